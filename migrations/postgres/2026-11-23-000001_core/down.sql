@@ -1,0 +1,9 @@
+DROP TABLE returns;
+DROP TABLE gifts;
+DROP TABLE declarations;
+DROP TABLE people;
+DROP TABLE api_tokens;
+DROP TABLE user_orgs;
+DROP TABLE users;
+DROP TABLE audit_entries;
+DROP TABLE organisations;

@@ -1,0 +1,12 @@
+//! The audit chain: canonical encoding, entry hashing and chain verification.
+//!
+//! Pure functions over bytes and structs, implementing the normative section of
+//! DESIGN.md; used by the store (to append), the publisher (to export) and the CLI.
+
+pub mod canonical;
+pub mod entry;
+pub mod verify;
+
+pub use canonical::{canonical_json, CanonicalError};
+pub use entry::{sha256_hex, ChainEntry, EntryHeader, GENESIS_PREV};
+pub use verify::{verify_entries, ChainSummary, Failure, FailureKind};

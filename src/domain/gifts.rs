@@ -1,0 +1,327 @@
+//! The register of gifts and hospitality: which offers must be declared, which must be
+//! declined, and which need a senior manager's approval (DOMAIN.md thresholds).
+
+use super::entries::Standing;
+use super::org::OrgSettings;
+use super::validation::{FieldErrors, Input};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// What was offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GiftKind {
+    Gift,
+    Hospitality,
+    CashOrVoucher,
+}
+
+impl GiftKind {
+    pub const CODES: [&'static str; 3] = ["gift", "hospitality", "cash_or_voucher"];
+    pub fn code(self) -> &'static str {
+        Self::CODES[self as usize]
+    }
+    pub fn parse(s: &str) -> Option<GiftKind> {
+        [GiftKind::Gift, GiftKind::Hospitality, GiftKind::CashOrVoucher].into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            GiftKind::Gift => "Gift",
+            GiftKind::Hospitality => "Hospitality",
+            GiftKind::CashOrVoucher => "Cash or voucher",
+        }
+    }
+}
+
+/// Whether the offer was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    Declined,
+}
+
+impl Outcome {
+    pub const CODES: [&'static str; 2] = ["accepted", "declined"];
+    pub fn code(self) -> &'static str {
+        Self::CODES[self as usize]
+    }
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "accepted" => Some(Outcome::Accepted),
+            "declined" => Some(Outcome::Declined),
+            _ => None,
+        }
+    }
+}
+
+/// What the organisation's thresholds say about an offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    /// The offer must be declared on the register.
+    pub must_declare: bool,
+    /// The offer must be declined.
+    pub must_decline: bool,
+    /// Accepting needs a senior manager's approval in advance.
+    pub needs_approval: bool,
+    /// Accepting is allowed but should normally not happen.
+    pub normally_declined: bool,
+    /// The rule that applies, in words.
+    pub rule: String,
+}
+
+fn pounds(pence: i64) -> String {
+    if pence % 100 == 0 {
+        format!("£{}", pence / 100)
+    } else {
+        format!("£{}.{:02}", pence / 100, pence % 100)
+    }
+}
+
+/// Apply the thresholds to an offer of `kind` worth `value_pence`.
+pub fn assess(kind: GiftKind, from_supplier: bool, value_pence: i64, s: &OrgSettings) -> Assessment {
+    let mut a = Assessment { must_declare: true, must_decline: false, needs_approval: false, normally_declined: false, rule: String::new() };
+    match kind {
+        GiftKind::CashOrVoucher => {
+            a.must_decline = true;
+            a.rule = "Cash and vouchers are always declined, and the offer is declared.".into();
+        }
+        GiftKind::Gift if from_supplier => {
+            if value_pence <= s.supplier_gift_max_pence {
+                a.must_declare = false;
+                a.rule = format!("Gifts from suppliers or contractors worth {} or less may be accepted and need not be declared.", pounds(s.supplier_gift_max_pence));
+            } else {
+                a.normally_declined = true;
+                a.rule = format!("Gifts from suppliers or contractors worth over {} are declared and should normally be declined.", pounds(s.supplier_gift_max_pence));
+            }
+        }
+        GiftKind::Gift => {
+            if value_pence < s.other_gift_declare_from_pence {
+                a.must_declare = false;
+                a.rule = format!("Gifts worth under {} need not be declared.", pounds(s.other_gift_declare_from_pence));
+            } else {
+                a.rule = format!("Gifts worth {} or more are declared.", pounds(s.other_gift_declare_from_pence));
+            }
+        }
+        GiftKind::Hospitality => {
+            if value_pence < s.hospitality_declare_from_pence {
+                a.must_declare = false;
+                a.rule = format!("Hospitality worth under {} need not be declared.", pounds(s.hospitality_declare_from_pence));
+            } else if value_pence <= s.hospitality_approval_over_pence {
+                a.rule = format!("Hospitality worth {} to {} is declared.", pounds(s.hospitality_declare_from_pence), pounds(s.hospitality_approval_over_pence));
+            } else {
+                a.needs_approval = true;
+                a.rule = format!("Hospitality worth over {} is refused unless a senior manager approves it in advance, and is declared either way.", pounds(s.hospitality_approval_over_pence));
+            }
+        }
+    }
+    a
+}
+
+/// Most a single offer may be recorded as worth: £10 million.
+pub const MAX_VALUE_PENCE: i64 = 1_000_000_000;
+
+/// What is entered for an offer of a gift or hospitality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GiftFields {
+    pub giver: String,
+    pub giver_is_supplier: bool,
+    pub kind: GiftKind,
+    /// Markdown.
+    pub description: String,
+    pub value_pence: i64,
+    pub offered_on: NaiveDate,
+    pub outcome: Outcome,
+    /// The senior manager who approved acceptance, where approval is needed.
+    pub approved_by: Option<String>,
+    pub declared_on: NaiveDate,
+}
+
+impl GiftFields {
+    /// Parse and check every field against the organisation's thresholds.
+    pub fn parse(input: &Input, today: NaiveDate, settings: &OrgSettings) -> Result<GiftFields, FieldErrors> {
+        let mut p = input.parser();
+        let giver = p.text("giver", 300);
+        let giver_is_supplier = p.flag("giver_is_supplier", false);
+        let kind = p.choice("kind", &GiftKind::CODES, GiftKind::parse);
+        let description = p.text("description", 2000);
+        let value_pence = p.pence("value_pence", MAX_VALUE_PENCE);
+        let offered_on = p.date("offered_on");
+        let outcome = p.choice("outcome", &Outcome::CODES, Outcome::parse);
+        let approved_by = p.opt_text("approved_by", 200);
+        let declared_on = p.opt_date("declared_on").unwrap_or(today);
+        for (name, date) in [("offered_on", offered_on), ("declared_on", Some(declared_on))] {
+            if date.is_some_and(|d| d > today) && !p.has_error(name) {
+                p.error(name, "cannot be in the future");
+            }
+        }
+        if let (Some(k), Some(v), Some(o)) = (kind, value_pence, outcome) {
+            let a = assess(k, giver_is_supplier, v, settings);
+            if o == Outcome::Accepted && a.must_decline {
+                p.error("outcome", "cash and vouchers must always be declined");
+            }
+            if o == Outcome::Accepted && a.needs_approval && approved_by.is_none() {
+                p.error("approved_by", format!("{} Name the senior manager who approved it, or record the offer as declined.", a.rule));
+            }
+        }
+        p.finish()?;
+        Ok(GiftFields {
+            giver: giver.expect("checked"),
+            giver_is_supplier,
+            kind: kind.expect("checked"),
+            description: description.expect("checked"),
+            value_pence: value_pence.expect("checked"),
+            offered_on: offered_on.expect("checked"),
+            outcome: outcome.expect("checked"),
+            approved_by,
+            declared_on,
+        })
+    }
+
+    pub fn to_input(&self) -> Input {
+        Input::from_json(json!({
+            "giver": self.giver, "giver_is_supplier": self.giver_is_supplier, "kind": self.kind.code(),
+            "description": self.description, "value_pence": self.value_pence,
+            "offered_on": self.offered_on.to_string(), "outcome": self.outcome.code(),
+            "approved_by": self.approved_by, "declared_on": self.declared_on.to_string(),
+        }))
+        .expect("an object")
+    }
+
+    pub fn assessment(&self, settings: &OrgSettings) -> Assessment {
+        assess(self.kind, self.giver_is_supplier, self.value_pence, settings)
+    }
+
+    /// Advice that does not block the record (the guidance says "should").
+    pub fn warnings(&self, settings: &OrgSettings) -> Vec<String> {
+        let a = self.assessment(settings);
+        let mut w = Vec::new();
+        if a.normally_declined && self.outcome == Outcome::Accepted {
+            w.push(format!("{} This one was accepted.", a.rule));
+        }
+        w
+    }
+}
+
+/// One version of a recorded offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gift {
+    pub id: i64,
+    pub version: i64,
+    pub person_id: i64,
+    pub fields: GiftFields,
+    pub standing: Standing,
+}
+
+impl Gift {
+    pub fn payload(&self, person_slug: &str) -> Value {
+        let f = &self.fields;
+        json!({
+            "id": self.id.to_string(), "version": self.version,
+            "person_id": self.person_id.to_string(), "person": person_slug,
+            "giver": f.giver, "giver_is_supplier": f.giver_is_supplier, "kind": f.kind.code(),
+            "description": f.description, "value_pence": f.value_pence,
+            "offered_on": f.offered_on.to_string(), "outcome": f.outcome.code(),
+            "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
+            "state": self.standing.state.code(), "withheld": self.standing.withheld_reason.is_some(),
+            "withheld_reason": self.standing.withheld_reason,
+        })
+    }
+
+    /// Whether the public register shows this offer: decision-making staff only,
+    /// neither withheld nor withdrawn.
+    pub fn is_public(&self, person_decision_making: bool) -> bool {
+        person_decision_making && self.standing.is_visible()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
+    }
+    fn parse(v: Value) -> Result<GiftFields, FieldErrors> {
+        GiftFields::parse(&Input::from_json(v).unwrap(), today(), &OrgSettings::default())
+    }
+    fn offer(kind: &str, supplier: bool, value: i64, outcome: &str) -> Value {
+        json!({"giver": "Acme Medical Ltd", "giver_is_supplier": supplier, "kind": kind,
+               "description": "Offer", "value_pence": value, "offered_on": "2026-06-01", "outcome": outcome})
+    }
+
+    #[test]
+    fn supplier_gifts_of_six_pounds_or_less_need_no_declaration() {
+        let s = OrgSettings::default();
+        assert!(!assess(GiftKind::Gift, true, 600, &s).must_declare);
+        let over = assess(GiftKind::Gift, true, 601, &s);
+        assert!(over.must_declare && over.normally_declined);
+    }
+
+    #[test]
+    fn other_gifts_under_fifty_pounds_need_no_declaration() {
+        let s = OrgSettings::default();
+        assert!(!assess(GiftKind::Gift, false, 4999, &s).must_declare);
+        assert!(assess(GiftKind::Gift, false, 5000, &s).must_declare);
+    }
+
+    #[test]
+    fn hospitality_thresholds_are_25_and_75_pounds() {
+        let s = OrgSettings::default();
+        assert!(!assess(GiftKind::Hospitality, false, 2499, &s).must_declare);
+        let mid = assess(GiftKind::Hospitality, false, 7500, &s);
+        assert!(mid.must_declare && !mid.needs_approval);
+        let high = assess(GiftKind::Hospitality, false, 7501, &s);
+        assert!(high.must_declare && high.needs_approval);
+    }
+
+    #[test]
+    fn cash_is_always_declared_and_declined() {
+        let a = assess(GiftKind::CashOrVoucher, false, 1, &OrgSettings::default());
+        assert!(a.must_declare && a.must_decline);
+        assert!(parse(offer("cash_or_voucher", false, 1000, "accepted")).unwrap_err().0.contains_key("outcome"));
+        assert!(parse(offer("cash_or_voucher", false, 1000, "declined")).is_ok());
+    }
+
+    #[test]
+    fn expensive_hospitality_needs_named_approval_to_be_accepted() {
+        let e = parse(offer("hospitality", false, 12000, "accepted")).unwrap_err();
+        assert!(e.0["approved_by"].contains("£75"));
+        let mut ok = offer("hospitality", false, 12000, "accepted");
+        ok["approved_by"] = json!("Director of Finance");
+        assert!(parse(ok).is_ok());
+        assert!(parse(offer("hospitality", false, 12000, "declined")).is_ok());
+    }
+
+    #[test]
+    fn accepted_supplier_gifts_over_six_pounds_warn() {
+        let g = parse(offer("gift", true, 2000, "accepted")).unwrap();
+        assert_eq!(g.warnings(&OrgSettings::default()).len(), 1);
+        let d = parse(offer("gift", true, 2000, "declined")).unwrap();
+        assert!(d.warnings(&OrgSettings::default()).is_empty());
+    }
+
+    #[test]
+    fn stricter_settings_move_the_thresholds() {
+        let s = OrgSettings { other_gift_declare_from_pence: 1000, ..Default::default() };
+        assert!(assess(GiftKind::Gift, false, 1000, &s).must_declare);
+    }
+
+    #[test]
+    fn values_are_whole_pence_and_bounded() {
+        let mut v = offer("gift", false, 0, "declined");
+        v["value_pence"] = json!("4999");
+        assert_eq!(parse(v.clone()).unwrap().value_pence, 4999);
+        v["value_pence"] = json!("£49.99");
+        assert!(parse(v.clone()).is_err());
+        v["value_pence"] = json!(-5);
+        assert!(parse(v.clone()).is_err());
+        v["value_pence"] = json!(12.5);
+        assert!(parse(v).is_err());
+        let e = parse(json!({})).unwrap_err();
+        for f in ["giver", "kind", "description", "value_pence", "offered_on", "outcome"] {
+            assert!(e.0.contains_key(f), "{f}");
+        }
+    }
+}

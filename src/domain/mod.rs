@@ -1,0 +1,13 @@
+//! Plain types and the rules of DOMAIN.md: what a valid record is, when a declaration
+//! is late, which gifts must be declared or declined, what the public may see.
+//! No I/O, no database, no HTTP: everything here is a pure function of its inputs.
+
+pub mod entries;
+pub mod gifts;
+pub mod interests;
+pub mod org;
+pub mod people;
+pub mod returns;
+pub mod validation;
+
+pub use validation::{FieldErrors, Input};

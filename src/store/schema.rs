@@ -1,0 +1,145 @@
+//! Diesel table definitions, shared by both backends (only types both support).
+
+diesel::table! {
+    organisations (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        settings -> Text,
+        chain_seq -> BigInt,
+        chain_head -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    audit_entries (organisation_id, seq) {
+        organisation_id -> BigInt,
+        seq -> BigInt,
+        org -> Text,
+        at -> Text,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        payload -> Text,
+        payload_sha256 -> Text,
+        prev -> Text,
+        entry_sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        role -> Text,
+        disabled -> Integer,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    user_orgs (user_id, organisation_id) {
+        user_id -> BigInt,
+        organisation_id -> BigInt,
+        person_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    api_tokens (token_sha256) {
+        token_sha256 -> Text,
+        user_id -> BigInt,
+        created_at -> Text,
+        revoked -> Integer,
+    }
+}
+
+diesel::table! {
+    people (organisation_id, id) {
+        organisation_id -> BigInt,
+        id -> BigInt,
+        slug -> Text,
+        version -> BigInt,
+        name -> Text,
+        position -> Text,
+        decision_making -> Integer,
+        audit_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    declarations (organisation_id, id, version) {
+        organisation_id -> BigInt,
+        id -> BigInt,
+        version -> BigInt,
+        is_current -> Integer,
+        person_id -> BigInt,
+        position -> Nullable<Text>,
+        interest_type -> Text,
+        associate -> Nullable<Text>,
+        description -> Text,
+        body -> Text,
+        arose_on -> Text,
+        ended_on -> Nullable<Text>,
+        declared_on -> Text,
+        mitigation -> Text,
+        state -> Text,
+        withheld_reason -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+        audit_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    gifts (organisation_id, id, version) {
+        organisation_id -> BigInt,
+        id -> BigInt,
+        version -> BigInt,
+        is_current -> Integer,
+        person_id -> BigInt,
+        giver -> Text,
+        giver_is_supplier -> Integer,
+        kind -> Text,
+        description -> Text,
+        value_pence -> BigInt,
+        offered_on -> Text,
+        outcome -> Text,
+        approved_by -> Nullable<Text>,
+        declared_on -> Text,
+        state -> Text,
+        withheld_reason -> Nullable<Text>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+        audit_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    returns (organisation_id, id) {
+        organisation_id -> BigInt,
+        id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        made_on -> Text,
+        recorded_at -> Text,
+        recorded_by -> Text,
+        audit_seq -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    audit_entries,
+    users,
+    user_orgs,
+    api_tokens,
+    people,
+    declarations,
+    gifts,
+    returns
+);
+
+diesel::joinable!(api_tokens -> users (user_id));

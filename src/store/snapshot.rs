@@ -1,0 +1,50 @@
+//! One consistent read of everything the public site shows about an organisation.
+
+use super::orgs::Org;
+use super::{declarations, gifts, AnyConnection, StoreError};
+use crate::audit::ChainEntry;
+use crate::domain::people::Person;
+use crate::domain::returns::Return;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+/// An organisation's registers as of one moment.
+pub struct Snapshot {
+    pub org: Org,
+    pub people: Vec<Person>,
+    pub declarations: Vec<declarations::Version>,
+    pub gifts: Vec<gifts::Version>,
+    pub returns: Vec<Return>,
+    /// The latest entries of the chain, newest first (for feeds).
+    pub recent: Vec<ChainEntry>,
+}
+
+/// How many recent entries feeds carry.
+pub const RECENT: i64 = 200;
+
+/// Run `f` inside one read-only snapshot of organisation `slug`: it gets the snapshot
+/// and the connection, so it can stream more (the chain) from the same moment.
+pub fn read<R>(
+    c: &mut AnyConnection,
+    slug: &str,
+    f: impl FnOnce(&mut AnyConnection, &Snapshot) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    c.transaction(|c| {
+        if let AnyConnection::Postgresql(pg) = c {
+            pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        let org = super::orgs::by_slug(c, slug)?;
+        let recent_start = (org.chain_seq - RECENT + 1).max(1);
+        let mut recent = super::audit::range(c, org.id, recent_start, org.chain_seq, RECENT)?;
+        recent.reverse();
+        let snapshot = Snapshot {
+            people: super::people::all(c, org.id)?,
+            declarations: declarations::current(c, org.id)?,
+            gifts: gifts::current(c, org.id)?,
+            returns: super::returns::all(c, org.id)?,
+            recent,
+            org,
+        };
+        f(c, &snapshot)
+    })
+}
