@@ -2,6 +2,10 @@
 //! organisations, with a per-organisation hash-chained audit log and a published site.
 
 pub mod audit;
+pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod publish;
 pub mod store;
+pub mod web;

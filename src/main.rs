@@ -1,1 +1,14 @@
-fn main() {}
+//! The `coi-register` binary: parses the command line and hands it to the library.
+
+use clap::Parser;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = coi_register::cli::run(coi_register::cli::Cli::parse()) {
+        eprintln!("coi-register: {e}");
+        std::process::exit(1);
+    }
+}

@@ -85,8 +85,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Pragmas {
             // WAL lets readers (the publisher) work while a writer commits; the busy
             // timeout makes concurrent writers queue for the write lock instead of failing.
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
+                "PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }

@@ -1,0 +1,290 @@
+//! The command line: one library function per subcommand, so `main.rs` stays thin.
+
+use crate::audit::verify::parse_line;
+use crate::audit::{verify_entries, ChainSummary, Failure};
+use crate::config::Config;
+use crate::publish::Publisher;
+use crate::store::users::Role;
+use crate::store::{Store, StoreError};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "coi-register", version, about = "Registers of interests, gifts and hospitality for NHS commissioning organisations")]
+pub struct Cli {
+    /// Database: sqlite://path or postgres://… (default: sqlite under the data directory).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Where the database file, keys and generated site live.
+    #[arg(long, env = "COI_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Where the public site is generated (default: <data dir>/site).
+    #[arg(long, env = "COI_SITE_DIR", global = true)]
+    pub site_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the JSON API and the public site.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "COI_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// The site's public URL, for links in feeds (default: http://<bind>).
+        #[arg(long, env = "COI_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Seed the two demo organisations first, if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Re-render the whole public site.
+    Publish,
+    /// Verify an exported chain file, or an organisation's chain in the database.
+    Verify {
+        /// A JSON Lines export (as /<org>/audit/chain.jsonl).
+        file: Option<PathBuf>,
+        /// Verify this organisation's chain in the database instead.
+        #[arg(long, conflicts_with = "file")]
+        org: Option<String>,
+    },
+    /// Export data.
+    Export {
+        #[command(subcommand)]
+        what: Export,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Seed the demo organisations into an empty database.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Export {
+    /// An organisation's full audit chain as JSON Lines (payloads included).
+    Chain {
+        #[arg(long)]
+        org: String,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Governance,
+    Declarant,
+    Auditor,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Create an account and print its API token (shown once, stored only as a hash).
+    Add {
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The organisation (slug) the account belongs to; repeat for several.
+        #[arg(long = "org")]
+        orgs: Vec<String>,
+        /// For a declarant: the person (slug) they declare for, in the first --org.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// List accounts.
+    List,
+}
+
+/// A failure the CLI reports in one line, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("chain verification failed at {0}")]
+    Verify(Failure),
+}
+
+impl Cli {
+    fn config(&self) -> Config {
+        let mut config = Config::with_data_dir(&self.data_dir);
+        if let Some(url) = &self.database_url {
+            config.database_url.clone_from(url);
+        }
+        if let Some(site) = &self.site_dir {
+            config.site_dir.clone_from(site);
+        }
+        config
+    }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let mut config = cli.config();
+    match cli.command {
+        Command::Serve { bind, public_url, demo } => {
+            config.bind = bind;
+            config.public_url = public_url;
+            serve(config, demo)
+        }
+        Command::Publish => {
+            let store = Store::open(&config.database_url, 2)?;
+            let publisher = Publisher::new(&config.site_dir, config.public_url.as_deref().unwrap_or("http://127.0.0.1:8080"));
+            let n = publisher.publish_all(&mut *store.conn()?).map_err(StoreError::from)?;
+            println!("published {n} organisation(s) to {}", config.site_dir.display());
+            Ok(())
+        }
+        Command::Verify { file: Some(file), .. } => {
+            let summary = verify_file(&file)?;
+            print_summary(&summary);
+            Ok(())
+        }
+        Command::Verify { org: Some(org), .. } => {
+            let store = Store::open(&config.database_url, 2)?;
+            let summary = crate::store::audit::verify(&mut *store.conn()?, &org)?.map_err(CliError::Verify)?;
+            print_summary(&summary);
+            Ok(())
+        }
+        Command::Verify { .. } => Err(CliError::Usage("give an export file to verify, or --org <slug> to verify the database".into())),
+        Command::Export { what: Export::Chain { org, output } } => {
+            let store = Store::open(&config.database_url, 2)?;
+            export_chain(&store, &org, output)
+        }
+        Command::User { action } => {
+            let store = Store::open(&config.database_url, 2)?;
+            user(&store, action)
+        }
+        Command::Demo => {
+            let store = Store::open(&config.database_url, 2)?;
+            let seeded = crate::demo::seed_if_empty(&mut *store.conn()?, chrono::Utc::now().date_naive())?;
+            println!("{}", if seeded { "seeded the demo organisations" } else { "the database is not empty; nothing seeded" });
+            Ok(())
+        }
+    }
+}
+
+fn print_summary(s: &ChainSummary) {
+    println!(
+        "OK: {} chain holds, {} entries ({} with withheld payloads), head {}",
+        s.org.as_deref().unwrap_or("empty"),
+        s.entries,
+        s.withheld,
+        s.head
+    );
+}
+
+/// Verify an export file line by line.
+pub fn verify_file(path: &std::path::Path) -> Result<ChainSummary, CliError> {
+    let file = std::fs::File::open(path).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let lines = std::io::BufReader::new(file).lines().map(|l| l.map_err(|e| e.to_string()).and_then(|l| parse_line(&l)));
+    verify_entries(lines, None).map_err(CliError::Verify)
+}
+
+fn export_chain(store: &Store, org: &str, output: Option<PathBuf>) -> Result<(), CliError> {
+    let mut c = store.conn()?;
+    let org = crate::store::orgs::by_slug(&mut c, org)?;
+    let mut out: Box<dyn Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut failed: Option<std::io::Error> = None;
+    crate::store::audit::for_each(&mut c, org.id, |e| {
+        let line = match e {
+            Ok(e) => e.to_json_line(),
+            Err(why) => format!("{{\"error\":{}}}", serde_json::Value::String(why)),
+        };
+        if let Err(e) = writeln!(out, "{line}") {
+            failed.get_or_insert(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
+    let mut c = store.conn()?;
+    match action {
+        UserAction::Add { email, role, orgs, person } => {
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Governance => Role::Governance,
+                RoleArg::Declarant => Role::Declarant,
+                RoleArg::Auditor => Role::Auditor,
+            };
+            let (token, _) = add_user(&mut c, &email, role, &orgs, person.as_deref())?;
+            println!("created {} account {email}", role.code());
+            println!("API token (shown once; keep it safe): {token}");
+            Ok(())
+        }
+        UserAction::List => {
+            for (id, email, role, disabled) in crate::store::users::list(&mut c)? {
+                println!("{id}\t{email}\t{role}{}", if disabled { "\tdisabled" } else { "" });
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Create an account in the named organisations and issue its first token.
+pub fn add_user(c: &mut crate::store::AnyConnection, email: &str, role: Role, orgs: &[String], person: Option<&str>) -> Result<(String, i64), CliError> {
+    let email = email.trim().to_lowercase();
+    if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
+        return Err(CliError::Usage(format!("{email:?} is not an email address")));
+    }
+    if orgs.is_empty() && role != Role::Admin {
+        return Err(CliError::Usage("name the account's organisation with --org <slug>".into()));
+    }
+    if role == Role::Declarant && person.is_none() {
+        return Err(CliError::Usage("a declarant needs --person <slug>: the person they declare for".into()));
+    }
+    let mut memberships = Vec::new();
+    for (i, slug) in orgs.iter().enumerate() {
+        let org = crate::store::orgs::by_slug(c, slug)?;
+        let person_id = match (i, person) {
+            (0, Some(p)) => Some(crate::store::people::by_slug(c, org.id, p)?.id),
+            _ => None,
+        };
+        memberships.push((org.id, person_id));
+    }
+    let id = crate::store::users::create(c, &email, role, &memberships)?;
+    Ok((crate::store::users::issue_token(c, id)?, id))
+}
+
+fn serve(config: Config, demo: bool) -> Result<(), CliError> {
+    let store = Store::open(&config.database_url, config.pool_size)?;
+    let mut demo_token = None;
+    if demo {
+        let mut c = store.conn()?;
+        if crate::demo::seed_if_empty(&mut c, chrono::Utc::now().date_naive())? {
+            let (token, _) = add_user(&mut c, "governance@northshire.example", Role::Governance, &["northshire-ccg".into(), "southdale-ccg".into()], None)?;
+            demo_token = Some(token);
+        }
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = crate::web::Application::build(&config, store)?;
+        let url = format!("http://{}", config.bind.replace("0.0.0.0", "localhost"));
+        let url = if config.bind.ends_with(":0") { format!("http://127.0.0.1:{}", app.port()) } else { url };
+        println!("coi-register is serving the registers at {url}/");
+        if let Some(token) = demo_token {
+            println!("Demo data seeded: {url}/northshire-ccg/ and {url}/southdale-ccg/");
+            println!("Demo governance lead: governance@northshire.example");
+            println!("Demo API token (governance, both organisations): {token}");
+            println!("Try: curl -H 'Authorization: Bearer {token}' {url}/api/v1/orgs/northshire-ccg/declarations");
+        }
+        app.run().await
+    })?;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! The public site: rendered from one read snapshot per organisation into plain files
+//! (pages, feeds, open data, the chain export), each swapped in atomically.
+
+pub mod exports;
+pub mod feeds;
+pub mod markdown;
+pub mod queue;
+pub mod site;
+pub mod views;
+
+use crate::store::snapshot::{self, Snapshot};
+use crate::store::{AnyConnection, StoreError, Touched};
+use handlebars::Handlebars;
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use views::Visible;
+
+/// Why publishing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the site: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot render {0}: {1}")]
+    Render(String, String),
+}
+
+impl From<PublishError> for StoreError {
+    fn from(e: PublishError) -> Self {
+        match e {
+            PublishError::Store(s) => s,
+            other => StoreError::Corrupt(other.to_string()),
+        }
+    }
+}
+
+/// What to re-render for one organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub everything: bool,
+    pub interests: bool,
+    pub gifts: bool,
+    pub people: BTreeSet<i64>,
+}
+
+impl Scope {
+    pub fn everything() -> Scope {
+        Scope { everything: true, ..Scope::default() }
+    }
+    /// Add what a change touched.
+    pub fn add(&mut self, t: Touched) {
+        match t {
+            Touched::Org => self.everything = true,
+            Touched::Person(p) => {
+                self.interests = true;
+                self.gifts = true;
+                self.people.insert(p);
+            }
+            Touched::Interests(p) => {
+                self.interests = true;
+                self.people.insert(p);
+            }
+            Touched::Gifts(p) => {
+                self.gifts = true;
+                self.people.insert(p);
+            }
+        }
+    }
+}
+
+/// Renders the site.
+pub struct Publisher {
+    hb: Handlebars<'static>,
+    site_dir: PathBuf,
+    base_url: String,
+}
+
+const TEMPLATES: [(&str, &str); 9] = [
+    ("layout", include_str!("../../templates/layout.hbs")),
+    ("index", include_str!("../../templates/index.hbs")),
+    ("org", include_str!("../../templates/org.hbs")),
+    ("interests", include_str!("../../templates/interests.hbs")),
+    ("person", include_str!("../../templates/person.hbs")),
+    ("gifts", include_str!("../../templates/gifts.hbs")),
+    ("audit", include_str!("../../templates/audit.hbs")),
+    ("declarations-table", include_str!("../../templates/declarations-table.hbs")),
+    ("gifts-table", include_str!("../../templates/gifts-table.hbs")),
+];
+
+const ASSETS: [(&str, &str); 1] = [("assets/site.css", include_str!("../../public/site.css"))];
+
+impl Publisher {
+    /// A publisher writing into `site_dir`, with absolute links (feeds) under `base_url`.
+    pub fn new(site_dir: impl Into<PathBuf>, base_url: &str) -> Publisher {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        for (name, text) in TEMPLATES {
+            hb.register_template_string(name, text).expect("the built-in templates parse");
+        }
+        Publisher { hb, site_dir: site_dir.into(), base_url: base_url.trim_end_matches('/').to_owned() }
+    }
+
+    pub fn site_dir(&self) -> &Path {
+        &self.site_dir
+    }
+
+    fn render(&self, template: &str, data: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
+        self.hb.render(template, data).map(String::into_bytes).map_err(|e| PublishError::Render(template.into(), e.to_string()))
+    }
+
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
+        Ok(site::write_atomic(&self.site_dir, rel, bytes)?)
+    }
+
+    /// Re-render the whole site: assets, the home page and every organisation.
+    pub fn publish_all(&self, c: &mut AnyConnection) -> Result<usize, PublishError> {
+        for (rel, text) in ASSETS {
+            self.write(rel, text.as_bytes())?;
+        }
+        let orgs = crate::store::orgs::all(c)?;
+        self.publish_home(c)?;
+        for org in &orgs {
+            self.publish_org(c, &org.slug, &Scope::everything())?;
+        }
+        Ok(orgs.len())
+    }
+
+    /// The site's home page, listing the organisations.
+    pub fn publish_home(&self, c: &mut AnyConnection) -> Result<(), PublishError> {
+        let mut orgs = Vec::new();
+        for org in crate::store::orgs::all(c)? {
+            orgs.push(snapshot::read(c, &org.slug, |_, s| Ok(views::org_view(s)))?);
+        }
+        let page = json!({"title": "Registers of interests", "org": null, "crumbs": [], "feeds": [], "orgs": orgs});
+        self.write("index.html", &self.render("index", &page)?)
+    }
+
+    /// Re-render what `scope` names for one organisation, from one snapshot.
+    #[tracing::instrument(skip(self, c))]
+    pub fn publish_org(&self, c: &mut AnyConnection, slug: &str, scope: &Scope) -> Result<(), PublishError> {
+        let today = chrono::Utc::now().date_naive();
+        snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
+    }
+
+    fn render_org(&self, c: &mut AnyConnection, s: &Snapshot, today: chrono::NaiveDate, scope: &Scope) -> Result<(), PublishError> {
+        let v = Visible::new(s, today);
+        let org = views::org_view(s);
+        let slug = &s.org.slug;
+        let base = &self.base_url;
+        let feed = |file: &str, title: &str| json!({"href": format!("/{slug}/feeds/{file}"), "title": format!("{} – {title}", s.org.name)});
+        let crumb_home = json!({"href": "/", "label": "Home"});
+        let crumb_org = json!({"href": format!("/{slug}/"), "label": s.org.name});
+        let all = scope.everything;
+
+        if all || scope.interests || scope.gifts {
+            let declarations = views::declaration_rows(&v, None);
+            let gift_rows = views::gift_rows(&v, None);
+            let counts = json!({"declarations": declarations.len(), "gifts": gift_rows.len(), "people": v.people().count()});
+            let page = json!({"title": s.org.name, "org": org, "crumbs": [crumb_home], "feeds": [feed("all.xml", "all changes")], "counts": counts});
+            self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
+            if all || scope.interests {
+                let page = json!({
+                    "title": "Register of interests", "org": org, "crumbs": [crumb_home, crumb_org],
+                    "feeds": [feed("interests.xml", "register of interests")],
+                    "publish_ended_months": s.org.settings.publish_ended_months,
+                    "table": {"caption": "Declared interests", "show_person": true, "org_slug": slug, "rows": declarations},
+                    "nothing": views::nothing_declared(&v),
+                });
+                self.write(&format!("{slug}/interests/index.html"), &self.render("interests", &page)?)?;
+                let records = exports::interests_records(&v);
+                self.write(&format!("{slug}/data/interests.csv"), &exports::to_csv(&exports::INTEREST_COLUMNS, &records))?;
+                self.write(&format!("{slug}/data/interests.json"), &exports::to_json(&v, "interests", records))?;
+                self.write(&format!("{slug}/feeds/interests.xml"), feeds::render(&v, feeds::Feed::Interests, base).as_bytes())?;
+            }
+            if all || scope.gifts {
+                let page = json!({
+                    "title": "Register of gifts and hospitality", "org": org, "crumbs": [crumb_home, crumb_org],
+                    "feeds": [feed("gifts.xml", "register of gifts and hospitality")],
+                    "table": {"caption": "Offers of gifts and hospitality", "show_person": true, "org_slug": slug, "rows": gift_rows},
+                });
+                self.write(&format!("{slug}/gifts/index.html"), &self.render("gifts", &page)?)?;
+                let records = exports::gifts_records(&v);
+                self.write(&format!("{slug}/data/gifts.csv"), &exports::to_csv(&exports::GIFT_COLUMNS, &records))?;
+                self.write(&format!("{slug}/data/gifts.json"), &exports::to_json(&v, "gifts", records))?;
+                self.write(&format!("{slug}/feeds/gifts.xml"), feeds::render(&v, feeds::Feed::Gifts, base).as_bytes())?;
+            }
+        }
+
+        let people: Vec<i64> = if all { s.people.iter().map(|p| p.id).collect() } else { scope.people.iter().copied().collect() };
+        for id in people {
+            let Some(p) = s.people.iter().find(|p| p.id == id) else { continue };
+            let dir = format!("{slug}/interests/{}", p.slug);
+            if v.person(id).is_none() {
+                site::remove_dir(&self.site_dir, &dir)?;
+                continue;
+            }
+            let crumb_reg = json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
+            let page = json!({
+                "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
+                "person": views::person_view(&v, p),
+                "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug, "rows": views::declaration_rows(&v, Some(id))},
+                "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug, "rows": views::gift_rows(&v, Some(id))},
+            });
+            self.write(&format!("{dir}/index.html"), &self.render("person", &page)?)?;
+        }
+
+        let page = json!({"title": "Audit log", "org": org, "crumbs": [crumb_home, crumb_org], "feeds": [feed("all.xml", "all changes")]});
+        self.write(&format!("{slug}/audit/index.html"), &self.render("audit", &page)?)?;
+        self.write(&format!("{slug}/feeds/all.xml"), feeds::render(&v, feeds::Feed::All, base).as_bytes())?;
+        let mut file = site::AtomicFile::create(&self.site_dir, &format!("{slug}/audit/chain.jsonl"))?;
+        let mut io_error = None;
+        crate::store::audit::for_each(c, s.org.id, |entry| {
+            let line = match entry {
+                Ok(e) => exports::public_entry(&v, e).to_json_line(),
+                Err(why) => format!("{{\"error\":{}}}", serde_json::Value::String(why)),
+            };
+            if let Err(e) = writeln!(file.writer(), "{line}") {
+                io_error.get_or_insert(e);
+            }
+        })?;
+        if let Some(e) = io_error {
+            return Err(e.into());
+        }
+        file.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,321 @@
+//! View structs the templates render, built from a snapshot. This is where the public
+//! register's rules are applied: only what [`Visible`] allows ever reaches a view.
+
+use super::markdown;
+use crate::audit::ChainEntry;
+use crate::domain::gifts::Outcome;
+use crate::domain::people::Person;
+use crate::domain::returns::{confirmation_due, ReturnKind};
+use crate::store::snapshot::Snapshot;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A date as the register shows it: "3 March 2026".
+pub fn long_date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// Pence as pounds: "£12.50", "£50".
+pub fn money(pence: i64) -> String {
+    let pounds = pence / 100;
+    let mut grouped = String::new();
+    for (i, c) in pounds.to_string().chars().rev().enumerate() {
+        if i > 0 && i % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let grouped: String = grouped.chars().rev().collect();
+    if pence % 100 == 0 {
+        format!("£{grouped}")
+    } else {
+        format!("£{grouped}.{:02}", pence % 100)
+    }
+}
+
+/// Which records of a snapshot the public may see, as of `today`.
+pub struct Visible<'a> {
+    pub snapshot: &'a Snapshot,
+    pub today: NaiveDate,
+    people: BTreeMap<i64, &'a Person>,
+    declarations: BTreeSet<i64>,
+    gifts: BTreeSet<i64>,
+}
+
+impl<'a> Visible<'a> {
+    pub fn new(snapshot: &'a Snapshot, today: NaiveDate) -> Visible<'a> {
+        let people: BTreeMap<i64, &Person> = snapshot.people.iter().filter(|p| p.fields.decision_making).map(|p| (p.id, p)).collect();
+        let settings = &snapshot.org.settings;
+        let declarations = snapshot
+            .declarations
+            .iter()
+            .filter(|v| v.declaration.is_public(people.contains_key(&v.declaration.person_id), today, settings))
+            .map(|v| v.declaration.id)
+            .collect();
+        let gifts = snapshot.gifts.iter().filter(|v| v.gift.is_public(people.contains_key(&v.gift.person_id))).map(|v| v.gift.id).collect();
+        Visible { snapshot, today, people, declarations, gifts }
+    }
+
+    /// A published person (decision-making staff only).
+    pub fn person(&self, id: i64) -> Option<&'a Person> {
+        self.people.get(&id).copied()
+    }
+
+    /// Published people, by name.
+    pub fn people(&self) -> impl Iterator<Item = &'a Person> + '_ {
+        self.snapshot.people.iter().filter(|p| self.people.contains_key(&p.id))
+    }
+
+    /// Whether an audit entry's content may be published: the record it describes must
+    /// be public now (so a later withholding also hides the earlier versions).
+    pub fn entry_is_public(&self, e: &ChainEntry) -> bool {
+        let id: i64 = match e.header.entity_id.parse() {
+            Ok(id) => id,
+            Err(_) => return e.header.entity == "organisation",
+        };
+        let person_of = |payload: &Option<serde_json::Value>| {
+            payload.as_ref().and_then(|p| p["person_id"].as_str()).and_then(|s| s.parse::<i64>().ok())
+        };
+        match e.header.entity.as_str() {
+            "organisation" => true,
+            "person" => self.people.contains_key(&id),
+            "declaration" => self.declarations.contains(&id),
+            "gift" => self.gifts.contains(&id),
+            "nil_return" | "confirmation" => person_of(&e.payload).is_some_and(|p| self.people.contains_key(&p)),
+            _ => false,
+        }
+    }
+
+    pub fn declaration_is_public(&self, id: i64) -> bool {
+        self.declarations.contains(&id)
+    }
+    pub fn gift_is_public(&self, id: i64) -> bool {
+        self.gifts.contains(&id)
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct OrgView {
+    pub slug: String,
+    pub name: String,
+    /// When the registers last changed ("23 November 2026"), from the chain head.
+    pub updated: String,
+    pub updated_iso: String,
+    pub chain_seq: i64,
+    pub chain_head: String,
+}
+
+#[derive(Serialize)]
+pub struct DeclarationRow {
+    pub id: i64,
+    pub version: i64,
+    pub person_name: String,
+    pub person_slug: String,
+    pub position: String,
+    pub interest_type: &'static str,
+    pub type_code: &'static str,
+    pub associate: Option<String>,
+    pub description_html: String,
+    pub body: String,
+    pub arose_on: String,
+    pub ended_on: Option<String>,
+    pub ended: bool,
+    pub declared_on: String,
+    pub late: Option<String>,
+    pub mitigation: String,
+    pub audit_seq: i64,
+}
+
+#[derive(Serialize)]
+pub struct GiftRow {
+    pub id: i64,
+    pub person_name: String,
+    pub person_slug: String,
+    pub position: String,
+    pub giver: String,
+    pub giver_is_supplier: bool,
+    pub kind: &'static str,
+    pub description_html: String,
+    pub value: String,
+    pub offered_on: String,
+    pub accepted: bool,
+    pub outcome: &'static str,
+    pub approved_by: Option<String>,
+    pub declared_on: String,
+    pub rule: String,
+    pub audit_seq: i64,
+}
+
+#[derive(Serialize)]
+pub struct NothingDeclaredRow {
+    pub person_name: String,
+    pub person_slug: String,
+    pub position: String,
+    pub status: String,
+}
+
+#[derive(Serialize)]
+pub struct PersonView {
+    pub name: String,
+    pub slug: String,
+    pub position: String,
+    pub last_return: Option<String>,
+    pub confirmation_due: bool,
+}
+
+pub fn org_view(s: &Snapshot) -> OrgView {
+    let (updated, updated_iso) = match s.recent.first() {
+        Some(e) => {
+            let date = e.header.at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            (date.map(long_date).unwrap_or_default(), e.header.at.clone())
+        }
+        None => (String::new(), String::new()),
+    };
+    OrgView { slug: s.org.slug.clone(), name: s.org.name.clone(), updated, updated_iso, chain_seq: s.org.chain_seq, chain_head: s.org.chain_head.clone() }
+}
+
+/// Published declarations, ongoing first, then by person and date.
+pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow> {
+    let settings = &v.snapshot.org.settings;
+    let mut rows: Vec<DeclarationRow> = v
+        .snapshot
+        .declarations
+        .iter()
+        .filter(|d| v.declaration_is_public(d.declaration.id) && person.is_none_or(|p| p == d.declaration.person_id))
+        .filter_map(|ver| {
+            let d = &ver.declaration;
+            let p = v.person(d.person_id)?;
+            let f = &d.fields;
+            Some(DeclarationRow {
+                id: d.id,
+                version: d.version,
+                person_name: p.fields.name.clone(),
+                person_slug: p.slug.clone(),
+                position: f.position.clone().unwrap_or_else(|| p.fields.position.clone()),
+                interest_type: f.interest_type.label(),
+                type_code: f.interest_type.code(),
+                associate: f.associate.clone(),
+                description_html: markdown::to_html(&f.description),
+                body: f.body.clone(),
+                arose_on: long_date(f.arose_on),
+                ended_on: f.ended_on.map(long_date),
+                ended: f.has_ended(v.today),
+                declared_on: long_date(f.declared_on),
+                late: f.days_late(settings).map(|n| format!("Declared {n} day{} late", if n == 1 { "" } else { "s" })),
+                mitigation: f.mitigation.clone(),
+                audit_seq: ver.audit_seq,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.ended, &a.person_name, a.id).cmp(&(b.ended, &b.person_name, b.id)));
+    rows
+}
+
+/// Published gifts and hospitality, newest first.
+pub fn gift_rows(v: &Visible, person: Option<i64>) -> Vec<GiftRow> {
+    let settings = &v.snapshot.org.settings;
+    let mut rows: Vec<(NaiveDate, GiftRow)> = v
+        .snapshot
+        .gifts
+        .iter()
+        .filter(|g| v.gift_is_public(g.gift.id) && person.is_none_or(|p| p == g.gift.person_id))
+        .filter_map(|ver| {
+            let g = &ver.gift;
+            let p = v.person(g.person_id)?;
+            let f = &g.fields;
+            Some((
+                f.offered_on,
+                GiftRow {
+                    id: g.id,
+                    person_name: p.fields.name.clone(),
+                    person_slug: p.slug.clone(),
+                    position: p.fields.position.clone(),
+                    giver: f.giver.clone(),
+                    giver_is_supplier: f.giver_is_supplier,
+                    kind: f.kind.label(),
+                    description_html: markdown::to_html(&f.description),
+                    value: money(f.value_pence),
+                    offered_on: long_date(f.offered_on),
+                    accepted: f.outcome == Outcome::Accepted,
+                    outcome: if f.outcome == Outcome::Accepted { "Accepted" } else { "Declined" },
+                    approved_by: f.approved_by.clone(),
+                    declared_on: long_date(f.declared_on),
+                    rule: f.assessment(settings).rule,
+                    audit_seq: ver.audit_seq,
+                },
+            ))
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The latest return of each person.
+fn last_returns(s: &Snapshot) -> BTreeMap<i64, (ReturnKind, NaiveDate)> {
+    let mut out: BTreeMap<i64, (ReturnKind, NaiveDate)> = BTreeMap::new();
+    for r in &s.returns {
+        let e = out.entry(r.person_id).or_insert((r.kind, r.made_on));
+        if r.made_on >= e.1 {
+            *e = (r.kind, r.made_on);
+        }
+    }
+    out
+}
+
+/// Decision-making staff with no published entry: each with their nil return, or
+/// "no declaration received" (the guidance asks for both to be listed by name).
+pub fn nothing_declared(v: &Visible) -> Vec<NothingDeclaredRow> {
+    // Someone with a withheld entry has declared something, so is not listed as having nothing.
+    let with_entries: BTreeSet<i64> = v
+        .snapshot
+        .declarations
+        .iter()
+        .map(|d| &d.declaration)
+        .filter(|d| v.declaration_is_public(d.id) || (d.standing.state == crate::domain::entries::EntryState::Active && d.standing.withheld_reason.is_some()))
+        .map(|d| d.person_id)
+        .collect();
+    let returns = last_returns(v.snapshot);
+    v.people()
+        .filter(|p| !with_entries.contains(&p.id))
+        .map(|p| NothingDeclaredRow {
+            person_name: p.fields.name.clone(),
+            person_slug: p.slug.clone(),
+            position: p.fields.position.clone(),
+            status: match returns.get(&p.id) {
+                Some((ReturnKind::Nil, on)) => format!("Nil return made {}", long_date(*on)),
+                Some((ReturnKind::Confirmation, on)) => format!("Confirmed nothing to declare {}", long_date(*on)),
+                None => "No declaration received".into(),
+            },
+        })
+        .collect()
+}
+
+pub fn person_view(v: &Visible, p: &Person) -> PersonView {
+    let last = last_returns(v.snapshot).get(&p.id).copied();
+    PersonView {
+        name: p.fields.name.clone(),
+        slug: p.slug.clone(),
+        position: p.fields.position.clone(),
+        last_return: last.map(|(k, on)| format!("{} {}", if k == ReturnKind::Nil { "Nil return made" } else { "Entries confirmed" }, long_date(on))),
+        confirmation_due: confirmation_due(last.map(|l| l.1), v.today, &v.snapshot.org.settings),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_pounds_with_pence_only_when_needed() {
+        assert_eq!(money(600), "£6");
+        assert_eq!(money(601), "£6.01");
+        assert_eq!(money(123_456_789), "£1,234,567.89");
+        assert_eq!(money(0), "£0");
+    }
+
+    #[test]
+    fn dates_are_written_out() {
+        assert_eq!(long_date(NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()), "3 March 2026");
+    }
+}

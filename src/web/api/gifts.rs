@@ -1,0 +1,144 @@
+//! Gifts and hospitality: record an offer (with the thresholds' verdict), amend,
+//! withhold, release, withdraw; reads show the public only published offers.
+
+use super::{created, input, org, parse_id, take_version};
+use crate::domain::entries::StandingChange;
+use crate::domain::gifts::GiftFields;
+use crate::domain::people::Person;
+use crate::store::gifts::{GiftStep, Version};
+use crate::store::orgs::Org;
+use crate::web::auth::Caller;
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn record(v: &Version, person: &Person, org: &Org) -> Value {
+    let g = &v.gift;
+    let mut j = g.payload(&person.slug);
+    j["assessment"] = json!(g.fields.assessment(&org.settings));
+    j["warnings"] = json!(g.fields.warnings(&org.settings));
+    j["public"] = json!(g.is_public(person.fields.decision_making));
+    j["recorded_at"] = json!(v.recorded_at);
+    j["audit_seq"] = json!(v.audit_seq);
+    j
+}
+
+pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let org = org(&state, &path).await?;
+    let org_id = org.id;
+    let (people, versions) = state.db(move |c| Ok((crate::store::people::all(c, org_id)?, crate::store::gifts::current(c, org_id)?))).await?;
+    let out: Vec<Value> = versions
+        .iter()
+        .filter_map(|v| {
+            let person = people.iter().find(|p| p.id == v.gift.person_id)?;
+            (v.gift.is_public(person.fields.decision_making) || caller.reads_person(org.id, person.id)).then(|| record(v, person, &org))
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn load(state: &AppState, caller: &Caller, org: &Org, raw_id: &str) -> Result<(Version, Person), ApiError> {
+    let id = parse_id(raw_id, "gift")?;
+    let org_id = org.id;
+    let (v, person) = state
+        .db(move |c| {
+            let v = crate::store::gifts::get(c, org_id, id)?;
+            let p = crate::store::people::by_id(c, org_id, v.gift.person_id)?;
+            Ok((v, p))
+        })
+        .await?;
+    if !v.gift.is_public(person.fields.decision_making) && !caller.reads_person(org.id, person.id) {
+        return Err(ApiError::NotFound(format!("gift {id}")));
+    }
+    Ok((v, person))
+}
+
+pub async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let org = org(&state, &path.0).await?;
+    let (v, person) = load(&state, &caller, &org, &path.1).await?;
+    Ok(HttpResponse::Ok().json(record(&v, &person, &org)))
+}
+
+pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let org = org(&state, &path).await?;
+    let mut input = input(&body)?;
+    let person_slug = match input.take("person") {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        _ => String::new(),
+    };
+    let org_id = org.id;
+    let slug = person_slug.clone();
+    let person = if slug.is_empty() { None } else { state.db(move |c| crate::store::people::by_slug(c, org_id, &slug)).await.ok() };
+    match &person {
+        Some(p) => caller.writer_for(org.id, p.id)?,
+        None => caller.governance(org.id)?,
+    };
+    let fields = GiftFields::parse(&input, today(), &org.settings);
+    let mut errors = fields.as_ref().err().cloned().unwrap_or_default();
+    if person.is_none() {
+        errors.add("person", if person_slug.is_empty() { "is required: the slug of the person offered it".to_owned() } else { format!("no person {person_slug:?} in this organisation") });
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
+    let actor = caller.0.as_ref().expect("authorised").actor();
+    let committed = state.db(move |c| crate::store::gifts::create(c, org_id, &actor, &person_slug, fields, None)).await?;
+    let body = record(&committed.value, &person, &org);
+    Ok(created(&state, &committed, body).await)
+}
+
+async fn standing(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    governance_only: bool,
+    action: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    let org = org(&state, &path.0).await?;
+    let (current, person) = load(&state, &caller, &org, &path.1).await?;
+    let actor = if governance_only { caller.governance(org.id)? } else { caller.writer_for(org.id, person.id)? }.actor();
+    let mut input = input(&body)?;
+    let version = take_version(&mut input)?;
+    let (org_id, id) = (org.id, current.gift.id);
+    let step = GiftStep::Standing(StandingChange::parse(action, &input)?);
+    let committed = state.db(move |c| crate::store::gifts::change(c, org_id, &actor, id, version, |_, _| Ok(step))).await?;
+    let body = record(&committed.value, &person, &org);
+    Ok(created(&state, &committed, body).await)
+}
+
+pub async fn amend(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let org = org(&state, &path.0).await?;
+    let (current, person) = load(&state, &caller, &org, &path.1).await?;
+    let actor = caller.writer_for(org.id, person.id)?.actor();
+    let mut changes = input(&body)?;
+    let version = take_version(&mut changes)?;
+    let (org_id, id, settings) = (org.id, current.gift.id, org.settings.clone());
+    let committed = state
+        .db(move |c| {
+            crate::store::gifts::change(c, org_id, &actor, id, version, |g, today| {
+                Ok(GiftStep::Amend(GiftFields::parse(&g.fields.to_input().merged(changes), today, &settings)?))
+            })
+        })
+        .await?;
+    let body = record(&committed.value, &person, &org);
+    Ok(created(&state, &committed, body).await)
+}
+
+pub async fn withhold(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    standing(state, caller, path, body, true, "withhold").await
+}
+
+pub async fn release(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    standing(state, caller, path, body, true, "release").await
+}
+
+pub async fn withdraw(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    standing(state, caller, path, body, false, "withdraw").await
+}

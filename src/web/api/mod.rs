@@ -1,0 +1,75 @@
+//! JSON API handlers, one module per resource. Handlers parse and authorise, call the
+//! domain and the store, wait for the public site to show the change, and answer.
+
+pub mod audit;
+pub mod declarations;
+pub mod gifts;
+pub mod orgs;
+pub mod people;
+pub mod returns;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::Input;
+use crate::store::orgs::Org;
+use crate::store::{Committed, Touched};
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+/// The request body as field input. An empty body is an empty object (so every
+/// required field is reported), anything else must be a JSON object.
+pub fn input(body: &web::Bytes) -> Result<Input, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Input::default());
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    Ok(Input::from_json(value)?)
+}
+
+/// Take the `version` an edit is based on out of the input (409 if it is stale, later).
+pub fn take_version(input: &mut Input) -> Result<i64, ApiError> {
+    match input.take("version") {
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => Ok(n.as_i64().expect("checked")),
+        Some(_) => Err(crate::domain::FieldErrors::one("version", "must be the positive whole version number the change is based on").into()),
+        None => Err(crate::domain::FieldErrors::one("version", "is required: the version the change is based on").into()),
+    }
+}
+
+/// An id from the path; anything but a positive number is simply not found.
+pub fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| ApiError::NotFound(format!("{what} {raw:?}")))
+}
+
+/// Look up an organisation by slug (404 if unknown).
+pub async fn org(state: &AppState, slug: &str) -> Result<Org, ApiError> {
+    let slug = slug.to_owned();
+    state.db(move |c| crate::store::orgs::by_slug(c, &slug)).await
+}
+
+/// After a committed write: wait until its pages are live, then answer 201 with `body`
+/// plus the audit entry that records it.
+pub async fn created<T>(state: &AppState, committed: &Committed<T>, mut body: Value) -> HttpResponse {
+    publish(state, &committed.org.slug, committed.touched).await;
+    body["audit_seq"] = json!(committed.entry.header.seq);
+    body["entry_sha256"] = json!(committed.entry.entry_sha256);
+    HttpResponse::Created().json(body)
+}
+
+/// Wait for the publisher to show a change (it logs its own failures).
+pub async fn publish(state: &AppState, org: &str, touched: Touched) {
+    let _ = state.queue.notify(org, touched).await;
+}
+
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("API route".into()))
+}
+
+pub async fn page_not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .body("<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Page not found</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><main id=\"main-content\" class=\"width-container main\"><h1>Page not found</h1><p>If you typed the web address, check it is correct.</p><p><a href=\"/\">Go to the list of registers</a></p></main></body></html>")
+}

@@ -1,0 +1,97 @@
+//! The HTTP service: the JSON API and the generated public site, built in one place
+//! ([`Application::build`]) that the binary and the tests both use.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod routes;
+
+use crate::config::Config;
+use crate::publish::queue::Queue;
+use crate::publish::Publisher;
+use crate::store::{AnyConnection, Store, StoreError};
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use error::ApiError;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// What every handler shares.
+pub struct AppState {
+    pub store: Store,
+    pub queue: Queue,
+}
+
+impl AppState {
+    /// Run blocking database work off the async workers.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.store.clone();
+        web::block(move || {
+            let mut c = store.conn()?;
+            f(&mut c)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(ApiError::from)
+    }
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Open the database (running migrations), render the site once, bind the listener.
+    pub fn build(config: &Config, store: Store) -> Result<Application, std::io::Error> {
+        let listener = TcpListener::bind(&config.bind)?;
+        let port = listener.local_addr()?.port();
+        let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", listener.local_addr().expect("bound").to_string().replace("0.0.0.0", "localhost")));
+        let publisher = Arc::new(Publisher::new(&config.site_dir, &base_url));
+        {
+            let mut c = store.conn().map_err(|e| std::io::Error::other(e.to_string()))?;
+            publisher.publish_all(&mut c).map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
+        let queue = Queue::spawn(store.clone(), publisher);
+        let state = web::Data::new(AppState { store, queue });
+        let site_dir = config.site_dir.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(256 * 1024))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()))
+                .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::NotFound(e.to_string()).into()))
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"))
+                        .add(("X-Frame-Options", "DENY")),
+                )
+                .wrap(tracing_actix())
+                .configure(|cfg| routes::configure(cfg, site_dir.clone()))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serve until stopped.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Request logging: method, path (never headers, so no token reaches a log), status, time.
+fn tracing_actix() -> middleware::Logger {
+    middleware::Logger::new("%r %s %Dms")
+}
