@@ -104,7 +104,7 @@ const ROLES: [Role; 30] = [
 /// 31 first names and 37 surnames: coprime strides give distinct names within an organisation.
 const FIRST_NAMES: [&str; 31] = [
     "Sarah", "James", "Priya", "David", "Helen", "Mohammed", "Catherine", "Andrew", "Fiona", "Rajesh", "Emma",
-    "Robert", "Aisha", "Michael", "Joanne", "Gareth", "Rebecca", "Thomas", "Siân", "Paul", "Nicola", "Oluwaseun",
+    "Robert", "Aisha", "Michael", "Joanne", "Gareth", "Rebecca", "Thomas", "Rhian", "Paul", "Nicola", "Oluwaseun",
     "Claire", "Stephen", "Hannah", "Imran", "Louise", "Richard", "Bethan", "Christopher", "Margaret",
 ];
 const SURNAMES: [&str; 37] = [

@@ -26,8 +26,19 @@ pub fn to_html(markdown: &str) -> String {
 pub fn to_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, TagEnd};
     let mut out = String::new();
+    // Text inside raw <script> or <style> is code, not words: leave it out.
+    let mut in_code_tag = false;
     for event in Parser::new(markdown) {
         match event {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let h = h.to_ascii_lowercase();
+                if h.starts_with("<script") || h.starts_with("<style") {
+                    in_code_tag = !(h.contains("</script") || h.contains("</style"));
+                } else if h.starts_with("</script") || h.starts_with("</style") {
+                    in_code_tag = false;
+                }
+            }
+            Event::Text(_) | Event::Code(_) if in_code_tag => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
             _ => {}
@@ -58,5 +69,6 @@ mod tests {
     #[test]
     fn plain_text_drops_markup() {
         assert_eq!(to_text("Partner at **Riverside**\n\n<b>x</b> `y`"), "Partner at Riverside x y");
+        assert_eq!(to_text("A <script>alert(1)</script> B"), "A B");
     }
 }

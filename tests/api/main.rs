@@ -1,0 +1,10 @@
+//! Integration tests: the real application on a random port with its own database,
+//! each test on SQLite and (when COI_TEST_POSTGRES_URL is set) on PostgreSQL.
+
+mod helpers;
+
+mod chain;
+mod declarations;
+mod gifts;
+mod publishing;
+mod robustness;

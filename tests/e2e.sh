@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# End-to-end test: the newcomer's flow against the real binary.
+#
+#   bash tests/e2e.sh                      builds target/debug/coi-register with `cargo build`
+#   COI_BIN=path/to/coi-register bash tests/e2e.sh    uses that binary instead
+#
+# Starts `coi-register serve --demo` on a free port with its own data directory, reads the
+# public site, feeds and open data, records a declaration through the JSON API and waits
+# for it to appear, exports the audit chain twice (HTTP download and CLI), verifies both
+# with `coi-register verify` and tools/verify_chain.py, and checks that both verifiers
+# reject a copy with one character changed. Needs bash, curl and python3 (stdlib only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORG=northshire-ccg
+PASSED=0
+SERVER_PID=
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/coi-e2e.XXXXXX")
+
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "e2e: FAIL: $*" >&2
+    if [ -s "$TMP/server.err" ]; then
+        echo "e2e: last lines of the server's log:" >&2
+        tail -n 20 "$TMP/server.err" >&2
+    fi
+    echo "e2e: $PASSED passed, 1 failed" >&2
+    exit 1
+}
+
+pass() {
+    PASSED=$((PASSED + 1))
+    echo "  ok $PASSED  $*"
+}
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# eventually SECONDS DESCRIPTION COMMAND...: poll until the command succeeds, or fail.
+eventually() {
+    local seconds=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@"; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "$what (still not true after ${seconds}s)"
+        sleep 0.2
+    done
+    pass "$what"
+}
+
+# fetch PATH FILE: GET $BASE$PATH into FILE; prints the HTTP status (000 if no answer).
+fetch() {
+    curl -sS -o "$2" -w '%{http_code}' "$BASE$1" 2>"$TMP/curl.err" || true
+}
+
+# post PATH JSON FILE [TOKEN]: POST JSON into FILE; prints the HTTP status.
+post() {
+    local auth=()
+    [ -z "${4:-}" ] || auth=(-H "Authorization: Bearer $4")
+    curl -sS -o "$3" -w '%{http_code}' -X POST -H 'Content-Type: application/json' "${auth[@]}" \
+        --data-binary "$2" "$BASE$1" 2>"$TMP/curl.err" || true
+}
+
+contains() { grep -qF -- "$2" "$1"; }
+lacks_script() { ! grep -qi '<script' "$1"; }
+has_seq() { grep -Eq '(^|[^0-9])seq 5([^0-9]|$)' "$1"; }
+
+# json FILE EXPR: print a value from a JSON file (EXPR is Python over `d`).
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# page PATH TEXT: the page answers 200, contains TEXT and no <script>.
+page() {
+    local path=$1 text=$2 file=$TMP/page.html code
+    code=$(fetch "$path" "$file")
+    [ "$code" = 200 ] || fail "GET $path answered $code, expected 200 $(cat "$TMP/curl.err")"
+    contains "$file" "$text" || fail "GET $path does not contain $text"
+    lacks_script "$file" || fail "GET $path contains <script"
+    pass "GET $path: 200, has $text, no <script>"
+}
+
+# rss FILE [SEQ]: an RSS 2.0 document whose items all carry a guid and audit:seq (and,
+# if SEQ is given, one item for that audit entry).
+rss() {
+    python3 - "$@" <<'PY'
+import re, sys
+import xml.etree.ElementTree as ET
+AUDIT = "{urn:coi-register:audit:1}"
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "rss" and root.get("version") == "2.0", f"root is <{root.tag} version={root.get('version')}>"
+channel = root.find("channel")
+assert channel is not None and channel.findtext("title"), "no <channel> with a <title>"
+items = channel.findall("item")
+assert items, "no items"
+seqs = []
+for item in items:
+    assert item.findtext("guid"), f"item without a guid: {item.findtext('title')}"
+    seq = item.findtext(AUDIT + "seq")
+    assert seq and seq.isdigit(), f"item without audit:seq: {item.findtext('title')}"
+    assert re.fullmatch("[0-9a-f]{64}", item.findtext(AUDIT + "entry_sha256") or ""), "item without audit:entry_sha256"
+    seqs.append(int(seq))
+if len(sys.argv) > 2:
+    assert int(sys.argv[2]) in seqs, f"no item for audit seq {sys.argv[2]} (newest is {max(seqs)})"
+PY
+}
+
+# csv FILE HEADER: starts with a UTF-8 byte order mark, then the header row.
+csv() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+assert data.startswith(b"\xef\xbb\xbf"), "no UTF-8 byte order mark"
+first = data[3:].split(b"\r\n")[0].split(b"\n")[0].decode("utf-8")
+assert first.startswith(sys.argv[2]), f"header row is {first!r}"
+PY
+}
+
+# --- build and start ------------------------------------------------------------------
+
+command -v curl >/dev/null || fail "curl is needed"
+if [ -n "${COI_BIN:-}" ]; then
+    BIN=$COI_BIN
+else
+    echo "e2e: cargo build"
+    cargo build --quiet || fail "cargo build"
+    BIN=${CARGO_TARGET_DIR:-target}/debug/coi-register
+fi
+[ -x "$BIN" ] || fail "no binary at $BIN"
+
+# The test's own data directory; nothing from the caller's environment.
+unset DATABASE_URL COI_DATA_DIR COI_SITE_DIR COI_BIND COI_PUBLIC_URL
+coi() { "$BIN" --data-dir "$TMP/data" "$@"; }
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE=http://127.0.0.1:$PORT
+echo "e2e: starting $BIN serve --demo on $BASE (data in $TMP/data)"
+coi serve --demo --bind "127.0.0.1:$PORT" >"$TMP/server.out" 2>"$TMP/server.err" &
+SERVER_PID=$!
+
+started() {
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited: $(cat "$TMP/server.err")"
+    [ "$(fetch /healthz "$TMP/health.json")" = 200 ] && grep -q '^Demo API token' "$TMP/server.out"
+}
+eventually 120 "serve --demo answers /healthz and prints a demo token" started
+TOKEN=$(sed -n 's/^Demo API token (governance, both organisations): \(coi_[A-Za-z0-9_]*\)$/\1/p' "$TMP/server.out")
+check "the demo token looks like a token" test -n "$TOKEN"
+
+# --- the public site ------------------------------------------------------------------
+
+page / "<h1>Registers of interests, gifts and hospitality</h1>"
+page / "href=\"/$ORG/\""
+page "/$ORG/" "<h1>NHS Northshire CCG</h1>"
+page "/$ORG/interests/" "<h1>Register of interests</h1>"
+PERSON=$(grep -o "href=\"/$ORG/interests/[a-z0-9-]*/\"" "$TMP/page.html" | head -n 1 | cut -d/ -f4)
+check "the register of interests links to a person's page" test -n "$PERSON"
+page "/$ORG/interests/$PERSON/" "<h2>Declared interests</h2>"
+page "/$ORG/gifts/" "<h1>Register of gifts and hospitality</h1>"
+page "/$ORG/audit/" "<h1>Audit log</h1>"
+page "/$ORG/audit/" "chain.jsonl"
+
+for feed in all interests gifts; do
+    code=$(fetch "/$ORG/feeds/$feed.xml" "$TMP/$feed.xml")
+    check "GET /$ORG/feeds/$feed.xml answers 200" test "$code" = 200
+    check "/$ORG/feeds/$feed.xml is RSS 2.0 with guid and audit:seq on every item" rss "$TMP/$feed.xml"
+done
+
+for register in interests:id,version,person gifts:id,version,person; do
+    name=${register%%:*}
+    code=$(fetch "/$ORG/data/$name.csv" "$TMP/$name.csv")
+    check "GET /$ORG/data/$name.csv answers 200" test "$code" = 200
+    check "$name.csv starts with a UTF-8 BOM and a header row" csv "$TMP/$name.csv" "${register#*:}"
+    code=$(fetch "/$ORG/data/$name.json" "$TMP/$name.json")
+    check "GET /$ORG/data/$name.json answers 200 with records" \
+        test "$code" = 200 -a "$(json "$TMP/$name.json" 'len(d["records"]) > 0')" = True
+done
+
+# --- a write through the API reaches the site -----------------------------------------
+
+API=/api/v1/orgs/$ORG
+MARK="e2e-$RANDOM$RANDOM"
+BODY=$(
+    cat <<JSON
+{"person": "$PERSON", "interest_type": "financial",
+ "description": "Shares in **Example Diagnostics Ltd** ($MARK) <script>alert(1)</script>",
+ "body": "Example Diagnostics Ltd", "arose_on": "2024-04-01",
+ "mitigation": "Leaves the meeting for any item concerning diagnostics"}
+JSON
+)
+code=$(post "$API/declarations" "$BODY" "$TMP/anon.json")
+check "POST a declaration without a token answers 401" test "$code" = 401
+code=$(post "$API/declarations" "{\"person\": \"$PERSON\", \"interest_type\": \"shares\"}" "$TMP/invalid.json" "$TOKEN")
+check "POST an invalid declaration answers 422" test "$code" = 422
+check "the 422 names the interest_type field" \
+    test "$(json "$TMP/invalid.json" 'd["error"] + ":" + str("interest_type" in d["fields"])')" = "validation failed:True"
+code=$(post "$API/declarations" "$BODY" "$TMP/created.json" "$TOKEN")
+check "POST a declaration with the demo token answers 201" test "$code" = 201
+ID=$(json "$TMP/created.json" 'd["id"]')
+SEQ=$(json "$TMP/created.json" 'd["audit_seq"]')
+
+person_page_shows_it() {
+    [ "$(fetch "/$ORG/interests/$PERSON/" "$TMP/person.html")" = 200 ] &&
+        contains "$TMP/person.html" "id=\"declaration-$ID\"" && contains "$TMP/person.html" "$MARK"
+}
+eventually 10 "declaration $ID appears on /$ORG/interests/$PERSON/" person_page_shows_it
+check "its markdown is rendered" contains "$TMP/person.html" "<strong>Example Diagnostics Ltd</strong>"
+check "the <script> in its description does not reach the page" lacks_script "$TMP/person.html"
+in_feed() { [ "$(fetch "/$ORG/feeds/$1.xml" "$TMP/$1.xml")" = 200 ] && rss "$TMP/$1.xml" "$SEQ" 2>/dev/null; }
+eventually 10 "the interests feed has an item for audit seq $SEQ" in_feed interests
+eventually 10 "the all-changes feed has an item for audit seq $SEQ" in_feed all
+
+# --- the audit chain, exported two ways and verified two ways -------------------------
+
+code=$(fetch "$API/audit/head" "$TMP/head.json")
+check "GET $API/audit/head answers 200" test "$code" = 200
+HEAD=$(json "$TMP/head.json" 'd["entry_sha256"]')
+HEAD_SEQ=$(json "$TMP/head.json" 'd["seq"]')
+check "the chain head is the new declaration's entry or later" test "$HEAD_SEQ" -ge "$SEQ"
+
+downloaded() {
+    [ "$(fetch "/$ORG/audit/chain.jsonl" "$TMP/chain.jsonl")" = 200 ] &&
+        [ "$(wc -l <"$TMP/chain.jsonl")" -eq "$HEAD_SEQ" ]
+}
+eventually 10 "GET /$ORG/audit/chain.jsonl has all $HEAD_SEQ entries" downloaded
+check "coi-register export chain --org $ORG" coi export chain --org "$ORG" -o "$TMP/export.jsonl"
+check "the export has all $HEAD_SEQ entries" test "$(wc -l <"$TMP/export.jsonl")" -eq "$HEAD_SEQ"
+
+for chain in chain export; do
+    file=$TMP/$chain.jsonl
+    coi verify "$file" >"$TMP/verify.out" 2>&1 || fail "coi-register verify $chain.jsonl: $(cat "$TMP/verify.out")"
+    check "coi-register verify $chain.jsonl: OK, head $HEAD" contains "$TMP/verify.out" "head $HEAD"
+    python3 tools/verify_chain.py "$file" >"$TMP/verify.out" 2>&1 ||
+        fail "tools/verify_chain.py $chain.jsonl: $(cat "$TMP/verify.out")"
+    check "tools/verify_chain.py $chain.jsonl: OK, head $HEAD" contains "$TMP/verify.out" "head $HEAD"
+done
+check "coi-register verify --org $ORG (the database)" coi verify --org "$ORG"
+
+# A hand-edited copy: one character of a payload value on line 5 changed.
+python3 - "$TMP/chain.jsonl" "$TMP/tampered.jsonl" <<'PY' || fail "could not make the tampered copy"
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+entry = json.loads(lines[4])
+assert entry["seq"] == 5 and isinstance(entry["payload"], dict), "line 5 is not seq 5 with a payload"
+key, value = next((k, v) for k, v in sorted(entry["payload"].items()) if isinstance(v, str) and v)
+old = json.dumps(key) + ":" + json.dumps(value, ensure_ascii=False)
+new = json.dumps(key) + ":" + json.dumps(("X" if value[0] != "X" else "Y") + value[1:], ensure_ascii=False)
+assert lines[4].count(old) == 1, f"cannot find {old} on line 5"
+lines[4] = lines[4].replace(old, new)
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(lines))
+PY
+set +e
+coi verify "$TMP/tampered.jsonl" >"$TMP/rust.out" 2>&1
+rust_rc=$?
+python3 tools/verify_chain.py "$TMP/tampered.jsonl" >"$TMP/python.out" 2>&1
+python_rc=$?
+set -e
+check "coi-register verify rejects the edited copy (exit 1): $(cat "$TMP/rust.out")" test "$rust_rc" = 1
+check "coi-register verify names seq 5" has_seq "$TMP/rust.out"
+check "tools/verify_chain.py rejects the edited copy (exit 1): $(cat "$TMP/python.out")" test "$python_rc" = 1
+check "tools/verify_chain.py names seq 5" has_seq "$TMP/python.out"
+
+echo "e2e: $PASSED passed, 0 failed"
