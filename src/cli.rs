@@ -11,7 +11,11 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "coi-register", version, about = "Registers of interests, gifts and hospitality for NHS commissioning organisations")]
+#[command(
+    name = "coi-register",
+    version,
+    about = "Registers of interests, gifts and hospitality for NHS commissioning organisations"
+)]
 pub struct Cli {
     /// Database: sqlite://path or postgres://… (default: sqlite under the data directory).
     #[arg(long, env = "DATABASE_URL", global = true)]
@@ -132,31 +136,53 @@ impl Cli {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let mut config = cli.config();
     match cli.command {
-        Command::Serve { bind, public_url, demo } => {
+        Command::Serve {
+            bind,
+            public_url,
+            demo,
+        } => {
             config.bind = bind;
             config.public_url = public_url;
             serve(config, demo)
         }
         Command::Publish => {
             let store = Store::open(&config.database_url, 2)?;
-            let publisher = Publisher::new(&config.site_dir, config.public_url.as_deref().unwrap_or("http://127.0.0.1:8080"));
-            let n = publisher.publish_all(&mut *store.conn()?).map_err(StoreError::from)?;
-            println!("published {n} organisation(s) to {}", config.site_dir.display());
+            let publisher = Publisher::new(
+                &config.site_dir,
+                config
+                    .public_url
+                    .as_deref()
+                    .unwrap_or("http://127.0.0.1:8080"),
+            );
+            let n = publisher
+                .publish_all(&mut *store.conn()?)
+                .map_err(StoreError::from)?;
+            println!(
+                "published {n} organisation(s) to {}",
+                config.site_dir.display()
+            );
             Ok(())
         }
-        Command::Verify { file: Some(file), .. } => {
+        Command::Verify {
+            file: Some(file), ..
+        } => {
             let summary = verify_file(&file)?;
             print_summary(&summary);
             Ok(())
         }
         Command::Verify { org: Some(org), .. } => {
             let store = Store::open(&config.database_url, 2)?;
-            let summary = crate::store::audit::verify(&mut *store.conn()?, &org)?.map_err(CliError::Verify)?;
+            let summary = crate::store::audit::verify(&mut *store.conn()?, &org)?
+                .map_err(CliError::Verify)?;
             print_summary(&summary);
             Ok(())
         }
-        Command::Verify { .. } => Err(CliError::Usage("give an export file to verify, or --org <slug> to verify the database".into())),
-        Command::Export { what: Export::Chain { org, output } } => {
+        Command::Verify { .. } => Err(CliError::Usage(
+            "give an export file to verify, or --org <slug> to verify the database".into(),
+        )),
+        Command::Export {
+            what: Export::Chain { org, output },
+        } => {
             let store = Store::open(&config.database_url, 2)?;
             export_chain(&store, &org, output)
         }
@@ -166,8 +192,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Demo => {
             let store = Store::open(&config.database_url, 2)?;
-            let seeded = crate::demo::seed_if_empty(&mut *store.conn()?, chrono::Utc::now().date_naive())?;
-            println!("{}", if seeded { "seeded the demo organisations" } else { "the database is not empty; nothing seeded" });
+            let seeded =
+                crate::demo::seed_if_empty(&mut *store.conn()?, chrono::Utc::now().date_naive())?;
+            println!(
+                "{}",
+                if seeded {
+                    "seeded the demo organisations"
+                } else {
+                    "the database is not empty; nothing seeded"
+                }
+            );
             Ok(())
         }
     }
@@ -185,8 +219,11 @@ fn print_summary(s: &ChainSummary) {
 
 /// Verify an export file line by line.
 pub fn verify_file(path: &std::path::Path) -> Result<ChainSummary, CliError> {
-    let file = std::fs::File::open(path).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let lines = std::io::BufReader::new(file).lines().map(|l| l.map_err(|e| e.to_string()).and_then(|l| parse_line(&l)));
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let lines = std::io::BufReader::new(file)
+        .lines()
+        .map(|l| l.map_err(|e| e.to_string()).and_then(|l| parse_line(&l)));
     verify_entries(lines, None).map_err(CliError::Verify)
 }
 
@@ -217,7 +254,12 @@ fn export_chain(store: &Store, org: &str, output: Option<PathBuf>) -> Result<(),
 fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
     let mut c = store.conn()?;
     match action {
-        UserAction::Add { email, role, orgs, person } => {
+        UserAction::Add {
+            email,
+            role,
+            orgs,
+            person,
+        } => {
             let role = match role {
                 RoleArg::Admin => Role::Admin,
                 RoleArg::Governance => Role::Governance,
@@ -231,7 +273,10 @@ fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
         }
         UserAction::List => {
             for (id, email, role, disabled) in crate::store::users::list(&mut c)? {
-                println!("{id}\t{email}\t{role}{}", if disabled { "\tdisabled" } else { "" });
+                println!(
+                    "{id}\t{email}\t{role}{}",
+                    if disabled { "\tdisabled" } else { "" }
+                );
             }
             Ok(())
         }
@@ -239,16 +284,28 @@ fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
 }
 
 /// Create an account in the named organisations and issue its first token.
-pub fn add_user(c: &mut crate::store::AnyConnection, email: &str, role: Role, orgs: &[String], person: Option<&str>) -> Result<(String, i64), CliError> {
+pub fn add_user(
+    c: &mut crate::store::AnyConnection,
+    email: &str,
+    role: Role,
+    orgs: &[String],
+    person: Option<&str>,
+) -> Result<(String, i64), CliError> {
     let email = email.trim().to_lowercase();
     if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
-        return Err(CliError::Usage(format!("{email:?} is not an email address")));
+        return Err(CliError::Usage(format!(
+            "{email:?} is not an email address"
+        )));
     }
     if orgs.is_empty() && role != Role::Admin {
-        return Err(CliError::Usage("name the account's organisation with --org <slug>".into()));
+        return Err(CliError::Usage(
+            "name the account's organisation with --org <slug>".into(),
+        ));
     }
     if role == Role::Declarant && person.is_none() {
-        return Err(CliError::Usage("a declarant needs --person <slug>: the person they declare for".into()));
+        return Err(CliError::Usage(
+            "a declarant needs --person <slug>: the person they declare for".into(),
+        ));
     }
     let mut memberships = Vec::new();
     for (i, slug) in orgs.iter().enumerate() {
@@ -269,7 +326,13 @@ fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     if demo {
         let mut c = store.conn()?;
         if crate::demo::seed_if_empty(&mut c, chrono::Utc::now().date_naive())? {
-            let (token, _) = add_user(&mut c, "governance@northshire.example", Role::Governance, &["northshire-ccg".into(), "southdale-ccg".into()], None)?;
+            let (token, _) = add_user(
+                &mut c,
+                "governance@northshire.example",
+                Role::Governance,
+                &["northshire-ccg".into(), "southdale-ccg".into()],
+                None,
+            )?;
             demo_token = Some(token);
         }
     }

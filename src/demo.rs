@@ -11,13 +11,19 @@ use crate::domain::FieldErrors;
 use crate::store::{declarations, gifts, orgs, people, returns, AnyConnection, StoreError};
 use chrono::{Days, NaiveDate};
 use diesel::Connection;
-use InterestType::{Financial as Fin, Indirect as Ind, NonFinancialPersonal as Pers, NonFinancialProfessional as Prof};
+use InterestType::{
+    Financial as Fin, Indirect as Ind, NonFinancialPersonal as Pers,
+    NonFinancialProfessional as Prof,
+};
 
 /// Every demo write is recorded as made by this actor.
 const ACTOR: &str = "system";
 
 /// The organisations [`seed_if_empty`] creates: slug, name, variant.
-const DEMO_ORGS: [(&str, &str, u64); 2] = [("northshire-ccg", "NHS Northshire CCG", 0), ("southdale-ccg", "NHS Southdale CCG", 1)];
+const DEMO_ORGS: [(&str, &str, u64); 2] = [
+    ("northshire-ccg", "NHS Northshire CCG", 0),
+    ("southdale-ccg", "NHS Southdale CCG", 1),
+];
 
 /// Seed the two demo organisations if the database has no organisations. Returns true if it seeded.
 pub fn seed_if_empty(c: &mut AnyConnection, today: NaiveDate) -> Result<bool, StoreError> {
@@ -36,8 +42,17 @@ pub fn seed_if_empty(c: &mut AnyConnection, today: NaiveDate) -> Result<bool, St
 }
 
 /// Seed one organisation, all or nothing; `variant` makes organisations differ in names and dates.
-pub fn seed_org(c: &mut AnyConnection, slug: &str, name: &str, variant: u64, today: NaiveDate) -> Result<(), StoreError> {
-    let org = NewOrg { slug: OrgSlug::parse(slug).map_err(|m| FieldErrors::one("slug", m))?, name: name.to_owned() };
+pub fn seed_org(
+    c: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    variant: u64,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let org = NewOrg {
+        slug: OrgSlug::parse(slug).map_err(|m| FieldErrors::one("slug", m))?,
+        name: name.to_owned(),
+    };
     let ctx = Ctx::new(name, variant, today);
     c.transaction(|c| {
         orgs::create(c, ACTOR, &org, OrgSettings::default())?;
@@ -64,14 +79,29 @@ struct Role {
     practice: Option<usize>,
 }
 
-const fn role(position: &'static str, decision_making: bool, doctor: bool, practice: Option<usize>) -> Role {
-    Role { position, decision_making, doctor, practice }
+const fn role(
+    position: &'static str,
+    decision_making: bool,
+    doctor: bool,
+    practice: Option<usize>,
+) -> Role {
+    Role {
+        position,
+        decision_making,
+        doctor,
+        practice,
+    }
 }
 
 const ROLES: [Role; 30] = [
     role("Chair", true, false, None),
     role("Lay member for governance", true, false, None),
-    role("Lay member for patient and public involvement", true, false, None),
+    role(
+        "Lay member for patient and public involvement",
+        true,
+        false,
+        None,
+    ),
     role("Accountable Officer", true, false, None),
     role("Chief Finance Officer", true, false, None),
     role("Director of Nursing and Quality", true, false, None),
@@ -81,20 +111,40 @@ const ROLES: [Role; 30] = [
     role("GP member ({practice})", true, true, Some(2)),
     role("GP member ({practice})", true, true, Some(3)),
     role("GP member ({practice})", true, true, Some(4)),
-    role("Practice manager representative ({practice})", true, false, Some(5)),
+    role(
+        "Practice manager representative ({practice})",
+        true,
+        false,
+        Some(5),
+    ),
     role("Secondary care doctor", true, true, None),
     role("Registered nurse member", true, false, None),
     role("Head of Contracts (band 8d)", true, false, None),
-    role("Head of Primary Care Commissioning (band 8d)", true, false, None),
+    role(
+        "Head of Primary Care Commissioning (band 8d)",
+        true,
+        false,
+        None,
+    ),
     role("Deputy Chief Finance Officer (band 8d)", true, false, None),
     role("Chief Pharmacist (band 8d)", true, false, None),
-    role("Procurement panel member, community services", true, false, None),
+    role(
+        "Procurement panel member, community services",
+        true,
+        false,
+        None,
+    ),
     role("Procurement panel member, mental health", true, false, None),
     role("Procurement panel member, urgent care", true, false, None),
     role("Clinical lead for mental health", true, true, None),
     role("Head of Corporate Governance (band 8d)", true, false, None),
     role("Associate Director of Quality (band 8d)", true, false, None),
-    role("Administrator, Medicines Management Team", false, false, None),
+    role(
+        "Administrator, Medicines Management Team",
+        false,
+        false,
+        None,
+    ),
     role("Contracts Officer (band 6)", false, false, None),
     role("Patient Experience Officer (band 5)", false, false, None),
     role("Communications Officer (band 6)", false, false, None),
@@ -103,21 +153,96 @@ const ROLES: [Role; 30] = [
 
 /// 31 first names and 37 surnames: coprime strides give distinct names within an organisation.
 const FIRST_NAMES: [&str; 31] = [
-    "Sarah", "James", "Priya", "David", "Helen", "Mohammed", "Catherine", "Andrew", "Fiona", "Rajesh", "Emma",
-    "Robert", "Aisha", "Michael", "Joanne", "Gareth", "Rebecca", "Thomas", "Rhian", "Paul", "Nicola", "Oluwaseun",
-    "Claire", "Stephen", "Hannah", "Imran", "Louise", "Richard", "Bethan", "Christopher", "Margaret",
+    "Sarah",
+    "James",
+    "Priya",
+    "David",
+    "Helen",
+    "Mohammed",
+    "Catherine",
+    "Andrew",
+    "Fiona",
+    "Rajesh",
+    "Emma",
+    "Robert",
+    "Aisha",
+    "Michael",
+    "Joanne",
+    "Gareth",
+    "Rebecca",
+    "Thomas",
+    "Rhian",
+    "Paul",
+    "Nicola",
+    "Oluwaseun",
+    "Claire",
+    "Stephen",
+    "Hannah",
+    "Imran",
+    "Louise",
+    "Richard",
+    "Bethan",
+    "Christopher",
+    "Margaret",
 ];
 const SURNAMES: [&str; 37] = [
-    "Patel", "Thompson", "Hughes", "Okafor", "Campbell", "Davies", "Khan", "Robinson", "Walsh", "Evans", "Mitchell",
-    "Chaudhry", "Murray", "Fletcher", "Bennett", "Lloyd", "Ahmed", "Harrison", "MacLeod", "Sinclair", "Wright",
-    "Owen", "Shaw", "Barker", "Nwosu", "Fraser", "Doyle", "Pritchard", "Singh", "Marsh", "Holland", "Kaur",
-    "Gallagher", "Reid", "Whitfield", "Osei", "Lawson",
+    "Patel",
+    "Thompson",
+    "Hughes",
+    "Okafor",
+    "Campbell",
+    "Davies",
+    "Khan",
+    "Robinson",
+    "Walsh",
+    "Evans",
+    "Mitchell",
+    "Chaudhry",
+    "Murray",
+    "Fletcher",
+    "Bennett",
+    "Lloyd",
+    "Ahmed",
+    "Harrison",
+    "MacLeod",
+    "Sinclair",
+    "Wright",
+    "Owen",
+    "Shaw",
+    "Barker",
+    "Nwosu",
+    "Fraser",
+    "Doyle",
+    "Pritchard",
+    "Singh",
+    "Marsh",
+    "Holland",
+    "Kaur",
+    "Gallagher",
+    "Reid",
+    "Whitfield",
+    "Osei",
+    "Lawson",
 ];
 
 /// GP practices, one set per variant (indexed by `Role::practice`).
 const PRACTICES: [[&str; 6]; 2] = [
-    ["Riverside Surgery", "Castle Street Medical Centre", "Moorland Health Centre", "Abbey Lane Practice", "Harbour View Surgery", "Oakfield Surgery"],
-    ["Millbrook Surgery", "Station Road Medical Practice", "Westgate Health Centre", "Priory Fields Surgery", "Elm Tree Practice", "Brookside Surgery"],
+    [
+        "Riverside Surgery",
+        "Castle Street Medical Centre",
+        "Moorland Health Centre",
+        "Abbey Lane Practice",
+        "Harbour View Surgery",
+        "Oakfield Surgery",
+    ],
+    [
+        "Millbrook Surgery",
+        "Station Road Medical Practice",
+        "Westgate Health Centre",
+        "Priory Fields Surgery",
+        "Elm Tree Practice",
+        "Brookside Surgery",
+    ],
 ];
 
 /// What happens to a declaration after it is made.
@@ -148,7 +273,8 @@ struct Decl {
 
 const PARTNER: &str = "**GP partner** at {practice}, sharing in the practice's profits.";
 const PARTNER_MITIGATION: &str = "Leaves the room for items concerning {practice} or primary medical services contracts in which the practice has an interest.";
-const WITHHELD_REASON: &str = "Publication would risk the personal safety of the declarant (policy para 9.3)";
+const WITHHELD_REASON: &str =
+    "Publication would risk the personal safety of the declarant (policy para 9.3)";
 
 #[rustfmt::skip]
 const DECLS: &[Decl] = &[
@@ -318,14 +444,35 @@ const OFFERS: &[Offer] = &[
 ];
 
 /// Nil returns from decision-making people with nothing to declare: (role, days ago).
-const NIL_RETURNS: [(usize, u64); 6] = [(17, 40), (18, 120), (20, 75), (21, 200), (23, 15), (24, 310)];
+const NIL_RETURNS: [(usize, u64); 6] = [
+    (17, 40),
+    (18, 120),
+    (20, 75),
+    (21, 200),
+    (23, 15),
+    (24, 310),
+];
 
 /// Annual confirmations from decision-making declarants: (role, days ago). Role 14's is
 /// over a year old, so their confirmation is overdue. Roles 16, 19 and 22 have neither
 /// declared nor made a return.
 const CONFIRMATIONS: [(usize, u64); 16] = [
-    (0, 30), (1, 25), (2, 60), (3, 45), (4, 80), (5, 20), (6, 35), (7, 100),
-    (8, 110), (9, 50), (10, 65), (11, 12), (12, 140), (13, 90), (14, 390), (15, 28),
+    (0, 30),
+    (1, 25),
+    (2, 60),
+    (3, 45),
+    (4, 80),
+    (5, 20),
+    (6, 35),
+    (7, 100),
+    (8, 110),
+    (9, 50),
+    (10, 65),
+    (11, 12),
+    (12, 140),
+    (13, 90),
+    (14, 390),
+    (15, 28),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -350,14 +497,27 @@ struct Staff {
 impl Ctx {
     fn new(org_name: &str, variant: u64, today: NaiveDate) -> Ctx {
         // "NHS Northshire CCG" -> "Northshire".
-        let place = org_name.split_whitespace().find(|w| *w != "NHS").unwrap_or(org_name).to_owned();
+        let place = org_name
+            .split_whitespace()
+            .find(|w| *w != "NHS")
+            .unwrap_or(org_name)
+            .to_owned();
         let practices = PRACTICES[(variant % PRACTICES.len() as u64) as usize];
-        Ctx { place, practices, variant, today }
+        Ctx {
+            place,
+            practices,
+            variant,
+            today,
+        }
     }
 
     /// A small deterministic number for item `k`, different per variant (SplitMix64).
     fn mix(&self, k: u64) -> u64 {
-        let mut x = self.variant.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k.wrapping_mul(0xBF58_476D_1CE4_E5B9)).wrapping_add(1);
+        let mut x = self
+            .variant
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(k.wrapping_mul(0xBF58_476D_1CE4_E5B9))
+            .wrapping_add(1);
         x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         x ^ (x >> 31)
@@ -369,7 +529,9 @@ impl Ctx {
     }
 
     fn days_ago(&self, days: u64) -> Result<NaiveDate, StoreError> {
-        self.today.checked_sub_days(Days::new(days)).ok_or_else(|| FieldErrors::one("today", "is too early for demo data").into())
+        self.today
+            .checked_sub_days(Days::new(days))
+            .ok_or_else(|| FieldErrors::one("today", "is too early for demo data").into())
     }
 
     /// Fill `{place}` and `{practice}` into a template.
@@ -390,15 +552,32 @@ fn seed_people(c: &mut AnyConnection, org_id: i64, ctx: &Ctx) -> Result<Vec<Staf
         .map(|(i, role)| {
             let first = FIRST_NAMES[(i * 7 + v * 3) % FIRST_NAMES.len()];
             let last = SURNAMES[(i * 11 + v * 17 + 5) % SURNAMES.len()];
-            let name = if role.doctor { format!("Dr {first} {last}") } else { format!("{first} {last}") };
-            let fields = PersonFields { name, position: ctx.fill(role.position, role.practice), decision_making: role.decision_making };
+            let name = if role.doctor {
+                format!("Dr {first} {last}")
+            } else {
+                format!("{first} {last}")
+            };
+            let fields = PersonFields {
+                name,
+                position: ctx.fill(role.position, role.practice),
+                decision_making: role.decision_making,
+            };
             let person = people::create(c, org_id, ACTOR, fields)?.value;
-            Ok(Staff { slug: person.slug, name: person.fields.name, position: person.fields.position })
+            Ok(Staff {
+                slug: person.slug,
+                name: person.fields.name,
+                position: person.fields.position,
+            })
         })
         .collect()
 }
 
-fn seed_declarations(c: &mut AnyConnection, org_id: i64, ctx: &Ctx, staff: &[Staff]) -> Result<(), StoreError> {
+fn seed_declarations(
+    c: &mut AnyConnection,
+    org_id: i64,
+    ctx: &Ctx,
+    staff: &[Staff],
+) -> Result<(), StoreError> {
     for (k, d) in DECLS.iter().enumerate() {
         let practice = ROLES[d.who].practice;
         let shift = ctx.jitter(k as u64);
@@ -420,26 +599,37 @@ fn seed_declarations(c: &mut AnyConnection, org_id: i64, ctx: &Ctx, staff: &[Sta
             Then::Withheld(reason) => Some(reason.to_owned()),
             _ => None,
         };
-        let created = declarations::create(c, org_id, ACTOR, &staff[d.who].slug, fields, withheld)?.value.declaration;
+        let created = declarations::create(c, org_id, ACTOR, &staff[d.who].slug, fields, withheld)?
+            .value
+            .declaration;
         match d.then {
             Then::Nothing | Then::Withheld(_) => {}
             Then::EndedAgo(days) => {
                 let ended_on = ctx.days_ago(days + shift)?;
-                declarations::change(c, org_id, ACTOR, created.id, created.version, |_, _| Ok(Step::End(ended_on)))?;
+                declarations::change(c, org_id, ACTOR, created.id, created.version, |_, _| {
+                    Ok(Step::End(ended_on))
+                })?;
             }
             Then::Amended(description, mitigation) => {
                 let mut amended = created.fields.clone();
                 amended.description = ctx.fill(description, practice);
                 amended.mitigation = ctx.fill(mitigation, practice);
                 let amended = DeclarationFields::parse(&amended.to_input(), ctx.today)?;
-                declarations::change(c, org_id, ACTOR, created.id, created.version, |_, _| Ok(Step::Amend(amended)))?;
+                declarations::change(c, org_id, ACTOR, created.id, created.version, |_, _| {
+                    Ok(Step::Amend(amended))
+                })?;
             }
         }
     }
     Ok(())
 }
 
-fn seed_gifts(c: &mut AnyConnection, org_id: i64, ctx: &Ctx, staff: &[Staff]) -> Result<(), StoreError> {
+fn seed_gifts(
+    c: &mut AnyConnection,
+    org_id: i64,
+    ctx: &Ctx,
+    staff: &[Staff],
+) -> Result<(), StoreError> {
     let settings = OrgSettings::default();
     for (k, o) in OFFERS.iter().enumerate() {
         let offered_ago = o.offered_ago + ctx.jitter(1000 + k as u64);
@@ -451,9 +641,12 @@ fn seed_gifts(c: &mut AnyConnection, org_id: i64, ctx: &Ctx, staff: &[Staff]) ->
             value_pence: o.value_pence,
             offered_on: ctx.days_ago(offered_ago)?,
             outcome: o.outcome,
-            approved_by: o.approved_by.map(|i| format!("{}, {}", staff[i].name, staff[i].position)),
+            approved_by: o
+                .approved_by
+                .map(|i| format!("{}, {}", staff[i].name, staff[i].position)),
             // Declared a few days after the offer.
-            declared_on: ctx.days_ago(offered_ago.saturating_sub(1 + ctx.mix(2000 + k as u64) % 5))?,
+            declared_on: ctx
+                .days_ago(offered_ago.saturating_sub(1 + ctx.mix(2000 + k as u64) % 5))?,
         };
         let fields = GiftFields::parse(&fields.to_input(), ctx.today, &settings)?;
         gifts::create(c, org_id, ACTOR, &staff[o.who].slug, fields, None)?;
@@ -461,13 +654,21 @@ fn seed_gifts(c: &mut AnyConnection, org_id: i64, ctx: &Ctx, staff: &[Staff]) ->
     Ok(())
 }
 
-fn seed_returns(c: &mut AnyConnection, org_id: i64, ctx: &Ctx, staff: &[Staff]) -> Result<(), StoreError> {
-    let nil = NIL_RETURNS.iter().map(|&(who, ago)| (who, ago, ReturnKind::Nil));
-    let confirmations = CONFIRMATIONS.iter().map(|&(who, ago)| (who, ago, ReturnKind::Confirmation));
+fn seed_returns(
+    c: &mut AnyConnection,
+    org_id: i64,
+    ctx: &Ctx,
+    staff: &[Staff],
+) -> Result<(), StoreError> {
+    let nil = NIL_RETURNS
+        .iter()
+        .map(|&(who, ago)| (who, ago, ReturnKind::Nil));
+    let confirmations = CONFIRMATIONS
+        .iter()
+        .map(|&(who, ago)| (who, ago, ReturnKind::Confirmation));
     for (k, (who, ago, kind)) in nil.chain(confirmations).enumerate() {
         let made_on = ctx.days_ago(ago + ctx.jitter(3000 + k as u64))?;
         returns::create(c, org_id, ACTOR, &staff[who].slug, kind, made_on)?;
     }
     Ok(())
 }
-

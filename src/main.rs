@@ -4,7 +4,10 @@ use clap::Parser;
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = coi_register::cli::run(coi_register::cli::Cli::parse()) {

@@ -73,6 +73,7 @@ post() {
         --data-binary "$2" "$BASE$1" 2>"$TMP/curl.err" || true
 }
 
+quiet() { "$@" >"$TMP/quiet.out" 2>&1 || { cat "$TMP/quiet.out" >&2; return 1; }; }
 contains() { grep -qF -- "$2" "$1"; }
 lacks_script() { ! grep -qi '<script' "$1"; }
 has_seq() { grep -Eq '(^|[^0-9])seq 5([^0-9]|$)' "$1"; }
@@ -243,7 +244,7 @@ for chain in chain export; do
         fail "tools/verify_chain.py $chain.jsonl: $(cat "$TMP/verify.out")"
     check "tools/verify_chain.py $chain.jsonl: OK, head $HEAD" contains "$TMP/verify.out" "head $HEAD"
 done
-check "coi-register verify --org $ORG (the database)" coi verify --org "$ORG"
+check "coi-register verify --org $ORG (the database)" quiet coi verify --org "$ORG"
 
 # A hand-edited copy: one character of a payload value on line 5 changed.
 python3 - "$TMP/chain.jsonl" "$TMP/tampered.jsonl" <<'PY' || fail "could not make the tampered copy"

@@ -112,7 +112,10 @@ mod tests {
 
     #[test]
     fn floats_and_huge_integers_are_refused() {
-        assert!(matches!(canonical_json(&json!({"x": 1.5})), Err(CanonicalError::Float(_))));
+        assert!(matches!(
+            canonical_json(&json!({"x": 1.5})),
+            Err(CanonicalError::Float(_))
+        ));
         assert!(matches!(
             canonical_json(&json!(9_007_199_254_740_992_i64)),
             Err(CanonicalError::IntegerRange(_))
@@ -121,7 +124,10 @@ mod tests {
             canonical_json(&json!(u64::MAX)),
             Err(CanonicalError::IntegerRange(_))
         ));
-        assert_eq!(canonical_json(&json!(-9_007_199_254_740_991_i64)).unwrap(), "-9007199254740991");
+        assert_eq!(
+            canonical_json(&json!(-9_007_199_254_740_991_i64)).unwrap(),
+            "-9007199254740991"
+        );
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {

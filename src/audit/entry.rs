@@ -52,28 +52,34 @@ pub struct ChainEntry {
     pub payload: Option<Value>,
 }
 
+/// What a new entry says, before it is linked into a chain.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    pub org: &'a str,
+    pub at: String,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+}
+
 impl ChainEntry {
     /// Build the next entry after `prev` (`None` for the first entry of a chain).
     pub fn next(
         prev: Option<(&str, i64)>,
-        org: &str,
-        at: String,
-        actor: &str,
-        action: &str,
-        entity: &str,
-        entity_id: &str,
+        draft: Draft<'_>,
         payload: Value,
     ) -> Result<ChainEntry, CanonicalError> {
         let (prev_hash, prev_seq) = prev.unwrap_or((GENESIS_PREV, 0));
         let header = EntryHeader {
             v: 1,
-            org: org.to_owned(),
+            org: draft.org.to_owned(),
             seq: prev_seq + 1,
-            at,
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            entity: entity.to_owned(),
-            entity_id: entity_id.to_owned(),
+            at: draft.at,
+            actor: draft.actor.to_owned(),
+            action: draft.action.to_owned(),
+            entity: draft.entity.to_owned(),
+            entity_id: draft.entity_id.to_owned(),
             payload_sha256: payload_sha256(&payload)?,
             prev: prev_hash.to_owned(),
         };
@@ -142,7 +148,12 @@ mod tests {
         for case in v.canonical {
             let text = canonical_json(&case.input).unwrap();
             assert_eq!(text, case.canonical, "canonical form of {}", case.name);
-            assert_eq!(sha256_hex(text.as_bytes()), case.sha256, "hash of {}", case.name);
+            assert_eq!(
+                sha256_hex(text.as_bytes()),
+                case.sha256,
+                "hash of {}",
+                case.name
+            );
         }
     }
 
@@ -151,9 +162,23 @@ mod tests {
         let v = vectors();
         assert!(!v.entries.is_empty());
         for case in v.entries {
-            assert_eq!(payload_sha256(&case.payload).unwrap(), case.payload_sha256, "{}", case.name);
-            assert_eq!(case.header.payload_sha256, case.payload_sha256, "{}", case.name);
-            assert_eq!(case.header.entry_sha256(), case.entry_sha256, "{}", case.name);
+            assert_eq!(
+                payload_sha256(&case.payload).unwrap(),
+                case.payload_sha256,
+                "{}",
+                case.name
+            );
+            assert_eq!(
+                case.header.payload_sha256, case.payload_sha256,
+                "{}",
+                case.name
+            );
+            assert_eq!(
+                case.header.entry_sha256(),
+                case.entry_sha256,
+                "{}",
+                case.name
+            );
         }
     }
 
@@ -167,10 +192,34 @@ mod tests {
 
     #[test]
     fn next_links_entries_and_starts_at_genesis() {
-        let a = ChainEntry::next(None, "x", "2026-01-01T00:00:00Z".into(), "system", "create", "person", "1", serde_json::json!({"a":1})).unwrap();
+        let a = ChainEntry::next(
+            None,
+            Draft {
+                org: "x",
+                at: "2026-01-01T00:00:00Z".into(),
+                actor: "system",
+                action: "create",
+                entity: "person",
+                entity_id: "1",
+            },
+            serde_json::json!({"a":1}),
+        )
+        .unwrap();
         assert_eq!(a.header.seq, 1);
         assert_eq!(a.header.prev, GENESIS_PREV);
-        let b = ChainEntry::next(Some((&a.entry_sha256, 1)), "x", "2026-01-01T00:00:01Z".into(), "system", "amend", "person", "1", serde_json::json!({"a":2})).unwrap();
+        let b = ChainEntry::next(
+            Some((&a.entry_sha256, 1)),
+            Draft {
+                org: "x",
+                at: "2026-01-01T00:00:01Z".into(),
+                actor: "system",
+                action: "amend",
+                entity: "person",
+                entity_id: "1",
+            },
+            serde_json::json!({"a":2}),
+        )
+        .unwrap();
         assert_eq!(b.header.seq, 2);
         assert_eq!(b.header.prev, a.entry_sha256);
         let line = b.to_json_line();

@@ -8,5 +8,5 @@ pub mod entry;
 pub mod verify;
 
 pub use canonical::{canonical_json, CanonicalError};
-pub use entry::{sha256_hex, ChainEntry, EntryHeader, GENESIS_PREV};
+pub use entry::{sha256_hex, ChainEntry, Draft, EntryHeader, GENESIS_PREV};
 pub use verify::{verify_entries, ChainSummary, Failure, FailureKind};

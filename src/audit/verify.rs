@@ -1,5 +1,7 @@
 //! Chain verification: recompute every hash and link, and name the first bad entry.
 
+#[cfg(test)]
+use super::entry::Draft;
 use super::entry::{payload_sha256, ChainEntry, GENESIS_PREV};
 use std::fmt;
 
@@ -49,7 +51,9 @@ impl fmt::Display for Failure {
                 write!(f, "gap (expected seq {expected}, found {found})")
             }
             FailureKind::PayloadHash => write!(f, "payload hash mismatch"),
-            FailureKind::BrokenLink => write!(f, "broken link (prev does not match the previous entry)"),
+            FailureKind::BrokenLink => {
+                write!(f, "broken link (prev does not match the previous entry)")
+            }
             FailureKind::EntryHash => write!(f, "entry hash mismatch"),
             FailureKind::Length { expected, found } => {
                 write!(f, "chain has {found} entries but its head says {expected}")
@@ -91,7 +95,11 @@ where
     for (index, item) in items.into_iter().enumerate() {
         let position = index + 1;
         let expected_seq = count + 1;
-        let fail = |kind| Failure { seq: expected_seq, position, kind };
+        let fail = |kind| Failure {
+            seq: expected_seq,
+            position,
+            kind,
+        };
         let entry = item.map_err(|why| fail(FailureKind::Malformed(why)))?;
         let h = &entry.header;
         if h.v != 1 {
@@ -99,13 +107,19 @@ where
         }
         match &org {
             Some(o) if *o != h.org => {
-                return Err(fail(FailureKind::WrongOrg { expected: o.clone(), found: h.org.clone() }))
+                return Err(fail(FailureKind::WrongOrg {
+                    expected: o.clone(),
+                    found: h.org.clone(),
+                }))
             }
             Some(_) => {}
             None => org = Some(h.org.clone()),
         }
         if h.seq != expected_seq {
-            return Err(fail(FailureKind::Gap { expected: expected_seq, found: h.seq }));
+            return Err(fail(FailureKind::Gap {
+                expected: expected_seq,
+                found: h.seq,
+            }));
         }
         match &entry.payload {
             Some(payload) => match payload_sha256(payload) {
@@ -125,15 +139,34 @@ where
         count += 1;
     }
     if let Some(e) = expected {
-        let at = Failure { seq: count.min(e.seq) + 1, position: count as usize + 1, kind: FailureKind::Head };
+        let at = Failure {
+            seq: count.min(e.seq) + 1,
+            position: count as usize + 1,
+            kind: FailureKind::Head,
+        };
         if e.seq != count {
-            return Err(Failure { kind: FailureKind::Length { expected: e.seq, found: count }, ..at });
+            return Err(Failure {
+                kind: FailureKind::Length {
+                    expected: e.seq,
+                    found: count,
+                },
+                ..at
+            });
         }
         if e.head != prev {
-            return Err(Failure { seq: count, position: count as usize, ..at });
+            return Err(Failure {
+                seq: count,
+                position: count as usize,
+                ..at
+            });
         }
     }
-    Ok(ChainSummary { org, entries: count, withheld, head: prev })
+    Ok(ChainSummary {
+        org,
+        entries: count,
+        withheld,
+        head: prev,
+    })
 }
 
 /// Parse one export line into an entry, with a message fit for a person on failure.
@@ -141,8 +174,18 @@ pub fn parse_line(line: &str) -> Result<ChainEntry, String> {
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let object = value.as_object().ok_or("not a JSON object")?;
     const KEYS: [&str; 12] = [
-        "v", "org", "seq", "at", "actor", "action", "entity", "entity_id", "payload_sha256",
-        "prev", "entry_sha256", "payload",
+        "v",
+        "org",
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "entity",
+        "entity_id",
+        "payload_sha256",
+        "prev",
+        "entry_sha256",
+        "payload",
     ];
     if let Some(extra) = object.keys().find(|k| !KEYS.contains(&k.as_str())) {
         return Err(format!("unexpected field {extra:?}"));
@@ -159,7 +202,19 @@ mod tests {
         let mut out: Vec<ChainEntry> = Vec::new();
         for i in 0..n {
             let prev = out.last().map(|e| (e.entry_sha256.as_str(), e.header.seq));
-            let e = ChainEntry::next(prev, "t-ccg", format!("2026-01-01T00:00:{:02}Z", i % 60), "system", "create", "person", &i.to_string(), json!({"i": i})).unwrap();
+            let e = ChainEntry::next(
+                prev,
+                Draft {
+                    org: "t-ccg",
+                    at: format!("2026-01-01T00:00:{:02}Z", i % 60),
+                    actor: "system",
+                    action: "create",
+                    entity: "person",
+                    entity_id: &i.to_string(),
+                },
+                json!({"i": i}),
+            )
+            .unwrap();
             out.push(e);
         }
         out
@@ -188,7 +243,10 @@ mod tests {
             (|e| e.header.action = "amend".into(), "action"),
             (|e| e.header.entity = "gift".into(), "entity"),
             (|e| e.header.entity_id = "77".into(), "entity_id"),
-            (|e| e.header.payload_sha256 = "0".repeat(64), "payload_sha256"),
+            (
+                |e| e.header.payload_sha256 = "0".repeat(64),
+                "payload_sha256",
+            ),
             (|e| e.header.prev = "1".repeat(64), "prev"),
             (|e| e.entry_sha256 = "2".repeat(64), "entry_sha256"),
             (|e| e.header.seq += 10, "seq"),
@@ -198,7 +256,11 @@ mod tests {
                 let mut c = base.clone();
                 edit(&mut c[target]);
                 let failure = check(&c).expect_err(name);
-                assert_eq!(failure.seq, target as i64 + 1, "{name} edited at index {target}: {failure}");
+                assert_eq!(
+                    failure.seq,
+                    target as i64 + 1,
+                    "{name} edited at index {target}: {failure}"
+                );
             }
         }
     }
@@ -207,7 +269,13 @@ mod tests {
     fn deletion_and_reordering_are_gaps() {
         let mut c = chain(5);
         c.remove(2);
-        assert!(matches!(check(&c).unwrap_err().kind, FailureKind::Gap { expected: 3, found: 4 }));
+        assert!(matches!(
+            check(&c).unwrap_err().kind,
+            FailureKind::Gap {
+                expected: 3,
+                found: 4
+            }
+        ));
         let mut c = chain(5);
         c.swap(1, 3);
         assert_eq!(check(&c).unwrap_err().seq, 2);
@@ -233,12 +301,30 @@ mod tests {
     #[test]
     fn truncation_is_caught_against_the_recorded_head() {
         let c = chain(5);
-        let head = ExpectedHead { org: "t-ccg".into(), seq: 5, head: c[4].entry_sha256.clone() };
+        let head = ExpectedHead {
+            org: "t-ccg".into(),
+            seq: 5,
+            head: c[4].entry_sha256.clone(),
+        };
         let f = verify_entries(c[..4].iter().cloned().map(Ok), Some(&head)).unwrap_err();
-        assert_eq!(f.kind, FailureKind::Length { expected: 5, found: 4 });
+        assert_eq!(
+            f.kind,
+            FailureKind::Length {
+                expected: 5,
+                found: 4
+            }
+        );
         assert_eq!(f.seq, 5);
-        let wrong_org = ExpectedHead { org: "other".into(), ..head };
-        assert!(matches!(verify_entries(c.iter().cloned().map(Ok), Some(&wrong_org)).unwrap_err().kind, FailureKind::WrongOrg { .. }));
+        let wrong_org = ExpectedHead {
+            org: "other".into(),
+            ..head
+        };
+        assert!(matches!(
+            verify_entries(c.iter().cloned().map(Ok), Some(&wrong_org))
+                .unwrap_err()
+                .kind,
+            FailureKind::WrongOrg { .. }
+        ));
     }
 
     #[test]

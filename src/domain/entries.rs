@@ -37,7 +37,10 @@ pub struct Standing {
 
 impl Standing {
     pub fn active() -> Standing {
-        Standing { state: EntryState::Active, withheld_reason: None }
+        Standing {
+            state: EntryState::Active,
+            withheld_reason: None,
+        }
     }
     /// Neither withdrawn nor withheld.
     pub fn is_visible(&self) -> bool {
@@ -45,7 +48,10 @@ impl Standing {
     }
     pub fn check_changeable(&self) -> Result<(), FieldErrors> {
         if self.state == EntryState::Withdrawn {
-            Err(FieldErrors::one("state", "the entry was withdrawn and cannot change"))
+            Err(FieldErrors::one(
+                "state",
+                "the entry was withdrawn and cannot change",
+            ))
         } else {
             Ok(())
         }
@@ -113,7 +119,9 @@ mod tests {
     #[test]
     fn withholding_is_recorded_once_and_can_be_released() {
         let s = Standing::active();
-        let w = s.apply(&StandingChange::Withhold("risk of harm".into())).unwrap();
+        let w = s
+            .apply(&StandingChange::Withhold("risk of harm".into()))
+            .unwrap();
         assert!(!w.is_visible());
         assert!(w.apply(&StandingChange::Withhold("again".into())).is_err());
         assert!(w.apply(&StandingChange::Release).unwrap().is_visible());
@@ -122,7 +130,9 @@ mod tests {
 
     #[test]
     fn withdrawn_entries_are_frozen() {
-        let w = Standing::active().apply(&StandingChange::Withdraw("duplicate".into())).unwrap();
+        let w = Standing::active()
+            .apply(&StandingChange::Withdraw("duplicate".into()))
+            .unwrap();
         assert!(!w.is_visible());
         assert!(w.apply(&StandingChange::Release).is_err());
         assert!(w.check_changeable().is_err());

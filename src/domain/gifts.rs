@@ -23,7 +23,13 @@ impl GiftKind {
         Self::CODES[self as usize]
     }
     pub fn parse(s: &str) -> Option<GiftKind> {
-        [GiftKind::Gift, GiftKind::Hospitality, GiftKind::CashOrVoucher].into_iter().find(|k| k.code() == s)
+        [
+            GiftKind::Gift,
+            GiftKind::Hospitality,
+            GiftKind::CashOrVoucher,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -80,8 +86,19 @@ fn pounds(pence: i64) -> String {
 }
 
 /// Apply the thresholds to an offer of `kind` worth `value_pence`.
-pub fn assess(kind: GiftKind, from_supplier: bool, value_pence: i64, s: &OrgSettings) -> Assessment {
-    let mut a = Assessment { must_declare: true, must_decline: false, needs_approval: false, normally_declined: false, rule: String::new() };
+pub fn assess(
+    kind: GiftKind,
+    from_supplier: bool,
+    value_pence: i64,
+    s: &OrgSettings,
+) -> Assessment {
+    let mut a = Assessment {
+        must_declare: true,
+        must_decline: false,
+        needs_approval: false,
+        normally_declined: false,
+        rule: String::new(),
+    };
     match kind {
         GiftKind::CashOrVoucher => {
             a.must_decline = true;
@@ -99,17 +116,30 @@ pub fn assess(kind: GiftKind, from_supplier: bool, value_pence: i64, s: &OrgSett
         GiftKind::Gift => {
             if value_pence < s.other_gift_declare_from_pence {
                 a.must_declare = false;
-                a.rule = format!("Gifts worth under {} need not be declared.", pounds(s.other_gift_declare_from_pence));
+                a.rule = format!(
+                    "Gifts worth under {} need not be declared.",
+                    pounds(s.other_gift_declare_from_pence)
+                );
             } else {
-                a.rule = format!("Gifts worth {} or more are declared.", pounds(s.other_gift_declare_from_pence));
+                a.rule = format!(
+                    "Gifts worth {} or more are declared.",
+                    pounds(s.other_gift_declare_from_pence)
+                );
             }
         }
         GiftKind::Hospitality => {
             if value_pence < s.hospitality_declare_from_pence {
                 a.must_declare = false;
-                a.rule = format!("Hospitality worth under {} need not be declared.", pounds(s.hospitality_declare_from_pence));
+                a.rule = format!(
+                    "Hospitality worth under {} need not be declared.",
+                    pounds(s.hospitality_declare_from_pence)
+                );
             } else if value_pence <= s.hospitality_approval_over_pence {
-                a.rule = format!("Hospitality worth {} to {} is declared.", pounds(s.hospitality_declare_from_pence), pounds(s.hospitality_approval_over_pence));
+                a.rule = format!(
+                    "Hospitality worth {} to {} is declared.",
+                    pounds(s.hospitality_declare_from_pence),
+                    pounds(s.hospitality_approval_over_pence)
+                );
             } else {
                 a.needs_approval = true;
                 a.rule = format!("Hospitality worth over {} is refused unless a senior manager approves it in advance, and is declared either way.", pounds(s.hospitality_approval_over_pence));
@@ -140,7 +170,11 @@ pub struct GiftFields {
 
 impl GiftFields {
     /// Parse and check every field against the organisation's thresholds.
-    pub fn parse(input: &Input, today: NaiveDate, settings: &OrgSettings) -> Result<GiftFields, FieldErrors> {
+    pub fn parse(
+        input: &Input,
+        today: NaiveDate,
+        settings: &OrgSettings,
+    ) -> Result<GiftFields, FieldErrors> {
         let mut p = input.parser();
         let giver = p.text("giver", 300);
         let giver_is_supplier = p.flag("giver_is_supplier", false);
@@ -151,7 +185,10 @@ impl GiftFields {
         let outcome = p.choice("outcome", &Outcome::CODES, Outcome::parse);
         let approved_by = p.opt_text("approved_by", 200);
         let declared_on = p.opt_date("declared_on").unwrap_or(today);
-        for (name, date) in [("offered_on", offered_on), ("declared_on", Some(declared_on))] {
+        for (name, date) in [
+            ("offered_on", offered_on),
+            ("declared_on", Some(declared_on)),
+        ] {
             if date.is_some_and(|d| d > today) && !p.has_error(name) {
                 p.error(name, "cannot be in the future");
             }
@@ -190,7 +227,12 @@ impl GiftFields {
     }
 
     pub fn assessment(&self, settings: &OrgSettings) -> Assessment {
-        assess(self.kind, self.giver_is_supplier, self.value_pence, settings)
+        assess(
+            self.kind,
+            self.giver_is_supplier,
+            self.value_pence,
+            settings,
+        )
     }
 
     /// Advice that does not block the record (the guidance says "should").
@@ -244,7 +286,11 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
     }
     fn parse(v: Value) -> Result<GiftFields, FieldErrors> {
-        GiftFields::parse(&Input::from_json(v).unwrap(), today(), &OrgSettings::default())
+        GiftFields::parse(
+            &Input::from_json(v).unwrap(),
+            today(),
+            &OrgSettings::default(),
+        )
     }
     fn offer(kind: &str, supplier: bool, value: i64, outcome: &str) -> Value {
         json!({"giver": "Acme Medical Ltd", "giver_is_supplier": supplier, "kind": kind,
@@ -280,7 +326,10 @@ mod tests {
     fn cash_is_always_declared_and_declined() {
         let a = assess(GiftKind::CashOrVoucher, false, 1, &OrgSettings::default());
         assert!(a.must_declare && a.must_decline);
-        assert!(parse(offer("cash_or_voucher", false, 1000, "accepted")).unwrap_err().0.contains_key("outcome"));
+        assert!(parse(offer("cash_or_voucher", false, 1000, "accepted"))
+            .unwrap_err()
+            .0
+            .contains_key("outcome"));
         assert!(parse(offer("cash_or_voucher", false, 1000, "declined")).is_ok());
     }
 
@@ -304,7 +353,10 @@ mod tests {
 
     #[test]
     fn stricter_settings_move_the_thresholds() {
-        let s = OrgSettings { other_gift_declare_from_pence: 1000, ..Default::default() };
+        let s = OrgSettings {
+            other_gift_declare_from_pence: 1000,
+            ..Default::default()
+        };
         assert!(assess(GiftKind::Gift, false, 1000, &s).must_declare);
     }
 
@@ -320,7 +372,14 @@ mod tests {
         v["value_pence"] = json!(12.5);
         assert!(parse(v).is_err());
         let e = parse(json!({})).unwrap_err();
-        for f in ["giver", "kind", "description", "value_pence", "offered_on", "outcome"] {
+        for f in [
+            "giver",
+            "kind",
+            "description",
+            "value_pence",
+            "offered_on",
+            "outcome",
+        ] {
             assert!(e.0.contains_key(f), "{f}");
         }
     }

@@ -25,14 +25,21 @@ impl InterestType {
         InterestType::NonFinancialPersonal,
         InterestType::Indirect,
     ];
-    pub const CODES: [&'static str; 4] =
-        ["financial", "non_financial_professional", "non_financial_personal", "indirect"];
+    pub const CODES: [&'static str; 4] = [
+        "financial",
+        "non_financial_professional",
+        "non_financial_personal",
+        "indirect",
+    ];
 
     pub fn code(self) -> &'static str {
         Self::CODES[self as usize]
     }
     pub fn parse(s: &str) -> Option<InterestType> {
-        Self::CODES.iter().position(|c| *c == s).map(|i| Self::ALL[i])
+        Self::CODES
+            .iter()
+            .position(|c| *c == s)
+            .map(|i| Self::ALL[i])
     }
     /// The label the register shows.
     pub fn label(self) -> &'static str {
@@ -87,9 +94,10 @@ impl DeclarationFields {
             }
         }
         match (interest_type, &associate) {
-            (Some(InterestType::Indirect), None) => {
-                p.error("associate", "is required for an indirect interest: say who, e.g. spouse")
-            }
+            (Some(InterestType::Indirect), None) => p.error(
+                "associate",
+                "is required for an indirect interest: say who, e.g. spouse",
+            ),
             (Some(t), Some(_)) if t != InterestType::Indirect => {
                 p.error("associate", "applies only to indirect interests")
             }
@@ -160,7 +168,12 @@ impl Declaration {
 
     /// Whether the public may see this entry on `today` (DOMAIN.md): decision-making
     /// staff only, not withheld or withdrawn, and ended interests for a limited time.
-    pub fn is_public(&self, person_decision_making: bool, today: NaiveDate, settings: &OrgSettings) -> bool {
+    pub fn is_public(
+        &self,
+        person_decision_making: bool,
+        today: NaiveDate,
+        settings: &OrgSettings,
+    ) -> bool {
         person_decision_making
             && self.standing.is_visible()
             && self.fields.ended_on.is_none_or(|ended| {
@@ -206,10 +219,16 @@ impl Step {
             Step::Amend(fields) => next.fields = fields,
             Step::End(on) => {
                 if let Some(e) = current.fields.ended_on {
-                    return Err(FieldErrors::one("ended_on", format!("the interest already ended on {e}; amend it to change the date")));
+                    return Err(FieldErrors::one(
+                        "ended_on",
+                        format!("the interest already ended on {e}; amend it to change the date"),
+                    ));
                 }
                 if on < current.fields.arose_on {
-                    return Err(FieldErrors::one("ended_on", "cannot be before the date the interest arose"));
+                    return Err(FieldErrors::one(
+                        "ended_on",
+                        "cannot be before the date the interest arose",
+                    ));
                 }
                 next.fields.ended_on = Some(on);
             }
@@ -238,7 +257,13 @@ mod tests {
                "mitigation": "Leaves the room for items about the practice"})
     }
     fn declaration(v: Value) -> Declaration {
-        Declaration { id: 1, version: 1, person_id: 1, fields: DeclarationFields::parse(&input(v), today()).unwrap(), standing: Standing::active() }
+        Declaration {
+            id: 1,
+            version: 1,
+            person_id: 1,
+            fields: DeclarationFields::parse(&input(v), today()).unwrap(),
+            standing: Standing::active(),
+        }
     }
 
     #[test]
@@ -251,7 +276,13 @@ mod tests {
     #[test]
     fn each_required_field_is_named_when_missing() {
         let e = DeclarationFields::parse(&input(json!({})), today()).unwrap_err();
-        for f in ["interest_type", "description", "body", "arose_on", "mitigation"] {
+        for f in [
+            "interest_type",
+            "description",
+            "body",
+            "arose_on",
+            "mitigation",
+        ] {
             assert!(e.0.contains_key(f), "{f} missing from {e}");
         }
     }
@@ -280,7 +311,10 @@ mod tests {
     fn indirect_interests_name_the_associate_and_only_they_do() {
         let mut v = valid();
         v["interest_type"] = json!("indirect");
-        assert!(DeclarationFields::parse(&input(v.clone()), today()).unwrap_err().0.contains_key("associate"));
+        assert!(DeclarationFields::parse(&input(v.clone()), today())
+            .unwrap_err()
+            .0
+            .contains_key("associate"));
         v["associate"] = json!("Spouse");
         assert!(DeclarationFields::parse(&input(v), today()).is_ok());
         let mut w = valid();
@@ -296,7 +330,10 @@ mod tests {
         assert_eq!(declaration(v.clone()).fields.days_late(&s), None);
         v["declared_on"] = json!("2026-01-30"); // 29 days after
         assert_eq!(declaration(v.clone()).fields.days_late(&s), Some(1));
-        let strict = OrgSettings { declare_within_days: 14, ..s };
+        let strict = OrgSettings {
+            declare_within_days: 14,
+            ..s
+        };
         assert_eq!(declaration(v).fields.days_late(&strict), Some(15));
     }
 
@@ -309,19 +346,28 @@ mod tests {
         let decl = declaration(v);
         assert!(decl.is_public(true, d("2026-06-30"), &s));
         assert!(!decl.is_public(true, d("2026-07-01"), &s));
-        assert!(!decl.is_public(false, d("2026-01-01"), &s), "non-decision-making staff are never published");
+        assert!(
+            !decl.is_public(false, d("2026-01-01"), &s),
+            "non-decision-making staff are never published"
+        );
     }
 
     #[test]
     fn withheld_and_withdrawn_entries_are_not_public() {
         let s = OrgSettings::default();
         let decl = declaration(valid());
-        let withheld = Step::Standing(StandingChange::Withhold("risk of harm".into())).apply(&decl).unwrap();
+        let withheld = Step::Standing(StandingChange::Withhold("risk of harm".into()))
+            .apply(&decl)
+            .unwrap();
         assert!(!withheld.is_public(true, today(), &s));
         assert_eq!(withheld.version, 2);
-        let released = Step::Standing(StandingChange::Release).apply(&withheld).unwrap();
+        let released = Step::Standing(StandingChange::Release)
+            .apply(&withheld)
+            .unwrap();
         assert!(released.is_public(true, today(), &s));
-        let withdrawn = Step::Standing(StandingChange::Withdraw("entered twice".into())).apply(&decl).unwrap();
+        let withdrawn = Step::Standing(StandingChange::Withdraw("entered twice".into()))
+            .apply(&decl)
+            .unwrap();
         assert!(!withdrawn.is_public(true, today(), &s));
         assert!(Step::End(today()).apply(&withdrawn).is_err());
     }
@@ -338,7 +384,10 @@ mod tests {
     #[test]
     fn amendments_round_trip_through_input() {
         let decl = declaration(valid());
-        let changed = decl.fields.to_input().merged(input(json!({"body": "Other body"})));
+        let changed = decl
+            .fields
+            .to_input()
+            .merged(input(json!({"body": "Other body"})));
         let f = DeclarationFields::parse(&changed, today()).unwrap();
         assert_eq!(f.body, "Other body");
         assert_eq!(f.description, decl.fields.description);

@@ -13,7 +13,9 @@ impl OrgSlug {
         if is_slug(s) {
             Ok(OrgSlug(s.to_owned()))
         } else {
-            Err(format!("{s:?} is not a valid slug: use lower-case letters, digits and single hyphens"))
+            Err(format!(
+                "{s:?} is not a valid slug: use lower-case letters, digits and single hyphens"
+            ))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -70,16 +72,28 @@ impl OrgSettings {
         }
         for (name, v) in [
             ("supplier_gift_max_pence", self.supplier_gift_max_pence),
-            ("other_gift_declare_from_pence", self.other_gift_declare_from_pence),
-            ("hospitality_declare_from_pence", self.hospitality_declare_from_pence),
-            ("hospitality_approval_over_pence", self.hospitality_approval_over_pence),
+            (
+                "other_gift_declare_from_pence",
+                self.other_gift_declare_from_pence,
+            ),
+            (
+                "hospitality_declare_from_pence",
+                self.hospitality_declare_from_pence,
+            ),
+            (
+                "hospitality_approval_over_pence",
+                self.hospitality_approval_over_pence,
+            ),
         ] {
             if v < 0 {
                 e.add(name, "must not be negative");
             }
         }
         if self.hospitality_approval_over_pence < self.hospitality_declare_from_pence {
-            e.add("hospitality_approval_over_pence", "must not be below hospitality_declare_from_pence");
+            e.add(
+                "hospitality_approval_over_pence",
+                "must not be below hospitality_declare_from_pence",
+            );
         }
         e.into_result(())
     }
@@ -105,7 +119,10 @@ impl NewOrg {
             }
         });
         p.finish()?;
-        Ok(NewOrg { slug: slug.expect("checked"), name: name.expect("checked") })
+        Ok(NewOrg {
+            slug: slug.expect("checked"),
+            name: name.expect("checked"),
+        })
     }
 }
 
@@ -126,7 +143,11 @@ mod tests {
 
     #[test]
     fn lax_settings_are_refused() {
-        let s = OrgSettings { declare_within_days: 60, publish_ended_months: 1, ..Default::default() };
+        let s = OrgSettings {
+            declare_within_days: 60,
+            publish_ended_months: 1,
+            ..Default::default()
+        };
         let e = s.validate().unwrap_err();
         assert!(e.0.contains_key("declare_within_days"));
         assert!(e.0.contains_key("publish_ended_months"));
@@ -143,7 +164,8 @@ mod tests {
     fn slugs_are_checked() {
         assert!(OrgSlug::parse("northshire-ccg").is_ok());
         assert!(OrgSlug::parse("Northshire CCG").is_err());
-        let e = NewOrg::parse(&Input::from_json(serde_json::json!({"slug": "Bad Slug"})).unwrap()).unwrap_err();
+        let e = NewOrg::parse(&Input::from_json(serde_json::json!({"slug": "Bad Slug"})).unwrap())
+            .unwrap_err();
         assert!(e.0.contains_key("slug") && e.0.contains_key("name"));
     }
 }

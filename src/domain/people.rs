@@ -61,9 +61,17 @@ mod tests {
 
     #[test]
     fn a_person_needs_a_name_and_position() {
-        let e = PersonFields::parse(&Input::from_json(json!({"decision_making": "maybe"})).unwrap()).unwrap_err();
+        let e =
+            PersonFields::parse(&Input::from_json(json!({"decision_making": "maybe"})).unwrap())
+                .unwrap_err();
         assert_eq!(e.0.len(), 3);
-        let ok = PersonFields::parse(&Input::from_json(json!({"name": "Dr A", "position": "GP"})).unwrap()).unwrap();
-        assert!(ok.decision_making, "people are decision-making unless said otherwise");
+        let ok = PersonFields::parse(
+            &Input::from_json(json!({"name": "Dr A", "position": "GP"})).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            ok.decision_making,
+            "people are decision-making unless said otherwise"
+        );
     }
 }

@@ -20,7 +20,9 @@ impl FieldErrors {
     }
     /// Record a problem (the first one found for a field is kept).
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -75,7 +77,11 @@ impl Input {
     }
     /// Start parsing; every field read is remembered so unknown ones can be reported.
     pub fn parser(&self) -> Parser<'_> {
-        Parser { input: self, errors: FieldErrors::default(), seen: BTreeSet::new() }
+        Parser {
+            input: self,
+            errors: FieldErrors::default(),
+            seen: BTreeSet::new(),
+        }
     }
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.fields.get(name).filter(|v| !v.is_null())
@@ -118,7 +124,10 @@ impl<'a> Parser<'a> {
                 if s.chars().count() > max {
                     self.error(name, format!("must be {max} characters or fewer"));
                     None
-                } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+                } else if s
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+                {
                     self.error(name, "must not contain control characters");
                     None
                 } else if s.is_empty() {
@@ -204,7 +213,10 @@ impl<'a> Parser<'a> {
                 return None;
             }
             Some(Value::Number(n)) => n.as_i64().ok_or("must be a whole number of pence"),
-            Some(Value::String(s)) => s.trim().parse::<i64>().map_err(|_| "must be a whole number of pence, such as 4999 for £49.99"),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| "must be a whole number of pence, such as 4999 for £49.99"),
             Some(_) => Err("must be a whole number of pence"),
         };
         match parsed {
@@ -221,7 +233,12 @@ impl<'a> Parser<'a> {
     }
 
     /// A required value from a closed set, parsed by `parse`; the error lists the choices.
-    pub fn choice<T>(&mut self, name: &str, choices: &[&str], parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    pub fn choice<T>(
+        &mut self,
+        name: &str,
+        choices: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let v = self.opt_choice(name, choices, parse);
         if v.is_none() && !self.has_error(name) {
             self.error(name, format!("is required: one of {}", choices.join(", ")));
@@ -230,7 +247,12 @@ impl<'a> Parser<'a> {
     }
 
     /// An optional value from a closed set.
-    pub fn opt_choice<T>(&mut self, name: &str, choices: &[&str], parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    pub fn opt_choice<T>(
+        &mut self,
+        name: &str,
+        choices: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
         match self.value(name)? {
             Value::String(s) => {
                 let v = parse(s.trim());
@@ -248,7 +270,13 @@ impl<'a> Parser<'a> {
 
     /// Finish: report fields nobody asked for, and return the errors (if any).
     pub fn finish(mut self) -> Result<(), FieldErrors> {
-        let unknown: Vec<String> = self.input.fields.keys().filter(|k| !self.seen.contains(*k)).cloned().collect();
+        let unknown: Vec<String> = self
+            .input
+            .fields
+            .keys()
+            .filter(|k| !self.seen.contains(*k))
+            .cloned()
+            .collect();
         for k in unknown {
             let shown: String = k.chars().take(40).collect();
             self.errors.add(&shown, "is not a field of this record");
@@ -266,7 +294,12 @@ fn max_date() -> NaiveDate {
 
 /// An amount in pounds as people write it (`"12.50"`, `"£12.5"`, `"1,200"`) in pence.
 pub fn parse_pounds(s: &str) -> Option<i64> {
-    let s: String = s.trim().trim_start_matches('£').chars().filter(|c| *c != ',').collect();
+    let s: String = s
+        .trim()
+        .trim_start_matches('£')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
     if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 12 {
         return None;
@@ -279,7 +312,11 @@ pub fn parse_pounds(s: &str) -> Option<i64> {
         1 => frac.parse::<i64>().ok()? * 10,
         _ => frac.parse::<i64>().ok()?,
     };
-    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac_pence)
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(frac_pence)
 }
 
 /// A URL-safe slug: lower-case ASCII letters and digits joined by single hyphens.
@@ -323,7 +360,8 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let input = Input::from_json(json!({"name": 5, "on": "2024-02-30", "n": "x", "junk": 1})).unwrap();
+        let input =
+            Input::from_json(json!({"name": 5, "on": "2024-02-30", "n": "x", "junk": 1})).unwrap();
         let mut p = input.parser();
         p.text("name", 10);
         p.date("on");
@@ -337,7 +375,8 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_and_bounded() {
-        let input = Input::from_json(json!({"a": "  hi ", "b": "x".repeat(11), "c": "bad\u{0}"})).unwrap();
+        let input =
+            Input::from_json(json!({"a": "  hi ", "b": "x".repeat(11), "c": "bad\u{0}"})).unwrap();
         let mut p = input.parser();
         assert_eq!(p.text("a", 10).as_deref(), Some("hi"));
         assert_eq!(p.text("b", 10), None);

@@ -10,7 +10,8 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(BOM.to_vec());
-    w.write_record(header).expect("writing to memory cannot fail");
+    w.write_record(header)
+        .expect("writing to memory cannot fail");
     for r in rows {
         w.write_record(r).expect("writing to memory cannot fail");
     }
@@ -41,8 +42,21 @@ pub fn interests_records(v: &Visible) -> Vec<Value> {
 }
 
 pub const INTEREST_COLUMNS: [&str; 15] = [
-    "id", "version", "person", "person_slug", "position", "interest_type", "associate", "description",
-    "body", "arose_on", "ended_on", "declared_on", "days_late", "mitigation", "audit_seq",
+    "id",
+    "version",
+    "person",
+    "person_slug",
+    "position",
+    "interest_type",
+    "associate",
+    "description",
+    "body",
+    "arose_on",
+    "ended_on",
+    "declared_on",
+    "days_late",
+    "mitigation",
+    "audit_seq",
 ];
 
 /// Published gifts and hospitality as JSON records.
@@ -69,9 +83,22 @@ pub fn gifts_records(v: &Visible) -> Vec<Value> {
 }
 
 pub const GIFT_COLUMNS: [&str; 16] = [
-    "id", "version", "person", "person_slug", "position", "giver", "giver_is_supplier", "kind",
-    "description", "value_pence", "offered_on", "outcome", "approved_by", "declared_on",
-    "declaration_required", "audit_seq",
+    "id",
+    "version",
+    "person",
+    "person_slug",
+    "position",
+    "giver",
+    "giver_is_supplier",
+    "kind",
+    "description",
+    "value_pence",
+    "offered_on",
+    "outcome",
+    "approved_by",
+    "declared_on",
+    "declaration_required",
+    "audit_seq",
 ];
 
 fn cell(v: &Value, markdown_field: bool) -> String {
@@ -85,7 +112,15 @@ fn cell(v: &Value, markdown_field: bool) -> String {
 
 /// Records as CSV with the given columns (descriptions as plain text).
 pub fn to_csv(columns: &[&str], records: &[Value]) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = records.iter().map(|r| columns.iter().map(|c| cell(&r[*c], *c == "description")).collect()).collect();
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| cell(&r[*c], *c == "description"))
+                .collect()
+        })
+        .collect();
     csv_bytes(columns, &rows)
 }
 

@@ -18,7 +18,13 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
 /// Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {
     let mut raw = String::new();
-    html::push_html(&mut raw, Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES));
+    html::push_html(
+        &mut raw,
+        Parser::new_ext(
+            markdown,
+            Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+        ),
+    );
     cleaner().clean(&raw).to_string()
 }
 
@@ -53,7 +59,8 @@ mod tests {
 
     #[test]
     fn markdown_renders_and_scripts_do_not() {
-        let html = to_html("Partner at **Riverside** <script>alert(1)</script> [x](javascript:alert(1))");
+        let html =
+            to_html("Partner at **Riverside** <script>alert(1)</script> [x](javascript:alert(1))");
         assert!(html.contains("<strong>Riverside</strong>"));
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
@@ -62,13 +69,19 @@ mod tests {
     #[test]
     fn event_handlers_and_images_are_stripped() {
         let html = to_html("<a href=\"https://x.test\" onclick=\"steal()\">x</a> ![i](https://x.test/i.png) <img src=x onerror=alert(1)>");
-        assert!(!html.contains("onclick") && !html.contains("onerror") && !html.contains("<img"), "{html}");
+        assert!(
+            !html.contains("onclick") && !html.contains("onerror") && !html.contains("<img"),
+            "{html}"
+        );
         assert!(html.contains("rel=\"nofollow noopener noreferrer\""));
     }
 
     #[test]
     fn plain_text_drops_markup() {
-        assert_eq!(to_text("Partner at **Riverside**\n\n<b>x</b> `y`"), "Partner at Riverside x y");
+        assert_eq!(
+            to_text("Partner at **Riverside**\n\n<b>x</b> `y`"),
+            "Partner at Riverside x y"
+        );
         assert_eq!(to_text("A <script>alert(1)</script> B"), "A B");
     }
 }

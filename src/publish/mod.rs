@@ -48,7 +48,10 @@ pub struct Scope {
 
 impl Scope {
     pub fn everything() -> Scope {
-        Scope { everything: true, ..Scope::default() }
+        Scope {
+            everything: true,
+            ..Scope::default()
+        }
     }
     /// Add what a change touched.
     pub fn add(&mut self, t: Touched) {
@@ -86,8 +89,14 @@ const TEMPLATES: [(&str, &str); 9] = [
     ("person", include_str!("../../templates/person.hbs")),
     ("gifts", include_str!("../../templates/gifts.hbs")),
     ("audit", include_str!("../../templates/audit.hbs")),
-    ("declarations-table", include_str!("../../templates/declarations-table.hbs")),
-    ("gifts-table", include_str!("../../templates/gifts-table.hbs")),
+    (
+        "declarations-table",
+        include_str!("../../templates/declarations-table.hbs"),
+    ),
+    (
+        "gifts-table",
+        include_str!("../../templates/gifts-table.hbs"),
+    ),
 ];
 
 const ASSETS: [(&str, &str); 1] = [("assets/site.css", include_str!("../../public/site.css"))];
@@ -98,9 +107,14 @@ impl Publisher {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         for (name, text) in TEMPLATES {
-            hb.register_template_string(name, text).expect("the built-in templates parse");
+            hb.register_template_string(name, text)
+                .expect("the built-in templates parse");
         }
-        Publisher { hb, site_dir: site_dir.into(), base_url: base_url.trim_end_matches('/').to_owned() }
+        Publisher {
+            hb,
+            site_dir: site_dir.into(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
     }
 
     pub fn site_dir(&self) -> &Path {
@@ -108,7 +122,10 @@ impl Publisher {
     }
 
     fn render(&self, template: &str, data: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
-        self.hb.render(template, data).map(String::into_bytes).map_err(|e| PublishError::Render(template.into(), e.to_string()))
+        self.hb
+            .render(template, data)
+            .map(String::into_bytes)
+            .map_err(|e| PublishError::Render(template.into(), e.to_string()))
     }
 
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
@@ -140,12 +157,23 @@ impl Publisher {
 
     /// Re-render what `scope` names for one organisation, from one snapshot.
     #[tracing::instrument(skip(self, c))]
-    pub fn publish_org(&self, c: &mut AnyConnection, slug: &str, scope: &Scope) -> Result<(), PublishError> {
+    pub fn publish_org(
+        &self,
+        c: &mut AnyConnection,
+        slug: &str,
+        scope: &Scope,
+    ) -> Result<(), PublishError> {
         let today = chrono::Utc::now().date_naive();
         snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
     }
 
-    fn render_org(&self, c: &mut AnyConnection, s: &Snapshot, today: chrono::NaiveDate, scope: &Scope) -> Result<(), PublishError> {
+    fn render_org(
+        &self,
+        c: &mut AnyConnection,
+        s: &Snapshot,
+        today: chrono::NaiveDate,
+        scope: &Scope,
+    ) -> Result<(), PublishError> {
         let v = Visible::new(s, today);
         let org = views::org_view(s);
         let slug = &s.org.slug;
@@ -169,11 +197,23 @@ impl Publisher {
                     "table": {"caption": "Declared interests", "show_person": true, "org_slug": slug, "rows": declarations},
                     "nothing": views::nothing_declared(&v),
                 });
-                self.write(&format!("{slug}/interests/index.html"), &self.render("interests", &page)?)?;
+                self.write(
+                    &format!("{slug}/interests/index.html"),
+                    &self.render("interests", &page)?,
+                )?;
                 let records = exports::interests_records(&v);
-                self.write(&format!("{slug}/data/interests.csv"), &exports::to_csv(&exports::INTEREST_COLUMNS, &records))?;
-                self.write(&format!("{slug}/data/interests.json"), &exports::to_json(&v, "interests", records))?;
-                self.write(&format!("{slug}/feeds/interests.xml"), feeds::render(&v, feeds::Feed::Interests, base).as_bytes())?;
+                self.write(
+                    &format!("{slug}/data/interests.csv"),
+                    &exports::to_csv(&exports::INTEREST_COLUMNS, &records),
+                )?;
+                self.write(
+                    &format!("{slug}/data/interests.json"),
+                    &exports::to_json(&v, "interests", records),
+                )?;
+                self.write(
+                    &format!("{slug}/feeds/interests.xml"),
+                    feeds::render(&v, feeds::Feed::Interests, base).as_bytes(),
+                )?;
             }
             if all || scope.gifts {
                 let page = json!({
@@ -181,23 +221,42 @@ impl Publisher {
                     "feeds": [feed("gifts.xml", "register of gifts and hospitality")],
                     "table": {"caption": "Offers of gifts and hospitality", "show_person": true, "org_slug": slug, "rows": gift_rows},
                 });
-                self.write(&format!("{slug}/gifts/index.html"), &self.render("gifts", &page)?)?;
+                self.write(
+                    &format!("{slug}/gifts/index.html"),
+                    &self.render("gifts", &page)?,
+                )?;
                 let records = exports::gifts_records(&v);
-                self.write(&format!("{slug}/data/gifts.csv"), &exports::to_csv(&exports::GIFT_COLUMNS, &records))?;
-                self.write(&format!("{slug}/data/gifts.json"), &exports::to_json(&v, "gifts", records))?;
-                self.write(&format!("{slug}/feeds/gifts.xml"), feeds::render(&v, feeds::Feed::Gifts, base).as_bytes())?;
+                self.write(
+                    &format!("{slug}/data/gifts.csv"),
+                    &exports::to_csv(&exports::GIFT_COLUMNS, &records),
+                )?;
+                self.write(
+                    &format!("{slug}/data/gifts.json"),
+                    &exports::to_json(&v, "gifts", records),
+                )?;
+                self.write(
+                    &format!("{slug}/feeds/gifts.xml"),
+                    feeds::render(&v, feeds::Feed::Gifts, base).as_bytes(),
+                )?;
             }
         }
 
-        let people: Vec<i64> = if all { s.people.iter().map(|p| p.id).collect() } else { scope.people.iter().copied().collect() };
+        let people: Vec<i64> = if all {
+            s.people.iter().map(|p| p.id).collect()
+        } else {
+            scope.people.iter().copied().collect()
+        };
         for id in people {
-            let Some(p) = s.people.iter().find(|p| p.id == id) else { continue };
+            let Some(p) = s.people.iter().find(|p| p.id == id) else {
+                continue;
+            };
             let dir = format!("{slug}/interests/{}", p.slug);
             if v.person(id).is_none() {
                 site::remove_dir(&self.site_dir, &dir)?;
                 continue;
             }
-            let crumb_reg = json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
+            let crumb_reg =
+                json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
             let page = json!({
                 "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
                 "person": views::person_view(&v, p),
@@ -208,9 +267,16 @@ impl Publisher {
         }
 
         let page = json!({"title": "Audit log", "org": org, "crumbs": [crumb_home, crumb_org], "feeds": [feed("all.xml", "all changes")]});
-        self.write(&format!("{slug}/audit/index.html"), &self.render("audit", &page)?)?;
-        self.write(&format!("{slug}/feeds/all.xml"), feeds::render(&v, feeds::Feed::All, base).as_bytes())?;
-        let mut file = site::AtomicFile::create(&self.site_dir, &format!("{slug}/audit/chain.jsonl"))?;
+        self.write(
+            &format!("{slug}/audit/index.html"),
+            &self.render("audit", &page)?,
+        )?;
+        self.write(
+            &format!("{slug}/feeds/all.xml"),
+            feeds::render(&v, feeds::Feed::All, base).as_bytes(),
+        )?;
+        let mut file =
+            site::AtomicFile::create(&self.site_dir, &format!("{slug}/audit/chain.jsonl"))?;
         let mut io_error = None;
         crate::store::audit::for_each(c, s.org.id, |entry| {
             let line = match entry {

@@ -10,8 +10,14 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 enum Job {
-    Org { slug: String, touched: Touched, done: oneshot::Sender<()> },
-    Home { done: oneshot::Sender<()> },
+    Org {
+        slug: String,
+        touched: Touched,
+        done: oneshot::Sender<()>,
+    },
+    Home {
+        done: oneshot::Sender<()>,
+    },
 }
 
 /// A handle to the worker; cheap to clone.
@@ -41,7 +47,11 @@ impl Queue {
     pub fn notify(&self, slug: &str, touched: Touched) -> oneshot::Receiver<()> {
         let (done, rx) = oneshot::channel();
         // If the worker has gone the receiver reports an error; writes are committed anyway.
-        let _ = self.tx.send(Job::Org { slug: slug.to_owned(), touched, done });
+        let _ = self.tx.send(Job::Org {
+            slug: slug.to_owned(),
+            touched,
+            done,
+        });
         rx
     }
 
@@ -59,7 +69,11 @@ fn run_batch(store: &Store, publisher: &Publisher, batch: Vec<Job>) {
     let mut waiting = Vec::new();
     for job in batch {
         match job {
-            Job::Org { slug, touched, done } => {
+            Job::Org {
+                slug,
+                touched,
+                done,
+            } => {
                 scopes.entry(slug).or_default().add(touched);
                 waiting.push(done);
             }
@@ -85,7 +99,12 @@ fn run_batch(store: &Store, publisher: &Publisher, batch: Vec<Job>) {
         }
         Err(e) => tracing::error!(error = %e, "publishing skipped: no database connection"),
     }
-    tracing::debug!(orgs = scopes.len(), writes = waiting.len(), elapsed_ms = started.elapsed().as_millis() as u64, "published");
+    tracing::debug!(
+        orgs = scopes.len(),
+        writes = waiting.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "published"
+    );
     for done in waiting {
         let _ = done.send(());
     }

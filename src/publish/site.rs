@@ -27,7 +27,10 @@ impl AtomicFile {
         let path = root.join(rel);
         let dir = path.parent().expect("site paths always have a parent");
         std::fs::create_dir_all(dir)?;
-        Ok(AtomicFile { tmp: std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?), path })
+        Ok(AtomicFile {
+            tmp: std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?),
+            path,
+        })
     }
     pub fn writer(&mut self) -> &mut impl Write {
         &mut self.tmp

@@ -45,16 +45,38 @@ pub struct Visible<'a> {
 
 impl<'a> Visible<'a> {
     pub fn new(snapshot: &'a Snapshot, today: NaiveDate) -> Visible<'a> {
-        let people: BTreeMap<i64, &Person> = snapshot.people.iter().filter(|p| p.fields.decision_making).map(|p| (p.id, p)).collect();
+        let people: BTreeMap<i64, &Person> = snapshot
+            .people
+            .iter()
+            .filter(|p| p.fields.decision_making)
+            .map(|p| (p.id, p))
+            .collect();
         let settings = &snapshot.org.settings;
         let declarations = snapshot
             .declarations
             .iter()
-            .filter(|v| v.declaration.is_public(people.contains_key(&v.declaration.person_id), today, settings))
+            .filter(|v| {
+                v.declaration.is_public(
+                    people.contains_key(&v.declaration.person_id),
+                    today,
+                    settings,
+                )
+            })
             .map(|v| v.declaration.id)
             .collect();
-        let gifts = snapshot.gifts.iter().filter(|v| v.gift.is_public(people.contains_key(&v.gift.person_id))).map(|v| v.gift.id).collect();
-        Visible { snapshot, today, people, declarations, gifts }
+        let gifts = snapshot
+            .gifts
+            .iter()
+            .filter(|v| v.gift.is_public(people.contains_key(&v.gift.person_id)))
+            .map(|v| v.gift.id)
+            .collect();
+        Visible {
+            snapshot,
+            today,
+            people,
+            declarations,
+            gifts,
+        }
     }
 
     /// A published person (decision-making staff only).
@@ -64,7 +86,10 @@ impl<'a> Visible<'a> {
 
     /// Published people, by name.
     pub fn people(&self) -> impl Iterator<Item = &'a Person> + '_ {
-        self.snapshot.people.iter().filter(|p| self.people.contains_key(&p.id))
+        self.snapshot
+            .people
+            .iter()
+            .filter(|p| self.people.contains_key(&p.id))
     }
 
     /// Whether an audit entry's content may be published: the record it describes must
@@ -75,14 +100,19 @@ impl<'a> Visible<'a> {
             Err(_) => return e.header.entity == "organisation",
         };
         let person_of = |payload: &Option<serde_json::Value>| {
-            payload.as_ref().and_then(|p| p["person_id"].as_str()).and_then(|s| s.parse::<i64>().ok())
+            payload
+                .as_ref()
+                .and_then(|p| p["person_id"].as_str())
+                .and_then(|s| s.parse::<i64>().ok())
         };
         match e.header.entity.as_str() {
             "organisation" => true,
             "person" => self.people.contains_key(&id),
             "declaration" => self.declarations.contains(&id),
             "gift" => self.gifts.contains(&id),
-            "nil_return" | "confirmation" => person_of(&e.payload).is_some_and(|p| self.people.contains_key(&p)),
+            "nil_return" | "confirmation" => {
+                person_of(&e.payload).is_some_and(|p| self.people.contains_key(&p))
+            }
             _ => false,
         }
     }
@@ -167,12 +197,23 @@ pub struct PersonView {
 pub fn org_view(s: &Snapshot) -> OrgView {
     let (updated, updated_iso) = match s.recent.first() {
         Some(e) => {
-            let date = e.header.at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let date = e
+                .header
+                .at
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
             (date.map(long_date).unwrap_or_default(), e.header.at.clone())
         }
         None => (String::new(), String::new()),
     };
-    OrgView { slug: s.org.slug.clone(), name: s.org.name.clone(), updated, updated_iso, chain_seq: s.org.chain_seq, chain_head: s.org.chain_head.clone() }
+    OrgView {
+        slug: s.org.slug.clone(),
+        name: s.org.name.clone(),
+        updated,
+        updated_iso,
+        chain_seq: s.org.chain_seq,
+        chain_head: s.org.chain_head.clone(),
+    }
 }
 
 /// Published declarations, ongoing first, then by person and date.
@@ -182,7 +223,10 @@ pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow>
         .snapshot
         .declarations
         .iter()
-        .filter(|d| v.declaration_is_public(d.declaration.id) && person.is_none_or(|p| p == d.declaration.person_id))
+        .filter(|d| {
+            v.declaration_is_public(d.declaration.id)
+                && person.is_none_or(|p| p == d.declaration.person_id)
+        })
         .filter_map(|ver| {
             let d = &ver.declaration;
             let p = v.person(d.person_id)?;
@@ -192,7 +236,10 @@ pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow>
                 version: d.version,
                 person_name: p.fields.name.clone(),
                 person_slug: p.slug.clone(),
-                position: f.position.clone().unwrap_or_else(|| p.fields.position.clone()),
+                position: f
+                    .position
+                    .clone()
+                    .unwrap_or_else(|| p.fields.position.clone()),
                 interest_type: f.interest_type.label(),
                 type_code: f.interest_type.code(),
                 associate: f.associate.clone(),
@@ -202,7 +249,9 @@ pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow>
                 ended_on: f.ended_on.map(long_date),
                 ended: f.has_ended(v.today),
                 declared_on: long_date(f.declared_on),
-                late: f.days_late(settings).map(|n| format!("Declared {n} day{} late", if n == 1 { "" } else { "s" })),
+                late: f
+                    .days_late(settings)
+                    .map(|n| format!("Declared {n} day{} late", if n == 1 { "" } else { "s" })),
                 mitigation: f.mitigation.clone(),
                 audit_seq: ver.audit_seq,
             })
@@ -238,7 +287,11 @@ pub fn gift_rows(v: &Visible, person: Option<i64>) -> Vec<GiftRow> {
                     value: money(f.value_pence),
                     offered_on: long_date(f.offered_on),
                     accepted: f.outcome == Outcome::Accepted,
-                    outcome: if f.outcome == Outcome::Accepted { "Accepted" } else { "Declined" },
+                    outcome: if f.outcome == Outcome::Accepted {
+                        "Accepted"
+                    } else {
+                        "Declined"
+                    },
                     approved_by: f.approved_by.clone(),
                     declared_on: long_date(f.declared_on),
                     rule: f.assessment(settings).rule,
@@ -272,7 +325,11 @@ pub fn nothing_declared(v: &Visible) -> Vec<NothingDeclaredRow> {
         .declarations
         .iter()
         .map(|d| &d.declaration)
-        .filter(|d| v.declaration_is_public(d.id) || (d.standing.state == crate::domain::entries::EntryState::Active && d.standing.withheld_reason.is_some()))
+        .filter(|d| {
+            v.declaration_is_public(d.id)
+                || (d.standing.state == crate::domain::entries::EntryState::Active
+                    && d.standing.withheld_reason.is_some())
+        })
         .map(|d| d.person_id)
         .collect();
     let returns = last_returns(v.snapshot);
@@ -284,7 +341,9 @@ pub fn nothing_declared(v: &Visible) -> Vec<NothingDeclaredRow> {
             position: p.fields.position.clone(),
             status: match returns.get(&p.id) {
                 Some((ReturnKind::Nil, on)) => format!("Nil return made {}", long_date(*on)),
-                Some((ReturnKind::Confirmation, on)) => format!("Confirmed nothing to declare {}", long_date(*on)),
+                Some((ReturnKind::Confirmation, on)) => {
+                    format!("Confirmed nothing to declare {}", long_date(*on))
+                }
                 None => "No declaration received".into(),
             },
         })
@@ -297,7 +356,17 @@ pub fn person_view(v: &Visible, p: &Person) -> PersonView {
         name: p.fields.name.clone(),
         slug: p.slug.clone(),
         position: p.fields.position.clone(),
-        last_return: last.map(|(k, on)| format!("{} {}", if k == ReturnKind::Nil { "Nil return made" } else { "Entries confirmed" }, long_date(on))),
+        last_return: last.map(|(k, on)| {
+            format!(
+                "{} {}",
+                if k == ReturnKind::Nil {
+                    "Nil return made"
+                } else {
+                    "Entries confirmed"
+                },
+                long_date(on)
+            )
+        }),
         confirmation_due: confirmation_due(last.map(|l| l.1), v.today, &v.snapshot.org.settings),
     }
 }
@@ -316,6 +385,9 @@ mod tests {
 
     #[test]
     fn dates_are_written_out() {
-        assert_eq!(long_date(NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()), "3 March 2026");
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()),
+            "3 March 2026"
+        );
     }
 }

@@ -7,33 +7,81 @@ use crate::audit::verify::{verify_entries, ExpectedHead};
 use crate::audit::{ChainEntry, ChainSummary, EntryHeader, Failure};
 use diesel::prelude::*;
 
-type Row = (i64, String, String, String, String, String, String, String, String, String, String);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 
 fn from_row(r: Row) -> Result<ChainEntry, String> {
-    let payload = serde_json::from_str(&r.7).map_err(|e| format!("stored payload is not JSON: {e}"))?;
+    let payload =
+        serde_json::from_str(&r.7).map_err(|e| format!("stored payload is not JSON: {e}"))?;
     Ok(ChainEntry {
-        header: EntryHeader { v: 1, seq: r.0, org: r.1, at: r.2, actor: r.3, action: r.4, entity: r.5, entity_id: r.6, payload_sha256: r.8, prev: r.9 },
+        header: EntryHeader {
+            v: 1,
+            seq: r.0,
+            org: r.1,
+            at: r.2,
+            actor: r.3,
+            action: r.4,
+            entity: r.5,
+            entity_id: r.6,
+            payload_sha256: r.8,
+            prev: r.9,
+        },
         entry_sha256: r.10,
         payload: Some(payload),
     })
 }
 
 /// Entries `start ..= end` (by seq) of an organisation's chain, at most `limit` of them.
-pub fn range(c: &mut AnyConnection, org_id: i64, start: i64, end: i64, limit: i64) -> Result<Vec<ChainEntry>, StoreError> {
+pub fn range(
+    c: &mut AnyConnection,
+    org_id: i64,
+    start: i64,
+    end: i64,
+    limit: i64,
+) -> Result<Vec<ChainEntry>, StoreError> {
     let rows: Vec<Row> = a::table
         .filter(a::organisation_id.eq(org_id))
         .filter(a::seq.ge(start))
         .filter(a::seq.le(end))
         .order(a::seq)
         .limit(limit)
-        .select((a::seq, a::org, a::at, a::actor, a::action, a::entity, a::entity_id, a::payload, a::payload_sha256, a::prev, a::entry_sha256))
+        .select((
+            a::seq,
+            a::org,
+            a::at,
+            a::actor,
+            a::action,
+            a::entity,
+            a::entity_id,
+            a::payload,
+            a::payload_sha256,
+            a::prev,
+            a::entry_sha256,
+        ))
         .load(c)?;
-    rows.into_iter().map(|r| from_row(r).map_err(StoreError::Corrupt)).collect()
+    rows.into_iter()
+        .map(|r| from_row(r).map_err(StoreError::Corrupt))
+        .collect()
 }
 
 /// Call `f` on every entry in order, reading in pages so memory stays bounded.
 /// A stored row that cannot be read is passed on as an error for that position.
-pub fn for_each(c: &mut AnyConnection, org_id: i64, mut f: impl FnMut(Result<ChainEntry, String>)) -> Result<(), StoreError> {
+pub fn for_each(
+    c: &mut AnyConnection,
+    org_id: i64,
+    mut f: impl FnMut(Result<ChainEntry, String>),
+) -> Result<(), StoreError> {
     const PAGE: i64 = 5000;
     let mut after = 0i64;
     loop {
@@ -42,7 +90,19 @@ pub fn for_each(c: &mut AnyConnection, org_id: i64, mut f: impl FnMut(Result<Cha
             .filter(a::seq.gt(after))
             .order(a::seq)
             .limit(PAGE)
-            .select((a::seq, a::org, a::at, a::actor, a::action, a::entity, a::entity_id, a::payload, a::payload_sha256, a::prev, a::entry_sha256))
+            .select((
+                a::seq,
+                a::org,
+                a::at,
+                a::actor,
+                a::action,
+                a::entity,
+                a::entity_id,
+                a::payload,
+                a::payload_sha256,
+                a::prev,
+                a::entry_sha256,
+            ))
             .load(c)?;
         let n = rows.len() as i64;
         for r in rows {
@@ -56,10 +116,17 @@ pub fn for_each(c: &mut AnyConnection, org_id: i64, mut f: impl FnMut(Result<Cha
 }
 
 /// Verify an organisation's live chain: every entry, and that it ends at the recorded head.
-pub fn verify(c: &mut AnyConnection, org_slug: &str) -> Result<Result<ChainSummary, Failure>, StoreError> {
+pub fn verify(
+    c: &mut AnyConnection,
+    org_slug: &str,
+) -> Result<Result<ChainSummary, Failure>, StoreError> {
     let org = super::orgs::by_slug(c, org_slug)?;
     let mut entries = Vec::new();
     for_each(c, org.id, |e| entries.push(e))?;
-    let expected = ExpectedHead { org: org.slug, seq: org.chain_seq, head: org.chain_head };
+    let expected = ExpectedHead {
+        org: org.slug,
+        seq: org.chain_seq,
+        head: org.chain_head,
+    };
     Ok(verify_entries(entries, Some(&expected)))
 }

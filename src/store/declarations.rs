@@ -41,18 +41,34 @@ struct Row {
 macro_rules! columns {
     () => {
         (
-            d::id, d::version, d::person_id, d::position, d::interest_type, d::associate,
-            d::description, d::body, d::arose_on, d::ended_on, d::declared_on, d::mitigation,
-            d::state, d::withheld_reason, d::recorded_at, d::recorded_by, d::audit_seq,
+            d::id,
+            d::version,
+            d::person_id,
+            d::position,
+            d::interest_type,
+            d::associate,
+            d::description,
+            d::body,
+            d::arose_on,
+            d::ended_on,
+            d::declared_on,
+            d::mitigation,
+            d::state,
+            d::withheld_reason,
+            d::recorded_at,
+            d::recorded_by,
+            d::audit_seq,
         )
     };
 }
 
 fn from_row(r: Row) -> Result<Version, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("declaration {} has a bad {what}", r.id));
+    let corrupt =
+        |what: &str| StoreError::Corrupt(format!("declaration {} has a bad {what}", r.id));
     let fields = DeclarationFields {
         position: r.position,
-        interest_type: InterestType::parse(&r.interest_type).ok_or_else(|| corrupt("interest type"))?,
+        interest_type: InterestType::parse(&r.interest_type)
+            .ok_or_else(|| corrupt("interest type"))?,
         associate: r.associate,
         description: r.description,
         body: r.body,
@@ -61,9 +77,18 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
         declared_on: parse_date(&r.declared_on)?,
         mitigation: r.mitigation,
     };
-    let standing = Standing { state: EntryState::parse(&r.state).ok_or_else(|| corrupt("state"))?, withheld_reason: r.withheld_reason };
+    let standing = Standing {
+        state: EntryState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
+        withheld_reason: r.withheld_reason,
+    };
     Ok(Version {
-        declaration: Declaration { id: r.id, version: r.version, person_id: r.person_id, fields, standing },
+        declaration: Declaration {
+            id: r.id,
+            version: r.version,
+            person_id: r.person_id,
+            fields,
+            standing,
+        },
         recorded_at: r.recorded_at,
         recorded_by: r.recorded_by,
         audit_seq: r.audit_seq,
@@ -90,12 +115,19 @@ pub fn get(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Version, Store
         .select(columns!())
         .first(c)
         .optional()?;
-    row.map(from_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("declaration {id}")))
+    row.map(from_row)
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound(format!("declaration {id}")))
 }
 
 /// Every version of one declaration, oldest first.
 pub fn versions(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Vec<Version>, StoreError> {
-    let rows: Vec<Row> = d::table.filter(d::organisation_id.eq(org_id)).filter(d::id.eq(id)).order(d::version).select(columns!()).load(c)?;
+    let rows: Vec<Row> = d::table
+        .filter(d::organisation_id.eq(org_id))
+        .filter(d::id.eq(id))
+        .order(d::version)
+        .select(columns!())
+        .load(c)?;
     if rows.is_empty() {
         return Err(StoreError::NotFound(format!("declaration {id}")));
     }
@@ -103,7 +135,12 @@ pub fn versions(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Vec<Versi
 }
 
 /// Current, not withdrawn, not ended declarations of one person.
-pub fn count_current_for(c: &mut AnyConnection, org_id: i64, person_id: i64, today: chrono::NaiveDate) -> Result<usize, StoreError> {
+pub fn count_current_for(
+    c: &mut AnyConnection,
+    org_id: i64,
+    person_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<usize, StoreError> {
     let rows: Vec<(Option<String>, String)> = d::table
         .filter(d::organisation_id.eq(org_id))
         .filter(d::person_id.eq(person_id))
@@ -111,10 +148,18 @@ pub fn count_current_for(c: &mut AnyConnection, org_id: i64, person_id: i64, tod
         .select((d::ended_on, d::state))
         .load(c)?;
     let today = today.to_string();
-    Ok(rows.iter().filter(|(ended, state)| state == "active" && ended.as_ref().is_none_or(|e| *e > today)).count())
+    Ok(rows
+        .iter()
+        .filter(|(ended, state)| state == "active" && ended.as_ref().is_none_or(|e| *e > today))
+        .count())
 }
 
-fn insert(c: &mut AnyConnection, org_id: i64, decl: &Declaration, ctx: &super::WriteCtx) -> Result<(), StoreError> {
+fn insert(
+    c: &mut AnyConnection,
+    org_id: i64,
+    decl: &Declaration,
+    ctx: &super::WriteCtx,
+) -> Result<(), StoreError> {
     let f = &decl.fields;
     diesel::insert_into(d::table)
         .values((
@@ -152,16 +197,25 @@ pub fn create(
     withheld_reason: Option<String>,
 ) -> Result<Committed<Version>, StoreError> {
     write(c, org_id, actor, |c, ctx| {
-        let person = super::people::by_slug(c, org_id, person_slug)
-            .map_err(|_| crate::domain::FieldErrors::one("person", format!("no person {person_slug:?} in this organisation")))?;
+        let person = super::people::by_slug(c, org_id, person_slug).map_err(|_| {
+            crate::domain::FieldErrors::one(
+                "person",
+                format!("no person {person_slug:?} in this organisation"),
+            )
+        })?;
         let mut fields = fields;
-        fields.position.get_or_insert_with(|| person.fields.position.clone());
+        fields
+            .position
+            .get_or_insert_with(|| person.fields.position.clone());
         let decl = Declaration {
             id: next_id!(c, declarations, org_id),
             version: 1,
             person_id: person.id,
             fields,
-            standing: Standing { state: EntryState::Active, withheld_reason },
+            standing: Standing {
+                state: EntryState::Active,
+                withheld_reason,
+            },
         };
         insert(c, org_id, &decl, ctx)?;
         Ok(Change {
@@ -170,7 +224,12 @@ pub fn create(
             entity_id: decl.id.to_string(),
             payload: decl.payload(&person.slug),
             touched: Touched::Interests(person.id),
-            value: Version { declaration: decl, recorded_at: ctx.at.clone(), recorded_by: ctx.actor.clone(), audit_seq: ctx.seq },
+            value: Version {
+                declaration: decl,
+                recorded_at: ctx.at.clone(),
+                recorded_by: ctx.actor.clone(),
+                audit_seq: ctx.seq,
+            },
         })
     })
 }
@@ -188,12 +247,17 @@ pub fn change(
     write(c, org_id, actor, |c, ctx| {
         let current = get(c, org_id, id)?.declaration;
         if current.version != version {
-            return Err(StoreError::Conflict(format!("declaration {id} is at version {}, not {version}; reload it and try again", current.version)));
+            return Err(StoreError::Conflict(format!(
+                "declaration {id} is at version {}, not {version}; reload it and try again",
+                current.version
+            )));
         }
         let step = step(&current, ctx.today)?;
         let action = step.action();
         let next = step.apply(&current)?;
-        diesel::update(d::table.find((org_id, id, version))).set(d::is_current.eq(0)).execute(c)?;
+        diesel::update(d::table.find((org_id, id, version)))
+            .set(d::is_current.eq(0))
+            .execute(c)?;
         insert(c, org_id, &next, ctx)?;
         let person = super::people::by_id(c, org_id, next.person_id)?;
         Ok(Change {
@@ -202,7 +266,12 @@ pub fn change(
             entity_id: id.to_string(),
             payload: next.payload(&person.slug),
             touched: Touched::Interests(person.id),
-            value: Version { declaration: next, recorded_at: ctx.at.clone(), recorded_by: ctx.actor.clone(), audit_seq: ctx.seq },
+            value: Version {
+                declaration: next,
+                recorded_at: ctx.at.clone(),
+                recorded_by: ctx.actor.clone(),
+                audit_seq: ctx.seq,
+            },
         })
     })
 }

@@ -40,9 +40,23 @@ struct Row {
 macro_rules! columns {
     () => {
         (
-            g::id, g::version, g::person_id, g::giver, g::giver_is_supplier, g::kind, g::description,
-            g::value_pence, g::offered_on, g::outcome, g::approved_by, g::declared_on, g::state,
-            g::withheld_reason, g::recorded_at, g::recorded_by, g::audit_seq,
+            g::id,
+            g::version,
+            g::person_id,
+            g::giver,
+            g::giver_is_supplier,
+            g::kind,
+            g::description,
+            g::value_pence,
+            g::offered_on,
+            g::outcome,
+            g::approved_by,
+            g::declared_on,
+            g::state,
+            g::withheld_reason,
+            g::recorded_at,
+            g::recorded_by,
+            g::audit_seq,
         )
     };
 }
@@ -60,9 +74,18 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
         approved_by: r.approved_by,
         declared_on: parse_date(&r.declared_on)?,
     };
-    let standing = Standing { state: EntryState::parse(&r.state).ok_or_else(|| corrupt("state"))?, withheld_reason: r.withheld_reason };
+    let standing = Standing {
+        state: EntryState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
+        withheld_reason: r.withheld_reason,
+    };
     Ok(Version {
-        gift: Gift { id: r.id, version: r.version, person_id: r.person_id, fields, standing },
+        gift: Gift {
+            id: r.id,
+            version: r.version,
+            person_id: r.person_id,
+            fields,
+            standing,
+        },
         recorded_at: r.recorded_at,
         recorded_by: r.recorded_by,
         audit_seq: r.audit_seq,
@@ -71,7 +94,12 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
 
 /// The current version of every offer, oldest first.
 pub fn current(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Version>, StoreError> {
-    let rows: Vec<Row> = g::table.filter(g::organisation_id.eq(org_id)).filter(g::is_current.eq(1)).order(g::id).select(columns!()).load(c)?;
+    let rows: Vec<Row> = g::table
+        .filter(g::organisation_id.eq(org_id))
+        .filter(g::is_current.eq(1))
+        .order(g::id)
+        .select(columns!())
+        .load(c)?;
     rows.into_iter().map(from_row).collect()
 }
 
@@ -83,10 +111,17 @@ pub fn get(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Version, Store
         .select(columns!())
         .first(c)
         .optional()?;
-    row.map(from_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("gift {id}")))
+    row.map(from_row)
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound(format!("gift {id}")))
 }
 
-fn insert(c: &mut AnyConnection, org_id: i64, gift: &Gift, ctx: &WriteCtx) -> Result<(), StoreError> {
+fn insert(
+    c: &mut AnyConnection,
+    org_id: i64,
+    gift: &Gift,
+    ctx: &WriteCtx,
+) -> Result<(), StoreError> {
     let f = &gift.fields;
     diesel::insert_into(g::table)
         .values((
@@ -114,14 +149,24 @@ fn insert(c: &mut AnyConnection, org_id: i64, gift: &Gift, ctx: &WriteCtx) -> Re
     Ok(())
 }
 
-fn committed(gift: Gift, person_slug: &str, action: &'static str, ctx: &WriteCtx) -> Change<Version> {
+fn committed(
+    gift: Gift,
+    person_slug: &str,
+    action: &'static str,
+    ctx: &WriteCtx,
+) -> Change<Version> {
     Change {
         action,
         entity: "gift",
         entity_id: gift.id.to_string(),
         payload: gift.payload(person_slug),
         touched: Touched::Gifts(gift.person_id),
-        value: Version { gift, recorded_at: ctx.at.clone(), recorded_by: ctx.actor.clone(), audit_seq: ctx.seq },
+        value: Version {
+            gift,
+            recorded_at: ctx.at.clone(),
+            recorded_by: ctx.actor.clone(),
+            audit_seq: ctx.seq,
+        },
     }
 }
 
@@ -135,9 +180,22 @@ pub fn create(
     withheld_reason: Option<String>,
 ) -> Result<Committed<Version>, StoreError> {
     write(c, org_id, actor, |c, ctx| {
-        let person = super::people::by_slug(c, org_id, person_slug)
-            .map_err(|_| crate::domain::FieldErrors::one("person", format!("no person {person_slug:?} in this organisation")))?;
-        let gift = Gift { id: next_id!(c, gifts, org_id), version: 1, person_id: person.id, fields, standing: Standing { state: EntryState::Active, withheld_reason } };
+        let person = super::people::by_slug(c, org_id, person_slug).map_err(|_| {
+            crate::domain::FieldErrors::one(
+                "person",
+                format!("no person {person_slug:?} in this organisation"),
+            )
+        })?;
+        let gift = Gift {
+            id: next_id!(c, gifts, org_id),
+            version: 1,
+            person_id: person.id,
+            fields,
+            standing: Standing {
+                state: EntryState::Active,
+                withheld_reason,
+            },
+        };
         insert(c, org_id, &gift, ctx)?;
         Ok(committed(gift, &person.slug, "create", ctx))
     })
@@ -161,7 +219,10 @@ pub fn change(
     write(c, org_id, actor, |c, ctx| {
         let current = get(c, org_id, id)?.gift;
         if current.version != version {
-            return Err(StoreError::Conflict(format!("gift {id} is at version {}, not {version}; reload it and try again", current.version)));
+            return Err(StoreError::Conflict(format!(
+                "gift {id} is at version {}, not {version}; reload it and try again",
+                current.version
+            )));
         }
         current.standing.check_changeable()?;
         let mut next = current.clone();
@@ -176,7 +237,9 @@ pub fn change(
                 change.action()
             }
         };
-        diesel::update(g::table.find((org_id, id, version))).set(g::is_current.eq(0)).execute(c)?;
+        diesel::update(g::table.find((org_id, id, version)))
+            .set(g::is_current.eq(0))
+            .execute(c)?;
         insert(c, org_id, &next, ctx)?;
         let person = super::people::by_id(c, org_id, next.person_id)?;
         Ok(committed(next, &person.slug, action, ctx))

@@ -110,8 +110,13 @@ impl Store {
             Backend::Postgres => url.to_owned(),
             Backend::Sqlite => {
                 let path = url.strip_prefix("sqlite://").unwrap_or(url);
-                if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", dir.display())))?;
+                if let Some(dir) = std::path::Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Migration(format!("cannot create {}: {e}", dir.display()))
+                    })?;
                 }
                 path.to_owned()
             }
@@ -131,7 +136,9 @@ impl Store {
         let mut conn = self.conn()?;
         let result = match &mut *conn {
             AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+            AnyConnection::Postgresql(c) => {
+                c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ())
+            }
         };
         result.map_err(|e| StoreError::Migration(e.to_string()))
     }
@@ -153,7 +160,8 @@ pub fn now_rfc3339() -> String {
 
 /// Parse a stored `YYYY-MM-DD`.
 pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate, StoreError> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("bad stored date {s:?}")))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("bad stored date {s:?}")))
 }
 
 pub(crate) fn parse_opt_date(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, StoreError> {

@@ -23,8 +23,17 @@ pub struct Org {
 type Row = (i64, String, String, String, i64, String, String);
 
 fn from_row(r: Row) -> Result<Org, StoreError> {
-    let settings = serde_json::from_str(&r.3).map_err(|e| StoreError::Corrupt(format!("settings of {}: {e}", r.1)))?;
-    Ok(Org { id: r.0, slug: r.1, name: r.2, settings, chain_seq: r.4, chain_head: r.5, created_at: r.6 })
+    let settings = serde_json::from_str(&r.3)
+        .map_err(|e| StoreError::Corrupt(format!("settings of {}: {e}", r.1)))?;
+    Ok(Org {
+        id: r.0,
+        slug: r.1,
+        name: r.2,
+        settings,
+        chain_seq: r.4,
+        chain_head: r.5,
+        created_at: r.6,
+    })
 }
 
 const COLUMNS: (
@@ -46,7 +55,12 @@ const COLUMNS: (
 );
 
 pub fn by_id(c: &mut AnyConnection, id: i64) -> Result<Org, StoreError> {
-    let row: Row = organisations::table.find(id).select(COLUMNS).first(c).optional()?.ok_or_else(|| StoreError::NotFound("organisation".into()))?;
+    let row: Row = organisations::table
+        .find(id)
+        .select(COLUMNS)
+        .first(c)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound("organisation".into()))?;
     from_row(row)
 }
 
@@ -61,7 +75,10 @@ pub fn by_slug(c: &mut AnyConnection, slug: &str) -> Result<Org, StoreError> {
 }
 
 pub fn all(c: &mut AnyConnection) -> Result<Vec<Org>, StoreError> {
-    let rows: Vec<Row> = organisations::table.order(organisations::slug).select(COLUMNS).load(c)?;
+    let rows: Vec<Row> = organisations::table
+        .order(organisations::slug)
+        .select(COLUMNS)
+        .load(c)?;
     rows.into_iter().map(from_row).collect()
 }
 
@@ -70,7 +87,12 @@ fn payload(org: &NewOrg, settings: &OrgSettings) -> serde_json::Value {
 }
 
 /// Create an organisation; its chain starts with the creation entry.
-pub fn create(c: &mut AnyConnection, actor: &str, org: &NewOrg, settings: OrgSettings) -> Result<Committed<()>, StoreError> {
+pub fn create(
+    c: &mut AnyConnection,
+    actor: &str,
+    org: &NewOrg,
+    settings: OrgSettings,
+) -> Result<Committed<()>, StoreError> {
     settings.validate()?;
     c.transaction(|c| {
         let settings_text = serde_json::to_string(&settings).expect("settings serialise");
@@ -85,14 +107,25 @@ pub fn create(c: &mut AnyConnection, actor: &str, org: &NewOrg, settings: OrgSet
             ))
             .execute(c)
             .map_err(|e| match e {
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    StoreError::Conflict(format!("organisation {} already exists", org.slug.as_str()))
-                }
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                ) => StoreError::Conflict(format!(
+                    "organisation {} already exists",
+                    org.slug.as_str()
+                )),
                 e => e.into(),
             })?;
         let id = by_slug(c, org.slug.as_str())?.id;
         write(c, id, actor, |_, _| {
-            Ok(Change { action: "create", entity: "organisation", entity_id: org.slug.as_str().to_owned(), payload: payload(org, &settings), touched: Touched::Org, value: () })
+            Ok(Change {
+                action: "create",
+                entity: "organisation",
+                entity_id: org.slug.as_str().to_owned(),
+                payload: payload(org, &settings),
+                touched: Touched::Org,
+                value: (),
+            })
         })
     })
 }

@@ -3,7 +3,7 @@
 use super::orgs::{self, Org};
 use super::schema::{audit_entries, organisations};
 use super::{AnyConnection, StoreError};
-use crate::audit::ChainEntry;
+use crate::audit::{ChainEntry, Draft};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::Value;
@@ -84,24 +84,42 @@ pub fn write<T>(
             org,
         };
         let change = apply(c, &ctx)?;
-        let prev = (ctx.org.chain_seq > 0).then_some((ctx.org.chain_head.as_str(), ctx.org.chain_seq));
-        let entry = ChainEntry::next(prev, &ctx.org.slug, ctx.at.clone(), actor, change.action, change.entity, &change.entity_id, change.payload)
+        let prev =
+            (ctx.org.chain_seq > 0).then_some((ctx.org.chain_head.as_str(), ctx.org.chain_seq));
+        let draft = Draft {
+            org: &ctx.org.slug,
+            at: ctx.at.clone(),
+            actor,
+            action: change.action,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+        };
+        let entry = ChainEntry::next(prev, draft, change.payload)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         insert_entry(c, org_id, &entry)?;
         diesel::update(organisations::table.find(org_id))
-            .set((organisations::chain_seq.eq(entry.header.seq), organisations::chain_head.eq(&entry.entry_sha256)))
+            .set((
+                organisations::chain_seq.eq(entry.header.seq),
+                organisations::chain_head.eq(&entry.entry_sha256),
+            ))
             .execute(c)?;
         let mut org = ctx.org;
         org.chain_seq = entry.header.seq;
         org.chain_head.clone_from(&entry.entry_sha256);
-        Ok(Committed { value: change.value, entry, org, touched: change.touched })
+        Ok(Committed {
+            value: change.value,
+            entry,
+            org,
+            touched: change.touched,
+        })
     })
 }
 
 fn insert_entry(c: &mut AnyConnection, org_id: i64, e: &ChainEntry) -> Result<(), StoreError> {
     let h = &e.header;
     let payload = e.payload.as_ref().expect("a new entry carries its payload");
-    let payload_text = crate::audit::canonical_json(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let payload_text =
+        crate::audit::canonical_json(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     diesel::insert_into(audit_entries::table)
         .values((
             audit_entries::organisation_id.eq(org_id),

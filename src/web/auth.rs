@@ -17,7 +17,10 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let header = req.headers().get("Authorization").map(|h| h.to_str().map(str::to_owned));
+        let header = req
+            .headers()
+            .get("Authorization")
+            .map(|h| h.to_str().map(str::to_owned));
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let token = match header {
@@ -28,8 +31,11 @@ impl FromRequest for Caller {
                 },
                 Some(Err(_)) => return Err(ApiError::Unauthorized),
             };
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let found = state.db(move |c| crate::store::users::by_token(c, &token)).await?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let found = state
+                .db(move |c| crate::store::users::by_token(c, &token))
+                .await?;
             found.map(|p| Caller(Some(p))).ok_or(ApiError::Unauthorized)
         })
     }
@@ -38,12 +44,17 @@ impl FromRequest for Caller {
 impl Caller {
     /// The caller may read everything in `org_id`, withheld entries included.
     pub fn reads_all(&self, org_id: i64) -> bool {
-        self.0.as_ref().is_some_and(|p| p.in_org(org_id) && matches!(p.role, Role::Admin | Role::Governance | Role::Auditor))
+        self.0.as_ref().is_some_and(|p| {
+            p.in_org(org_id) && matches!(p.role, Role::Admin | Role::Governance | Role::Auditor)
+        })
     }
 
     /// The caller may read entries of `person_id` that are not public (their own, for a declarant).
     pub fn reads_person(&self, org_id: i64, person_id: i64) -> bool {
-        self.reads_all(org_id) || self.0.as_ref().is_some_and(|p| p.role == Role::Declarant && p.person_in(org_id) == Some(person_id))
+        self.reads_all(org_id)
+            || self.0.as_ref().is_some_and(|p| {
+                p.role == Role::Declarant && p.person_in(org_id) == Some(person_id)
+            })
     }
 
     /// The account that may write registers of `org_id` (governance leads and admins).
@@ -51,7 +62,9 @@ impl Caller {
         let p = self.0.as_ref().ok_or(ApiError::Unauthorized)?;
         match p.role {
             Role::Admin | Role::Governance if p.in_org(org_id) => Ok(p),
-            _ => Err(ApiError::Forbidden("only a governance lead of this organisation may do this".into())),
+            _ => Err(ApiError::Forbidden(
+                "only a governance lead of this organisation may do this".into(),
+            )),
         }
     }
 
@@ -61,8 +74,12 @@ impl Caller {
         match p.role {
             Role::Admin | Role::Governance if p.in_org(org_id) => Ok(p),
             Role::Declarant if p.person_in(org_id) == Some(person_id) => Ok(p),
-            Role::Declarant => Err(ApiError::Forbidden("a declarant may only declare for their own person record".into())),
-            _ => Err(ApiError::Forbidden("this account may not change registers of this organisation".into())),
+            Role::Declarant => Err(ApiError::Forbidden(
+                "a declarant may only declare for their own person record".into(),
+            )),
+            _ => Err(ApiError::Forbidden(
+                "this account may not change registers of this organisation".into(),
+            )),
         }
     }
 }

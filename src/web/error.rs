@@ -71,7 +71,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut r = HttpResponse::build(self.status_code());
         match self {
-            ApiError::Invalid(fields) => r.json(json!({"error": "validation failed", "fields": fields})),
+            ApiError::Invalid(fields) => {
+                r.json(json!({"error": "validation failed", "fields": fields}))
+            }
             ApiError::Internal(chain) => {
                 tracing::error!(error = %chain, "request failed");
                 r.json(json!({"error": "internal error"}))

@@ -51,11 +51,24 @@ impl Application {
     pub fn build(config: &Config, store: Store) -> Result<Application, std::io::Error> {
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
-        let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", listener.local_addr().expect("bound").to_string().replace("0.0.0.0", "localhost")));
+        let base_url = config.public_url.clone().unwrap_or_else(|| {
+            format!(
+                "http://{}",
+                listener
+                    .local_addr()
+                    .expect("bound")
+                    .to_string()
+                    .replace("0.0.0.0", "localhost")
+            )
+        });
         let publisher = Arc::new(Publisher::new(&config.site_dir, &base_url));
         {
-            let mut c = store.conn().map_err(|e| std::io::Error::other(e.to_string()))?;
-            publisher.publish_all(&mut c).map_err(|e| std::io::Error::other(e.to_string()))?;
+            let mut c = store
+                .conn()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            publisher
+                .publish_all(&mut c)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
         let queue = Queue::spawn(store.clone(), publisher);
         let state = web::Data::new(AppState { store, queue });
@@ -64,13 +77,22 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(256 * 1024))
-                .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()))
-                .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::NotFound(e.to_string()).into()))
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()),
+                )
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| ApiError::NotFound(e.to_string()).into()),
+                )
                 .wrap(
                     middleware::DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Referrer-Policy", "same-origin"))
-                        .add(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'",
+                        ))
                         .add(("X-Frame-Options", "DENY")),
                 )
                 .wrap(tracing_actix())

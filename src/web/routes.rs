@@ -17,32 +17,62 @@ pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
             .route("/orgs/{org}/people/{slug}", web::get().to(people::show))
             // governance
             .route("/orgs/{org}/people", web::post().to(people::create))
-            .route("/orgs/{org}/people/{slug}/amend", web::post().to(people::amend))
+            .route(
+                "/orgs/{org}/people/{slug}/amend",
+                web::post().to(people::amend),
+            )
             // public: published entries; governance, auditor: all; declarant: their own
             .route("/orgs/{org}/declarations", web::get().to(d::list))
             .route("/orgs/{org}/declarations/{id}", web::get().to(d::show))
-            .route("/orgs/{org}/declarations/{id}/versions", web::get().to(d::versions))
+            .route(
+                "/orgs/{org}/declarations/{id}/versions",
+                web::get().to(d::versions),
+            )
             // governance; declarant for their own person
             .route("/orgs/{org}/declarations", web::post().to(d::create))
-            .route("/orgs/{org}/declarations/{id}/amend", web::post().to(d::amend))
+            .route(
+                "/orgs/{org}/declarations/{id}/amend",
+                web::post().to(d::amend),
+            )
             .route("/orgs/{org}/declarations/{id}/end", web::post().to(d::end))
-            .route("/orgs/{org}/declarations/{id}/withdraw", web::post().to(d::withdraw))
+            .route(
+                "/orgs/{org}/declarations/{id}/withdraw",
+                web::post().to(d::withdraw),
+            )
             // governance
-            .route("/orgs/{org}/declarations/{id}/withhold", web::post().to(d::withhold))
-            .route("/orgs/{org}/declarations/{id}/release", web::post().to(d::release))
+            .route(
+                "/orgs/{org}/declarations/{id}/withhold",
+                web::post().to(d::withhold),
+            )
+            .route(
+                "/orgs/{org}/declarations/{id}/release",
+                web::post().to(d::release),
+            )
             // public: published offers; governance, auditor: all; declarant: their own
             .route("/orgs/{org}/gifts", web::get().to(g::list))
             .route("/orgs/{org}/gifts/{id}", web::get().to(g::show))
             // governance; declarant for their own person
             .route("/orgs/{org}/gifts", web::post().to(g::create))
             .route("/orgs/{org}/gifts/{id}/amend", web::post().to(g::amend))
-            .route("/orgs/{org}/gifts/{id}/withdraw", web::post().to(g::withdraw))
+            .route(
+                "/orgs/{org}/gifts/{id}/withdraw",
+                web::post().to(g::withdraw),
+            )
             // governance
-            .route("/orgs/{org}/gifts/{id}/withhold", web::post().to(g::withhold))
+            .route(
+                "/orgs/{org}/gifts/{id}/withhold",
+                web::post().to(g::withhold),
+            )
             .route("/orgs/{org}/gifts/{id}/release", web::post().to(g::release))
             // governance; declarant for their own person
-            .route("/orgs/{org}/nil-returns", web::post().to(returns::nil_return))
-            .route("/orgs/{org}/confirmations", web::post().to(returns::confirmation))
+            .route(
+                "/orgs/{org}/nil-returns",
+                web::post().to(returns::nil_return),
+            )
+            .route(
+                "/orgs/{org}/confirmations",
+                web::post().to(returns::confirmation),
+            )
             // public (payloads of unpublished records only for governance, auditor)
             .route("/orgs/{org}/audit/head", web::get().to(audit::head))
             .route("/orgs/{org}/audit/entries", web::get().to(audit::entries))

@@ -14,8 +14,15 @@ fn declaration_without_type_is_rejected_with_422_and_changes_nothing(b: Backend)
     let (s, err) = app.post("/declarations", body);
     assert_eq!(s, 422, "{err}");
     assert_eq!(err["fields"]["interest_type"], "is required: one of financial, non_financial_professional, non_financial_personal, indirect");
-    assert_eq!(err["fields"]["arose_on"], "must be a real date written YYYY-MM-DD");
-    assert_eq!(app.head(), head, "a refused write leaves the chain as it was");
+    assert_eq!(
+        err["fields"]["arose_on"],
+        "must be a real date written YYYY-MM-DD"
+    );
+    assert_eq!(
+        app.head(),
+        head,
+        "a refused write leaves the chain as it was"
+    );
     let (_, list) = app.get(&app.api("/declarations"), Some(&app.token));
     assert_eq!(list.as_array().unwrap().len(), 0);
 }
@@ -43,9 +50,16 @@ fn each_field_rule_is_reported_by_the_api(b: Backend) {
         }
         let (s, err) = app.post("/declarations", body);
         assert_eq!(s, 422, "{field}: {err}");
-        assert!(err["fields"][field].is_string(), "{field} not reported: {err}");
+        assert!(
+            err["fields"][field].is_string(),
+            "{field} not reported: {err}"
+        );
     }
-    assert_eq!(app.head(), 2, "only the organisation and the person were written");
+    assert_eq!(
+        app.head(),
+        2,
+        "only the organisation and the person were written"
+    );
 }
 
 fn late_declarations_are_flagged(b: Backend) {
@@ -57,7 +71,11 @@ fn late_declarations_are_flagged(b: Backend) {
     let (s, d) = app.post("/declarations", body);
     assert_eq!(s, 201, "{d}");
     assert_eq!(d["days_late"], 31);
-    let page = std::fs::read_to_string(app.site.join(format!("test-ccg/interests/{person}/index.html"))).unwrap();
+    let page = std::fs::read_to_string(
+        app.site
+            .join(format!("test-ccg/interests/{person}/index.html")),
+    )
+    .unwrap();
     assert!(page.contains("Declared 31 days late"));
 }
 
@@ -66,15 +84,33 @@ fn amendments_are_new_versions_and_stale_ones_conflict(b: Backend) {
     let person = app.add_person("Dr Anita Shah", true);
     let d = app.declare(&person, "Partner at Riverside Surgery");
     let id = d["id"].as_str().unwrap();
-    let (s, v2) = app.post(&format!("/declarations/{id}/amend"), json!({"version": 1, "body": "Riverside Surgery LLP"}));
+    let (s, v2) = app.post(
+        &format!("/declarations/{id}/amend"),
+        json!({"version": 1, "body": "Riverside Surgery LLP"}),
+    );
     assert_eq!(s, 201, "{v2}");
-    assert_eq!((v2["version"].as_i64(), v2["body"].as_str()), (Some(2), Some("Riverside Surgery LLP")));
-    assert_eq!(v2["description"], "Partner at Riverside Surgery", "unchanged fields are kept");
-    let (s, stale) = app.post(&format!("/declarations/{id}/amend"), json!({"version": 1, "body": "Other"}));
+    assert_eq!(
+        (v2["version"].as_i64(), v2["body"].as_str()),
+        (Some(2), Some("Riverside Surgery LLP"))
+    );
+    assert_eq!(
+        v2["description"], "Partner at Riverside Surgery",
+        "unchanged fields are kept"
+    );
+    let (s, stale) = app.post(
+        &format!("/declarations/{id}/amend"),
+        json!({"version": 1, "body": "Other"}),
+    );
     assert_eq!(s, 409, "{stale}");
-    let (s, bad) = app.post(&format!("/declarations/{id}/amend"), json!({"version": 2, "arose_on": "soon"}));
+    let (s, bad) = app.post(
+        &format!("/declarations/{id}/amend"),
+        json!({"version": 2, "arose_on": "soon"}),
+    );
     assert_eq!(s, 422, "{bad}");
-    let (s, missing) = app.post(&format!("/declarations/{id}/amend"), json!({"body": "No version"}));
+    let (s, missing) = app.post(
+        &format!("/declarations/{id}/amend"),
+        json!({"body": "No version"}),
+    );
     assert_eq!((s, missing["fields"]["version"].is_string()), (422, true));
     let (_, versions) = app.get(&app.api(&format!("/declarations/{id}/versions")), None);
     let versions = versions.as_array().unwrap();
@@ -89,22 +125,49 @@ fn ending_and_withholding_follow_the_rules(b: Backend) {
     let person = app.add_person("Dr Anita Shah", true);
     let d = app.declare(&person, "Trustee of the Riverside Trust");
     let id = d["id"].as_str().unwrap();
-    let (s, e) = app.post(&format!("/declarations/{id}/end"), json!({"version": 1, "ended_on": "2025-01-01"}));
+    let (s, e) = app.post(
+        &format!("/declarations/{id}/end"),
+        json!({"version": 1, "ended_on": "2025-01-01"}),
+    );
     assert_eq!((s, e["fields"]["ended_on"].is_string()), (422, true), "{e}");
     let today = chrono::Utc::now().date_naive().to_string();
-    let (s, ended) = app.post(&format!("/declarations/{id}/end"), json!({"version": 1, "ended_on": today}));
+    let (s, ended) = app.post(
+        &format!("/declarations/{id}/end"),
+        json!({"version": 1, "ended_on": today}),
+    );
     assert_eq!(s, 201, "{ended}");
-    assert_eq!(ended["public"], true, "an interest stays published after it ends");
-    let (s, e) = app.post(&format!("/declarations/{id}/withhold"), json!({"version": 2}));
-    assert_eq!((s, e["fields"]["reason"].as_str()), (422, Some("is required")));
-    let (s, w) = app.post(&format!("/declarations/{id}/withhold"), json!({"version": 2, "reason": "Risk to personal safety"}));
+    assert_eq!(
+        ended["public"], true,
+        "an interest stays published after it ends"
+    );
+    let (s, e) = app.post(
+        &format!("/declarations/{id}/withhold"),
+        json!({"version": 2}),
+    );
+    assert_eq!(
+        (s, e["fields"]["reason"].as_str()),
+        (422, Some("is required"))
+    );
+    let (s, w) = app.post(
+        &format!("/declarations/{id}/withhold"),
+        json!({"version": 2, "reason": "Risk to personal safety"}),
+    );
     assert_eq!(s, 201, "{w}");
-    assert_eq!((w["public"].as_bool(), w["withheld"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(
+        (w["public"].as_bool(), w["withheld"].as_bool()),
+        (Some(false), Some(true))
+    );
     let (s, _) = app.get(&app.api(&format!("/declarations/{id}")), None);
-    assert_eq!(s, 404, "withheld entries are never returned without a token");
+    assert_eq!(
+        s, 404,
+        "withheld entries are never returned without a token"
+    );
     let (s, _) = app.get(&app.api(&format!("/declarations/{id}")), Some(&app.token));
     assert_eq!(s, 200);
-    let (s, r) = app.post(&format!("/declarations/{id}/release"), json!({"version": 3}));
+    let (s, r) = app.post(
+        &format!("/declarations/{id}/release"),
+        json!({"version": 3}),
+    );
     assert_eq!((s, r["public"].as_bool()), (201, Some(true)));
 }
 
@@ -115,13 +178,19 @@ fn nil_returns_are_refused_while_interests_are_current(b: Backend) {
     app.declare(&busy, "Director of a care home");
     let (s, e) = app.post("/nil-returns", json!({"person": busy}));
     assert_eq!(s, 422, "{e}");
-    assert!(e["fields"]["person"].as_str().unwrap().contains("1 current declaration"));
+    assert!(e["fields"]["person"]
+        .as_str()
+        .unwrap()
+        .contains("1 current declaration"));
     let (s, r) = app.post("/nil-returns", json!({"person": idle}));
     assert_eq!(s, 201, "{r}");
     let (s, _) = app.post("/confirmations", json!({"person": busy}));
     assert_eq!(s, 201);
     let page = std::fs::read_to_string(app.site.join("test-ccg/interests/index.html")).unwrap();
-    assert!(page.contains("Mr Idle") && page.contains("Nil return made"), "nil returns are listed by name");
+    assert!(
+        page.contains("Mr Idle") && page.contains("Nil return made"),
+        "nil returns are listed by name"
+    );
 }
 
 fn writes_need_a_governance_token(b: Backend) {
@@ -134,18 +203,38 @@ fn writes_need_a_governance_token(b: Backend) {
     assert_eq!(s, 401);
     let auditor = {
         let mut c = app.conn();
-        coi_register::cli::add_user(&mut c, "audit@test.example", coi_register::store::users::Role::Auditor, &["test-ccg".into()], None).unwrap().0
+        coi_register::cli::add_user(
+            &mut c,
+            "audit@test.example",
+            coi_register::store::users::Role::Auditor,
+            &["test-ccg".into()],
+            None,
+        )
+        .unwrap()
+        .0
     };
     let (s, _) = app.post_raw(&app.api("/declarations"), Some(&auditor), &body);
     assert_eq!(s, 403, "auditors write nothing");
     let other_person = app.add_person("Dr Other", true);
     let declarant = {
         let mut c = app.conn();
-        coi_register::cli::add_user(&mut c, "anita@test.example", coi_register::store::users::Role::Declarant, &["test-ccg".into()], Some(&person)).unwrap().0
+        coi_register::cli::add_user(
+            &mut c,
+            "anita@test.example",
+            coi_register::store::users::Role::Declarant,
+            &["test-ccg".into()],
+            Some(&person),
+        )
+        .unwrap()
+        .0
     };
     let (s, _) = app.post_raw(&app.api("/declarations"), Some(&declarant), &body);
     assert_eq!(s, 201, "a declarant declares for themselves");
-    let (s, _) = app.post_raw(&app.api("/declarations"), Some(&declarant), &declaration(&other_person, "x").to_string());
+    let (s, _) = app.post_raw(
+        &app.api("/declarations"),
+        Some(&declarant),
+        &declaration(&other_person, "x").to_string(),
+    );
     assert_eq!(s, 403, "but not for anyone else");
 }
 

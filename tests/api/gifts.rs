@@ -16,7 +16,11 @@ fn cash_must_be_declined_and_big_hospitality_approved(b: Backend) {
     let (s, e) = app.post("/gifts", offer(&p, "cash_or_voucher", 2500, "accepted"));
     assert_eq!((s, e["fields"]["outcome"].is_string()), (422, true), "{e}");
     let (s, e) = app.post("/gifts", offer(&p, "hospitality", 7501, "accepted"));
-    assert_eq!((s, e["fields"]["approved_by"].is_string()), (422, true), "{e}");
+    assert_eq!(
+        (s, e["fields"]["approved_by"].is_string()),
+        (422, true),
+        "{e}"
+    );
     assert_eq!(app.head(), head);
     let mut approved = offer(&p, "hospitality", 7501, "accepted");
     approved["approved_by"] = json!("Chief Finance Officer");
@@ -24,7 +28,10 @@ fn cash_must_be_declined_and_big_hospitality_approved(b: Backend) {
     assert_eq!(s, 201, "{g}");
     assert_eq!(g["assessment"]["needs_approval"], true);
     let (s, g) = app.post("/gifts", offer(&p, "cash_or_voucher", 2500, "declined"));
-    assert_eq!((s, g["assessment"]["must_declare"].as_bool()), (201, Some(true)));
+    assert_eq!(
+        (s, g["assessment"]["must_declare"].as_bool()),
+        (201, Some(true))
+    );
 }
 
 fn thresholds_say_whether_a_declaration_was_needed(b: Backend) {
@@ -38,7 +45,11 @@ fn thresholds_say_whether_a_declaration_was_needed(b: Backend) {
     let (s, g) = app.post("/gifts", supplier);
     assert_eq!(s, 201);
     assert_eq!(g["assessment"]["must_declare"], true);
-    assert_eq!(g["warnings"].as_array().unwrap().len(), 1, "accepting a supplier gift over £6 warns");
+    assert_eq!(
+        g["warnings"].as_array().unwrap().len(),
+        1,
+        "accepting a supplier gift over £6 warns"
+    );
     let (_, g) = app.post("/gifts", offer(&p, "hospitality", 2499, "accepted"));
     assert_eq!(g["assessment"]["must_declare"], false);
     let (_, g) = app.post("/gifts", offer(&p, "gift", 5000, "accepted"));
@@ -54,13 +65,28 @@ fn gifts_are_amended_and_withheld_as_versions(b: Backend) {
     let p = app.add_person("Dr Anita Shah", true);
     let (_, g) = app.post("/gifts", offer(&p, "gift", 7000, "declined"));
     let id = g["id"].as_str().unwrap();
-    let (s, v2) = app.post(&format!("/gifts/{id}/amend"), json!({"version": 1, "value_pence": 8000}));
-    assert_eq!((s, v2["version"].as_i64(), v2["value_pence"].as_i64()), (201, Some(2), Some(8000)));
-    let (s, _) = app.post(&format!("/gifts/{id}/amend"), json!({"version": 2, "kind": "cash_or_voucher", "outcome": "accepted"}));
+    let (s, v2) = app.post(
+        &format!("/gifts/{id}/amend"),
+        json!({"version": 1, "value_pence": 8000}),
+    );
+    assert_eq!(
+        (s, v2["version"].as_i64(), v2["value_pence"].as_i64()),
+        (201, Some(2), Some(8000))
+    );
+    let (s, _) = app.post(
+        &format!("/gifts/{id}/amend"),
+        json!({"version": 2, "kind": "cash_or_voucher", "outcome": "accepted"}),
+    );
     assert_eq!(s, 422, "an amendment is checked in full");
-    let (s, _) = app.post(&format!("/gifts/{id}/withhold"), json!({"version": 1, "reason": "x"}));
+    let (s, _) = app.post(
+        &format!("/gifts/{id}/withhold"),
+        json!({"version": 1, "reason": "x"}),
+    );
     assert_eq!(s, 409);
-    let (s, _) = app.post(&format!("/gifts/{id}/withhold"), json!({"version": 2, "reason": "Privacy"}));
+    let (s, _) = app.post(
+        &format!("/gifts/{id}/withhold"),
+        json!({"version": 2, "reason": "Privacy"}),
+    );
     assert_eq!(s, 201);
     let (_, list) = app.get(&app.api("/gifts"), None);
     assert_eq!(list.as_array().unwrap().len(), 0);

@@ -2,14 +2,14 @@
 //! (a fresh SQLite file, or a fresh PostgreSQL database when COI_TEST_POSTGRES_URL is set).
 
 use coi_register::config::Config;
-use coi_register::domain::org::{NewOrg, OrgSlug, OrgSettings};
+use coi_register::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use coi_register::store::users::Role;
 use coi_register::store::{AnyConnection, Conn, Store};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +69,10 @@ impl TestApp {
         if backend == Backend::Postgres {
             let admin = std::env::var("COI_TEST_POSTGRES_URL").expect("COI_TEST_POSTGRES_URL");
             let name = unique_name();
-            let mut c = diesel::PgConnection::establish(&admin).expect("connect to the test PostgreSQL");
-            c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+            let mut c =
+                diesel::PgConnection::establish(&admin).expect("connect to the test PostgreSQL");
+            c.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create test database");
             let (server, _) = admin.rsplit_once('/').expect("a database URL with a path");
             config.database_url = format!("{server}/{name}");
             pg = Some((admin, name));
@@ -78,23 +80,51 @@ impl TestApp {
         let store = Store::open(&config.database_url, config.pool_size).expect("open store");
         let (org_id, token) = {
             let mut c = store.conn().expect("conn");
-            let org = NewOrg { slug: OrgSlug::parse("test-ccg").unwrap(), name: "NHS Test CCG".into() };
-            coi_register::store::orgs::create(&mut c, "system", &org, OrgSettings::default()).expect("create org");
-            let (token, _) = coi_register::cli::add_user(&mut c, "lead@test.example", Role::Governance, &["test-ccg".into()], None).expect("user");
-            (coi_register::store::orgs::by_slug(&mut c, "test-ccg").unwrap().id, token)
+            let org = NewOrg {
+                slug: OrgSlug::parse("test-ccg").unwrap(),
+                name: "NHS Test CCG".into(),
+            };
+            coi_register::store::orgs::create(&mut c, "system", &org, OrgSettings::default())
+                .expect("create org");
+            let (token, _) = coi_register::cli::add_user(
+                &mut c,
+                "lead@test.example",
+                Role::Governance,
+                &["test-ccg".into()],
+                None,
+            )
+            .expect("user");
+            (
+                coi_register::store::orgs::by_slug(&mut c, "test-ccg")
+                    .unwrap()
+                    .id,
+                token,
+            )
         };
         let (tx, rx) = std::sync::mpsc::channel();
         let server_store = store.clone();
         let server_config = config.clone();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let app = coi_register::web::Application::build(&server_config, server_store).expect("build app");
+                let app = coi_register::web::Application::build(&server_config, server_store)
+                    .expect("build app");
                 tx.send(app.port()).expect("send port");
                 app.run().await
             })
         });
-        let port = rx.recv_timeout(Duration::from_secs(60)).expect("the app starts");
-        TestApp { base: format!("http://127.0.0.1:{port}"), store, site: config.site_dir.clone(), token, org: "test-ccg", org_id, _dir: dir, pg }
+        let port = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the app starts");
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            store,
+            site: config.site_dir.clone(),
+            token,
+            org: "test-ccg",
+            org_id,
+            _dir: dir,
+            pg,
+        }
     }
 
     pub fn conn(&self) -> Conn {
@@ -117,7 +147,10 @@ impl TestApp {
             req = req.set("Authorization", &format!("Bearer {t}"));
         }
         let (status, text) = answer(req.call());
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// POST a raw body with an optional token: (status, JSON body).
@@ -127,7 +160,10 @@ impl TestApp {
             req = req.set("Authorization", &format!("Bearer {t}"));
         }
         let (status, text) = answer(req.send_string(body));
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// POST JSON as the governance lead.
@@ -149,7 +185,9 @@ impl TestApp {
 
     /// The chain head (seq) of the test organisation.
     pub fn head(&self) -> i64 {
-        coi_register::store::orgs::by_slug(&mut self.conn(), self.org).unwrap().chain_seq
+        coi_register::store::orgs::by_slug(&mut self.conn(), self.org)
+            .unwrap()
+            .chain_seq
     }
 
     /// Every file of the generated site, as (relative path, text).
@@ -198,20 +236,10 @@ pub fn declaration(person: &str, description: &str) -> Value {
     })
 }
 
-/// Poll `f` until it holds or the deadline passes.
-pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out waiting for: {what}");
-}
-
 /// Run raw SQL against the test database (to play the part of someone editing it by hand).
 pub fn sql(c: &mut AnyConnection, statement: &str) {
     use diesel::RunQueryDsl;
-    diesel::sql_query(statement).execute(c).unwrap_or_else(|e| panic!("{statement}: {e}"));
+    diesel::sql_query(statement)
+        .execute(c)
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
 }

@@ -7,4 +7,5 @@ mod chain;
 mod declarations;
 mod gifts;
 mod publishing;
+mod python;
 mod robustness;

@@ -10,18 +10,30 @@ use serde_json::json;
 fn a_declaration_reaches_pages_feeds_data_and_chain(b: Backend) {
     let app = TestApp::spawn(b);
     let person = app.add_person("Dr Anita Shah", true);
-    let d = app.declare(&person, "Partner at **Riverside** Surgery <script>alert('x')</script>");
+    let d = app.declare(
+        &person,
+        "Partner at **Riverside** Surgery <script>alert('x')</script>",
+    );
     let seq = d["audit_seq"].as_i64().unwrap();
     let sha = d["entry_sha256"].as_str().unwrap();
 
     let (s, page) = app.get_text(&format!("{}/test-ccg/interests/{person}/", app.base));
     assert_eq!(s, 200);
-    assert!(page.contains("<strong>Riverside</strong>"), "markdown is rendered");
-    assert!(!page.contains("<script") && !page.contains("alert("), "script never reaches a page");
+    assert!(
+        page.contains("<strong>Riverside</strong>"),
+        "markdown is rendered"
+    );
+    assert!(
+        !page.contains("<script") && !page.contains("alert("),
+        "script never reaches a page"
+    );
     let (_, register) = app.get_text(&format!("{}/test-ccg/interests/", app.base));
     assert!(register.contains("Dr Anita Shah"));
     let (_, feed) = app.get_text(&format!("{}/test-ccg/feeds/interests.xml", app.base));
-    assert!(feed.contains(&format!("<audit:seq>{seq}</audit:seq>")) && feed.contains(sha), "feed items carry seq and hash");
+    assert!(
+        feed.contains(&format!("<audit:seq>{seq}</audit:seq>")) && feed.contains(sha),
+        "feed items carry seq and hash"
+    );
     assert!(!feed.contains("<script"), "feeds are sanitised too");
     let (_, all) = app.get_text(&format!("{}/test-ccg/feeds/all.xml", app.base));
     assert!(all.contains(sha));
@@ -32,7 +44,11 @@ fn a_declaration_reaches_pages_feeds_data_and_chain(b: Backend) {
     assert_eq!(header.get(0), Some("id"));
     let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].get(7), Some("Partner at Riverside Surgery"), "CSV descriptions are plain text");
+    assert_eq!(
+        records[0].get(7),
+        Some("Partner at Riverside Surgery"),
+        "CSV descriptions are plain text"
+    );
     let (_, json) = app.get(&format!("{}/test-ccg/data/interests.json", app.base), None);
     assert_eq!(json["records"][0]["person_slug"], person);
 
@@ -56,34 +72,71 @@ fn withheld_and_unpublishable_entries_appear_nowhere_public(b: Backend) {
     assert_eq!(s, 201);
     let visible = app.declare(&gp, "VISIBLEMARKER trusteeship");
     let id = withheld["id"].as_str().unwrap();
-    let (s, w) = app.post(&format!("/declarations/{id}/withhold"), json!({"version": 1, "reason": "Risk of harm"}));
+    let (s, w) = app.post(
+        &format!("/declarations/{id}/withhold"),
+        json!({"version": 1, "reason": "Risk of harm"}),
+    );
     assert_eq!(s, 201, "{w}");
-    let (s, _) = app.post("/gifts", json!({"person": clerk, "giver": "GIFTMARKER Ltd", "kind": "gift", "description": "Pen",
-        "value_pence": 9000, "offered_on": "2026-05-01", "outcome": "declined"}));
+    let (s, _) = app.post(
+        "/gifts",
+        json!({"person": clerk, "giver": "GIFTMARKER Ltd", "kind": "gift", "description": "Pen",
+        "value_pence": 9000, "offered_on": "2026-05-01", "outcome": "declined"}),
+    );
     assert_eq!(s, 201);
 
     let files = app.site_files();
-    assert!(files.iter().any(|(_, t)| t.contains("VISIBLEMARKER")), "the check can see published text");
-    for marker in ["WITHHELDMARKER", "CLERKMARKER", "OLDMARKER", "GIFTMARKER", "Filing Clerk", "Risk of harm"] {
+    assert!(
+        files.iter().any(|(_, t)| t.contains("VISIBLEMARKER")),
+        "the check can see published text"
+    );
+    for marker in [
+        "WITHHELDMARKER",
+        "CLERKMARKER",
+        "OLDMARKER",
+        "GIFTMARKER",
+        "Filing Clerk",
+        "Risk of harm",
+    ] {
         for (path, text) in &files {
-            assert!(!text.contains(marker), "{marker} found in public file {path}");
+            assert!(
+                !text.contains(marker),
+                "{marker} found in public file {path}"
+            );
         }
     }
     // Still recorded, still in the chain: the withheld entries' payloads are null in the
     // public export, and their hashes still verify.
     let (_, chain) = app.get_text(&format!("{}/test-ccg/audit/chain.jsonl", app.base));
     let entries: Vec<_> = chain.lines().map(|l| parse_line(l).unwrap()).collect();
-    let about_withheld: Vec<_> = entries.iter().filter(|e| e.header.entity == "declaration" && e.header.entity_id == id).collect();
+    let about_withheld: Vec<_> = entries
+        .iter()
+        .filter(|e| e.header.entity == "declaration" && e.header.entity_id == id)
+        .collect();
     assert_eq!(about_withheld.len(), 2);
     assert!(about_withheld.iter().all(|e| e.payload.is_none()));
     verify_entries(entries.into_iter().map(Ok), None).unwrap();
     let (_, list) = app.get(&app.api("/declarations"), None);
-    assert_eq!(list.as_array().unwrap().len(), 1, "the public API shows only the visible entry: {list}");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the public API shows only the visible entry: {list}"
+    );
     assert_eq!(list[0]["id"], visible["id"]);
     let (_, all) = app.get(&app.api("/declarations"), Some(&app.token));
-    assert_eq!(all.as_array().unwrap().len(), 4, "a governance lead sees everything");
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        4,
+        "a governance lead sees everything"
+    );
     let (_, entries) = app.get(&app.api("/audit/entries?start=1"), Some(&app.token));
-    assert!(entries.as_array().unwrap().iter().all(|e| !e["payload"].is_null()), "governance reads every payload");
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| !e["payload"].is_null()),
+        "governance reads every payload"
+    );
 }
 
 fn people_who_declared_nothing_are_listed_by_name(b: Backend) {
@@ -99,11 +152,20 @@ fn a_person_leaving_decision_making_disappears_from_the_site(b: Backend) {
     let app = TestApp::spawn(b);
     let p = app.add_person("Dr Moving On", true);
     app.declare(&p, "LEAVERMARKER partnership");
-    assert!(app.site.join(format!("test-ccg/interests/{p}/index.html")).exists());
-    let (s, body) = app.post(&format!("/people/{p}/amend"), json!({"version": 1, "decision_making": false}));
+    assert!(app
+        .site
+        .join(format!("test-ccg/interests/{p}/index.html"))
+        .exists());
+    let (s, body) = app.post(
+        &format!("/people/{p}/amend"),
+        json!({"version": 1, "decision_making": false}),
+    );
     assert_eq!(s, 201, "{body}");
     assert!(!app.site.join(format!("test-ccg/interests/{p}")).exists());
-    assert!(app.site_files().iter().all(|(_, t)| !t.contains("LEAVERMARKER")));
+    assert!(app
+        .site_files()
+        .iter()
+        .all(|(_, t)| !t.contains("LEAVERMARKER")));
 }
 
 both_backends!(

@@ -14,22 +14,38 @@ fn malformed_requests_get_clear_errors_never_500(b: Backend) {
         "null".into(),
         "42".into(),
         "\"text\"".into(),
-        "{\"person\": 5, \"interest_type\": [], \"description\": {}, \"arose_on\": 20260101}".into(),
-        format!("{{\"person\": \"{person}\", \"description\": \"{}\"}}", "y".repeat(100_000)),
+        "{\"person\": 5, \"interest_type\": [], \"description\": {}, \"arose_on\": 20260101}"
+            .into(),
+        format!(
+            "{{\"person\": \"{person}\", \"description\": \"{}\"}}",
+            "y".repeat(100_000)
+        ),
         format!("{{\"person\": \"{person}\", \"description\": \"{huge}\"}}"),
         "{\"person\": \"\\u0000\", \"version\": -1}".into(),
         "\u{feff}{}".into(),
         String::from_utf8_lossy(&[0xff, 0xfe, 0x00]).into_owned(),
     ];
     let paths = [
-        "/declarations", "/gifts", "/people", "/nil-returns", "/confirmations",
-        "/declarations/1/amend", "/declarations/abc/end", "/declarations/-1/withhold",
-        "/declarations/99999999999999999999/release", "/gifts/1/amend", "/people/nobody/amend",
+        "/declarations",
+        "/gifts",
+        "/people",
+        "/nil-returns",
+        "/confirmations",
+        "/declarations/1/amend",
+        "/declarations/abc/end",
+        "/declarations/-1/withhold",
+        "/declarations/99999999999999999999/release",
+        "/gifts/1/amend",
+        "/people/nobody/amend",
     ];
     for path in paths {
         for body in &bodies {
             let (s, answer) = app.post_raw(&app.api(path), Some(&app.token), body);
-            assert!((400..500).contains(&s), "POST {path} {:.40}: {s} {answer}", body);
+            assert!(
+                (400..500).contains(&s),
+                "POST {path} {:.40}: {s} {answer}",
+                body
+            );
         }
     }
     for url in [
@@ -48,8 +64,16 @@ fn malformed_requests_get_clear_errors_never_500(b: Backend) {
         let (s, answer) = app.get(&url, None);
         assert!((400..500).contains(&s), "GET {url}: {s} {answer}");
     }
-    for bad in ["Bearer", "Basic abc", "Bearer a b", "Bearer coi_0000", &format!("Bearer {}", "t".repeat(5000))] {
-        let r = ureq::post(&app.api("/declarations")).set("Authorization", bad).send_string("{}");
+    for bad in [
+        "Bearer",
+        "Basic abc",
+        "Bearer a b",
+        "Bearer coi_0000",
+        &format!("Bearer {}", "t".repeat(5000)),
+    ] {
+        let r = ureq::post(&app.api("/declarations"))
+            .set("Authorization", bad)
+            .send_string("{}");
         let s = match r {
             Ok(r) => r.status(),
             Err(ureq::Error::Status(s, _)) => s,

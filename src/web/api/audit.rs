@@ -12,9 +12,13 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-pub async fn head(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn head(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
-    Ok(HttpResponse::Ok().json(json!({"org": org.slug, "seq": org.chain_seq, "entry_sha256": org.chain_head})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"org": org.slug, "seq": org.chain_seq, "entry_sha256": org.chain_head})))
 }
 
 #[derive(Deserialize)]
@@ -26,12 +30,20 @@ pub struct Range {
 /// Most entries one request returns.
 const PAGE: i64 = 1000;
 
-pub async fn entries(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, q: web::Query<Range>) -> Result<HttpResponse, ApiError> {
+pub async fn entries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: web::Query<Range>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let start = q.start.unwrap_or(1);
     let end = q.end.unwrap_or(org.chain_seq).min(org.chain_seq);
     if start < 1 || q.end.is_some_and(|e| e < start) {
-        return Err(ApiError::BadRequest(format!("start must be at least 1 and end at least start (the chain has {} entries)", org.chain_seq)));
+        return Err(ApiError::BadRequest(format!(
+            "start must be at least 1 and end at least start (the chain has {} entries)",
+            org.chain_seq
+        )));
     }
     let everything = caller.reads_all(org.id);
     let slug = org.slug.clone();
@@ -40,7 +52,16 @@ pub async fn entries(state: web::Data<AppState>, caller: Caller, path: web::Path
             snapshot::read(c, &slug, |c, s| {
                 let visible = Visible::new(s, chrono::Utc::now().date_naive());
                 let entries = crate::store::audit::range(c, s.org.id, start, end, PAGE)?;
-                Ok(entries.into_iter().map(|e| if everything { e } else { public_entry(&visible, e) }).collect::<Vec<_>>())
+                Ok(entries
+                    .into_iter()
+                    .map(|e| {
+                        if everything {
+                            e
+                        } else {
+                            public_entry(&visible, e)
+                        }
+                    })
+                    .collect::<Vec<_>>())
             })
         })
         .await?;

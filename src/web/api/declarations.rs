@@ -15,6 +15,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// Builds a step from the declaration's current version.
+type StepBuilder =
+    Box<dyn FnOnce(&crate::domain::interests::Declaration) -> Result<Step, FieldErrors> + Send>;
+
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -34,15 +38,30 @@ pub struct ListQuery {
     person: Option<String>,
 }
 
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let org_id = org.id;
-    let (people, versions) = state.db(move |c| Ok((crate::store::people::all(c, org_id)?, crate::store::declarations::current(c, org_id)?))).await?;
+    let (people, versions) = state
+        .db(move |c| {
+            Ok((
+                crate::store::people::all(c, org_id)?,
+                crate::store::declarations::current(c, org_id)?,
+            ))
+        })
+        .await?;
     let out: Vec<Value> = versions
         .iter()
         .filter_map(|v| {
             let person = people.iter().find(|p| p.id == v.declaration.person_id)?;
-            let visible = v.declaration.is_public(person.fields.decision_making, today(), &org.settings) || caller.reads_person(org.id, person.id);
+            let visible =
+                v.declaration
+                    .is_public(person.fields.decision_making, today(), &org.settings)
+                    || caller.reads_person(org.id, person.id);
             let wanted = q.person.as_deref().is_none_or(|s| s == person.slug);
             (visible && wanted).then(|| record(v, person, &org))
         })
@@ -51,7 +70,12 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<St
 }
 
 /// Load a declaration and its person, or 404 if the caller may not see it.
-async fn load(state: &AppState, caller: &Caller, org: &Org, raw_id: &str) -> Result<(Version, Person), ApiError> {
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    org: &Org,
+    raw_id: &str,
+) -> Result<(Version, Person), ApiError> {
     let id = parse_id(raw_id, "declaration")?;
     let org_id = org.id;
     let (v, person) = state
@@ -61,28 +85,49 @@ async fn load(state: &AppState, caller: &Caller, org: &Org, raw_id: &str) -> Res
             Ok((v, p))
         })
         .await?;
-    let public = v.declaration.is_public(person.fields.decision_making, today(), &org.settings);
+    let public = v
+        .declaration
+        .is_public(person.fields.decision_making, today(), &org.settings);
     if !public && !caller.reads_person(org.id, person.id) {
         return Err(ApiError::NotFound(format!("declaration {id}")));
     }
     Ok((v, person))
 }
 
-pub async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let (v, person) = load(&state, &caller, &org, &path.1).await?;
     Ok(HttpResponse::Ok().json(record(&v, &person, &org)))
 }
 
-pub async fn versions(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn versions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let (v, person) = load(&state, &caller, &org, &path.1).await?;
     let (org_id, id) = (org.id, v.declaration.id);
-    let all = state.db(move |c| crate::store::declarations::versions(c, org_id, id)).await?;
-    Ok(HttpResponse::Ok().json(all.iter().map(|v| record(v, &person, &org)).collect::<Vec<_>>()))
+    let all = state
+        .db(move |c| crate::store::declarations::versions(c, org_id, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        all.iter()
+            .map(|v| record(v, &person, &org))
+            .collect::<Vec<_>>(),
+    ))
 }
 
-pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let mut input = input(&body)?;
     // The person and withholding are resolved here; the rest is the domain's to check.
@@ -98,7 +143,9 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<
     }
     let withheld_reason = match withheld_reason {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => Some(s.trim().to_owned()),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => {
+            Some(s.trim().to_owned())
+        }
         Some(_) => {
             errors.add("withheld_reason", "must be text of 1 to 2000 characters");
             None
@@ -108,15 +155,23 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let slug = person_slug.clone();
     let person = match person_slug.is_empty() {
         true => None,
-        false => state.db(move |c| crate::store::people::by_slug(c, org_id, &slug)).await.ok(),
+        false => state
+            .db(move |c| crate::store::people::by_slug(c, org_id, &slug))
+            .await
+            .ok(),
     };
     if person.is_none() && !person_slug.is_empty() {
-        errors.add("person", format!("no person {person_slug:?} in this organisation"));
+        errors.add(
+            "person",
+            format!("no person {person_slug:?} in this organisation"),
+        );
     }
     // Authorise before reporting field problems, so strangers learn nothing.
     match &person {
         Some(p) => caller.writer_for(org.id, p.id)?,
-        None => caller.writer_for(org.id, 0).or_else(|_| caller.governance(org.id))?,
+        None => caller
+            .writer_for(org.id, 0)
+            .or_else(|_| caller.governance(org.id))?,
     };
     if !errors.is_empty() {
         return Err(errors.into());
@@ -126,7 +181,18 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<
         caller.governance(org.id)?;
     }
     let actor = caller.0.as_ref().expect("authorised").actor();
-    let committed = state.db(move |c| crate::store::declarations::create(c, org_id, &actor, &person_slug, fields, withheld_reason)).await?;
+    let committed = state
+        .db(move |c| {
+            crate::store::declarations::create(
+                c,
+                org_id,
+                &actor,
+                &person_slug,
+                fields,
+                withheld_reason,
+            )
+        })
+        .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)
 }
@@ -138,30 +204,54 @@ async fn step(
     path: web::Path<(String, String)>,
     body: web::Bytes,
     governance_only: bool,
-    make: impl FnOnce(Input) -> Result<Box<dyn FnOnce(&crate::domain::interests::Declaration) -> Result<Step, FieldErrors> + Send>, FieldErrors>,
+    make: impl FnOnce(Input) -> Result<StepBuilder, FieldErrors>,
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let (current, person) = load(&state, &caller, &org, &path.1).await?;
-    let actor = if governance_only { caller.governance(org.id)? } else { caller.writer_for(org.id, person.id)? }.actor();
+    let actor = if governance_only {
+        caller.governance(org.id)?
+    } else {
+        caller.writer_for(org.id, person.id)?
+    }
+    .actor();
     let mut input = input(&body)?;
     let version = take_version(&mut input)?;
     let build = make(input)?;
     let (org_id, id) = (org.id, current.declaration.id);
     let committed = state
-        .db(move |c| crate::store::declarations::change(c, org_id, &actor, id, version, |d, _| build(d).map_err(Into::into)))
+        .db(move |c| {
+            crate::store::declarations::change(c, org_id, &actor, id, version, |d, _| {
+                build(d).map_err(Into::into)
+            })
+        })
         .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)
 }
 
-pub async fn amend(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn amend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     step(state, caller, path, body, false, |changes| {
-        Ok(Box::new(move |d| Ok(Step::Amend(DeclarationFields::parse(&d.fields.to_input().merged(changes), today())?))))
+        Ok(Box::new(move |d| {
+            Ok(Step::Amend(DeclarationFields::parse(
+                &d.fields.to_input().merged(changes),
+                today(),
+            )?))
+        }))
     })
     .await
 }
 
-pub async fn end(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn end(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     step(state, caller, path, body, false, |input| {
         let s = Step::parse_end(&input)?;
         Ok(Box::new(move |_| Ok(s)))
@@ -169,21 +259,36 @@ pub async fn end(state: web::Data<AppState>, caller: Caller, path: web::Path<(St
     .await
 }
 
-fn standing(action: &'static str) -> impl FnOnce(Input) -> Result<Box<dyn FnOnce(&crate::domain::interests::Declaration) -> Result<Step, FieldErrors> + Send>, FieldErrors> {
+fn standing(action: &'static str) -> impl FnOnce(Input) -> Result<StepBuilder, FieldErrors> {
     move |input| {
         let change = StandingChange::parse(action, &input)?;
         Ok(Box::new(move |_| Ok(Step::Standing(change))))
     }
 }
 
-pub async fn withhold(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn withhold(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     step(state, caller, path, body, true, standing("withhold")).await
 }
 
-pub async fn release(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn release(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     step(state, caller, path, body, true, standing("release")).await
 }
 
-pub async fn withdraw(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     step(state, caller, path, body, false, standing("withdraw")).await
 }

@@ -28,21 +28,39 @@ fn record(v: &Version, person: &Person, org: &Org) -> Value {
     j
 }
 
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let org_id = org.id;
-    let (people, versions) = state.db(move |c| Ok((crate::store::people::all(c, org_id)?, crate::store::gifts::current(c, org_id)?))).await?;
+    let (people, versions) = state
+        .db(move |c| {
+            Ok((
+                crate::store::people::all(c, org_id)?,
+                crate::store::gifts::current(c, org_id)?,
+            ))
+        })
+        .await?;
     let out: Vec<Value> = versions
         .iter()
         .filter_map(|v| {
             let person = people.iter().find(|p| p.id == v.gift.person_id)?;
-            (v.gift.is_public(person.fields.decision_making) || caller.reads_person(org.id, person.id)).then(|| record(v, person, &org))
+            (v.gift.is_public(person.fields.decision_making)
+                || caller.reads_person(org.id, person.id))
+            .then(|| record(v, person, &org))
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
 }
 
-async fn load(state: &AppState, caller: &Caller, org: &Org, raw_id: &str) -> Result<(Version, Person), ApiError> {
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    org: &Org,
+    raw_id: &str,
+) -> Result<(Version, Person), ApiError> {
     let id = parse_id(raw_id, "gift")?;
     let org_id = org.id;
     let (v, person) = state
@@ -58,13 +76,22 @@ async fn load(state: &AppState, caller: &Caller, org: &Org, raw_id: &str) -> Res
     Ok((v, person))
 }
 
-pub async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let (v, person) = load(&state, &caller, &org, &path.1).await?;
     Ok(HttpResponse::Ok().json(record(&v, &person, &org)))
 }
 
-pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let mut input = input(&body)?;
     let person_slug = match input.take("person") {
@@ -73,7 +100,14 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<
     };
     let org_id = org.id;
     let slug = person_slug.clone();
-    let person = if slug.is_empty() { None } else { state.db(move |c| crate::store::people::by_slug(c, org_id, &slug)).await.ok() };
+    let person = if slug.is_empty() {
+        None
+    } else {
+        state
+            .db(move |c| crate::store::people::by_slug(c, org_id, &slug))
+            .await
+            .ok()
+    };
     match &person {
         Some(p) => caller.writer_for(org.id, p.id)?,
         None => caller.governance(org.id)?,
@@ -81,14 +115,23 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let fields = GiftFields::parse(&input, today(), &org.settings);
     let mut errors = fields.as_ref().err().cloned().unwrap_or_default();
     if person.is_none() {
-        errors.add("person", if person_slug.is_empty() { "is required: the slug of the person offered it".to_owned() } else { format!("no person {person_slug:?} in this organisation") });
+        errors.add(
+            "person",
+            if person_slug.is_empty() {
+                "is required: the slug of the person offered it".to_owned()
+            } else {
+                format!("no person {person_slug:?} in this organisation")
+            },
+        );
     }
     if !errors.is_empty() {
         return Err(errors.into());
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
     let actor = caller.0.as_ref().expect("authorised").actor();
-    let committed = state.db(move |c| crate::store::gifts::create(c, org_id, &actor, &person_slug, fields, None)).await?;
+    let committed = state
+        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &person_slug, fields, None))
+        .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)
 }
@@ -103,17 +146,29 @@ async fn standing(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let (current, person) = load(&state, &caller, &org, &path.1).await?;
-    let actor = if governance_only { caller.governance(org.id)? } else { caller.writer_for(org.id, person.id)? }.actor();
+    let actor = if governance_only {
+        caller.governance(org.id)?
+    } else {
+        caller.writer_for(org.id, person.id)?
+    }
+    .actor();
     let mut input = input(&body)?;
     let version = take_version(&mut input)?;
     let (org_id, id) = (org.id, current.gift.id);
     let step = GiftStep::Standing(StandingChange::parse(action, &input)?);
-    let committed = state.db(move |c| crate::store::gifts::change(c, org_id, &actor, id, version, |_, _| Ok(step))).await?;
+    let committed = state
+        .db(move |c| crate::store::gifts::change(c, org_id, &actor, id, version, |_, _| Ok(step)))
+        .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)
 }
 
-pub async fn amend(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn amend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let (current, person) = load(&state, &caller, &org, &path.1).await?;
     let actor = caller.writer_for(org.id, person.id)?.actor();
@@ -123,7 +178,11 @@ pub async fn amend(state: web::Data<AppState>, caller: Caller, path: web::Path<(
     let committed = state
         .db(move |c| {
             crate::store::gifts::change(c, org_id, &actor, id, version, |g, today| {
-                Ok(GiftStep::Amend(GiftFields::parse(&g.fields.to_input().merged(changes), today, &settings)?))
+                Ok(GiftStep::Amend(GiftFields::parse(
+                    &g.fields.to_input().merged(changes),
+                    today,
+                    &settings,
+                )?))
             })
         })
         .await?;
@@ -131,14 +190,29 @@ pub async fn amend(state: web::Data<AppState>, caller: Caller, path: web::Path<(
     Ok(created(&state, &committed, body).await)
 }
 
-pub async fn withhold(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn withhold(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     standing(state, caller, path, body, true, "withhold").await
 }
 
-pub async fn release(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn release(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     standing(state, caller, path, body, true, "release").await
 }
 
-pub async fn withdraw(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     standing(state, caller, path, body, false, "withdraw").await
 }

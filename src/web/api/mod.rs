@@ -22,33 +22,53 @@ pub fn input(body: &web::Bytes) -> Result<Input, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Input::default());
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     Ok(Input::from_json(value)?)
 }
 
 /// Take the `version` an edit is based on out of the input (409 if it is stale, later).
 pub fn take_version(input: &mut Input) -> Result<i64, ApiError> {
     match input.take("version") {
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => Ok(n.as_i64().expect("checked")),
-        Some(_) => Err(crate::domain::FieldErrors::one("version", "must be the positive whole version number the change is based on").into()),
-        None => Err(crate::domain::FieldErrors::one("version", "is required: the version the change is based on").into()),
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => {
+            Ok(n.as_i64().expect("checked"))
+        }
+        Some(_) => Err(crate::domain::FieldErrors::one(
+            "version",
+            "must be the positive whole version number the change is based on",
+        )
+        .into()),
+        None => Err(crate::domain::FieldErrors::one(
+            "version",
+            "is required: the version the change is based on",
+        )
+        .into()),
     }
 }
 
 /// An id from the path; anything but a positive number is simply not found.
 pub fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or_else(|| ApiError::NotFound(format!("{what} {raw:?}")))
+    raw.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| ApiError::NotFound(format!("{what} {raw:?}")))
 }
 
 /// Look up an organisation by slug (404 if unknown).
 pub async fn org(state: &AppState, slug: &str) -> Result<Org, ApiError> {
     let slug = slug.to_owned();
-    state.db(move |c| crate::store::orgs::by_slug(c, &slug)).await
+    state
+        .db(move |c| crate::store::orgs::by_slug(c, &slug))
+        .await
 }
 
 /// After a committed write: wait until its pages are live, then answer 201 with `body`
 /// plus the audit entry that records it.
-pub async fn created<T>(state: &AppState, committed: &Committed<T>, mut body: Value) -> HttpResponse {
+pub async fn created<T>(
+    state: &AppState,
+    committed: &Committed<T>,
+    mut body: Value,
+) -> HttpResponse {
     publish(state, &committed.org.slug, committed.touched).await;
     body["audit_seq"] = json!(committed.entry.header.seq);
     body["entry_sha256"] = json!(committed.entry.entry_sha256);

@@ -7,40 +7,70 @@ use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::{web, HttpResponse};
 
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let everyone = caller.reads_all(org.id);
-    let people = state.db(move |c| crate::store::people::all(c, org.id)).await?;
-    let shown: Vec<_> = people.iter().filter(|p| everyone || p.fields.decision_making).map(Person::payload).collect();
+    let people = state
+        .db(move |c| crate::store::people::all(c, org.id))
+        .await?;
+    let shown: Vec<_> = people
+        .iter()
+        .filter(|p| everyone || p.fields.decision_making)
+        .map(Person::payload)
+        .collect();
     Ok(HttpResponse::Ok().json(shown))
 }
 
-pub async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (org_slug, slug) = path.into_inner();
     let org = org(&state, &org_slug).await?;
-    let person = state.db(move |c| crate::store::people::by_slug(c, org.id, &slug)).await?;
+    let person = state
+        .db(move |c| crate::store::people::by_slug(c, org.id, &slug))
+        .await?;
     if !person.fields.decision_making && !caller.reads_person(org.id, person.id) {
         return Err(ApiError::NotFound(format!("person {:?}", person.slug)));
     }
     Ok(HttpResponse::Ok().json(person.payload()))
 }
 
-pub async fn create(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let actor = caller.governance(org.id)?.actor();
     let fields = PersonFields::parse(&input(&body)?)?;
-    let committed = state.db(move |c| crate::store::people::create(c, org.id, &actor, fields)).await?;
+    let committed = state
+        .db(move |c| crate::store::people::create(c, org.id, &actor, fields))
+        .await?;
     let body = committed.value.payload();
     Ok(created(&state, &committed, body).await)
 }
 
-pub async fn amend(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn amend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let (org_slug, slug) = path.into_inner();
     let org = org(&state, &org_slug).await?;
     let actor = caller.governance(org.id)?.actor();
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;
-    let committed = state.db(move |c| crate::store::people::amend(c, org.id, &actor, &slug, version, changes)).await?;
+    let committed = state
+        .db(move |c| crate::store::people::amend(c, org.id, &actor, &slug, version, changes))
+        .await?;
     let body = committed.value.payload();
     Ok(created(&state, &committed, body).await)
 }
