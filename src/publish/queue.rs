@@ -1,6 +1,8 @@
 //! The publishing queue: writes notify it after they commit; one worker thread
 //! re-renders what they touched, batching notices that arrive together, and tells each
-//! waiting writer when its change is live.
+//! waiting writer when its change is live. When the date changes it re-renders
+//! everything, because what the public may see depends on the date (ended interests
+//! leave the register six months after they end, confirmations fall due).
 
 use super::{Publisher, Scope};
 use crate::store::{Store, Touched};
@@ -33,10 +35,22 @@ impl Queue {
         std::thread::Builder::new()
             .name("publisher".into())
             .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    let mut batch = vec![first];
-                    batch.extend(rx.try_iter());
-                    run_batch(&store, &publisher, batch);
+                let mut rendered_on = chrono::Utc::now().date_naive();
+                loop {
+                    match rx.recv_timeout(std::time::Duration::from_secs(300)) {
+                        Ok(first) => {
+                            let mut batch = vec![first];
+                            batch.extend(rx.try_iter());
+                            run_batch(&store, &publisher, batch);
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                    let today = chrono::Utc::now().date_naive();
+                    if today != rendered_on {
+                        rendered_on = today;
+                        republish_all(&store, &publisher);
+                    }
                 }
             })
             .expect("the publisher thread starts");
@@ -60,6 +74,17 @@ impl Queue {
         let (done, rx) = oneshot::channel();
         let _ = self.tx.send(Job::Home { done });
         rx
+    }
+}
+
+fn republish_all(store: &Store, publisher: &Publisher) {
+    let result = store
+        .conn()
+        .map_err(super::PublishError::from)
+        .and_then(|mut c| publisher.publish_all(&mut c));
+    match result {
+        Ok(n) => tracing::info!(orgs = n, "re-published the site for a new day"),
+        Err(e) => tracing::error!(error = %e, "daily re-publish failed"),
     }
 }
 
