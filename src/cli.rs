@@ -1,13 +1,11 @@
 //! The command line: one library function per subcommand, so `main.rs` stays thin.
 
-use crate::audit::verify::parse_line;
-use crate::audit::{verify_entries, ChainSummary, Failure};
+use crate::audit::{ChainSummary, Failure};
 use crate::config::Config;
-use crate::publish::Publisher;
 use crate::store::users::Role;
 use crate::store::{Store, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -46,13 +44,35 @@ pub enum Command {
     },
     /// Re-render the whole public site.
     Publish,
-    /// Verify an exported chain file, or an organisation's chain in the database.
+    /// Verify an exported chain file, an organisation's chain in the database, or a
+    /// live service (with --url), against signed checkpoints.
     Verify {
         /// A JSON Lines export (as /<org>/audit/chain.jsonl).
         file: Option<PathBuf>,
-        /// Verify this organisation's chain in the database instead.
+        /// The organisation: its chain in the database, or at --url.
         #[arg(long, conflicts_with = "file")]
         org: Option<String>,
+        /// A service's public address: fetch its checkpoint, entries and proofs.
+        #[arg(long, requires = "org")]
+        url: Option<String>,
+        /// With a file: a signed checkpoint the export must match.
+        #[arg(long, requires = "file")]
+        checkpoint: Option<PathBuf>,
+        /// The verifier key (or a file holding it) that must have signed the checkpoints.
+        #[arg(long)]
+        key: Option<String>,
+        /// With --url: a checkpoint saved earlier, which the service's latest must extend.
+        #[arg(long, requires = "url")]
+        since: Option<PathBuf>,
+        /// With --url: save the service's latest checkpoint here, for next time.
+        #[arg(long, requires = "url")]
+        save: Option<PathBuf>,
+    },
+    /// Measure the audit chain: verification and Merkle proofs on a generated chain.
+    Bench {
+        /// Entries in the generated chain.
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
     },
     /// Export data.
     Export {
@@ -117,6 +137,8 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("chain verification failed at {0}")]
     Verify(Failure),
+    #[error("{0}")]
+    Audit(#[from] crate::auditor::AuditError),
 }
 
 impl Cli {
@@ -147,13 +169,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Publish => {
             let store = Store::open(&config.database_url, 2)?;
-            let publisher = Publisher::new(
-                &config.site_dir,
+            let publisher = config.publisher(
                 config
                     .public_url
                     .as_deref()
                     .unwrap_or("http://127.0.0.1:8080"),
-            );
+            )?;
             let n = publisher
                 .publish_all(&mut *store.conn()?)
                 .map_err(StoreError::from)?;
@@ -164,10 +185,37 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Verify {
-            file: Some(file), ..
+            file: Some(file),
+            checkpoint,
+            key,
+            ..
         } => {
-            let summary = verify_file(&file)?;
-            print_summary(&summary);
+            let key = key.as_deref().map(crate::auditor::read_key).transpose()?;
+            let report = crate::auditor::verify_file(&file, checkpoint.as_deref(), key.as_ref())?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Verify {
+            org: Some(org),
+            url: Some(url),
+            key,
+            since,
+            save,
+            ..
+        } => {
+            let key = key.as_deref().map(crate::auditor::read_key).transpose()?;
+            let report = crate::auditor::verify_url(
+                &url,
+                &org,
+                since.as_deref(),
+                key.as_ref(),
+                save.as_deref(),
+            )?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Bench { entries } => {
+            crate::bench::audit(entries);
             Ok(())
         }
         Command::Verify { org: Some(org), .. } => {
@@ -215,16 +263,6 @@ fn print_summary(s: &ChainSummary) {
         s.withheld,
         s.head
     );
-}
-
-/// Verify an export file line by line.
-pub fn verify_file(path: &std::path::Path) -> Result<ChainSummary, CliError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let lines = std::io::BufReader::new(file)
-        .lines()
-        .map(|l| l.map_err(|e| e.to_string()).and_then(|l| parse_line(&l)));
-    verify_entries(lines, None).map_err(CliError::Verify)
 }
 
 fn export_chain(store: &Store, org: &str, output: Option<PathBuf>) -> Result<(), CliError> {

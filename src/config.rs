@@ -17,6 +17,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// The name of the checkpoint signing key, and the prefix of each log's origin
+    /// (default: the public URL's host, or `coi-register`).
+    pub key_name: Option<String>,
 }
 
 impl Config {
@@ -30,6 +33,30 @@ impl Config {
             data_dir,
             public_url: None,
             pool_size: 8,
+            key_name: None,
         }
+    }
+
+    /// The signing key's name: as configured, else the public URL's host and port.
+    pub fn key_name(&self) -> String {
+        let from_url = self.public_url.as_deref().map(|u| {
+            u.split("://")
+                .last()
+                .unwrap_or(u)
+                .trim_end_matches('/')
+                .replace('/', "-")
+        });
+        self.key_name
+            .clone()
+            .or(from_url)
+            .filter(|n| !n.is_empty() && !n.contains(['+', ' ']))
+            .unwrap_or_else(|| "coi-register".into())
+    }
+
+    /// The publisher for this configuration, with the signing key (created on first use).
+    pub fn publisher(&self, base_url: &str) -> std::io::Result<crate::publish::Publisher> {
+        let signer =
+            crate::publish::checkpoints::load_or_create_signer(&self.data_dir, &self.key_name())?;
+        Ok(crate::publish::Publisher::new(&self.site_dir, base_url).with_signer(signer))
     }
 }

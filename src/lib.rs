@@ -2,6 +2,8 @@
 //! organisations, with a per-organisation hash-chained audit log and a published site.
 
 pub mod audit;
+pub mod auditor;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -4,7 +4,9 @@
 //! DESIGN.md; used by the store (to append), the publisher (to export) and the CLI.
 
 pub mod canonical;
+pub mod checkpoint;
 pub mod entry;
+pub mod merkle;
 pub mod verify;
 
 pub use canonical::{canonical_json, CanonicalError};

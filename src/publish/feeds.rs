@@ -186,6 +186,15 @@ pub fn render(v: &Visible, feed: Feed, base: &str) -> String {
         "atom".into(),
         BTreeMap::from([("link".to_owned(), vec![atom_link])]),
     );
+    // The all-changes feed also carries the latest signed checkpoint, so every
+    // subscriber keeps an independent copy of the tree heads.
+    if let (Feed::All, Some(cp)) = (feed, &v.snapshot.checkpoint) {
+        let note = element("audit:checkpoint", cp.note.clone());
+        channel_ext.insert(
+            "audit".into(),
+            BTreeMap::from([("checkpoint".to_owned(), vec![note])]),
+        );
+    }
     let last_build = v
         .snapshot
         .recent

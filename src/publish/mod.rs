@@ -1,6 +1,7 @@
 //! The public site: rendered from one read snapshot per organisation into plain files
 //! (pages, feeds, open data, the chain export), each swapped in atomically.
 
+pub mod checkpoints;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
@@ -79,6 +80,7 @@ pub struct Publisher {
     hb: Handlebars<'static>,
     site_dir: PathBuf,
     base_url: String,
+    signer: Option<crate::audit::checkpoint::NoteSigner>,
 }
 
 const TEMPLATES: [(&str, &str); 9] = [
@@ -114,7 +116,14 @@ impl Publisher {
             hb,
             site_dir: site_dir.into(),
             base_url: base_url.trim_end_matches('/').to_owned(),
+            signer: None,
         }
+    }
+
+    /// Sign a checkpoint of each chain after publishing it.
+    pub fn with_signer(mut self, signer: crate::audit::checkpoint::NoteSigner) -> Publisher {
+        self.signer = Some(signer);
+        self
     }
 
     pub fn site_dir(&self) -> &Path {
@@ -164,6 +173,12 @@ impl Publisher {
         scope: &Scope,
     ) -> Result<(), PublishError> {
         let today = chrono::Utc::now().date_naive();
+        if let Some(signer) = &self.signer {
+            checkpoints::checkpoint(c, signer, slug)?;
+        }
+        if let Some(signer) = &self.signer {
+            checkpoints::checkpoint(c, signer, slug)?;
+        }
         snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
     }
 
@@ -266,11 +281,25 @@ impl Publisher {
             self.write(&format!("{dir}/index.html"), &self.render("person", &page)?)?;
         }
 
-        let page = json!({"title": "Audit log", "org": org, "crumbs": [crumb_home, crumb_org], "feeds": [feed("all.xml", "all changes")]});
+        let verifier_key = self.signer.as_ref().map(|k| k.verifier_key());
+        let page = json!({
+            "title": "Audit log", "org": org, "crumbs": [crumb_home, crumb_org], "feeds": [feed("all.xml", "all changes")],
+            "checkpoint": s.checkpoint, "verifier_key": verifier_key,
+            "key_name": self.signer.as_ref().map(|k| k.name().to_owned()),
+        });
         self.write(
             &format!("{slug}/audit/index.html"),
             &self.render("audit", &page)?,
         )?;
+        if let Some(cp) = &s.checkpoint {
+            self.write(&format!("{slug}/audit/checkpoint"), cp.note.as_bytes())?;
+        }
+        if let Some(key) = &verifier_key {
+            self.write(
+                &format!("{slug}/audit/verifier-key"),
+                format!("{key}\n").as_bytes(),
+            )?;
+        }
         self.write(
             &format!("{slug}/feeds/all.xml"),
             feeds::render(&v, feeds::Feed::All, base).as_bytes(),

@@ -3,8 +3,10 @@
 //! appends the audit entry in the same transaction.
 
 pub mod audit;
+pub mod checkpoints;
 pub mod declarations;
 pub mod gifts;
+pub mod merkle;
 pub mod orgs;
 pub mod people;
 pub mod returns;

@@ -143,3 +143,22 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::joinable!(api_tokens -> users (user_id));
+
+diesel::table! {
+    merkle_nodes (organisation_id, level, idx) {
+        organisation_id -> BigInt,
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    checkpoints (organisation_id, size) {
+        organisation_id -> BigInt,
+        size -> BigInt,
+        root -> Text,
+        note -> Text,
+        created_at -> Text,
+    }
+}

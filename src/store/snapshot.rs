@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub returns: Vec<Return>,
     /// The latest entries of the chain, newest first (for feeds).
     pub recent: Vec<ChainEntry>,
+    /// The latest signed checkpoint, if one has been made.
+    pub checkpoint: Option<super::checkpoints::Stored>,
 }
 
 /// How many recent entries feeds carry.
@@ -42,6 +44,7 @@ pub fn read<R>(
             declarations: declarations::current(c, org.id)?,
             gifts: gifts::current(c, org.id)?,
             returns: super::returns::all(c, org.id)?,
+            checkpoint: super::checkpoints::latest(c, org.id)?,
             recent,
             org,
         };

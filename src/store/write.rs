@@ -97,6 +97,10 @@ pub fn write<T>(
         let entry = ChainEntry::next(prev, draft, change.payload)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         insert_entry(c, org_id, &entry)?;
+        // The Merkle view grows with the chain, in the same transaction.
+        super::merkle::catch_up(c, org_id, entry.header.seq)?;
+        // The Merkle view grows with the chain, in the same transaction.
+        super::merkle::catch_up(c, org_id, entry.header.seq)?;
         diesel::update(organisations::table.find(org_id))
             .set((
                 organisations::chain_seq.eq(entry.header.seq),

@@ -8,7 +8,6 @@ pub mod routes;
 
 use crate::config::Config;
 use crate::publish::queue::Queue;
-use crate::publish::Publisher;
 use crate::store::{AnyConnection, Store, StoreError};
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
@@ -61,7 +60,7 @@ impl Application {
                     .replace("0.0.0.0", "localhost")
             )
         });
-        let publisher = Arc::new(Publisher::new(&config.site_dir, &base_url));
+        let publisher = Arc::new(config.publisher(&base_url)?);
         {
             let mut c = store
                 .conn()

@@ -76,6 +76,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
             // public (payloads of unpublished records only for governance, auditor)
             .route("/orgs/{org}/audit/head", web::get().to(audit::head))
             .route("/orgs/{org}/audit/entries", web::get().to(audit::entries))
+            .route(
+                "/orgs/{org}/audit/checkpoints",
+                web::get().to(audit::checkpoints),
+            )
+            .route(
+                "/orgs/{org}/audit/proof/inclusion",
+                web::get().to(audit::inclusion),
+            )
+            .route(
+                "/orgs/{org}/audit/proof/consistency",
+                web::get().to(audit::consistency),
+            )
             .default_service(web::to(api::not_found)),
     );
     // public: the generated site

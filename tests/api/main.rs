@@ -6,6 +6,7 @@ mod helpers;
 mod chain;
 mod declarations;
 mod gifts;
+mod proofs;
 mod publishing;
 mod python;
 mod robustness;

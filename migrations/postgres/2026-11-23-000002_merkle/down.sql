@@ -1,0 +1,2 @@
+DROP TABLE checkpoints;
+DROP TABLE merkle_nodes;

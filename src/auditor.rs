@@ -1,0 +1,294 @@
+//! What an auditor runs: verify an export against a signed checkpoint, or a live
+//! service over HTTP, fetching its latest checkpoint, every entry, and a consistency
+//! proof from a checkpoint saved earlier, so any rewrite of history is detected.
+
+use crate::audit::checkpoint::{verify_checkpoint, Checkpoint, NoteVerifier};
+use crate::audit::merkle::{self, Hash, MemoryTree};
+use crate::audit::verify::{parse_line, verify_entries};
+use crate::audit::{ChainEntry, ChainSummary};
+use serde_json::Value;
+use std::path::Path;
+
+/// Why an audit check failed, in words for the auditor.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("{0}")]
+    Input(String),
+    #[error("chain verification failed at {0}")]
+    Chain(crate::audit::Failure),
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
+    #[error("history was rewritten: {0}")]
+    Inconsistent(String),
+    #[error("cannot fetch {url}: {why}")]
+    Fetch { url: String, why: String },
+}
+
+/// What a successful check established.
+#[derive(Debug)]
+pub struct AuditReport {
+    pub chain: ChainSummary,
+    pub checkpoint: Option<Checkpoint>,
+    /// The size of the earlier checkpoint the new one was shown to extend.
+    pub consistent_since: Option<u64>,
+    pub signature_checked: bool,
+}
+
+impl std::fmt::Display for AuditReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.chain;
+        write!(
+            f,
+            "OK: {} chain holds, {} entries ({} with withheld payloads), head {}",
+            c.org.as_deref().unwrap_or("empty"),
+            c.entries,
+            c.withheld,
+            c.head
+        )?;
+        if let Some(cp) = &self.checkpoint {
+            let signed = if self.signature_checked {
+                "signature verified"
+            } else {
+                "signature NOT checked: give --key"
+            };
+            write!(f, "; checkpoint of size {} matches ({signed})", cp.size)?;
+        }
+        if let Some(old) = self.consistent_since {
+            write!(f, "; consistent with the earlier checkpoint of size {old}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A verifier key given as the key itself or as a file holding it.
+pub fn read_key(arg: &str) -> Result<NoteVerifier, AuditError> {
+    let text = if Path::new(arg).is_file() {
+        std::fs::read_to_string(arg).map_err(|e| AuditError::Input(format!("{arg}: {e}")))?
+    } else {
+        arg.to_owned()
+    };
+    NoteVerifier::parse(text.trim()).map_err(|e| AuditError::Input(format!("verifier key: {e}")))
+}
+
+/// Read a checkpoint note, checking its signature when a key is given.
+pub fn read_checkpoint(note: &str, key: Option<&NoteVerifier>) -> Result<Checkpoint, AuditError> {
+    match key {
+        Some(k) => verify_checkpoint(k, note).map_err(|e| AuditError::Checkpoint(e.to_string())),
+        None => {
+            let body = note
+                .split("\n\n")
+                .next()
+                .map(|b| format!("{b}\n"))
+                .unwrap_or_default();
+            Checkpoint::parse_body(&body).map_err(|e| AuditError::Checkpoint(e.to_string()))
+        }
+    }
+}
+
+fn leaf(e: &ChainEntry) -> Hash {
+    let mut h = [0u8; 32];
+    if let Ok(bytes) = hex::decode(&e.entry_sha256) {
+        if bytes.len() == 32 {
+            h.copy_from_slice(&bytes);
+        }
+    }
+    h
+}
+
+/// Check that the first `cp.size` leaves have the checkpoint's root.
+fn check_root(leaves: &[Hash], cp: &Checkpoint) -> Result<(), AuditError> {
+    let size =
+        usize::try_from(cp.size).map_err(|_| AuditError::Checkpoint("size too large".into()))?;
+    if size > leaves.len() {
+        return Err(AuditError::Checkpoint(format!(
+            "it covers {} entries but only {} were given",
+            cp.size,
+            leaves.len()
+        )));
+    }
+    let tree = MemoryTree::new(&leaves[..size]);
+    let root = merkle::root(&tree, cp.size).map_err(|e| AuditError::Checkpoint(e.to_string()))?;
+    if root != cp.root {
+        return Err(AuditError::Inconsistent(format!(
+            "the Merkle root over the first {} entries is not the checkpoint's root",
+            cp.size
+        )));
+    }
+    Ok(())
+}
+
+fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:40} {pos}/{len} entries ({per_sec}, {eta})",
+        )
+        .expect("a valid template"),
+    );
+    bar.set_message(what.to_owned());
+    if total < 10_000 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
+/// Verify an export file, and optionally that a checkpoint covers a prefix of it.
+pub fn verify_file(
+    path: &Path,
+    checkpoint: Option<&Path>,
+    key: Option<&NoteVerifier>,
+) -> Result<AuditReport, AuditError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", path.display())))?;
+    let lines: Vec<&str> = text.lines().collect();
+    let bar = progress(lines.len() as u64, "verifying");
+    let mut leaves = Vec::with_capacity(lines.len());
+    let entries = lines.iter().map(|l| {
+        bar.inc(1);
+        let e = parse_line(l);
+        if let Ok(e) = &e {
+            leaves.push(leaf(e));
+        }
+        e
+    });
+    let chain = verify_entries(entries, None).map_err(AuditError::Chain)?;
+    bar.finish_and_clear();
+    let checkpoint = match checkpoint {
+        Some(p) => {
+            let note = std::fs::read_to_string(p)
+                .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", p.display())))?;
+            let cp = read_checkpoint(&note, key)?;
+            check_root(&leaves, &cp)?;
+            Some(cp)
+        }
+        None => None,
+    };
+    Ok(AuditReport {
+        chain,
+        checkpoint,
+        consistent_since: None,
+        signature_checked: key.is_some(),
+    })
+}
+
+fn fetch(url: &str) -> Result<String, AuditError> {
+    let fail = |why: String| AuditError::Fetch {
+        url: url.to_owned(),
+        why,
+    };
+    let resp = ureq::get(url)
+        .timeout(std::time::Duration::from_secs(60))
+        .call()
+        .map_err(|e| fail(e.to_string()))?;
+    resp.into_string().map_err(|e| fail(e.to_string()))
+}
+
+fn fetch_json(url: &str) -> Result<Value, AuditError> {
+    serde_json::from_str(&fetch(url)?).map_err(|e| AuditError::Fetch {
+        url: url.to_owned(),
+        why: format!("not JSON: {e}"),
+    })
+}
+
+fn hash_list(v: &Value) -> Result<Vec<Hash>, AuditError> {
+    let bad = || AuditError::Inconsistent("the service sent a malformed proof".into());
+    v.as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|h| {
+            h.as_str()
+                .and_then(|s| hex::decode(s).ok())
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(bad)
+        })
+        .collect()
+}
+
+/// Verify a live service: its latest checkpoint (signed by `key`), every entry up to it,
+/// and — given a checkpoint saved earlier — that the new one extends the old.
+pub fn verify_url(
+    base: &str,
+    org: &str,
+    since: Option<&Path>,
+    key: Option<&NoteVerifier>,
+    save: Option<&Path>,
+) -> Result<AuditReport, AuditError> {
+    let base = base.trim_end_matches('/');
+    let note = fetch(&format!("{base}/{org}/audit/checkpoint"))?;
+    let cp = read_checkpoint(&note, key)?;
+    let bar = progress(cp.size, "fetching and verifying");
+    let mut leaves: Vec<Hash> = Vec::with_capacity(cp.size as usize);
+    let mut fetched: Vec<Result<ChainEntry, String>> = Vec::new();
+    let mut next = 1u64;
+    while next <= cp.size {
+        let page = fetch_json(&format!(
+            "{base}/api/v1/orgs/{org}/audit/entries?start={next}&end={}",
+            cp.size
+        ))?;
+        let items = page.as_array().ok_or_else(|| AuditError::Fetch {
+            url: base.into(),
+            why: "entries are not a list".into(),
+        })?;
+        if items.is_empty() {
+            return Err(AuditError::Checkpoint(format!(
+                "the service returned no entries after seq {}; the checkpoint says {}",
+                next - 1,
+                cp.size
+            )));
+        }
+        for item in items {
+            let e = serde_json::from_value::<ChainEntry>(item.clone()).map_err(|e| e.to_string());
+            if let Ok(e) = &e {
+                leaves.push(leaf(e));
+            }
+            fetched.push(e);
+        }
+        next += items.len() as u64;
+        bar.set_position(next - 1);
+    }
+    bar.finish_and_clear();
+    let chain = verify_entries(
+        fetched,
+        Some(&crate::audit::verify::ExpectedHead {
+            org: org.to_owned(),
+            seq: cp.size as i64,
+            head: leaves
+                .last()
+                .map(hex::encode)
+                .unwrap_or_else(|| crate::audit::GENESIS_PREV.into()),
+        }),
+    )
+    .map_err(AuditError::Chain)?;
+    check_root(&leaves, &cp)?;
+    let consistent_since = match since {
+        Some(p) => {
+            let old_note = std::fs::read_to_string(p)
+                .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", p.display())))?;
+            let old = read_checkpoint(&old_note, key)?;
+            if old.size > cp.size {
+                return Err(AuditError::Inconsistent(format!("the saved checkpoint covers {} entries but the service's latest covers only {}", old.size, cp.size)));
+            }
+            let proof = fetch_json(&format!(
+                "{base}/api/v1/orgs/{org}/audit/proof/consistency?from={}&to={}",
+                old.size, cp.size
+            ))?;
+            let hashes = hash_list(&proof["proof"])?;
+            merkle::verify_consistency(old.size, cp.size, &old.root, &cp.root, &hashes)
+                .map_err(|e| AuditError::Inconsistent(format!("the service's checkpoint of size {} does not extend the saved one of size {} ({e})", cp.size, old.size)))?;
+            // We hold every entry too: the old root must be the root of their prefix.
+            check_root(&leaves, &old)?;
+            Some(old.size)
+        }
+        None => None,
+    };
+    if let Some(p) = save {
+        std::fs::write(p, &note)
+            .map_err(|e| AuditError::Input(format!("cannot save {}: {e}", p.display())))?;
+    }
+    Ok(AuditReport {
+        chain,
+        checkpoint: Some(cp),
+        consistent_since,
+        signature_checked: key.is_some(),
+    })
+}

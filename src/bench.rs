@@ -1,0 +1,119 @@
+//! `coi-register bench`: measures the audit chain on a generated chain and prints
+//! figures (entries verified per second, Merkle proofs per second).
+
+use crate::audit::merkle::{self, Hash, MemoryTree};
+use crate::audit::{verify_entries, ChainEntry, Draft};
+use std::time::Instant;
+
+fn per_second(n: u64, started: Instant) -> f64 {
+    n as f64 / started.elapsed().as_secs_f64().max(1e-9)
+}
+
+/// A small deterministic generator, so runs are comparable.
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Generate a chain of `n` entries, then time verification and proofs.
+pub fn audit(n: u64) {
+    let n = n.max(2);
+    let started = Instant::now();
+    let mut chain: Vec<ChainEntry> = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let prev = chain
+            .last()
+            .map(|e| (e.entry_sha256.as_str(), e.header.seq));
+        let payload = serde_json::json!({"id": i.to_string(), "version": 1, "interest_type": "financial", "description": "Partner at Riverside Surgery", "arose_on": "2026-01-05"});
+        let draft = Draft {
+            org: "bench-ccg",
+            at: "2026-11-23T09:00:00.000Z".into(),
+            actor: "system",
+            action: "create",
+            entity: "declaration",
+            entity_id: "1",
+        };
+        chain.push(
+            ChainEntry::next(prev, draft, payload).expect("generated payloads are canonical"),
+        );
+    }
+    println!(
+        "generated {n} entries in {:.2}s ({:.0} entries/s appended)",
+        started.elapsed().as_secs_f64(),
+        per_second(n, started)
+    );
+
+    let started = Instant::now();
+    let summary =
+        verify_entries(chain.iter().cloned().map(Ok), None).expect("the generated chain verifies");
+    println!(
+        "verified {} entries in {:.2}s: {:.0} entries/s",
+        summary.entries,
+        started.elapsed().as_secs_f64(),
+        per_second(n, started)
+    );
+
+    let started = Instant::now();
+    let leaves: Vec<Hash> = chain
+        .iter()
+        .map(|e| {
+            hex::decode(&e.entry_sha256)
+                .expect("hex")
+                .try_into()
+                .expect("32 bytes")
+        })
+        .collect();
+    drop(chain);
+    let tree = MemoryTree::new(&leaves);
+    let root = merkle::root(&tree, n).expect("root");
+    println!(
+        "built the Merkle tree in {:.2}s, root {}",
+        started.elapsed().as_secs_f64(),
+        hex::encode(root)
+    );
+
+    let rounds = 100_000u64;
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let size = 1 + next_random(&mut state) % n;
+        let index = next_random(&mut state) % size;
+        let proof = merkle::inclusion_proof(&tree, index, size).expect("proof");
+        std::hint::black_box(proof);
+    }
+    println!(
+        "inclusion proofs: {:.0}/s (random index and size)",
+        per_second(rounds, started)
+    );
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let to = 1 + next_random(&mut state) % n;
+        let from = 1 + next_random(&mut state) % to;
+        std::hint::black_box(merkle::consistency_proof(&tree, from, to).expect("proof"));
+    }
+    println!(
+        "consistency proofs: {:.0}/s (random sizes)",
+        per_second(rounds, started)
+    );
+    let size = n;
+    let index = n / 3;
+    let proof = merkle::inclusion_proof(&tree, index, size).expect("proof");
+    let root = merkle::root(&tree, size).expect("root");
+    let started = Instant::now();
+    for _ in 0..rounds {
+        merkle::verify_inclusion(
+            &merkle::leaf_hash(&leaves[index as usize]),
+            index,
+            size,
+            &proof,
+            &root,
+        )
+        .expect("verifies");
+    }
+    println!(
+        "inclusion proof verification: {:.0}/s",
+        per_second(rounds, started)
+    );
+}
