@@ -24,6 +24,10 @@ pub struct Cli {
     /// Where the public site is generated (default: <data dir>/site).
     #[arg(long, env = "COI_SITE_DIR", global = true)]
     pub site_dir: Option<PathBuf>,
+    /// The site's public URL, for links in feeds and the checkpoint key's name
+    /// (default: http://<bind>, key name `coi-register`).
+    #[arg(long, env = "COI_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,9 +39,6 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "COI_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// The site's public URL, for links in feeds (default: http://<bind>).
-        #[arg(long, env = "COI_PUBLIC_URL")]
-        public_url: Option<String>,
         /// Seed the two demo organisations first, if the database is empty.
         #[arg(long)]
         demo: bool,
@@ -150,6 +151,7 @@ impl Cli {
         if let Some(site) = &self.site_dir {
             config.site_dir.clone_from(site);
         }
+        config.public_url.clone_from(&self.public_url);
         config
     }
 }
@@ -158,13 +160,8 @@ impl Cli {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let mut config = cli.config();
     match cli.command {
-        Command::Serve {
-            bind,
-            public_url,
-            demo,
-        } => {
+        Command::Serve { bind, demo } => {
             config.bind = bind;
-            config.public_url = public_url;
             serve(config, demo)
         }
         Command::Publish => {

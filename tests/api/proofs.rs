@@ -272,7 +272,83 @@ fn the_python_verifier_checks_the_signed_checkpoint(b: Backend) {
     );
 }
 
+fn an_auditor_reads_withheld_payloads_and_checks_their_hashes(b: Backend) {
+    let app = TestApp::spawn(b);
+    let p = app.add_person("Dr Anita Shah", true);
+    let mut body = crate::helpers::declaration(&p, "Private matter");
+    body["withheld_reason"] = serde_json::json!("Risk of harm");
+    let (s, d) = app.post("/declarations", body);
+    assert_eq!(s, 201, "{d}");
+    let seq = d["audit_seq"].as_i64().unwrap();
+    let auditor = {
+        let mut c = app.conn();
+        coi_register::cli::add_user(
+            &mut c,
+            "auditor@test.example",
+            coi_register::store::users::Role::Auditor,
+            &["test-ccg".into()],
+            None,
+        )
+        .unwrap()
+        .0
+    };
+    let url = app.api(&format!("/audit/entries?start={seq}&end={seq}"));
+    let (_, public) = app.get(&url, None);
+    assert!(
+        public[0]["payload"].is_null(),
+        "the public sees only the hash"
+    );
+    let (_, audited) = app.get(&url, Some(&auditor));
+    let payload = &audited[0]["payload"];
+    assert_eq!(payload["description"], "Private matter");
+    let hash = coi_register::audit::sha256_hex(
+        coi_register::audit::canonical_json(payload)
+            .unwrap()
+            .as_bytes(),
+    );
+    assert_eq!(
+        hash,
+        public[0]["payload_sha256"].as_str().unwrap(),
+        "the payload the auditor gets is the one the chain binds"
+    );
+}
+
+fn an_export_is_checked_against_a_checkpoint_and_its_key(b: Backend) {
+    use coi_register::audit::checkpoint::NoteSigner;
+    use coi_register::auditor::{read_checkpoint, verify_file};
+    let app = TestApp::spawn(b);
+    let p = app.add_person("Dr Anita Shah", true);
+    app.declare(&p, "Partner at Riverside Surgery");
+    let dir = tempfile::tempdir().unwrap();
+    let chain = dir.path().join("chain.jsonl");
+    std::fs::write(
+        &chain,
+        app.get_text(&format!("{}/test-ccg/audit/chain.jsonl", app.base))
+            .1,
+    )
+    .unwrap();
+    let cp = dir.path().join("checkpoint");
+    let note = checkpoint_note(&app);
+    std::fs::write(&cp, &note).unwrap();
+    let key = verifier(&app);
+    let report = verify_file(&chain, Some(&cp), Some(&key)).unwrap();
+    assert!(
+        report
+            .to_string()
+            .contains("checkpoint of size 3 matches (signature verified)"),
+        "{report}"
+    );
+    let stranger = NoteSigner::generate("coi-register").unwrap().verifier();
+    assert!(
+        read_checkpoint(&note, Some(&stranger)).is_err(),
+        "a checkpoint is only as good as the key that signed it"
+    );
+    assert!(verify_file(&chain, Some(&cp), Some(&stranger)).is_err());
+}
+
 both_backends!(
+    an_auditor_reads_withheld_payloads_and_checks_their_hashes,
+    an_export_is_checked_against_a_checkpoint_and_its_key,
     proofs_verify_against_signed_checkpoints,
     verify_since_detects_a_rewritten_history,
     the_python_verifier_checks_the_signed_checkpoint,
