@@ -38,6 +38,7 @@ import verify_chain  # noqa: E402  (for the functions tested directly)
 
 try:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 except ImportError:
     Ed25519PrivateKey = None
 needs_signing = unittest.skipIf(
@@ -310,11 +311,15 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
+def raw_public_key(private_key):
+    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
 class Signer:
     """A C2SP signed-note Ed25519 signer, made with the `cryptography` package."""
     def __init__(self, name):
         self.key = Ed25519PrivateKey.generate()
-        public = self.key.public_key().public_bytes_raw()
+        public = raw_public_key(self.key)
         self.name = name
         self.key_hash = hashlib.sha256(name.encode() + b"\n\x01" + public).digest()[:4]
         self.verifier_key = name + "+" + self.key_hash.hex() + "+" + b64(b"\x01" + public)
@@ -479,7 +484,7 @@ class CheckpointTest(unittest.TestCase):
         for i in range(20):
             msg = os.urandom(i * 7)
             sig = self.signer.key.sign(msg)
-            public = self.signer.key.public_key().public_bytes_raw()
+            public = raw_public_key(self.signer.key)
             self.assertTrue(verify_chain.ed25519_verify(public, msg, sig))
             bad = bytearray(sig)
             bad[i % 64] ^= 1 << (i % 8)
@@ -529,7 +534,7 @@ class CheckpointTest(unittest.TestCase):
         self.assert_fails(chain, "--checkpoint", self.checkpoint(5, signer=self.other), "--key", key,
                           reason="checkpoint has no signature by " + "+".join(key.split("+")[:2]))
         self.assert_fails(chain, "--checkpoint", self.checkpoint(5), "--key", key,
-                          reason=f"checkpoint has no signature by")
+                          reason="checkpoint has no signature by")
         body = f"{ORIGIN}\n5\n{b64(mth(self.leaves))}\n"
         forged = self.other.signature_line(body, key_hash=self.signer.key_hash)
         good_and_forged = self.signer.signature_line(body) + forged
@@ -544,6 +549,8 @@ class CheckpointTest(unittest.TestCase):
                           reason="checkpoint signature does not verify")
         self.assert_fails(chain, "--checkpoint", self.checkpoint(5, signer=self.signer),
                           "--key", key[:-2] + "AA", reason="'coi-register+")
+        self.assert_fails("--consistency", "missing", "files", "here", "--key", self.checkpoint(5),
+                          reason="'coi-register/vector-ccg\\n5")  # a checkpoint is not a key
 
     def test_malformed_checkpoints_fail(self):
         chain, root = self.chain_file(self.chain), b64(mth(self.leaves))
@@ -554,6 +561,8 @@ class CheckpointTest(unittest.TestCase):
             "no final newline": f"{ORIGIN}\n5\n{root}\n\n{UNSIGNED[:-1]}",
             "hyphen, not em dash": f"{ORIGIN}\n5\n{root}\n\n-{UNSIGNED[1:]}",
             "carriage returns": f"{ORIGIN}\r\n5\r\n{root}\r\n\r\n{UNSIGNED}",
+            "control character": f"{ORIGIN}\x7f\n5\n{root}\n\n{UNSIGNED}",
+            "tab": f"{ORIGIN}\n5\n{root}\n\n{UNSIGNED[:-1]}\t\n",
             "two lines": f"{ORIGIN}\n{root}\n\n{UNSIGNED}",
             "leading zero": f"{ORIGIN}\n05\n{root}\n\n{UNSIGNED}",
             "negative size": f"{ORIGIN}\n-5\n{root}\n\n{UNSIGNED}",
@@ -622,7 +631,7 @@ class CheckpointTest(unittest.TestCase):
         self.assert_fails("--consistency", self.checkpoint(3, origin="coi-register/other-ccg"), new,
                           self.consistency_json(3, 5), reason="the checkpoints are of different logs")
         self.assert_fails("--consistency", old, new, self.file('{"from": 3, "to": 5}'),
-                          reason=f"")
+                          reason="")
         self.assert_fails("--consistency", old, new,
                           self.consistency_json(3, 5, proof=[b"\x00" * 31]), reason="")
 
@@ -679,11 +688,11 @@ class CheckpointTest(unittest.TestCase):
         self.assert_fails("--inclusion", self.checkpoint(5, mth(self.leaves[:4] + [bytes(32)])),
                           self.inclusion_json(2, 5), entry, reason=fails)
         self.assert_fails("--inclusion", cp, self.inclusion_json(2, 5), self.leaves[2].hex(),
-                          reason="the proof is for seq 2")
+                          reason=f"the proof is for entry {entry} at leaf 1 (seq 2), not for ")
         self.assert_fails("--inclusion", cp, self.inclusion_json(2, 4), entry,
-                          reason="the proof is for seq 2")
+                          reason="the proof is for a tree of size 4, not checkpoint 5")
         self.assert_fails("--inclusion", cp, self.inclusion_json(2, 5, leaf_index=2), entry,
-                          reason="the proof is for seq 2")
+                          reason=f"the proof is for entry {entry} at leaf 2 (seq 2)")
         self.assert_fails("--inclusion", cp, self.inclusion_json(2, 5), "xyz", reason="ENTRY_SHA256_HEX")
 
     def test_inclusion_every_leaf_of_every_size_up_to_20(self):

@@ -195,7 +195,8 @@ BASE = point_decompress((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))  # y 
 
 def ed25519_verify(public, msg, sig):
     """[S]B = R + [k]A, without the cofactor, as in the RFC's reference code and in Go."""
-    A, R, s = point_decompress(public), point_decompress(sig[:32]), int.from_bytes(sig[32:], "little")
+    A, R = point_decompress(public), point_decompress(sig[:32])
+    s = int.from_bytes(sig[32:], "little")
     if len(sig) != 64 or A is None or R is None or s >= L:
         return False
     k = int.from_bytes(hashlib.sha512(sig[:32] + public + msg).digest(), "little") % L
@@ -216,7 +217,7 @@ def parse_key(key):
     raw = b64(raw)
     if not name or not re.fullmatch("[0-9a-f]{8}", khash) or len(raw) != 33 or raw[0] != 1 \
             or hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != bytes.fromhex(khash):
-        raise Bad(f"FAIL: {key.strip()!r} is not an Ed25519 verifier key (name+hash+base64)")
+        raise Bad(f"FAIL: {key.strip()[:99]!r} is not an Ed25519 verifier key (name+hash+base64)")
     return name, bytes.fromhex(khash), raw[1:]
 
 
@@ -252,7 +253,7 @@ def read_checkpoint(path, key):
         except Bad as fail:
             raise Bad(f"{fail} ({path})") from None
     root = b64(lines[2]) if len(lines) == 3 else b""
-    if len(root) != 32 or not lines[0] \
+    if len(root) != 32 or base64.b64encode(root).decode() != lines[2] or not lines[0] \
             or not re.fullmatch("0|[1-9][0-9]{0,18}", lines[1]):
         raise Bad(f"FAIL: {path} is not a checkpoint (origin, tree size, base64 root hash)")
     return lines[0], int(lines[1]), root
@@ -311,9 +312,11 @@ def check_inclusion(checkpoint, proof_file, entry, key):
     p, path = read_proof(proof_file, ["seq", "size", "leaf_index"], "path")
     if not HEX64.fullmatch(entry):
         raise Bad("FAIL: ENTRY_SHA256_HEX must be 64 lower-case hex digits")
-    if (p["size"], p["leaf_index"], p.get("entry_sha256")) != (size, p["seq"] - 1, entry):
-        raise Bad(f"FAIL: the proof is for seq {p['seq']} (leaf {p['leaf_index']}), entry "
-                  f"{p.get('entry_sha256')}, size {p['size']}; not {entry} in checkpoint {size}")
+    if p["size"] != size:
+        raise Bad(f"FAIL: the proof is for a tree of size {p['size']}, not checkpoint {size}")
+    if (p["leaf_index"], p.get("entry_sha256")) != (p["seq"] - 1, entry):
+        raise Bad(f"FAIL: the proof is for entry {p.get('entry_sha256')} at leaf "
+                  f"{p['leaf_index']} (seq {p['seq']}), not for {entry}")
     leaf_hash = hashlib.sha256(b"\x00" + bytes.fromhex(entry)).digest()
     if not inclusion_ok(p["leaf_index"], size, leaf_hash, path, root):
         raise Bad(f"FAIL: entry seq {p['seq']} is not in checkpoint {size} "
@@ -343,6 +346,7 @@ def main():
         if key is not None and os.path.isfile(key):
             with open(key, encoding="utf-8") as f:
                 key = f.read()
+            parse_key(key)  # a malformed key fails here, before any checkpoint is read
         if args.consistency:
             out = check_consistency(*args.consistency, key)
         elif args.inclusion:

@@ -42,6 +42,14 @@ impl FromRequest for Caller {
 }
 
 impl Caller {
+    /// The audit actor of a signed-in caller.
+    pub fn actor(&self) -> Result<String, ApiError> {
+        self.0
+            .as_ref()
+            .map(Principal::actor)
+            .ok_or(ApiError::Unauthorized)
+    }
+
     /// The caller may read everything in `org_id`, withheld entries included.
     pub fn reads_all(&self, org_id: i64) -> bool {
         self.0.as_ref().is_some_and(|p| {

@@ -1,7 +1,7 @@
 //! Declarations of interest: create, amend, end, withhold, release, withdraw; reads
 //! show the public only what the published register shows.
 
-use super::{created, input, org, parse_id, take_version};
+use super::{created, entry_person, input, org, parse_id, take_version};
 use crate::domain::entries::StandingChange;
 use crate::domain::interests::{DeclarationFields, Step};
 use crate::domain::people::Person;
@@ -130,16 +130,12 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let mut input = input(&body)?;
-    // The person and withholding are resolved here; the rest is the domain's to check.
-    let person_slug = match input.take("person") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-        _ => String::new(),
-    };
     let withheld_reason = input.take("withheld_reason");
+    let mut errors = FieldErrors::default();
+    let person = entry_person(&state, &caller, &org, input.take("person"), &mut errors).await?;
     let fields = DeclarationFields::parse(&input, today());
-    let mut errors = fields.as_ref().err().cloned().unwrap_or_default();
-    if person_slug.is_empty() {
-        errors.add("person", "is required: the slug of the person declaring");
+    if let Err(e) = &fields {
+        e.0.iter().for_each(|(k, v)| errors.add(k, v.clone()));
     }
     let withheld_reason = match withheld_reason {
         None | Some(Value::Null) => None,
@@ -151,46 +147,17 @@ pub async fn create(
             None
         }
     };
-    let org_id = org.id;
-    let slug = person_slug.clone();
-    let person = match person_slug.is_empty() {
-        true => None,
-        false => state
-            .db(move |c| crate::store::people::by_slug(c, org_id, &slug))
-            .await
-            .ok(),
-    };
-    if person.is_none() && !person_slug.is_empty() {
-        errors.add(
-            "person",
-            format!("no person {person_slug:?} in this organisation"),
-        );
+    if withheld_reason.is_some() {
+        caller.governance(org.id)?;
     }
-    // Authorise before reporting field problems, so strangers learn nothing.
-    match &person {
-        Some(p) => caller.writer_for(org.id, p.id)?,
-        None => caller
-            .writer_for(org.id, 0)
-            .or_else(|_| caller.governance(org.id))?,
-    };
     if !errors.is_empty() {
         return Err(errors.into());
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
-    if withheld_reason.is_some() {
-        caller.governance(org.id)?;
-    }
-    let actor = caller.0.as_ref().expect("authorised").actor();
+    let (org_id, slug, actor) = (org.id, person.slug.clone(), caller.actor()?);
     let committed = state
         .db(move |c| {
-            crate::store::declarations::create(
-                c,
-                org_id,
-                &actor,
-                &person_slug,
-                fields,
-                withheld_reason,
-            )
+            crate::store::declarations::create(c, org_id, &actor, &slug, fields, withheld_reason)
         })
         .await?;
     let body = record(&committed.value, &person, &org);

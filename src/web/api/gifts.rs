@@ -1,10 +1,11 @@
 //! Gifts and hospitality: record an offer (with the thresholds' verdict), amend,
 //! withhold, release, withdraw; reads show the public only published offers.
 
-use super::{created, input, org, parse_id, take_version};
+use super::{created, entry_person, input, org, parse_id, take_version};
 use crate::domain::entries::StandingChange;
 use crate::domain::gifts::GiftFields;
 use crate::domain::people::Person;
+use crate::domain::FieldErrors;
 use crate::store::gifts::{GiftStep, Version};
 use crate::store::orgs::Org;
 use crate::web::auth::Caller;
@@ -94,43 +95,19 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let mut input = input(&body)?;
-    let person_slug = match input.take("person") {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        _ => String::new(),
-    };
-    let org_id = org.id;
-    let slug = person_slug.clone();
-    let person = if slug.is_empty() {
-        None
-    } else {
-        state
-            .db(move |c| crate::store::people::by_slug(c, org_id, &slug))
-            .await
-            .ok()
-    };
-    match &person {
-        Some(p) => caller.writer_for(org.id, p.id)?,
-        None => caller.governance(org.id)?,
-    };
+    let mut errors = FieldErrors::default();
+    let person = entry_person(&state, &caller, &org, input.take("person"), &mut errors).await?;
     let fields = GiftFields::parse(&input, today(), &org.settings);
-    let mut errors = fields.as_ref().err().cloned().unwrap_or_default();
-    if person.is_none() {
-        errors.add(
-            "person",
-            if person_slug.is_empty() {
-                "is required: the slug of the person offered it".to_owned()
-            } else {
-                format!("no person {person_slug:?} in this organisation")
-            },
-        );
+    if let Err(e) = &fields {
+        e.0.iter().for_each(|(k, v)| errors.add(k, v.clone()));
     }
     if !errors.is_empty() {
         return Err(errors.into());
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
-    let actor = caller.0.as_ref().expect("authorised").actor();
+    let (org_id, slug, actor) = (org.id, person.slug.clone(), caller.actor()?);
     let committed = state
-        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &person_slug, fields, None))
+        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None))
         .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)

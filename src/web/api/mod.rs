@@ -8,9 +8,11 @@ pub mod orgs;
 pub mod people;
 pub mod returns;
 
+use super::auth::Caller;
 use super::error::ApiError;
 use super::AppState;
-use crate::domain::Input;
+use crate::domain::people::Person;
+use crate::domain::{FieldErrors, Input};
 use crate::store::orgs::Org;
 use crate::store::{Committed, Touched};
 use actix_web::{web, HttpResponse};
@@ -52,6 +54,51 @@ pub fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
         .ok()
         .filter(|i| *i > 0)
         .ok_or_else(|| ApiError::NotFound(format!("{what} {raw:?}")))
+}
+
+/// The person a new entry is for, named by slug in its `person` field. Authorises the
+/// caller to write for them (governance, or that person's own declarant) before any
+/// field problem is reported, and records a missing or unknown person in `errors`.
+pub async fn entry_person(
+    state: &AppState,
+    caller: &Caller,
+    org: &Org,
+    field: Option<Value>,
+    errors: &mut FieldErrors,
+) -> Result<Option<Person>, ApiError> {
+    let slug = match field {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        _ => String::new(),
+    };
+    // A slug is short and printable; anything else names nobody (and must not reach
+    // the database: PostgreSQL refuses NUL in text).
+    let plausible = !slug.is_empty() && slug.len() <= 100 && !slug.chars().any(char::is_control);
+    let person = if !plausible {
+        None
+    } else {
+        let (org_id, slug) = (org.id, slug.clone());
+        match state
+            .db(move |c| crate::store::people::by_slug(c, org_id, &slug))
+            .await
+        {
+            Ok(p) => Some(p),
+            Err(ApiError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    match &person {
+        Some(p) => caller.writer_for(org.id, p.id)?,
+        None => caller.governance(org.id)?,
+    };
+    if person.is_none() {
+        let problem = if slug.is_empty() {
+            "is required: the slug of the person the entry is for".to_owned()
+        } else {
+            format!("no person {slug:?} in this organisation")
+        };
+        errors.add("person", problem);
+    }
+    Ok(person)
 }
 
 /// Look up an organisation by slug (404 if unknown).

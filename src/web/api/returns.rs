@@ -1,12 +1,12 @@
 //! Nil returns and annual confirmations.
 
-use super::{created, input, org};
+use super::{created, entry_person, input, org};
 use crate::domain::returns::{Return, ReturnKind};
+use crate::domain::FieldErrors;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::{web, HttpResponse};
-use serde_json::Value;
 
 async fn make(
     state: web::Data<AppState>,
@@ -17,41 +17,28 @@ async fn make(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, org_slug).await?;
     let input = input(&body)?;
-    let person_slug = match input.get("person") {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        _ => String::new(),
-    };
-    let org_id = org.id;
-    let slug = person_slug.clone();
-    let person = if slug.is_empty() {
-        None
-    } else {
-        state
-            .db(move |c| crate::store::people::by_slug(c, org_id, &slug))
-            .await
-            .ok()
-    };
-    let actor = match &person {
-        Some(p) => caller.writer_for(org.id, p.id)?,
-        None => caller.governance(org.id)?,
-    }
-    .actor();
+    let mut errors = FieldErrors::default();
+    let person = entry_person(
+        &state,
+        &caller,
+        &org,
+        input.get("person").cloned(),
+        &mut errors,
+    )
+    .await?;
     let made_on = Return::parse_date(&input, chrono::Utc::now().date_naive());
-    let mut errors = made_on.as_ref().err().cloned().unwrap_or_default();
-    if person.is_none() && !errors.0.contains_key("person") {
-        errors.add(
-            "person",
-            format!("no person {person_slug:?} in this organisation"),
-        );
+    if let Err(e) = &made_on {
+        e.0.iter().for_each(|(k, v)| errors.add(k, v.clone()));
     }
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let made_on = made_on.expect("no errors");
+    let (made_on, person) = (made_on.expect("no errors"), person.expect("no errors"));
+    let (org_id, slug, actor) = (org.id, person.slug.clone(), caller.actor()?);
     let committed = state
-        .db(move |c| crate::store::returns::create(c, org_id, &actor, &person_slug, kind, made_on))
+        .db(move |c| crate::store::returns::create(c, org_id, &actor, &slug, kind, made_on))
         .await?;
-    let body = committed.value.payload(&person.expect("no errors").slug);
+    let body = committed.value.payload(&person.slug);
     Ok(created(&state, &committed, body).await)
 }
 
