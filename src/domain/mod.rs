@@ -3,9 +3,11 @@
 //! No I/O, no database, no HTTP: everything here is a pure function of its inputs.
 
 pub mod committees;
+pub mod decisions;
 pub mod entries;
 pub mod gifts;
 pub mod interests;
+pub mod meetings;
 pub mod org;
 pub mod people;
 pub mod returns;

@@ -232,6 +232,29 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// An optional whole number in `1..=max` (a JSON integer, or digits as text).
+    pub fn opt_count(&mut self, name: &str, max: u64) -> Option<u64> {
+        let parsed = match self.value(name)? {
+            Value::Null => return None,
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse::<u64>().ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(n) if (1..=max).contains(&n) => Some(n),
+            _ => {
+                self.error(name, format!("must be a whole number from 1 to {max}"));
+                None
+            }
+        }
+    }
+
+    /// An optional record id (a positive whole number).
+    pub fn opt_id(&mut self, name: &str) -> Option<i64> {
+        self.opt_count(name, i64::MAX as u64).map(|n| n as i64)
+    }
+
     /// A required value from a closed set, parsed by `parse`; the error lists the choices.
     pub fn choice<T>(
         &mut self,

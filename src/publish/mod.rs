@@ -45,6 +45,9 @@ pub struct Scope {
     pub interests: bool,
     pub gifts: bool,
     pub people: BTreeSet<i64>,
+    pub committees: BTreeSet<i64>,
+    pub decisions: bool,
+    pub breaches: bool,
 }
 
 impl Scope {
@@ -71,6 +74,12 @@ impl Scope {
                 self.gifts = true;
                 self.people.insert(p);
             }
+            Touched::Committee(c) => {
+                self.committees.insert(c);
+                self.decisions = true;
+            }
+            Touched::Decisions => self.decisions = true,
+            Touched::Breaches => self.breaches = true,
         }
     }
 }
@@ -101,7 +110,15 @@ const TEMPLATES: [(&str, &str); 9] = [
     ),
 ];
 
-const ASSETS: [(&str, &str); 1] = [("assets/site.css", include_str!("../../public/site.css"))];
+/// Static files every site carries: NHS.UK frontend's CSS (vendored, see
+/// `public/nhsuk/README.md`) and the site's own few additions to it.
+const ASSETS: [(&str, &str); 2] = [
+    (
+        "assets/nhsuk.min.css",
+        include_str!("../../public/nhsuk/nhsuk-frontend.min.css"),
+    ),
+    ("assets/site.css", include_str!("../../public/site.css")),
+];
 
 impl Publisher {
     /// A publisher writing into `site_dir`, with absolute links (feeds) under `base_url`.
@@ -173,9 +190,6 @@ impl Publisher {
         scope: &Scope,
     ) -> Result<(), PublishError> {
         let today = chrono::Utc::now().date_naive();
-        if let Some(signer) = &self.signer {
-            checkpoints::checkpoint(c, signer, slug)?;
-        }
         if let Some(signer) = &self.signer {
             checkpoints::checkpoint(c, signer, slug)?;
         }

@@ -4,11 +4,13 @@
 
 pub mod audit;
 pub mod checkpoints;
+pub mod committees;
 pub mod declarations;
 pub mod gifts;
 pub mod merkle;
 pub mod orgs;
 pub mod people;
+pub mod records;
 pub mod returns;
 pub mod schema;
 pub mod snapshot;
@@ -21,7 +23,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
-pub use write::{write, Change, Committed, Touched, WriteCtx};
+pub use write::{write, write_all, Change, Changes, Committed, Entry, Touched, WriteCtx};
 
 /// Either backend, behind one connection type.
 #[derive(diesel::MultiConnection)]

@@ -162,3 +162,19 @@ diesel::table! {
         created_at -> Text,
     }
 }
+
+diesel::table! {
+    records (organisation_id, kind, id, version) {
+        organisation_id -> BigInt,
+        kind -> Text,
+        id -> BigInt,
+        version -> BigInt,
+        is_current -> Integer,
+        parent_id -> Nullable<BigInt>,
+        record_key -> Nullable<Text>,
+        body -> Text,
+        recorded_at -> Text,
+        recorded_by -> Text,
+        audit_seq -> BigInt,
+    }
+}

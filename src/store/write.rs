@@ -32,6 +32,13 @@ pub enum Touched {
     Interests(i64),
     /// A gift of this person: the gifts register and their page.
     Gifts(i64),
+    /// A committee, its membership, meetings or items: its pages and feed, and the
+    /// decisions register (which shows the items that took each decision).
+    Committee(i64),
+    /// The register of procurement decisions.
+    Decisions,
+    /// The record of breaches.
+    Breaches,
 }
 
 /// A change applied inside the transaction, described for its audit entry.
@@ -52,19 +59,62 @@ pub struct Change<T> {
 pub struct Committed<T> {
     pub value: T,
     pub entry: ChainEntry,
+    /// Further entries of a [`write_all`], in order.
+    pub also: Vec<ChainEntry>,
     pub org: Org,
     pub touched: Touched,
+}
+
+/// One audit entry of a change that records several things at once.
+#[derive(Debug)]
+pub struct Entry {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub payload: Value,
+}
+
+/// A change that appends several entries, in order: the k-th (from 0) gets
+/// `seq = ctx.seq + k`, which is the `audit_seq` its record must carry.
+#[derive(Debug)]
+pub struct Changes<T> {
+    pub entries: Vec<Entry>,
+    pub touched: Touched,
+    pub value: T,
 }
 
 /// Apply a change to organisation `org_id` and append its audit entry, in one
 /// transaction. Appends to one organisation's chain are serialised: the first
 /// statement takes the organisation row's lock (SQLite: the database write lock).
-#[tracing::instrument(skip(conn, apply), fields(org_id, actor))]
 pub fn write<T>(
     conn: &mut AnyConnection,
     org_id: i64,
     actor: &str,
     apply: impl FnOnce(&mut AnyConnection, &WriteCtx) -> Result<Change<T>, StoreError>,
+) -> Result<Committed<T>, StoreError> {
+    write_all(conn, org_id, actor, |c, ctx| {
+        let change = apply(c, ctx)?;
+        Ok(Changes {
+            entries: vec![Entry {
+                action: change.action,
+                entity: change.entity,
+                entity_id: change.entity_id,
+                payload: change.payload,
+            }],
+            touched: change.touched,
+            value: change.value,
+        })
+    })
+}
+
+/// [`write`] for a change that records several things, each with its own entry
+/// (a committee and its first members, say), all in one transaction.
+#[tracing::instrument(skip(conn, apply), fields(org_id, actor))]
+pub fn write_all<T>(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    actor: &str,
+    apply: impl FnOnce(&mut AnyConnection, &WriteCtx) -> Result<Changes<T>, StoreError>,
 ) -> Result<Committed<T>, StoreError> {
     conn.transaction(|c| {
         // Taking the lock must be the transaction's first statement: in SQLite's WAL
@@ -83,38 +133,47 @@ pub fn write<T>(
             today: chrono::Utc::now().date_naive(),
             org,
         };
-        let change = apply(c, &ctx)?;
-        let prev =
-            (ctx.org.chain_seq > 0).then_some((ctx.org.chain_head.as_str(), ctx.org.chain_seq));
-        let draft = Draft {
-            org: &ctx.org.slug,
-            at: ctx.at.clone(),
-            actor,
-            action: change.action,
-            entity: change.entity,
-            entity_id: &change.entity_id,
-        };
-        let entry = ChainEntry::next(prev, draft, change.payload)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        insert_entry(c, org_id, &entry)?;
+        let changes = apply(c, &ctx)?;
+        if changes.entries.is_empty() {
+            return Err(StoreError::Corrupt("a change must record something".into()));
+        }
+        let (mut head, mut seq) = (ctx.org.chain_head.clone(), ctx.org.chain_seq);
+        let mut written = Vec::with_capacity(changes.entries.len());
+        for change in changes.entries {
+            let draft = Draft {
+                org: &ctx.org.slug,
+                at: ctx.at.clone(),
+                actor,
+                action: change.action,
+                entity: change.entity,
+                entity_id: &change.entity_id,
+            };
+            let prev = (seq > 0).then_some((head.as_str(), seq));
+            let entry = ChainEntry::next(prev, draft, change.payload)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            insert_entry(c, org_id, &entry)?;
+            head.clone_from(&entry.entry_sha256);
+            seq = entry.header.seq;
+            written.push(entry);
+        }
         // The Merkle view grows with the chain, in the same transaction.
-        super::merkle::catch_up(c, org_id, entry.header.seq)?;
-        // The Merkle view grows with the chain, in the same transaction.
-        super::merkle::catch_up(c, org_id, entry.header.seq)?;
+        super::merkle::catch_up(c, org_id, seq)?;
         diesel::update(organisations::table.find(org_id))
             .set((
-                organisations::chain_seq.eq(entry.header.seq),
-                organisations::chain_head.eq(&entry.entry_sha256),
+                organisations::chain_seq.eq(seq),
+                organisations::chain_head.eq(&head),
             ))
             .execute(c)?;
         let mut org = ctx.org;
-        org.chain_seq = entry.header.seq;
-        org.chain_head.clone_from(&entry.entry_sha256);
+        org.chain_seq = seq;
+        org.chain_head = head;
+        let entry = written.remove(0);
         Ok(Committed {
-            value: change.value,
+            value: changes.value,
             entry,
+            also: written,
             org,
-            touched: change.touched,
+            touched: changes.touched,
         })
     })
 }

@@ -1,0 +1,634 @@
+//! The records of committee business as a governance lead enters them: committees,
+//! memberships, meetings with their attendance, and agenda items with the conflicts
+//! declared on them and what became of them. The rules these records must obey
+//! (constitution, quorum) are in [`super::committees`].
+//!
+//! People are named by their slug in input and by their id once resolved; fields that
+//! name people are resolved by the store, which knows who exists.
+
+use super::committees::{
+    ConflictDecision, ItemQuorumInput, Member, MemberCategory, Quorum, QuorumResult,
+};
+use super::validation::{is_slug, slugify, FieldErrors, Input};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Longest free text accepted in a minute or a description.
+pub const LONG_TEXT: usize = 20_000;
+
+/// A committee: who it is, what it does (markdown), and its quorum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Committee {
+    pub slug: String,
+    pub name: String,
+    /// Terms of reference, markdown (rendered sanitised).
+    pub terms_of_reference: String,
+    pub quorum: Quorum,
+}
+
+impl Committee {
+    /// Parse `slug` (optional: made from the name), `name`, `terms_of_reference` and the
+    /// quorum as `quorum_minimum` and `quorum_required` (category codes, a list or text).
+    pub fn parse(input: &Input) -> Result<Committee, FieldErrors> {
+        let mut rest = input.clone();
+        let mut quorum_input = serde_json::Map::new();
+        for (from, to) in [
+            ("quorum_minimum", "minimum"),
+            ("quorum_required", "required"),
+        ] {
+            if let Some(v) = rest.take(from) {
+                quorum_input.insert(to.into(), v);
+            }
+        }
+        let quorum = Quorum::parse(&Input::from_json(Value::Object(quorum_input)).expect("object"));
+        let mut p = rest.parser();
+        let name = p.text("name", 200);
+        let slug = p.opt_text("slug", 80);
+        let terms = p.opt_text("terms_of_reference", LONG_TEXT);
+        if let Err(e) = &quorum {
+            for (k, v) in &e.0 {
+                p.error(&format!("quorum_{k}"), v.clone());
+            }
+        }
+        let slug = match (slug, &name) {
+            (Some(s), _) if !is_slug(&s) => {
+                p.error(
+                    "slug",
+                    "must be lower-case letters and digits joined by hyphens",
+                );
+                None
+            }
+            (Some(s), _) => Some(s),
+            (None, Some(n)) if slugify(n).is_empty() => {
+                p.error("slug", "is required: the name has no letters or digits");
+                None
+            }
+            (None, Some(n)) => Some(slugify(n)),
+            (None, None) => None,
+        };
+        p.finish()?;
+        Ok(Committee {
+            slug: slug.expect("checked"),
+            name: name.expect("checked"),
+            terms_of_reference: terms.unwrap_or_default(),
+            quorum: quorum.expect("checked"),
+        })
+    }
+
+    /// The fields as input, so an amendment can overlay its changes.
+    pub fn to_input(&self) -> Input {
+        let required: Vec<&str> = self.quorum.required.iter().map(|c| c.code()).collect();
+        Input::from_json(json!({
+            "slug": self.slug, "name": self.name, "terms_of_reference": self.terms_of_reference,
+            "quorum_minimum": self.quorum.minimum, "quorum_required": required,
+        }))
+        .expect("an object")
+    }
+}
+
+/// One membership of a committee (a person may hold several over time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub committee_id: i64,
+    #[serde(flatten)]
+    pub member: Member,
+}
+
+/// Whether a member came to a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attendance {
+    Present,
+    Apologies,
+    Absent,
+}
+
+impl Attendance {
+    pub const CODES: [&'static str; 3] = ["present", "apologies", "absent"];
+    pub fn parse(s: &str) -> Option<Attendance> {
+        match s {
+            "present" => Some(Attendance::Present),
+            "apologies" => Some(Attendance::Apologies),
+            "absent" => Some(Attendance::Absent),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        Self::CODES[self as usize]
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Attendance::Present => "Present",
+            Attendance::Apologies => "Apologies",
+            Attendance::Absent => "Absent",
+        }
+    }
+}
+
+/// Someone co-opted for a meeting from elsewhere (another committee, the governing
+/// body, a neighbouring organisation) to restore a quorum that conflicts broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoOpted {
+    pub person_id: i64,
+    pub category: MemberCategory,
+    /// Where they come from and why (shown in the minutes).
+    pub note: String,
+}
+
+/// A meeting of a committee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub committee_id: i64,
+    pub held_on: NaiveDate,
+    /// Attendance by person id; members not listed were absent.
+    pub attendance: Vec<(i64, Attendance)>,
+    /// Present by co-option (always present at the meeting).
+    pub co_opted: Vec<CoOpted>,
+}
+
+impl Meeting {
+    pub fn status_of(&self, person_id: i64) -> Attendance {
+        self.attendance
+            .iter()
+            .find(|(p, _)| *p == person_id)
+            .map(|(_, a)| *a)
+            .unwrap_or(Attendance::Absent)
+    }
+    /// Person ids present: members marked present and everyone co-opted.
+    pub fn present(&self) -> std::collections::BTreeSet<i64> {
+        self.attendance
+            .iter()
+            .filter(|(_, a)| *a == Attendance::Present)
+            .map(|(p, _)| *p)
+            .chain(self.co_opted.iter().map(|c| c.person_id))
+            .collect()
+    }
+    /// The co-opted members as [`Member`]s for the quorum function: voting, for the day.
+    pub fn co_opted_members(&self, name_of: impl Fn(i64) -> String) -> Vec<Member> {
+        self.co_opted
+            .iter()
+            .map(|c| Member {
+                person_id: c.person_id,
+                name: name_of(c.person_id),
+                category: c.category,
+                voting: true,
+                role: super::committees::Role::Member,
+                from: self.held_on,
+                to: Some(self.held_on),
+                audit_chair: false,
+            })
+            .collect()
+    }
+}
+
+/// A meeting as entered: people named by slug, not yet resolved.
+#[derive(Debug, Clone)]
+pub struct MeetingInput {
+    pub held_on: NaiveDate,
+    pub attendance: Vec<(String, Attendance)>,
+    pub co_opted: Vec<(String, MemberCategory, String)>,
+}
+
+impl MeetingInput {
+    /// Parse `held_on`, `attendance` (an object of person slug to `present`,
+    /// `apologies` or `absent`) and `co_opted` (a list of `{person, category, note}`).
+    pub fn parse(input: &Input) -> Result<MeetingInput, FieldErrors> {
+        let mut rest = input.clone();
+        let attendance_raw = rest.take("attendance").filter(|v| !v.is_null());
+        let co_opted_raw = rest.take("co_opted").filter(|v| !v.is_null());
+        let mut p = rest.parser();
+        let held_on = p.date("held_on");
+        let mut attendance = Vec::new();
+        match attendance_raw {
+            None => {}
+            Some(Value::Object(map)) => {
+                for (slug, v) in map {
+                    match v.as_str().and_then(Attendance::parse) {
+                        Some(a) => attendance.push((slug, a)),
+                        None => p.error(
+                            &format!("attendance.{slug}"),
+                            format!("must be one of {}", Attendance::CODES.join(", ")),
+                        ),
+                    }
+                }
+            }
+            Some(_) => p.error(
+                "attendance",
+                "must be an object of person to present, apologies or absent",
+            ),
+        }
+        let mut co_opted = Vec::new();
+        for (i, item) in list(&mut p, "co_opted", co_opted_raw) {
+            let mut q = item.parser();
+            let person = q.text("person", 80);
+            let category = q.choice("category", &MemberCategory::CODES, MemberCategory::parse);
+            let note = q.text("note", 500);
+            if category == Some(MemberCategory::Observer) {
+                q.error(
+                    "category",
+                    "must be a voting category: observers are not co-opted",
+                );
+            }
+            match q.finish() {
+                Ok(()) => co_opted.push((
+                    person.expect("checked"),
+                    category.expect("checked"),
+                    note.expect("checked"),
+                )),
+                Err(e) => nest(&mut p, &format!("co_opted[{i}]"), e),
+            }
+        }
+        p.finish()?;
+        Ok(MeetingInput {
+            held_on: held_on.expect("checked"),
+            attendance,
+            co_opted,
+        })
+    }
+}
+
+/// Read a list of objects from `raw`, reporting anything else under `field`.
+fn list(
+    p: &mut super::validation::Parser<'_>,
+    field: &str,
+    raw: Option<Value>,
+) -> Vec<(usize, Input)> {
+    match raw {
+        None => vec![],
+        Some(Value::Array(items)) => {
+            let mut out = Vec::new();
+            for (i, v) in items.into_iter().enumerate() {
+                match Input::from_json(v) {
+                    Ok(input) => out.push((i, input)),
+                    Err(_) => p.error(&format!("{field}[{i}]"), "must be an object"),
+                }
+            }
+            out
+        }
+        Some(_) => {
+            p.error(field, "must be a list");
+            vec![]
+        }
+    }
+}
+
+/// Report a nested record's errors under `prefix`.
+fn nest(p: &mut super::validation::Parser<'_>, prefix: &str, e: FieldErrors) {
+    for (k, v) in e.0 {
+        p.error(&format!("{prefix}.{k}"), v);
+    }
+}
+
+/// A conflict declared on an agenda item, and the chair's decision on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub person_id: i64,
+    /// The entry in the register of interests, where there is one.
+    pub declaration_id: Option<i64>,
+    /// The nature of the interest, as minuted.
+    pub nature: String,
+    pub decision: ConflictDecision,
+}
+
+/// A conflict as entered: the person named by slug.
+#[derive(Debug, Clone)]
+pub struct ConflictInput {
+    pub person: String,
+    pub declaration_id: Option<i64>,
+    pub nature: String,
+    pub decision: ConflictDecision,
+}
+
+/// What became of an agenda item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Not yet recorded (or an item for information).
+    Open,
+    /// A decision was taken; `quorum` is the evidence at the time it was recorded.
+    Decided { decision: String, quorum: Value },
+    /// Put off to a later meeting.
+    Deferred { reason: String },
+    /// Sent to another committee or the governing body.
+    Referred { referred_to: String, reason: String },
+}
+
+impl Outcome {
+    pub const CODES: [&'static str; 3] = ["decided", "deferred", "referred"];
+    pub fn code(&self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Decided { .. } => "decided",
+            Outcome::Deferred { .. } => "deferred",
+            Outcome::Referred { .. } => "referred",
+        }
+    }
+    pub fn label(&self) -> String {
+        match self {
+            Outcome::Open => "No decision recorded".into(),
+            Outcome::Decided { .. } => "Decided".into(),
+            Outcome::Deferred { .. } => "Deferred".into(),
+            Outcome::Referred { referred_to, .. } => format!("Referred to {referred_to}"),
+        }
+    }
+}
+
+/// An outcome as entered, before the quorum check (which a decision must pass).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeInput {
+    Decided { decision: String },
+    Deferred { reason: String },
+    Referred { referred_to: String, reason: String },
+}
+
+impl OutcomeInput {
+    /// Parse `outcome` (`decided`, `deferred` or `referred`) with `decision` (the
+    /// minuted decision), or `reason` (and `referred_to`).
+    pub fn parse(input: &Input) -> Result<OutcomeInput, FieldErrors> {
+        let mut p = input.parser();
+        let kind = p.choice("outcome", &Outcome::CODES, |s| {
+            Outcome::CODES.iter().position(|c| *c == s)
+        });
+        let decision = p.opt_text("decision", LONG_TEXT);
+        let reason = p.opt_text("reason", LONG_TEXT);
+        let referred_to = p.opt_text("referred_to", 300);
+        let need = |p: &mut super::validation::Parser<'_>, field: &str, v: &Option<String>| {
+            if v.is_none() && !p.has_error(field) {
+                p.error(field, "is required for this outcome");
+            }
+        };
+        match kind {
+            Some(0) => need(&mut p, "decision", &decision),
+            Some(1) => need(&mut p, "reason", &reason),
+            Some(2) => {
+                need(&mut p, "referred_to", &referred_to);
+                need(&mut p, "reason", &reason);
+            }
+            _ => {}
+        }
+        p.finish()?;
+        Ok(match kind.expect("checked") {
+            0 => OutcomeInput::Decided {
+                decision: decision.expect("checked"),
+            },
+            1 => OutcomeInput::Deferred {
+                reason: reason.expect("checked"),
+            },
+            _ => OutcomeInput::Referred {
+                referred_to: referred_to.expect("checked"),
+                reason: reason.expect("checked"),
+            },
+        })
+    }
+}
+
+/// An agenda item of a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub meeting_id: i64,
+    /// The item's number on the agenda, e.g. `5` or `5.2`.
+    pub number: String,
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+    pub conflicts: Vec<Conflict>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// An item as entered: conflicts name people by slug.
+#[derive(Debug, Clone)]
+pub struct ItemInput {
+    pub number: String,
+    pub title: String,
+    pub description: String,
+    pub conflicts: Vec<ConflictInput>,
+}
+
+impl ItemInput {
+    /// Parse `number`, `title`, `description` and `conflicts` (a list of `{person,
+    /// declaration, nature, decision}`; decision `left_room`, `stayed_not_voting` or
+    /// `took_part`).
+    pub fn parse(input: &Input) -> Result<ItemInput, FieldErrors> {
+        let mut rest = input.clone();
+        let conflicts_raw = rest.take("conflicts").filter(|v| !v.is_null());
+        let mut p = rest.parser();
+        let number = p.text("number", 20);
+        let title = p.text("title", 300);
+        let description = p.opt_text("description", LONG_TEXT);
+        let mut conflicts = Vec::new();
+        for (i, item) in list(&mut p, "conflicts", conflicts_raw) {
+            let mut q = item.parser();
+            let person = q.text("person", 80);
+            let declaration_id = q.opt_id("declaration");
+            let nature = q.text("nature", 2000);
+            let decision = q.choice(
+                "decision",
+                &ConflictDecision::CODES,
+                ConflictDecision::parse,
+            );
+            match q.finish() {
+                Ok(()) => conflicts.push(ConflictInput {
+                    person: person.expect("checked"),
+                    declaration_id,
+                    nature: nature.expect("checked"),
+                    decision: decision.expect("checked"),
+                }),
+                Err(e) => nest(&mut p, &format!("conflicts[{i}]"), e),
+            }
+        }
+        if let Some(n) = &number {
+            if !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+                p.error("number", "must be letters, digits and dots, e.g. 5 or 5.2");
+            }
+        }
+        p.finish()?;
+        Ok(ItemInput {
+            number: number.expect("checked"),
+            title: title.expect("checked"),
+            description: description.unwrap_or_default(),
+            conflicts,
+        })
+    }
+}
+
+/// The fields of an item as input (for amendments), given each person's slug.
+pub fn item_to_input(item: &Item, slug_of: impl Fn(i64) -> String) -> Input {
+    let conflicts: Vec<Value> = item
+        .conflicts
+        .iter()
+        .map(|c| {
+            json!({"person": slug_of(c.person_id), "declaration": c.declaration_id,
+                   "nature": c.nature, "decision": c.decision.code()})
+        })
+        .collect();
+    Input::from_json(json!({
+        "number": item.number, "title": item.title, "description": item.description,
+        "conflicts": conflicts,
+    }))
+    .expect("an object")
+}
+
+/// Whether `item` of `meeting` is quorate (DOMAIN.md "Quorum per item"), given the
+/// committee's memberships; `name_of` names co-opted people.
+pub fn item_quorum(
+    committee: &Committee,
+    members: &[Member],
+    meeting: &Meeting,
+    item: &Item,
+    name_of: impl Fn(i64) -> String,
+) -> QuorumResult {
+    let co_opted = meeting.co_opted_members(name_of);
+    let present = meeting.present();
+    let conflicts = item
+        .conflicts
+        .iter()
+        .map(|c| (c.person_id, c.decision))
+        .collect::<BTreeMap<_, _>>();
+    super::committees::item_quorum(&ItemQuorumInput {
+        on: meeting.held_on,
+        members,
+        co_opted: &co_opted,
+        quorum: &committee.quorum,
+        present: &present,
+        conflicts: &conflicts,
+    })
+}
+
+/// A quorum result as evidence: who presided and who counted, or each failed rule.
+pub fn quorum_evidence(result: &QuorumResult) -> Value {
+    match result {
+        QuorumResult::Quorate {
+            presiding,
+            counting,
+        } => json!({"quorate": true, "presiding": presiding, "counting": counting}),
+        QuorumResult::Inquorate { failures } => json!({
+            "quorate": false,
+            "failures": failures.iter().map(|f| json!({"rule": f.rule(), "message": f.to_string()})).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(v: Value) -> Input {
+        Input::from_json(v).unwrap()
+    }
+
+    #[test]
+    fn committee_slug_comes_from_the_name() {
+        let c = Committee::parse(&input(json!({
+            "name": "Primary Care Commissioning Committee",
+            "quorum_minimum": 3, "quorum_required": "lay, executive"
+        })))
+        .unwrap();
+        assert_eq!(c.slug, "primary-care-commissioning-committee");
+        assert_eq!(c.quorum.minimum, 3);
+        assert_eq!(
+            c.quorum.required,
+            vec![MemberCategory::Lay, MemberCategory::Executive]
+        );
+        assert_eq!(Committee::parse(&c.to_input()).unwrap(), c);
+    }
+
+    #[test]
+    fn committee_errors_name_each_field() {
+        let e = Committee::parse(&input(json!({"slug": "Bad Slug", "quorum_minimum": 0, "quorum_required": "observer", "colour": 1})))
+            .unwrap_err();
+        for field in [
+            "name",
+            "slug",
+            "quorum_minimum",
+            "quorum_required",
+            "colour",
+        ] {
+            assert!(e.0.contains_key(field), "{field} missing from {e}");
+        }
+    }
+
+    #[test]
+    fn meeting_attendance_and_co_options_parse() {
+        let m = MeetingInput::parse(&input(json!({
+            "held_on": "2026-03-04",
+            "attendance": {"ann": "present", "bob": "apologies"},
+            "co_opted": [{"person": "cat", "category": "lay", "note": "Lay member of the audit committee"}]
+        })))
+        .unwrap();
+        assert_eq!(m.attendance.len(), 2);
+        assert_eq!(m.co_opted[0].1, MemberCategory::Lay);
+        let e = MeetingInput::parse(&input(json!({
+            "held_on": "2026-02-30",
+            "attendance": {"ann": "here"},
+            "co_opted": [{"person": "cat", "category": "observer"}, 3]
+        })))
+        .unwrap_err();
+        for field in [
+            "held_on",
+            "attendance.ann",
+            "co_opted[0].category",
+            "co_opted[0].note",
+            "co_opted[1]",
+        ] {
+            assert!(e.0.contains_key(field), "{field} missing from {e}");
+        }
+    }
+
+    #[test]
+    fn items_need_a_number_title_and_well_formed_conflicts() {
+        let i = ItemInput::parse(&input(json!({
+            "number": "5.2", "title": "Extended access contract",
+            "conflicts": [{"person": "dr-a", "declaration": 4, "nature": "Partner at the practice bidding", "decision": "left_room"}]
+        })))
+        .unwrap();
+        assert_eq!(i.conflicts[0].declaration_id, Some(4));
+        let e = ItemInput::parse(&input(json!({
+            "number": "5 2", "conflicts": [{"person": "dr-a", "decision": "went_home"}]
+        })))
+        .unwrap_err();
+        for field in [
+            "number",
+            "title",
+            "conflicts[0].nature",
+            "conflicts[0].decision",
+        ] {
+            assert!(e.0.contains_key(field), "{field} missing from {e}");
+        }
+    }
+
+    #[test]
+    fn outcomes_need_their_text() {
+        assert_eq!(
+            OutcomeInput::parse(&input(
+                json!({"outcome": "deferred", "reason": "Inquorate"})
+            ))
+            .unwrap(),
+            OutcomeInput::Deferred {
+                reason: "Inquorate".into()
+            }
+        );
+        let e = OutcomeInput::parse(&input(json!({"outcome": "referred"}))).unwrap_err();
+        assert!(e.0.contains_key("referred_to") && e.0.contains_key("reason"));
+        let e = OutcomeInput::parse(&input(json!({"outcome": "approved"}))).unwrap_err();
+        assert!(e.0.contains_key("outcome"));
+    }
+
+    #[test]
+    fn item_outcome_serialises_flat() {
+        let item = Item {
+            meeting_id: 1,
+            number: "3".into(),
+            title: "T".into(),
+            description: String::new(),
+            conflicts: vec![],
+            outcome: Outcome::Deferred { reason: "r".into() },
+        };
+        let v = serde_json::to_value(&item).unwrap();
+        assert_eq!(v["outcome"], "deferred");
+        assert_eq!(v["reason"], "r");
+        assert_eq!(serde_json::from_value::<Item>(v).unwrap(), item);
+    }
+}
