@@ -113,7 +113,7 @@ fn nested(errors: &mut FieldErrors, prefix: &str, e: FieldErrors) {
 
 /// Check the constitution on `since` and on every later date the membership changes;
 /// dates when nobody is a member (a committee not yet formed, or wound up) are skipped.
-/// Returns the advice that applies on `since`.
+/// Returns the advice that applies on any of those dates, each once.
 fn check_constitution(members: &[Member], since: NaiveDate) -> Result<Vec<Advice>, FieldErrors> {
     let mut dates: BTreeSet<NaiveDate> = BTreeSet::from([since]);
     for m in members {
@@ -122,7 +122,7 @@ fn check_constitution(members: &[Member], since: NaiveDate) -> Result<Vec<Advice
             dates.insert(next);
         }
     }
-    let mut advice = None;
+    let mut advice: Vec<Advice> = Vec::new();
     for d in dates.into_iter().filter(|d| *d >= since) {
         if !members.iter().any(|m| m.is_active_on(d)) {
             continue;
@@ -138,9 +138,16 @@ fn check_constitution(members: &[Member], since: NaiveDate) -> Result<Vec<Advice
             }
             return Err(e);
         }
-        advice.get_or_insert(check.warnings);
+        for w in check.warnings {
+            if !advice.iter().any(|a| a.rule == w.rule) {
+                advice.push(Advice {
+                    rule: w.rule,
+                    message: format!("from {d}: {}", w.message),
+                });
+            }
+        }
     }
-    Ok(advice.unwrap_or_default())
+    Ok(advice)
 }
 
 /// The quorum of `item` with the committee's members as given.

@@ -6,7 +6,10 @@ use actix_web::web;
 use std::path::PathBuf;
 
 pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
-    use api::{audit, declarations as d, gifts as g, orgs, people, returns};
+    use api::{
+        audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people,
+        returns,
+    };
     cfg.service(
         web::scope("/api/v1")
             // public
@@ -72,6 +75,70 @@ pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
             .route(
                 "/orgs/{org}/confirmations",
                 web::post().to(returns::confirmation),
+            )
+            // public: committees, membership, meetings, items (minutes are public)
+            .route("/orgs/{org}/committees", web::get().to(cm::list))
+            .route("/orgs/{org}/committees/{slug}", web::get().to(cm::show))
+            .route("/orgs/{org}/meetings/{id}", web::get().to(cm::show_meeting))
+            .route("/orgs/{org}/items/{id}", web::get().to(cm::show_item))
+            // governance
+            .route("/orgs/{org}/committees", web::post().to(cm::create))
+            .route(
+                "/orgs/{org}/committees/{slug}/amend",
+                web::post().to(cm::amend),
+            )
+            .route(
+                "/orgs/{org}/committees/{slug}/members",
+                web::post().to(cm::add_members),
+            )
+            .route(
+                "/orgs/{org}/committees/{slug}/members/{id}/amend",
+                web::post().to(cm::amend_member),
+            )
+            .route(
+                "/orgs/{org}/committees/{slug}/members/{id}/end",
+                web::post().to(cm::end_member),
+            )
+            .route(
+                "/orgs/{org}/committees/{slug}/meetings",
+                web::post().to(cm::create_meeting),
+            )
+            .route(
+                "/orgs/{org}/meetings/{id}/amend",
+                web::post().to(cm::amend_meeting),
+            )
+            .route(
+                "/orgs/{org}/meetings/{id}/items",
+                web::post().to(cm::create_item),
+            )
+            .route(
+                "/orgs/{org}/items/{id}/amend",
+                web::post().to(cm::amend_item),
+            )
+            .route(
+                "/orgs/{org}/items/{id}/outcome",
+                web::post().to(cm::record_outcome),
+            )
+            // public
+            .route("/orgs/{org}/decisions", web::get().to(pd::list))
+            .route("/orgs/{org}/decisions/{reference}", web::get().to(pd::show))
+            // governance
+            .route("/orgs/{org}/decisions", web::post().to(pd::create))
+            .route(
+                "/orgs/{org}/decisions/{reference}/amend",
+                web::post().to(pd::amend),
+            )
+            .route(
+                "/orgs/{org}/decisions/{reference}/withdraw",
+                web::post().to(pd::withdraw),
+            )
+            // public, anonymised; governance, auditor: with the person
+            .route("/orgs/{org}/breaches", web::get().to(pd::list_breaches))
+            // governance
+            .route("/orgs/{org}/breaches", web::post().to(pd::create_breach))
+            .route(
+                "/orgs/{org}/breaches/{id}/amend",
+                web::post().to(pd::amend_breach),
             )
             // public (payloads of unpublished records only for governance, auditor)
             .route("/orgs/{org}/audit/head", web::get().to(audit::head))

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod chain;
+mod committees;
 mod declarations;
 mod gifts;
 mod proofs;

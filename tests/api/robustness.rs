@@ -6,6 +6,24 @@ use crate::helpers::{Backend, TestApp};
 fn malformed_requests_get_clear_errors_never_500(b: Backend) {
     let app = TestApp::spawn(b);
     let person = app.add_person("Dr Anita Shah", true);
+    // A committee with a meeting and an item, so their routes reach the handlers.
+    let (s, c) = app.post(
+        "/committees",
+        serde_json::json!({"name": "Audit", "quorum_minimum": 1, "members": [
+            {"person": person, "category": "lay", "role": "chair", "from": "2026-01-01"}]}),
+    );
+    assert_eq!(s, 201, "{c}");
+    let (s, m) = app.post(
+        "/committees/audit/meetings",
+        serde_json::json!({"held_on": "2026-02-02", "attendance": {(person.clone()): "present"}}),
+    );
+    assert_eq!(s, 201, "{m}");
+    let (s, i) = app.post(
+        &format!("/meetings/{}/items", m["id"]),
+        serde_json::json!({"number": "1", "title": "Minutes"}),
+    );
+    assert_eq!(s, 201, "{i}");
+    let written = app.head();
     let huge = "x".repeat(300 * 1024);
     let bodies: Vec<String> = vec![
         "{".into(),
@@ -37,6 +55,21 @@ fn malformed_requests_get_clear_errors_never_500(b: Backend) {
         "/declarations/99999999999999999999/release",
         "/gifts/1/amend",
         "/people/nobody/amend",
+        "/committees",
+        "/committees/audit/amend",
+        "/committees/audit/members",
+        "/committees/audit/members/1/amend",
+        "/committees/audit/members/1/end",
+        "/committees/audit/meetings",
+        "/meetings/1/amend",
+        "/meetings/1/items",
+        "/items/1/amend",
+        "/items/1/outcome",
+        "/decisions",
+        "/decisions/pcd-1/amend",
+        "/decisions/pcd-1/withdraw",
+        "/breaches",
+        "/breaches/1/amend",
     ];
     for path in paths {
         for body in &bodies {
@@ -60,6 +93,11 @@ fn malformed_requests_get_clear_errors_never_500(b: Backend) {
         format!("{}/no-such-page/", app.base),
         format!("{}/test-ccg/interests/nobody/", app.base),
         format!("{}/../../etc/passwd", app.base),
+        app.api("/committees/no-such"),
+        app.api("/committees/%00"),
+        app.api("/meetings/0"),
+        app.api("/items/abc"),
+        app.api("/decisions/%2e%2e"),
     ] {
         let (s, answer) = app.get(&url, None);
         assert!((400..500).contains(&s), "GET {url}: {s} {answer}");
@@ -83,7 +121,7 @@ fn malformed_requests_get_clear_errors_never_500(b: Backend) {
     }
     let (s, _) = app.get(&format!("{}/healthz", app.base), None);
     assert_eq!(s, 200, "still serving");
-    assert_eq!(app.head(), 2, "nothing was written");
+    assert_eq!(app.head(), written, "nothing was written");
 }
 
 both_backends!(malformed_requests_get_clear_errors_never_500);

@@ -2,6 +2,8 @@
 //! domain and the store, wait for the public site to show the change, and answer.
 
 pub mod audit;
+pub mod committees;
+pub mod decisions;
 pub mod declarations;
 pub mod gifts;
 pub mod orgs;
@@ -119,6 +121,14 @@ pub async fn created<T>(
     publish(state, &committed.org.slug, committed.touched).await;
     body["audit_seq"] = json!(committed.entry.header.seq);
     body["entry_sha256"] = json!(committed.entry.entry_sha256);
+    if !committed.also.is_empty() {
+        // A change that recorded several things: every entry, in order.
+        let seqs: Vec<i64> = std::iter::once(&committed.entry)
+            .chain(&committed.also)
+            .map(|e| e.header.seq)
+            .collect();
+        body["audit_seqs"] = json!(seqs);
+    }
     HttpResponse::Created().json(body)
 }
 
