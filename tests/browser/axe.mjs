@@ -127,13 +127,7 @@ async function focusCheck(page) {
   await page.evaluate(() => {
     const look = (el) => {
       const s = getComputedStyle(el);
-      return {
-        outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`,
-        shadow: s.boxShadow,
-        background: s.backgroundColor,
-        color: s.color,
-        decoration: s.textDecorationLine,
-      };
+      return { outline: [s.outlineStyle, s.outlineWidth, s.outlineColor], shadow: s.boxShadow, background: s.backgroundColor };
     };
     window.__coiLook = look;
     window.__coiBefore = new Map();
@@ -156,14 +150,13 @@ async function focusCheck(page) {
       const before = window.__coiBefore.get(el);
       const now = window.__coiLook(el);
       const box = el.getBoundingClientRect();
-      const transparent = (c) => /rgba\(.*,\s*0\)$/.test(c) || c === "transparent";
-      const [oStyle, oWidth] = now.outline.split(" ");
-      const visibleOutline = oStyle !== "none" && parseFloat(oWidth) >= 2 && !transparent(now.outline.split(" ").slice(2).join(" "));
-      const changed = before
-        ? (now.shadow !== before.shadow && now.shadow !== "none") ||
-          now.background !== before.background ||
-          (visibleOutline && now.outline !== before.outline)
-        : visibleOutline || now.shadow !== "none";
+      // nhsuk focus: a yellow background and a dark underline shadow (its outline is transparent).
+      const [style, width, colour] = now.outline;
+      const visibleOutline = style !== "none" && parseFloat(width) >= 2 && !/^rgba\(.*,\s*0\)$|^transparent$/.test(colour);
+      const changed =
+        (now.shadow !== "none" && now.shadow !== before?.shadow) ||
+        (before !== undefined && now.background !== before.background) ||
+        (visibleOutline && now.outline.join(" ") !== before?.outline.join(" "));
       const id = el.id ? `#${el.id}` : "";
       const cls = el.classList.length ? `.${[...el.classList].join(".")}` : "";
       const label = `${el.tagName.toLowerCase()}${id}${cls} "${(el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 50)}" ${el.getAttribute("href") || ""}`;
@@ -187,6 +180,7 @@ function shotName(p, viewport) {
 async function check(browser, target) {
   const url = new URL(target.path, base).href;
   const failures = [];
+  const review = [];
   const notes = [];
   for (const viewport of VIEWPORTS) {
     const page = await browser.newPage();
@@ -228,8 +222,8 @@ async function check(browser, target) {
     }
     for (const v of results.incomplete) {
       const why = [...new Set(v.nodes.map((n) => n.any.concat(n.all, n.none).map((c) => c.message).join("; ")))];
-      notes.push(`${viewport.name}: for a person to review, axe could not decide [${v.id}] on ${v.nodes.length} element(s): ${why.slice(0, 3).join(" | ")}`);
-      if (process.env.AXE_VERBOSE) for (const n of v.nodes) notes.push(`  at ${n.target.join(" ")}`);
+      review.push(`${viewport.name}: axe could not decide [${v.id}] on ${v.nodes.length} element(s): ${why.slice(0, 3).join(" | ")}`);
+      if (process.env.AXE_VERBOSE) for (const n of v.nodes) review.push(`  at ${n.target.join(" ")}`);
     }
 
     await page.evaluate(() => document.activeElement?.blur());
@@ -238,7 +232,7 @@ async function check(browser, target) {
     notes.push(`${viewport.name}: ${focus.count} focusable elements tabbed through; screenshot ${path.relative(process.cwd(), file)}`);
     await page.close();
   }
-  return { failures, notes };
+  return { failures, review, notes };
 }
 
 // --- main ---------------------------------------------------------------------------------
@@ -258,10 +252,11 @@ try {
   const axeVersion = require("axe-core/package.json").version;
   console.log(`axe: axe-core ${axeVersion} (${AXE_TAGS.join(", ")}) in ${version}, ${targets.length} pages at ${base.origin}, ${VIEWPORTS.map((v) => `${v.name} ${v.width}px`).join(" and ")}`);
   for (const target of targets) {
-    const { failures, notes } = await check(browser, target);
+    const { failures, review, notes } = await check(browser, target);
     if (failures.length) failedPages += 1;
     console.log(`${failures.length ? "FAIL" : "ok  "} ${target.path}  (${target.kind})`);
     for (const f of failures) console.log(`      ${f}`);
+    for (const r of review) console.log(`      to review by hand: ${r}`);
     if (process.env.AXE_VERBOSE || failures.length) for (const n of notes) console.log(`      note: ${n}`);
   }
 } finally {
