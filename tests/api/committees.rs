@@ -74,7 +74,7 @@ fn an_executive_chair_is_refused(b: Backend) {
 
 fn a_change_that_breaks_the_majority_is_refused_with_its_numbers(b: Backend) {
     let app = TestApp::spawn(b);
-    let p = setup(&app);
+    setup(&app);
     let (_, c) = app.get(&app.api("/committees/pccc"), None);
     assert_eq!(c["constitution"]["valid"], true, "{c}");
     let head = app.head();
@@ -220,7 +220,7 @@ fn conflicted_gps_leaving_make_an_item_inquorate_so_it_is_deferred(b: Backend) {
     assert_eq!(decided["quorum"]["counting"].as_array().unwrap().len(), 5);
     let (s, d) = app.post("/decisions", decision);
     assert_eq!(s, 201, "{d}");
-    assert_eq!(d["fields"].is_null(), true, "decision fields are flat: {d}");
+    assert!(d["fields"].is_null(), "decision fields are flat: {d}");
     assert_eq!(d["decided_on"], "2026-03-04", "taken from the meeting");
 
     // Now the item carries a decision, a change that would make it inquorate is refused.
