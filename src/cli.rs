@@ -86,7 +86,24 @@ pub enum Command {
         action: UserAction,
     },
     /// Seed the demo organisations into an empty database.
+    Demo {
+        /// `large`: instead, one organisation with the large-ICB data set of DESIGN.md
+        /// (5,000 people, 50,000 declarations, 20,000 gifts, 40 committees, 5,000 decisions).
+        #[arg(long, value_enum, default_value_t = DemoScale::Demo)]
+        scale: DemoScale,
+        /// With --scale large: the organisation's slug.
+        #[arg(long, default_value = "large-icb")]
+        org: String,
+    },
+}
+
+/// How much demo data to seed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoScale {
+    /// The two demo organisations.
     Demo,
+    /// One organisation at the scale of a large ICB.
+    Large,
 }
 
 #[derive(Subcommand, Debug)]
@@ -235,7 +252,38 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let store = Store::open(&config.database_url, 2)?;
             user(&store, action)
         }
-        Command::Demo => {
+        Command::Demo {
+            scale: DemoScale::Large,
+            org,
+        } => {
+            let store = Store::open(&config.database_url, 2)?;
+            let scale = crate::scale::Scale::LARGE;
+            let bar = indicatif::ProgressBar::new(scale.writes());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} writes ({per_sec}, {eta} left)",
+                )
+                .expect("a valid template"),
+            );
+            let started = std::time::Instant::now();
+            crate::scale::seed(
+                &mut *store.conn()?,
+                &org,
+                "NHS Large Integrated Care Board",
+                chrono::Utc::now().date_naive(),
+                &scale,
+                || bar.inc(1),
+            )?;
+            bar.finish();
+            println!(
+                "seeded {org}: {} writes in {:.1}s ({:.0} writes/s)",
+                bar.position(),
+                started.elapsed().as_secs_f64(),
+                bar.position() as f64 / started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Demo { .. } => {
             let store = Store::open(&config.database_url, 2)?;
             let seeded =
                 crate::demo::seed_if_empty(&mut *store.conn()?, chrono::Utc::now().date_naive())?;

@@ -9,5 +9,6 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod publish;
+pub mod scale;
 pub mod store;
 pub mod web;
