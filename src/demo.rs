@@ -16,6 +16,8 @@ use InterestType::{
     NonFinancialProfessional as Prof,
 };
 
+mod business;
+
 /// Every demo write is recorded as made by this actor.
 const ACTOR: &str = "system";
 
@@ -61,6 +63,7 @@ pub fn seed_org(
         seed_declarations(c, org_id, &ctx, &staff)?;
         seed_gifts(c, org_id, &ctx, &staff)?;
         seed_returns(c, org_id, &ctx, &staff)?;
+        business::seed(c, org_id, &ctx, &staff)?;
         Ok(())
     })
 }
