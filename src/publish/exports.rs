@@ -1,6 +1,7 @@
 //! Open data: each register as CSV (RFC 4180, header row, UTF-8 with BOM so
 //! spreadsheets open it cleanly) and JSON, and the public export of the audit chain.
 
+use super::business::Ctx;
 use super::markdown;
 use super::views::Visible;
 use crate::audit::ChainEntry;
@@ -101,6 +102,105 @@ pub const GIFT_COLUMNS: [&str; 16] = [
     "audit_seq",
 ];
 
+/// The register of procurement decisions as JSON records: one field per column of the
+/// register (DOMAIN.md), the taking item's conflicts and quorum as readable summaries,
+/// withdrawn decisions included with their reason.
+pub fn decisions_records(ctx: &Ctx, base: &str) -> Vec<Value> {
+    let mut ds: Vec<_> = ctx.b.decisions.iter().collect();
+    ds.sort_by(|a, b| {
+        (a.record.fields.decided_on, &a.record.fields.reference)
+            .cmp(&(b.record.fields.decided_on, &b.record.fields.reference))
+    });
+    ds.into_iter()
+        .map(|d| {
+            let f = &d.record.fields;
+            let taken_at = ctx.taken_at(&d.record);
+            json!({
+                "reference": f.reference, "title": f.title,
+                "service_description": f.service_description,
+                "service_status": crate::domain::decisions::ServiceStatus::CODES[f.service_status as usize],
+                "route": f.route, "clinical_lead": f.clinical_lead, "contract_manager": f.contract_manager,
+                "decided_on": f.decided_on.to_string(),
+                "committee": taken_at.as_ref().map(|t| &t.0),
+                "meeting_date": taken_at.as_ref().map(|t| t.1.to_string()),
+                "item_number": taken_at.as_ref().map(|t| &t.2),
+                "how_decided": f.how_decided,
+                "conflicts": ctx.conflicts_text(&d.record),
+                "quorum": ctx.quorum_text(&d.record),
+                "justification": f.justification, "supplier": f.supplier,
+                "value_pence": f.value_pence, "term_months": f.term_months,
+                "starts_on": f.starts_on.map(|s| s.to_string()), "comments": f.comments,
+                "status": if d.record.withdrawn_reason.is_some() { "withdrawn" } else { "current" },
+                "withdrawn_reason": d.record.withdrawn_reason,
+                "audit_seq": d.audit_seq,
+                "url": format!("{base}{}", ctx.decision_href(&d.record)),
+            })
+        })
+        .collect()
+}
+
+pub const DECISION_COLUMNS: [&str; 24] = [
+    "reference",
+    "title",
+    "service_description",
+    "service_status",
+    "route",
+    "clinical_lead",
+    "contract_manager",
+    "decided_on",
+    "committee",
+    "meeting_date",
+    "item_number",
+    "how_decided",
+    "conflicts",
+    "quorum",
+    "justification",
+    "supplier",
+    "value_pence",
+    "term_months",
+    "starts_on",
+    "comments",
+    "status",
+    "withdrawn_reason",
+    "audit_seq",
+    "url",
+];
+
+/// The record of breaches, anonymised: the person concerned is never exported.
+pub fn breaches_records(ctx: &Ctx) -> Vec<Value> {
+    let mut bs: Vec<_> = ctx.b.breaches.iter().collect();
+    bs.sort_by_key(|b| (b.record.occurred_on, b.id));
+    bs.into_iter()
+        .map(|b| {
+            let r = &b.record;
+            json!({
+                "id": b.id, "occurred_on": r.occurred_on.to_string(),
+                "identified_on": r.identified_on.to_string(), "summary": r.summary,
+                "action_taken": r.action_taken, "reported_to": r.reported_to,
+                "audit_seq": b.audit_seq,
+            })
+        })
+        .collect()
+}
+
+pub const BREACH_COLUMNS: [&str; 7] = [
+    "id",
+    "occurred_on",
+    "identified_on",
+    "summary",
+    "action_taken",
+    "reported_to",
+    "audit_seq",
+];
+
+/// Columns holding markdown, exported to CSV as plain text.
+const MARKDOWN_COLUMNS: [&str; 4] = [
+    "description",
+    "service_description",
+    "justification",
+    "comments",
+];
+
 fn cell(v: &Value, markdown_field: bool) -> String {
     match v {
         Value::Null => String::new(),
@@ -117,7 +217,7 @@ pub fn to_csv(columns: &[&str], records: &[Value]) -> Vec<u8> {
         .map(|r| {
             columns
                 .iter()
-                .map(|c| cell(&r[*c], *c == "description"))
+                .map(|c| cell(&r[*c], MARKDOWN_COLUMNS.contains(c)))
                 .collect()
         })
         .collect();
@@ -145,5 +245,50 @@ pub fn public_entry(v: &Visible, e: ChainEntry) -> ChainEntry {
         e
     } else {
         e.withheld()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::views::fixture;
+    use serde_json::json;
+
+    #[test]
+    fn breach_payloads_that_name_someone_are_null_in_the_public_chain() {
+        let named = fixture::entry(
+            1,
+            "create",
+            "breach",
+            1,
+            json!({"occurred_on": "2026-02-01", "identified_on": "2026-02-01", "summary": "s",
+                   "action_taken": "a", "reported_to": null, "person_id": 1, "id": 1, "version": 1}),
+        );
+        let mut anonymous = named.clone();
+        anonymous.header.seq = 2;
+        anonymous.payload.as_mut().unwrap()["person_id"] = Value::Null;
+        let s = fixture::snapshot(Default::default(), vec![]);
+        let v = Visible::new(&s, chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let public = public_entry(&v, named.clone());
+        assert_eq!(public.payload, None);
+        assert_eq!(
+            public.header, named.header,
+            "the header, and so the hash, stays"
+        );
+        assert!(!public.to_json_line().contains("person_id"));
+        assert_eq!(
+            public_entry(&v, anonymous.clone()).payload,
+            anonymous.payload
+        );
+    }
+
+    #[test]
+    fn markdown_columns_are_plain_text_in_csv() {
+        let csv = to_csv(
+            &["reference", "justification"],
+            &[json!({"reference": "PCD-**1**", "justification": "Best **value**"})],
+        );
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.contains("PCD-**1**,Best value"), "{text}");
     }
 }

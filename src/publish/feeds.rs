@@ -1,43 +1,71 @@
 //! RSS 2.0 feeds. Every item names its audit entry's `seq` and `entry_sha256`, so each
 //! subscriber keeps an independent record of the chain's history.
 
-use super::views::Visible;
+use super::business::Ctx;
+use super::views::{long_date, money, Visible};
 use crate::audit::ChainEntry;
+use crate::domain::decisions::{route_label, Breach, Decision};
+use crate::domain::meetings::{Attendance, Committee, Item, Meeting, Membership, Outcome};
+use crate::store::records::Stored;
+use crate::store::snapshot::RECENT;
+use crate::store::{audit, AnyConnection, StoreError};
+use handlebars::html_escape as esc;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{ChannelBuilder, GuidBuilder, ItemBuilder};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The namespace of the audit elements in feed items.
 pub const AUDIT_NS: &str = "urn:coi-register:audit:1";
 
-/// Which feed: a register, or all changes.
+/// Which feed: a register, one committee's business, or all changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feed {
+pub enum Feed<'a> {
     Interests,
     Gifts,
+    /// The register of procurement decisions.
+    Decisions,
+    /// One committee: its terms, membership, meetings, items (conflicts, outcomes) and
+    /// the procurement decisions taken at them, for observers.
+    Committee(&'a Stored<Committee>),
     All,
 }
 
-impl Feed {
-    pub fn file(self) -> &'static str {
+impl Feed<'_> {
+    /// The feed's path under `/<org>/feeds/`.
+    pub fn file(self) -> String {
         match self {
-            Feed::Interests => "interests.xml",
-            Feed::Gifts => "gifts.xml",
-            Feed::All => "all.xml",
+            Feed::Interests => "interests.xml".into(),
+            Feed::Gifts => "gifts.xml".into(),
+            Feed::Decisions => "decisions.xml".into(),
+            Feed::Committee(c) => format!("committees/{}.xml", c.record.slug),
+            Feed::All => "all.xml".into(),
         }
     }
-    fn wants(self, entity: &str) -> bool {
+    fn wants(self, ctx: &Ctx, e: &ChainEntry) -> bool {
+        let entity = e.header.entity.as_str();
         match self {
             Feed::Interests => matches!(entity, "declaration" | "nil_return" | "confirmation"),
             Feed::Gifts => entity == "gift",
+            Feed::Decisions => entity == "decision",
+            Feed::Committee(c) => {
+                e.header
+                    .entity_id
+                    .parse()
+                    .ok()
+                    .and_then(|id| ctx.index.committee_of(entity, id))
+                    == Some(c.id)
+            }
             Feed::All => true,
         }
     }
-    fn title(self) -> &'static str {
+    fn title(self) -> String {
         match self {
-            Feed::Interests => "Register of interests",
-            Feed::Gifts => "Register of gifts and hospitality",
-            Feed::All => "All changes",
+            Feed::Interests => "Register of interests".into(),
+            Feed::Gifts => "Register of gifts and hospitality".into(),
+            Feed::Decisions => "Register of procurement decisions".into(),
+            Feed::Committee(c) => c.record.name.clone(),
+            Feed::All => "All changes".into(),
         }
     }
 }
@@ -51,20 +79,18 @@ fn element(name: &str, value: String) -> Extension {
     }
 }
 
-fn describe(v: &Visible, e: &ChainEntry, base: &str, org: &str) -> (String, String, String) {
+fn describe(ctx: &Ctx, e: &ChainEntry, base: &str, org: &str) -> (String, String, String) {
+    let v = ctx.v;
     let h = &e.header;
     let p = e.payload.as_ref().expect("public entries carry payloads");
+    if let Some(described) = describe_business(ctx, e, p, base) {
+        return described;
+    }
     let person = p["person"]
         .as_str()
         .and_then(|slug| v.people().find(|x| x.slug == slug));
     let who = person.map(|x| x.fields.name.as_str()).unwrap_or("");
-    let verb = match h.action.as_str() {
-        "create" => "recorded",
-        "amend" => "amended",
-        "end" => "ended",
-        "release" => "published",
-        other => other,
-    };
+    let verb = verb(&h.action);
     let (title, link) = match h.entity.as_str() {
         "declaration" => (
             format!(
@@ -109,22 +135,290 @@ fn describe(v: &Visible, e: &ChainEntry, base: &str, org: &str) -> (String, Stri
     (title, link, description)
 }
 
-/// Render one feed of an organisation from its recent entries.
-pub fn render(v: &Visible, feed: Feed, base: &str) -> String {
+/// The past participle of an entry's action, for titles.
+fn verb(action: &str) -> &str {
+    match action {
+        "create" => "recorded",
+        "amend" => "amended",
+        "end" => "ended",
+        "release" => "published",
+        "withhold" => "withheld",
+        "withdraw" => "withdrawn",
+        "outcome" => "updated",
+        other => other,
+    }
+}
+
+fn payload<T: serde::de::DeserializeOwned>(p: &Value) -> Option<T> {
+    serde_json::from_value(p.clone()).ok()
+}
+
+/// Title, absolute link and HTML description of an entry about committee business, a
+/// procurement decision or a breach; `None` for other entities. Titles state what the
+/// entry recorded, from its own payload; links go to where the record is now.
+fn describe_business(
+    ctx: &Ctx,
+    e: &ChainEntry,
+    p: &Value,
+    base: &str,
+) -> Option<(String, String, String)> {
+    let h = &e.header;
+    let id: i64 = h.entity_id.parse().ok()?;
+    let org = ctx.org();
+    let verb = verb(&h.action);
+    let committee_name = |cid: i64| {
+        ctx.committee(cid)
+            .map(|c| c.record.name.clone())
+            .unwrap_or_else(|| format!("Committee {cid}"))
+    };
+    let committee_link = |cid: i64| match ctx.committee(cid) {
+        Some(c) => format!("{base}{}", ctx.committee_href(&c.record)),
+        None => format!("{base}/{org}/committees/"),
+    };
+    let described = match h.entity.as_str() {
+        "committee" => {
+            let c: Committee = payload(p)?;
+            (
+                format!("Committee {verb}: {}", c.name),
+                committee_link(id),
+                format!("<p>Quorum: {}.</p>", esc(&c.quorum.describe())),
+            )
+        }
+        "membership" => {
+            let m: Membership = payload(p)?;
+            let mb = &m.member;
+            let who = ctx.name(mb.person_id, &mb.name);
+            let committee = committee_name(m.committee_id);
+            let title = match h.action.as_str() {
+                "create" => format!(
+                    "Member appointed to {committee}: {who} ({}, {})",
+                    mb.category.label().to_lowercase(),
+                    mb.role.label().to_lowercase()
+                ),
+                _ => format!("Membership {verb}: {who}, {committee}"),
+            };
+            let description = format!(
+                "<p>{}, {}, {}; from {}{}.</p>",
+                esc(mb.category.label()),
+                if mb.votes() { "voting" } else { "non-voting" },
+                esc(&mb.role.label().to_lowercase()),
+                long_date(mb.from),
+                mb.to
+                    .map(|t| format!(" to {}", long_date(t)))
+                    .unwrap_or_default()
+            );
+            (title, committee_link(m.committee_id), description)
+        }
+        "meeting" => {
+            let m: Meeting = payload(p)?;
+            let committee = committee_name(m.committee_id);
+            let date = long_date(m.held_on);
+            let title = match h.action.as_str() {
+                "create" => format!("Meeting recorded: {committee}, {date}"),
+                _ => format!("Meeting record {verb}: {committee}, {date}"),
+            };
+            let link = ctx
+                .meeting(id)
+                .and_then(|now| ctx.meeting_href(&now.record))
+                .map(|href| format!("{base}{href}"))
+                .unwrap_or_else(|| committee_link(m.committee_id));
+            let count = |a: Attendance| m.attendance.iter().filter(|(_, s)| *s == a).count();
+            let description = format!(
+                "<p>{} present, {} sent apologies, {} co-opted.</p>",
+                count(Attendance::Present),
+                count(Attendance::Apologies),
+                m.co_opted.len()
+            );
+            (title, link, description)
+        }
+        "item" => {
+            let item: Item = payload(p)?;
+            let meeting = ctx.meeting(item.meeting_id);
+            let at = match meeting {
+                Some(m) => format!(
+                    " ({}, {})",
+                    committee_name(m.record.committee_id),
+                    long_date(m.record.held_on)
+                ),
+                None => String::new(),
+            };
+            let (n, t) = (&item.number, &item.title);
+            let k = item.conflicts.len();
+            let title = match (h.action.as_str(), &item.outcome) {
+                ("outcome", Outcome::Decided { .. }) => format!("Item {n} decided: {t}{at}"),
+                ("outcome", Outcome::Deferred { .. }) => format!("Item {n} deferred: {t}{at}"),
+                ("outcome", Outcome::Referred { referred_to, .. }) => {
+                    format!("Item {n} referred to {referred_to}: {t}{at}")
+                }
+                ("create", _) if k == 1 => format!("Conflict declared on item {n}: {t}{at}"),
+                ("create", _) if k > 1 => format!("{k} conflicts declared on item {n}: {t}{at}"),
+                _ => format!("Item {n} {verb}: {t}{at}"),
+            };
+            let link = ctx
+                .item(id)
+                .and_then(|now| ctx.item_href(&now.record))
+                .or_else(|| meeting.and_then(|m| ctx.meeting_href(&m.record)))
+                .map(|href| format!("{base}{href}"))
+                .unwrap_or_else(|| format!("{base}/{org}/committees/"));
+            let mut description = super::markdown::to_html(&item.description);
+            if k > 0 {
+                description.push_str("<p>Conflicts declared:</p><ul>");
+                for c in ctx.conflicts(&item) {
+                    description.push_str(&format!(
+                        "<li>{} ({}): {}</li>",
+                        esc(&c.person.name),
+                        esc(&c.nature),
+                        esc(c.decision)
+                    ));
+                }
+                description.push_str("</ul>");
+            }
+            match &item.outcome {
+                Outcome::Open => {}
+                Outcome::Decided { decision, .. } => {
+                    description.push_str(&format!("<p>Decision: {}</p>", esc(decision)))
+                }
+                Outcome::Deferred { reason } => {
+                    description.push_str(&format!("<p>Deferred: {}</p>", esc(reason)))
+                }
+                Outcome::Referred {
+                    referred_to,
+                    reason,
+                } => description.push_str(&format!(
+                    "<p>Referred to {}: {}</p>",
+                    esc(referred_to),
+                    esc(reason)
+                )),
+            }
+            (title, link, description)
+        }
+        "decision" => {
+            let d: Decision = payload(p)?;
+            let f = &d.fields;
+            let title = format!("Procurement decision {verb}: {}, {}", f.reference, f.title);
+            let link = match ctx.decision(id) {
+                Some(now) => format!("{base}{}", ctx.decision_href(&now.record)),
+                None => format!("{base}/{org}/decisions/"),
+            };
+            let mut description = format!(
+                "<p>{}. Decided {}. Value {}{}.</p>",
+                esc(route_label(&f.route)),
+                long_date(f.decided_on),
+                money(f.value_pence),
+                f.supplier
+                    .as_deref()
+                    .map(|s| format!(", awarded to {}", esc(s)))
+                    .unwrap_or_default()
+            );
+            if let Some(reason) = &d.withdrawn_reason {
+                description.push_str(&format!("<p>Withdrawn: {}</p>", esc(reason)));
+            }
+            (title, link, description)
+        }
+        "breach" => {
+            // Reached only for a breach whose entry names nobody (see Visible::entry_is_public);
+            // even so, the person field is never read here.
+            let b: Breach = payload(p)?;
+            (
+                format!(
+                    "Breach of the conflicts policy {verb} (occurred {})",
+                    long_date(b.occurred_on)
+                ),
+                format!("{base}/{org}/breaches/#breach-{id}"),
+                format!(
+                    "<p>{}</p><p>Action taken: {}</p>",
+                    esc(&b.summary),
+                    esc(&b.action_taken)
+                ),
+            )
+        }
+        _ => return None,
+    };
+    Some(described)
+}
+
+/// The entries a feed carries, newest first: the latest [`RECENT`] about its register's
+/// records (or its committee's), read in the snapshot's transaction; for all changes,
+/// the snapshot's latest entries of the chain.
+pub fn entries(
+    c: &mut AnyConnection,
+    ctx: &Ctx,
+    feed: Feed,
+) -> Result<Vec<ChainEntry>, StoreError> {
+    let org_id = ctx.v.snapshot.org.id;
+    let ids = |v: Vec<i64>| v.into_iter().map(|id| id.to_string()).collect::<Vec<_>>();
+    let kinds: Vec<(&str, Option<Vec<String>>)> = match feed {
+        Feed::All => return Ok(ctx.v.snapshot.recent.clone()),
+        Feed::Interests => vec![
+            ("declaration", None),
+            ("nil_return", None),
+            ("confirmation", None),
+        ],
+        Feed::Gifts => vec![("gift", None)],
+        Feed::Decisions => vec![("decision", None)],
+        Feed::Committee(committee) => {
+            let meetings: Vec<i64> = ctx.meetings_of(committee.id).iter().map(|m| m.id).collect();
+            let items: Vec<i64> = meetings
+                .iter()
+                .flat_map(|m| ctx.items_of(*m).iter().map(|i| i.id))
+                .collect();
+            let decisions: Vec<i64> = items
+                .iter()
+                .flat_map(|i| ctx.decisions_of(*i).iter().map(|d| d.id))
+                .collect();
+            vec![
+                ("committee", Some(ids(vec![committee.id]))),
+                (
+                    "membership",
+                    Some(ids(ctx
+                        .members_of(committee.id)
+                        .iter()
+                        .map(|m| m.id)
+                        .collect())),
+                ),
+                ("meeting", Some(ids(meetings))),
+                ("item", Some(ids(items))),
+                ("decision", Some(ids(decisions))),
+            ]
+        }
+    };
+    let mut out = Vec::new();
+    for (entity, ids) in kinds {
+        out.extend(audit::latest_about(
+            c,
+            org_id,
+            entity,
+            ids.as_deref(),
+            RECENT,
+        )?);
+    }
+    out.sort_by_key(|e| std::cmp::Reverse(e.header.seq));
+    out.truncate(RECENT as usize);
+    Ok(out)
+}
+
+/// Render one feed of an organisation from `entries` (newest first; see [`entries`]).
+pub fn render(ctx: &Ctx, feed: Feed, entries: &[ChainEntry], base: &str) -> String {
+    let v: &Visible = ctx.v;
     let org = &v.snapshot.org;
     let mut items = Vec::new();
-    for e in v
-        .snapshot
-        .recent
-        .iter()
-        .filter(|e| feed.wants(&e.header.entity))
-    {
+    for e in entries.iter().filter(|e| feed.wants(ctx, e)) {
         let public = v.entry_is_public(e);
         if !public && feed != Feed::All {
             continue;
         }
         let (title, link, description) = if public {
-            describe(v, e, base, &org.slug)
+            describe(ctx, e, base, &org.slug)
+        } else if e.header.entity == "breach" {
+            // Its content names the person concerned; the record of breaches shows it anonymised.
+            (
+                format!(
+                    "Breach of the conflicts policy {} (see the record of breaches; this entry's content is not published)",
+                    verb(&e.header.action)
+                ),
+                format!("{base}/{}/breaches/", org.slug),
+                String::new(),
+            )
         } else {
             (
                 format!("Audit entry {} (content not published)", e.header.seq),
@@ -219,4 +513,155 @@ pub fn render(v: &Visible, feed: Feed, base: &str) -> String {
         .items(items)
         .build();
     channel.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::business::tests::business;
+    use crate::publish::views::fixture;
+    use serde_json::json;
+
+    fn item_payload(conflicts: Value, outcome: Value) -> Value {
+        let mut p = json!({"meeting_id": 7, "number": "5", "title": "Extended access", "description": "",
+                           "conflicts": conflicts, "id": 9, "version": 1});
+        for (k, v) in outcome.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        p
+    }
+
+    fn channel(xml: &str) -> rss::Channel {
+        rss::Channel::read_from(xml.as_bytes()).expect("the feed parses")
+    }
+
+    #[test]
+    fn a_committee_feed_carries_its_own_business_with_audit_elements() {
+        let conflict = json!([{"person_id": 1, "declaration_id": null, "nature": "Partner at a bidding practice", "decision": "left_room"}]);
+        let recent = vec![
+            fixture::entry(
+                4,
+                "outcome",
+                "item",
+                9,
+                item_payload(
+                    conflict.clone(),
+                    json!({"outcome": "decided", "decision": "Award", "quorum": {}}),
+                ),
+            ),
+            fixture::entry(
+                3,
+                "create",
+                "item",
+                9,
+                item_payload(conflict, json!({"outcome": "open"})),
+            ),
+            fixture::entry(
+                2,
+                "create",
+                "committee",
+                1,
+                json!({"slug": "audit", "name": "audit", "terms_of_reference": "", "quorum": {"minimum": 1, "required": []}}),
+            ),
+            fixture::entry(
+                1,
+                "create",
+                "person",
+                1,
+                json!({"name": "Dr Hidden Person"}),
+            ),
+        ];
+        let s = fixture::snapshot(business(), recent);
+        let v = Visible::new(&s, chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let ctx = Ctx::new(&v);
+        let pccc = &s.business.committees[1];
+        let ch = channel(&render(
+            &ctx,
+            Feed::Committee(pccc),
+            &s.recent,
+            "https://r.example",
+        ));
+        let titles: Vec<&str> = ch.items().iter().filter_map(|i| i.title()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Item 5 decided: Extended access (pccc, 4 March 2026)",
+                "Conflict declared on item 5: Extended access (pccc, 4 March 2026)",
+            ]
+        );
+        let first = &ch.items()[0];
+        assert_eq!(
+            first.link(),
+            Some("https://r.example/test-ccg/committees/pccc/meetings/2026-03-04/#item-5")
+        );
+        let audit = &first.extensions()["audit"];
+        assert_eq!(audit["seq"][0].value(), Some("4"));
+        assert_eq!(
+            audit["entry_sha256"][0].value(),
+            Some(format!("{:064x}", 4).as_str())
+        );
+        assert!(ch.items()[1]
+            .description()
+            .unwrap()
+            .contains("Dr Hidden Person (Partner at a bidding practice): Left the room"));
+        let atom = &ch.extensions()["atom"]["link"][0];
+        assert_eq!(
+            atom.attrs()["href"],
+            "https://r.example/test-ccg/feeds/committees/pccc.xml"
+        );
+    }
+
+    #[test]
+    fn a_breach_naming_someone_is_announced_without_its_content() {
+        let breach = json!({"occurred_on": "2026-02-01", "identified_on": "2026-02-03",
+            "summary": "SUMMARYMARKER", "action_taken": "a", "reported_to": null, "person_id": 1, "id": 1, "version": 1});
+        let s = fixture::snapshot(
+            business(),
+            vec![fixture::entry(1, "create", "breach", 1, breach)],
+        );
+        let v = Visible::new(&s, chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let xml = render(&Ctx::new(&v), Feed::All, &s.recent, "https://r.example");
+        let ch = channel(&xml);
+        assert_eq!(ch.items().len(), 1);
+        assert!(ch.items()[0]
+            .title()
+            .unwrap()
+            .starts_with("Breach of the conflicts policy recorded"));
+        assert!(
+            !xml.contains("SUMMARYMARKER") && !xml.contains("Dr Hidden Person"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn the_decisions_feed_describes_decisions_only() {
+        let d = serde_json::to_value(s_decision()).unwrap();
+        let s = fixture::snapshot(
+            business(),
+            vec![
+                fixture::entry(2, "withdraw", "decision", 11, d),
+                fixture::entry(1, "create", "committee", 1, json!({})),
+            ],
+        );
+        let v = Visible::new(&s, chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let ch = channel(&render(
+            &Ctx::new(&v),
+            Feed::Decisions,
+            &s.recent,
+            "https://r.example",
+        ));
+        assert_eq!(ch.items().len(), 1);
+        assert_eq!(
+            ch.items()[0].title(),
+            Some("Procurement decision withdrawn: PCD-1, T")
+        );
+        assert_eq!(
+            ch.items()[0].link(),
+            Some("https://r.example/test-ccg/decisions/pcd-1/")
+        );
+    }
+
+    fn s_decision() -> Decision {
+        business().decisions[0].record.clone()
+    }
 }

@@ -1,6 +1,8 @@
 //! The public site: rendered from one read snapshot per organisation into plain files
 //! (pages, feeds, open data, the chain export), each swapped in atomically.
 
+pub mod business;
+mod business_pages;
 pub mod checkpoints;
 pub mod exports;
 pub mod feeds;
@@ -92,7 +94,7 @@ pub struct Publisher {
     signer: Option<crate::audit::checkpoint::NoteSigner>,
 }
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -107,6 +109,21 @@ const TEMPLATES: [(&str, &str); 9] = [
     (
         "gifts-table",
         include_str!("../../templates/gifts-table.hbs"),
+    ),
+    ("committees", include_str!("../../templates/committees.hbs")),
+    ("committee", include_str!("../../templates/committee.hbs")),
+    ("meeting", include_str!("../../templates/meeting.hbs")),
+    ("decisions", include_str!("../../templates/decisions.hbs")),
+    ("decision", include_str!("../../templates/decision.hbs")),
+    ("breaches", include_str!("../../templates/breaches.hbs")),
+    ("person-ref", include_str!("../../templates/person-ref.hbs")),
+    (
+        "conflicts-table",
+        include_str!("../../templates/conflicts-table.hbs"),
+    ),
+    (
+        "quorum-result",
+        include_str!("../../templates/quorum-result.hbs"),
     ),
 ];
 
@@ -204,6 +221,7 @@ impl Publisher {
         scope: &Scope,
     ) -> Result<(), PublishError> {
         let v = Visible::new(s, today);
+        let ctx = business::Ctx::new(&v);
         let org = views::org_view(s);
         let slug = &s.org.slug;
         let base = &self.base_url;
@@ -212,12 +230,14 @@ impl Publisher {
         let crumb_org = json!({"href": format!("/{slug}/"), "label": s.org.name});
         let all = scope.everything;
 
+        let business_changed = scope.decisions || scope.breaches || !scope.committees.is_empty();
+        if all || scope.interests || scope.gifts || business_changed {
+            let page = json!({"title": s.org.name, "org": org, "crumbs": [crumb_home], "feeds": [feed("all.xml", "all changes")], "counts": views::counts(&v)});
+            self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
+        }
         if all || scope.interests || scope.gifts {
             let declarations = views::declaration_rows(&v, None);
             let gift_rows = views::gift_rows(&v, None);
-            let counts = json!({"declarations": declarations.len(), "gifts": gift_rows.len(), "people": v.people().count()});
-            let page = json!({"title": s.org.name, "org": org, "crumbs": [crumb_home], "feeds": [feed("all.xml", "all changes")], "counts": counts});
-            self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
             if all || scope.interests {
                 let page = json!({
                     "title": "Register of interests", "org": org, "crumbs": [crumb_home, crumb_org],
@@ -241,7 +261,13 @@ impl Publisher {
                 )?;
                 self.write(
                     &format!("{slug}/feeds/interests.xml"),
-                    feeds::render(&v, feeds::Feed::Interests, base).as_bytes(),
+                    feeds::render(
+                        &ctx,
+                        feeds::Feed::Interests,
+                        &feeds::entries(c, &ctx, feeds::Feed::Interests)?,
+                        base,
+                    )
+                    .as_bytes(),
                 )?;
             }
             if all || scope.gifts {
@@ -265,7 +291,13 @@ impl Publisher {
                 )?;
                 self.write(
                     &format!("{slug}/feeds/gifts.xml"),
-                    feeds::render(&v, feeds::Feed::Gifts, base).as_bytes(),
+                    feeds::render(
+                        &ctx,
+                        feeds::Feed::Gifts,
+                        &feeds::entries(c, &ctx, feeds::Feed::Gifts)?,
+                        base,
+                    )
+                    .as_bytes(),
                 )?;
             }
         }
@@ -295,6 +327,8 @@ impl Publisher {
             self.write(&format!("{dir}/index.html"), &self.render("person", &page)?)?;
         }
 
+        self.render_business(c, &ctx, scope, &org)?;
+
         let verifier_key = self.signer.as_ref().map(|k| k.verifier_key());
         let page = json!({
             "title": "Audit log", "org": org, "crumbs": [crumb_home, crumb_org], "feeds": [feed("all.xml", "all changes")],
@@ -316,7 +350,7 @@ impl Publisher {
         }
         self.write(
             &format!("{slug}/feeds/all.xml"),
-            feeds::render(&v, feeds::Feed::All, base).as_bytes(),
+            feeds::render(&ctx, feeds::Feed::All, &s.recent, base).as_bytes(),
         )?;
         let mut file =
             site::AtomicFile::create(&self.site_dir, &format!("{slug}/audit/chain.jsonl"))?;

@@ -50,3 +50,33 @@ pub fn remove_dir(root: &Path, rel: &str) -> std::io::Result<()> {
         _ => Ok(()),
     }
 }
+
+/// The names of the directories (`dirs`) or files directly under `root/rel`, skipping
+/// hidden ones (temporary files); none if it does not exist.
+pub fn list(root: &Path, rel: &str, dirs: bool) -> std::io::Result<Vec<String>> {
+    let read = match std::fs::read_dir(root.join(rel)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        other => other?,
+    };
+    let mut out = Vec::new();
+    for entry in read {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() != dirs {
+            continue;
+        }
+        if let Some(name) = entry.file_name().to_str() {
+            if !name.starts_with('.') {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Remove a generated file that should no longer be published.
+pub fn remove_file(root: &Path, rel: &str) -> std::io::Result<()> {
+    match std::fs::remove_file(root.join(rel)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}

@@ -113,6 +113,15 @@ impl<'a> Visible<'a> {
             "nil_return" | "confirmation" => {
                 person_of(&e.payload).is_some_and(|p| self.people.contains_key(&p))
             }
+            // Committee business is public record: minutes, membership, the register of
+            // procurement decisions.
+            "committee" | "membership" | "meeting" | "item" | "decision" => true,
+            // A breach is published anonymised; its entry names the person concerned, so
+            // its payload is public only when it names nobody.
+            "breach" => e
+                .payload
+                .as_ref()
+                .is_some_and(|p| p.get("person_id").is_none_or(|id| id.is_null())),
             _ => false,
         }
     }
@@ -214,6 +223,22 @@ pub fn org_view(s: &Snapshot) -> OrgView {
         chain_seq: s.org.chain_seq,
         chain_head: s.org.chain_head.clone(),
     }
+}
+
+/// What the organisation's home page counts in each register.
+pub fn counts(v: &Visible) -> serde_json::Value {
+    let s = v.snapshot;
+    let b = &s.business;
+    serde_json::json!({
+        "declarations": s.declarations.iter().filter(|d| {
+            v.declaration_is_public(d.declaration.id) && v.person(d.declaration.person_id).is_some()
+        }).count(),
+        "gifts": s.gifts.iter().filter(|g| v.gift_is_public(g.gift.id) && v.person(g.gift.person_id).is_some()).count(),
+        "people": v.people().count(),
+        "committees": b.committees.len(),
+        "decisions": b.decisions.iter().filter(|d| d.record.withdrawn_reason.is_none()).count(),
+        "breaches": b.breaches.len(),
+    })
 }
 
 /// Published declarations, ongoing first, then by person and date.
@@ -371,9 +396,100 @@ pub fn person_view(v: &Visible, p: &Person) -> PersonView {
     }
 }
 
+/// Snapshots built in memory, for the publisher's unit tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::audit::{ChainEntry, EntryHeader};
+    use crate::domain::org::OrgSettings;
+    use crate::domain::people::{Person, PersonFields};
+    use crate::store::committees::Business;
+    use crate::store::orgs::Org;
+    use crate::store::snapshot::Snapshot;
+    use serde_json::Value;
+
+    /// Organisation `test-ccg` with one decision-making person, id 1, "Dr Hidden Person".
+    pub fn snapshot(business: Business, recent: Vec<ChainEntry>) -> Snapshot {
+        Snapshot {
+            org: Org {
+                id: 1,
+                slug: "test-ccg".into(),
+                name: "NHS Test CCG".into(),
+                settings: OrgSettings::default(),
+                chain_seq: recent.first().map_or(0, |e| e.header.seq),
+                chain_head: "0".repeat(64),
+                created_at: "2026-01-01T00:00:00Z".into(),
+            },
+            people: vec![Person {
+                id: 1,
+                slug: "dr-hidden-person".into(),
+                version: 1,
+                fields: PersonFields {
+                    name: "Dr Hidden Person".into(),
+                    position: "GP member".into(),
+                    decision_making: true,
+                },
+            }],
+            declarations: vec![],
+            gifts: vec![],
+            returns: vec![],
+            business,
+            recent,
+            checkpoint: None,
+        }
+    }
+
+    /// An entry (hashes are placeholders: nothing here verifies the chain).
+    pub fn entry(seq: i64, action: &str, entity: &str, id: i64, payload: Value) -> ChainEntry {
+        ChainEntry {
+            header: EntryHeader {
+                v: 1,
+                org: "test-ccg".into(),
+                seq,
+                at: "2026-03-04T10:00:00Z".into(),
+                actor: "lead@test.example".into(),
+                action: action.into(),
+                entity: entity.into(),
+                entity_id: id.to_string(),
+                payload_sha256: "a".repeat(64),
+                prev: "b".repeat(64),
+            },
+            entry_sha256: format!("{seq:064x}"),
+            payload: Some(payload),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn a_breach_entry_is_public_only_when_it_names_nobody() {
+        let s = fixture::snapshot(Default::default(), vec![]);
+        let v = Visible::new(&s, NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let breach = |person: Value| {
+            json!({"occurred_on": "2026-02-01", "identified_on": "2026-02-01", "summary": "s",
+                   "action_taken": "a", "reported_to": null, "person_id": person, "id": 1, "version": 1})
+        };
+        let named = fixture::entry(1, "create", "breach", 1, breach(json!(1)));
+        assert!(
+            !v.entry_is_public(&named),
+            "the person concerned is never published"
+        );
+        let anonymous = fixture::entry(2, "create", "breach", 2, breach(Value::Null));
+        assert!(v.entry_is_public(&anonymous));
+        let mut stripped = anonymous.clone();
+        stripped.payload = None;
+        assert!(
+            !v.entry_is_public(&stripped),
+            "no payload, nothing to judge"
+        );
+        for entity in ["committee", "membership", "meeting", "item", "decision"] {
+            let e = fixture::entry(3, "create", entity, 1, json!({"id": 1}));
+            assert!(v.entry_is_public(&e), "{entity} entries are public record");
+        }
+    }
 
     #[test]
     fn money_is_pounds_with_pence_only_when_needed() {

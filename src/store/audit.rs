@@ -75,6 +75,47 @@ pub fn range(
         .collect()
 }
 
+/// The latest `limit` entries about records of kind `entity` (only those with the given
+/// `ids`, if any), newest first: what a feed of one register or one committee carries,
+/// which the latest entries of the whole chain may not reach.
+pub fn latest_about(
+    c: &mut AnyConnection,
+    org_id: i64,
+    entity: &str,
+    ids: Option<&[String]>,
+    limit: i64,
+) -> Result<Vec<ChainEntry>, StoreError> {
+    let columns = (
+        a::seq,
+        a::org,
+        a::at,
+        a::actor,
+        a::action,
+        a::entity,
+        a::entity_id,
+        a::payload,
+        a::payload_sha256,
+        a::prev,
+        a::entry_sha256,
+    );
+    let query = a::table
+        .filter(a::organisation_id.eq(org_id))
+        .filter(a::entity.eq(entity))
+        .order(a::seq.desc())
+        .limit(limit);
+    let rows: Vec<Row> = match ids {
+        None => query.select(columns).load(c)?,
+        Some([]) => vec![],
+        Some(ids) => query
+            .filter(a::entity_id.eq_any(ids))
+            .select(columns)
+            .load(c)?,
+    };
+    rows.into_iter()
+        .map(|r| from_row(r).map_err(StoreError::Corrupt))
+        .collect()
+}
+
 /// Call `f` on every entry in order, reading in pages so memory stays bounded.
 /// A stored row that cannot be read is passed on as an error for that position.
 pub fn for_each(

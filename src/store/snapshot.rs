@@ -1,5 +1,6 @@
 //! One consistent read of everything the public site shows about an organisation.
 
+use super::committees::Business;
 use super::orgs::Org;
 use super::{declarations, gifts, AnyConnection, StoreError};
 use crate::audit::ChainEntry;
@@ -15,6 +16,8 @@ pub struct Snapshot {
     pub declarations: Vec<declarations::Version>,
     pub gifts: Vec<gifts::Version>,
     pub returns: Vec<Return>,
+    /// Committees, memberships, meetings, items, procurement decisions and breaches.
+    pub business: Business,
     /// The latest entries of the chain, newest first (for feeds).
     pub recent: Vec<ChainEntry>,
     /// The latest signed checkpoint, if one has been made.
@@ -44,6 +47,7 @@ pub fn read<R>(
             declarations: declarations::current(c, org.id)?,
             gifts: gifts::current(c, org.id)?,
             returns: super::returns::all(c, org.id)?,
+            business: Business::load(c, org.id)?,
             checkpoint: super::checkpoints::latest(c, org.id)?,
             recent,
             org,

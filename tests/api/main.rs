@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod business_site;
 mod chain;
 mod committees;
 mod declarations;
