@@ -7,6 +7,7 @@ pub mod checkpoints;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
+pub mod ocds;
 pub mod queue;
 pub mod site;
 pub mod views;
@@ -94,7 +95,7 @@ pub struct Publisher {
     signer: Option<crate::audit::checkpoint::NoteSigner>,
 }
 
-const TEMPLATES: [(&str, &str); 18] = [
+const TEMPLATES: [(&str, &str); 19] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -116,6 +117,7 @@ const TEMPLATES: [(&str, &str); 18] = [
     ("decisions", include_str!("../../templates/decisions.hbs")),
     ("decision", include_str!("../../templates/decision.hbs")),
     ("breaches", include_str!("../../templates/breaches.hbs")),
+    ("data", include_str!("../../templates/data.hbs")),
     ("person-ref", include_str!("../../templates/person-ref.hbs")),
     (
         "conflicts-table",
@@ -328,6 +330,23 @@ impl Publisher {
         }
 
         self.render_business(c, &ctx, scope, &org)?;
+
+        // The register of procurement decisions in OCDS: its award descriptions name the
+        // people who declared conflicts, so a change to a person re-renders it too.
+        if all || scope.decisions || !scope.committees.is_empty() || !scope.people.is_empty() {
+            let file = format!("{slug}/{}", ocds::FILE);
+            self.write(&file, &ocds::render(&ctx, base))?;
+        }
+        if all || scope.interests || scope.gifts || business_changed {
+            let page = json!({
+                "title": "Open data", "org": org, "crumbs": [crumb_home, crumb_org],
+                "feeds": [feed("all.xml", "all changes")], "open": ocds::data_page(&ctx),
+            });
+            self.write(
+                &format!("{slug}/data/index.html"),
+                &self.render("data", &page)?,
+            )?;
+        }
 
         let verifier_key = self.signer.as_ref().map(|k| k.verifier_key());
         let page = json!({
