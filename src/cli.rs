@@ -2,6 +2,7 @@
 
 use crate::audit::{ChainSummary, Failure};
 use crate::config::Config;
+use crate::domain::accounts::NewPassword;
 use crate::store::users::Role;
 use crate::store::{Store, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -128,7 +129,8 @@ pub enum RoleArg {
 
 #[derive(Subcommand, Debug)]
 pub enum UserAction {
-    /// Create an account and print its API token (shown once, stored only as a hash).
+    /// Create an account: prints its password (unless given on standard input) and its
+    /// API token, each shown once and stored only as a hash.
     Add {
         email: String,
         #[arg(long, value_enum)]
@@ -139,9 +141,22 @@ pub enum UserAction {
         /// For a declarant: the person (slug) they declare for, in the first --org.
         #[arg(long)]
         person: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
     },
-    /// List accounts.
+    /// List accounts: email, role, organisations (with a declarant's person), status.
     List,
+    /// Disable an account: its sessions and API tokens stop working at once.
+    Disable { email: String },
+    /// Set a new password (generated, or read from standard input) and end the
+    /// account's sessions.
+    ResetPassword {
+        email: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// A failure the CLI reports in one line, with its exit code.
@@ -285,16 +300,24 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Demo { .. } => {
             let store = Store::open(&config.database_url, 2)?;
-            let seeded =
-                crate::demo::seed_if_empty(&mut *store.conn()?, chrono::Utc::now().date_naive())?;
-            println!(
-                "{}",
-                if seeded {
-                    "seeded the demo organisations"
-                } else {
-                    "the database is not empty; nothing seeded"
-                }
-            );
+            let mut c = store.conn()?;
+            if !crate::demo::seed_if_empty(&mut c, chrono::Utc::now().date_naive())? {
+                println!("the database is not empty; nothing seeded");
+                return Ok(());
+            }
+            let accounts = seed_demo_accounts(&mut c)?;
+            println!("seeded the demo organisations");
+            let url = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            print_demo_accounts(url.trim_end_matches('/'), &accounts);
+            if let Some(lead) = accounts.iter().find(|a| a.role == Role::Governance) {
+                println!(
+                    "Demo API token (governance, both organisations): {}",
+                    lead.token
+                );
+            }
             Ok(())
         }
     }
@@ -335,6 +358,7 @@ fn export_chain(store: &Store, org: &str, output: Option<PathBuf>) -> Result<(),
 }
 
 fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
+    use crate::store::users;
     let mut c = store.conn()?;
     match action {
         UserAction::Add {
@@ -342,6 +366,7 @@ fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
             role,
             orgs,
             person,
+            password_stdin,
         } => {
             let role = match role {
                 RoleArg::Admin => Role::Admin,
@@ -349,21 +374,108 @@ fn user(store: &Store, action: UserAction) -> Result<(), CliError> {
                 RoleArg::Declarant => Role::Declarant,
                 RoleArg::Auditor => Role::Auditor,
             };
-            let (token, _) = add_user(&mut c, &email, role, &orgs, person.as_deref())?;
-            println!("created {} account {email}", role.code());
+            // Read and check the password before anything is created.
+            let password = new_password(password_stdin)?;
+            let (token, id) = add_user(&mut c, &email, role, &orgs, person.as_deref())?;
+            users::set_password(&mut c, id, &password)?;
+            println!(
+                "created {} account {}",
+                role.code(),
+                email.trim().to_lowercase()
+            );
+            if !password_stdin {
+                println!("password (shown once; keep it safe): {}", password.expose());
+            }
             println!("API token (shown once; keep it safe): {token}");
             Ok(())
         }
         UserAction::List => {
-            for (id, email, role, disabled) in crate::store::users::list(&mut c)? {
+            for a in users::list(&mut c)? {
+                let orgs: Vec<String> = a
+                    .orgs
+                    .iter()
+                    .map(|(org, person)| match person {
+                        Some(p) => format!("{org} (person {p})"),
+                        None => org.clone(),
+                    })
+                    .collect();
                 println!(
-                    "{id}\t{email}\t{role}{}",
-                    if disabled { "\tdisabled" } else { "" }
+                    "{}\t{}\t{}\t{}",
+                    a.email,
+                    a.role,
+                    if orgs.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        orgs.join(", ")
+                    },
+                    if a.disabled { "disabled" } else { "active" }
                 );
             }
             Ok(())
         }
+        UserAction::Disable { email } => {
+            let email = normalised_email(&email)?;
+            let id = users::id_by_email(&mut c, &email)?;
+            users::disable(&mut c, id)?;
+            println!("disabled {email}: its sessions and API tokens no longer work");
+            Ok(())
+        }
+        UserAction::ResetPassword {
+            email,
+            password_stdin,
+        } => {
+            let email = normalised_email(&email)?;
+            let id = users::id_by_email(&mut c, &email)?;
+            let password = new_password(password_stdin)?;
+            users::set_password(&mut c, id, &password)?;
+            users::revoke_sessions_of(&mut c, id)?;
+            println!("set a new password for {email}; its sessions have ended");
+            if !password_stdin {
+                println!("password (shown once; keep it safe): {}", password.expose());
+            }
+            Ok(())
+        }
     }
+}
+
+fn normalised_email(raw: &str) -> Result<String, CliError> {
+    crate::domain::accounts::Email::parse(raw)
+        .map(|e| e.as_str().to_owned())
+        .map_err(CliError::Usage)
+}
+
+/// The password for an account: read from standard input (one line), or generated.
+fn new_password(from_stdin: bool) -> Result<NewPassword, CliError> {
+    if !from_stdin {
+        return Ok(generate_password()?);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
+    let line = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text);
+    NewPassword::parse(line).map_err(CliError::Usage)
+}
+
+/// A strong random password: four groups of five characters from an alphabet without
+/// look-alikes (about 99 bits).
+pub fn generate_password() -> std::io::Result<NewPassword> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut out = String::with_capacity(23);
+    let mut byte = [0u8; 1];
+    while out.len() < 23 {
+        if out.len() % 6 == 5 {
+            out.push('-');
+            continue;
+        }
+        getrandom::getrandom(&mut byte).map_err(|e| std::io::Error::other(e.to_string()))?;
+        // Rejection sampling keeps every character equally likely.
+        if usize::from(byte[0]) < 256 - 256 % ALPHABET.len() {
+            out.push(char::from(ALPHABET[usize::from(byte[0]) % ALPHABET.len()]));
+        }
+    }
+    Ok(NewPassword::parse(&out).expect("23 characters is a valid password"))
 }
 
 /// Create an account in the named organisations and issue its first token.
@@ -374,12 +486,7 @@ pub fn add_user(
     orgs: &[String],
     person: Option<&str>,
 ) -> Result<(String, i64), CliError> {
-    let email = email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
-        return Err(CliError::Usage(format!(
-            "{email:?} is not an email address"
-        )));
-    }
+    let email = normalised_email(email)?;
     if orgs.is_empty() && role != Role::Admin {
         return Err(CliError::Usage(
             "name the account's organisation with --org <slug>".into(),
@@ -388,6 +495,11 @@ pub fn add_user(
     if role == Role::Declarant && person.is_none() {
         return Err(CliError::Usage(
             "a declarant needs --person <slug>: the person they declare for".into(),
+        ));
+    }
+    if role != Role::Declarant && person.is_some() {
+        return Err(CliError::Usage(
+            "only a declarant account is linked to a person (--person)".into(),
         ));
     }
     let mut memberships = Vec::new();
@@ -403,20 +515,83 @@ pub fn add_user(
     Ok((crate::store::users::issue_token(c, id)?, id))
 }
 
+/// A demo account, with the password (and, for the governance lead, the token) to print.
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub role: Role,
+    pub password: NewPassword,
+    pub token: String,
+    /// Who a declarant declares for.
+    pub person: Option<String>,
+}
+
+/// One account per role for the demo organisations: admin, governance lead, a declarant
+/// linked to a decision-making person of the first organisation, and an auditor.
+pub fn seed_demo_accounts(
+    c: &mut crate::store::AnyConnection,
+) -> Result<Vec<DemoAccount>, CliError> {
+    let both: Vec<String> = vec!["northshire-ccg".into(), "southdale-ccg".into()];
+    let north = crate::store::orgs::by_slug(c, "northshire-ccg")?;
+    let declarant = crate::store::people::all(c, north.id)?
+        .into_iter()
+        .find(|p| p.fields.decision_making)
+        .ok_or_else(|| StoreError::NotFound("a decision-making demo person".into()))?;
+    let plan: [(&'static str, Role, &[String], Option<&str>); 4] = [
+        ("admin@northshire.example", Role::Admin, &both, None),
+        (
+            "governance@northshire.example",
+            Role::Governance,
+            &both,
+            None,
+        ),
+        (
+            "declarant@northshire.example",
+            Role::Declarant,
+            &both[..1],
+            Some(&declarant.slug),
+        ),
+        ("auditor@northshire.example", Role::Auditor, &both, None),
+    ];
+    let mut out = Vec::new();
+    for (email, role, orgs, person) in plan {
+        let (token, id) = add_user(c, email, role, orgs, person)?;
+        let password = generate_password()?;
+        crate::store::users::set_password(c, id, &password)?;
+        out.push(DemoAccount {
+            email,
+            role,
+            password,
+            token,
+            person: person.map(|_| format!("{} ({})", declarant.fields.name, north.name)),
+        });
+    }
+    Ok(out)
+}
+
+/// Print the demo accounts: where to sign in, and each account's password.
+fn print_demo_accounts(url: &str, accounts: &[DemoAccount]) {
+    println!("Sign in at {url}/admin/sign-in with a demo account (passwords shown once):");
+    for a in accounts {
+        println!(
+            "  {:<11} {:<31} {}{}",
+            a.role.code(),
+            a.email,
+            a.password.expose(),
+            a.person
+                .as_deref()
+                .map(|p| format!("  declares for {p}"))
+                .unwrap_or_default()
+        );
+    }
+}
+
 fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     let store = Store::open(&config.database_url, config.pool_size)?;
-    let mut demo_token = None;
+    let mut demo_accounts = None;
     if demo {
         let mut c = store.conn()?;
         if crate::demo::seed_if_empty(&mut c, chrono::Utc::now().date_naive())? {
-            let (token, _) = add_user(
-                &mut c,
-                "governance@northshire.example",
-                Role::Governance,
-                &["northshire-ccg".into(), "southdale-ccg".into()],
-                None,
-            )?;
-            demo_token = Some(token);
+            demo_accounts = Some(seed_demo_accounts(&mut c)?);
         }
     }
     actix_web::rt::System::new().block_on(async move {
@@ -424,11 +599,13 @@ fn serve(config: Config, demo: bool) -> Result<(), CliError> {
         let url = format!("http://{}", config.bind.replace("0.0.0.0", "localhost"));
         let url = if config.bind.ends_with(":0") { format!("http://127.0.0.1:{}", app.port()) } else { url };
         println!("coi-register is serving the registers at {url}/");
-        if let Some(token) = demo_token {
+        if let Some(accounts) = demo_accounts {
             println!("Demo data seeded: {url}/northshire-ccg/ and {url}/southdale-ccg/");
-            println!("Demo governance lead: governance@northshire.example");
-            println!("Demo API token (governance, both organisations): {token}");
-            println!("Try: curl -H 'Authorization: Bearer {token}' {url}/api/v1/orgs/northshire-ccg/declarations");
+            print_demo_accounts(&url, &accounts);
+            let lead = accounts.iter().find(|a| a.role == Role::Governance).expect("a demo governance lead");
+            println!("Demo governance lead: {}", lead.email);
+            println!("Demo API token (governance, both organisations): {}", lead.token);
+            println!("Try: curl -H 'Authorization: Bearer {}' {url}/api/v1/orgs/northshire-ccg/declarations", lead.token);
         }
         app.run().await
     })?;

@@ -2,6 +2,7 @@
 //! is late, which gifts must be declared or declined, what the public may see.
 //! No I/O, no database, no HTTP: everything here is a pure function of its inputs.
 
+pub mod accounts;
 pub mod committees;
 pub mod decisions;
 pub mod entries;

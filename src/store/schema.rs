@@ -36,6 +36,7 @@ diesel::table! {
         role -> Text,
         disabled -> Integer,
         created_at -> Text,
+        password_hash -> Nullable<Text>,
     }
 }
 
@@ -178,3 +179,25 @@ diesel::table! {
         audit_seq -> BigInt,
     }
 }
+
+diesel::table! {
+    sessions (id_sha256) {
+        id_sha256 -> Text,
+        user_id -> BigInt,
+        created_at -> Text,
+        expires_at -> Text,
+        revoked -> Integer,
+        csrf_token -> Text,
+    }
+}
+
+diesel::table! {
+    sign_in_attempts (id) {
+        id -> BigInt,
+        email_sha256 -> Text,
+        at -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(sessions, users);
