@@ -18,7 +18,7 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("a valid bearer token is required")]
+    #[error("sign in, or send a valid bearer token")]
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),

@@ -1,10 +1,13 @@
-//! The HTTP service: the JSON API and the generated public site, built in one place
-//! ([`Application::build`]) that the binary and the tests both use.
+//! The HTTP service: the JSON API, the web app at /admin and the generated public site,
+//! built in one place ([`Application::build`]) that the binary and the tests both use.
 
+pub mod access;
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod routes;
+pub mod session;
 
 use crate::config::Config;
 use crate::publish::queue::Queue;
@@ -19,6 +22,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub queue: Queue,
+    /// Signs and checks the web app's cookies.
+    pub sessions: session::SessionKeys,
 }
 
 impl AppState {
@@ -69,8 +74,15 @@ impl Application {
                 .publish_all(&mut c)
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
+        // Session cookies are `Secure` when the service is reached over TLS.
+        let secure = base_url.starts_with("https://");
+        let sessions = session::SessionKeys::load_or_create(&config.data_dir, secure)?;
         let queue = Queue::spawn(store.clone(), publisher);
-        let state = web::Data::new(AppState { store, queue });
+        let state = web::Data::new(AppState {
+            store,
+            queue,
+            sessions,
+        });
         let site_dir = config.site_dir.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -112,7 +124,8 @@ impl Application {
     }
 }
 
-/// Request logging: method, path (never headers, so no token reaches a log), status, time.
+/// Request logging: method, path (never headers or bodies, so no token, cookie or
+/// password reaches a log), status, time.
 fn tracing_actix() -> middleware::Logger {
     middleware::Logger::new("%r %s %Dms")
 }

@@ -1,164 +1,193 @@
-//! Every URL the service answers, in one place. Who may use each is stated beside it:
-//! "public" needs no token; otherwise the roles named (admin counts as governance).
+//! Every URL the service answers, in one table that also says who may use each. The
+//! actix routes are registered from this table, each wrapped in the check of its
+//! declared [`Access`], so a route cannot exist without one. Finer rules (a declarant's
+//! own person, withheld entries) stay in the handlers.
 
-use super::api;
-use actix_web::web;
+use super::{access, admin, api};
+use actix_web::middleware::from_fn;
+use actix_web::{web, Route};
 use std::path::PathBuf;
 
-pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
-    use api::{
-        audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people,
-        returns,
+/// Who may use a route. Admins count as governance leads of every organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not. A signed-in reader may be shown more (withheld entries
+    /// for governance leads and auditors, their own for a declarant): handlers decide.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Governance leads and admins of the organisation in the path.
+    Governance,
+    /// Governance leads and admins of the organisation in the path, or one of its
+    /// declarants, whom the handler then allows only for their own person.
+    GovernanceOrOwnPerson,
+}
+
+impl Access {
+    /// The roles this access admits before any per-record check.
+    pub fn roles(self) -> &'static [&'static str] {
+        match self {
+            Access::Public => &[],
+            Access::SignedIn => &["admin", "governance", "declarant", "auditor"],
+            Access::Governance => &["admin", "governance"],
+            Access::GovernanceOrOwnPerson => &["admin", "governance", "declarant"],
+        }
+    }
+}
+
+/// An HTTP method the service answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+
+    fn route(self) -> Route {
+        match self {
+            Method::Get => web::get(),
+            Method::Post => web::post(),
+        }
+    }
+}
+
+/// One route: method, path pattern (actix syntax, `{name}` for a segment), who may use
+/// it, and what it does.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub summary: &'static str,
+    handler: fn(Route) -> Route,
+}
+
+impl RouteSpec {
+    /// A page of the web app (HTML; refusals send the browser to sign in), not the JSON API.
+    pub fn is_page(&self) -> bool {
+        self.path == "/admin" || self.path.starts_with("/admin/")
+    }
+}
+
+impl std::fmt::Debug for RouteSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} ({:?})",
+            self.method.as_str(),
+            self.path,
+            self.access
+        )
+    }
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal, $access:ident, $handler:path, $summary:literal;)*) => {
+        const ROUTES: &[RouteSpec] = &[$(
+            RouteSpec {
+                method: Method::$method,
+                path: $path,
+                access: Access::$access,
+                summary: $summary,
+                handler: |r| r.to($handler),
+            },
+        )*];
     };
-    cfg.service(
-        web::scope("/api/v1")
-            // public
-            .route("/orgs", web::get().to(orgs::list))
-            .route("/orgs/{org}", web::get().to(orgs::show))
-            // public: decision-making people; governance, auditor: everyone
-            .route("/orgs/{org}/people", web::get().to(people::list))
-            .route("/orgs/{org}/people/{slug}", web::get().to(people::show))
-            // governance
-            .route("/orgs/{org}/people", web::post().to(people::create))
-            .route(
-                "/orgs/{org}/people/{slug}/amend",
-                web::post().to(people::amend),
-            )
-            // public: published entries; governance, auditor: all; declarant: their own
-            .route("/orgs/{org}/declarations", web::get().to(d::list))
-            .route("/orgs/{org}/declarations/{id}", web::get().to(d::show))
-            .route(
-                "/orgs/{org}/declarations/{id}/versions",
-                web::get().to(d::versions),
-            )
-            // governance; declarant for their own person
-            .route("/orgs/{org}/declarations", web::post().to(d::create))
-            .route(
-                "/orgs/{org}/declarations/{id}/amend",
-                web::post().to(d::amend),
-            )
-            .route("/orgs/{org}/declarations/{id}/end", web::post().to(d::end))
-            .route(
-                "/orgs/{org}/declarations/{id}/withdraw",
-                web::post().to(d::withdraw),
-            )
-            // governance
-            .route(
-                "/orgs/{org}/declarations/{id}/withhold",
-                web::post().to(d::withhold),
-            )
-            .route(
-                "/orgs/{org}/declarations/{id}/release",
-                web::post().to(d::release),
-            )
-            // public: published offers; governance, auditor: all; declarant: their own
-            .route("/orgs/{org}/gifts", web::get().to(g::list))
-            .route("/orgs/{org}/gifts/{id}", web::get().to(g::show))
-            // governance; declarant for their own person
-            .route("/orgs/{org}/gifts", web::post().to(g::create))
-            .route("/orgs/{org}/gifts/{id}/amend", web::post().to(g::amend))
-            .route(
-                "/orgs/{org}/gifts/{id}/withdraw",
-                web::post().to(g::withdraw),
-            )
-            // governance
-            .route(
-                "/orgs/{org}/gifts/{id}/withhold",
-                web::post().to(g::withhold),
-            )
-            .route("/orgs/{org}/gifts/{id}/release", web::post().to(g::release))
-            // governance; declarant for their own person
-            .route(
-                "/orgs/{org}/nil-returns",
-                web::post().to(returns::nil_return),
-            )
-            .route(
-                "/orgs/{org}/confirmations",
-                web::post().to(returns::confirmation),
-            )
-            // public: committees, membership, meetings, items (minutes are public)
-            .route("/orgs/{org}/committees", web::get().to(cm::list))
-            .route("/orgs/{org}/committees/{slug}", web::get().to(cm::show))
-            .route("/orgs/{org}/meetings/{id}", web::get().to(cm::show_meeting))
-            .route("/orgs/{org}/items/{id}", web::get().to(cm::show_item))
-            // governance
-            .route("/orgs/{org}/committees", web::post().to(cm::create))
-            .route(
-                "/orgs/{org}/committees/{slug}/amend",
-                web::post().to(cm::amend),
-            )
-            .route(
-                "/orgs/{org}/committees/{slug}/members",
-                web::post().to(cm::add_members),
-            )
-            .route(
-                "/orgs/{org}/committees/{slug}/members/{id}/amend",
-                web::post().to(cm::amend_member),
-            )
-            .route(
-                "/orgs/{org}/committees/{slug}/members/{id}/end",
-                web::post().to(cm::end_member),
-            )
-            .route(
-                "/orgs/{org}/committees/{slug}/meetings",
-                web::post().to(cm::create_meeting),
-            )
-            .route(
-                "/orgs/{org}/meetings/{id}/amend",
-                web::post().to(cm::amend_meeting),
-            )
-            .route(
-                "/orgs/{org}/meetings/{id}/items",
-                web::post().to(cm::create_item),
-            )
-            .route(
-                "/orgs/{org}/items/{id}/amend",
-                web::post().to(cm::amend_item),
-            )
-            .route(
-                "/orgs/{org}/items/{id}/outcome",
-                web::post().to(cm::record_outcome),
-            )
-            // public
-            .route("/orgs/{org}/decisions", web::get().to(pd::list))
-            .route("/orgs/{org}/decisions/{reference}", web::get().to(pd::show))
-            // governance
-            .route("/orgs/{org}/decisions", web::post().to(pd::create))
-            .route(
-                "/orgs/{org}/decisions/{reference}/amend",
-                web::post().to(pd::amend),
-            )
-            .route(
-                "/orgs/{org}/decisions/{reference}/withdraw",
-                web::post().to(pd::withdraw),
-            )
-            // public, anonymised; governance, auditor: with the person
-            .route("/orgs/{org}/breaches", web::get().to(pd::list_breaches))
-            // governance
-            .route("/orgs/{org}/breaches", web::post().to(pd::create_breach))
-            .route(
-                "/orgs/{org}/breaches/{id}/amend",
-                web::post().to(pd::amend_breach),
-            )
-            // public (payloads of unpublished records only for governance, auditor)
-            .route("/orgs/{org}/audit/head", web::get().to(audit::head))
-            .route("/orgs/{org}/audit/entries", web::get().to(audit::entries))
-            .route(
-                "/orgs/{org}/audit/checkpoints",
-                web::get().to(audit::checkpoints),
-            )
-            .route(
-                "/orgs/{org}/audit/proof/inclusion",
-                web::get().to(audit::inclusion),
-            )
-            .route(
-                "/orgs/{org}/audit/proof/consistency",
-                web::get().to(audit::consistency),
-            )
-            .default_service(web::to(api::not_found)),
-    );
-    // public: the generated site
-    cfg.route("/healthz", web::get().to(api::health));
+}
+
+use admin::{home, sign_in};
+use api::{
+    audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
+};
+
+routes! {
+    Get  "/admin", SignedIn, home::show, "Your account, organisations and their registers";
+    Get  "/admin/sign-in", Public, sign_in::show, "The sign-in form";
+    Post "/admin/sign-in", Public, sign_in::submit, "Sign in with email and password";
+    Post "/admin/sign-out", SignedIn, sign_in::sign_out, "Sign out, ending the session";
+
+    Get  "/healthz", Public, api::health, "Whether the service is up";
+    Get  "/api/v1/orgs", Public, orgs::list, "The organisations";
+    Get  "/api/v1/orgs/{org}", Public, orgs::show, "One organisation and its chain head";
+
+    Get  "/api/v1/orgs/{org}/people", Public, people::list, "Decision-making people (everyone for governance, auditors)";
+    Get  "/api/v1/orgs/{org}/people/{slug}", Public, people::show, "One person";
+    Post "/api/v1/orgs/{org}/people", Governance, people::create, "Add a person";
+    Post "/api/v1/orgs/{org}/people/{slug}/amend", Governance, people::amend, "Amend a person";
+
+    Get  "/api/v1/orgs/{org}/declarations", Public, d::list, "Declarations the caller may see";
+    Get  "/api/v1/orgs/{org}/declarations/{id}", Public, d::show, "One declaration";
+    Get  "/api/v1/orgs/{org}/declarations/{id}/versions", Public, d::versions, "Every version of a declaration";
+    Post "/api/v1/orgs/{org}/declarations", GovernanceOrOwnPerson, d::create, "Declare an interest";
+    Post "/api/v1/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson, d::amend, "Amend a declaration";
+    Post "/api/v1/orgs/{org}/declarations/{id}/end", GovernanceOrOwnPerson, d::end, "Record that an interest ended";
+    Post "/api/v1/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, d::withdraw, "Withdraw a declaration made in error";
+    Post "/api/v1/orgs/{org}/declarations/{id}/withhold", Governance, d::withhold, "Withhold a declaration from publication, with a reason";
+    Post "/api/v1/orgs/{org}/declarations/{id}/release", Governance, d::release, "Publish a withheld declaration again";
+
+    Get  "/api/v1/orgs/{org}/gifts", Public, g::list, "Gifts and hospitality the caller may see";
+    Get  "/api/v1/orgs/{org}/gifts/{id}", Public, g::show, "One offer of a gift or hospitality";
+    Post "/api/v1/orgs/{org}/gifts", GovernanceOrOwnPerson, g::create, "Record an offer of a gift or hospitality";
+    Post "/api/v1/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, g::amend, "Amend an offer";
+    Post "/api/v1/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson, g::withdraw, "Withdraw an offer recorded in error";
+    Post "/api/v1/orgs/{org}/gifts/{id}/withhold", Governance, g::withhold, "Withhold an offer from publication, with a reason";
+    Post "/api/v1/orgs/{org}/gifts/{id}/release", Governance, g::release, "Publish a withheld offer again";
+
+    Post "/api/v1/orgs/{org}/nil-returns", GovernanceOrOwnPerson, returns::nil_return, "Record a nil return";
+    Post "/api/v1/orgs/{org}/confirmations", GovernanceOrOwnPerson, returns::confirmation, "Record an annual confirmation";
+
+    Get  "/api/v1/orgs/{org}/committees", Public, cm::list, "Committees";
+    Get  "/api/v1/orgs/{org}/committees/{slug}", Public, cm::show, "A committee, its membership and meetings";
+    Get  "/api/v1/orgs/{org}/meetings/{id}", Public, cm::show_meeting, "A meeting and its items";
+    Get  "/api/v1/orgs/{org}/items/{id}", Public, cm::show_item, "An agenda item";
+    Post "/api/v1/orgs/{org}/committees", Governance, cm::create, "Constitute a committee";
+    Post "/api/v1/orgs/{org}/committees/{slug}/amend", Governance, cm::amend, "Amend a committee";
+    Post "/api/v1/orgs/{org}/committees/{slug}/members", Governance, cm::add_members, "Add members to a committee";
+    Post "/api/v1/orgs/{org}/committees/{slug}/members/{id}/amend", Governance, cm::amend_member, "Amend a membership";
+    Post "/api/v1/orgs/{org}/committees/{slug}/members/{id}/end", Governance, cm::end_member, "End a membership";
+    Post "/api/v1/orgs/{org}/committees/{slug}/meetings", Governance, cm::create_meeting, "Record a meeting";
+    Post "/api/v1/orgs/{org}/meetings/{id}/amend", Governance, cm::amend_meeting, "Amend a meeting";
+    Post "/api/v1/orgs/{org}/meetings/{id}/items", Governance, cm::create_item, "Add an agenda item";
+    Post "/api/v1/orgs/{org}/items/{id}/amend", Governance, cm::amend_item, "Amend an agenda item";
+    Post "/api/v1/orgs/{org}/items/{id}/outcome", Governance, cm::record_outcome, "Record an item's outcome";
+
+    Get  "/api/v1/orgs/{org}/decisions", Public, pd::list, "Procurement decisions";
+    Get  "/api/v1/orgs/{org}/decisions/{reference}", Public, pd::show, "One procurement decision";
+    Post "/api/v1/orgs/{org}/decisions", Governance, pd::create, "Record a procurement decision";
+    Post "/api/v1/orgs/{org}/decisions/{reference}/amend", Governance, pd::amend, "Amend a procurement decision";
+    Post "/api/v1/orgs/{org}/decisions/{reference}/withdraw", Governance, pd::withdraw, "Withdraw a procurement decision";
+    Get  "/api/v1/orgs/{org}/breaches", Public, pd::list_breaches, "Breaches (anonymised unless governance or auditor)";
+    Post "/api/v1/orgs/{org}/breaches", Governance, pd::create_breach, "Record a breach";
+    Post "/api/v1/orgs/{org}/breaches/{id}/amend", Governance, pd::amend_breach, "Amend a breach";
+
+    Get  "/api/v1/orgs/{org}/audit/head", Public, audit::head, "The chain head";
+    Get  "/api/v1/orgs/{org}/audit/entries", Public, audit::entries, "Chain entries (withheld payloads for governance, auditors)";
+    Get  "/api/v1/orgs/{org}/audit/checkpoints", Public, audit::checkpoints, "Every signed checkpoint";
+    Get  "/api/v1/orgs/{org}/audit/proof/inclusion", Public, audit::inclusion, "RFC 6962 inclusion proof";
+    Get  "/api/v1/orgs/{org}/audit/proof/consistency", Public, audit::consistency, "RFC 6962 consistency proof";
+}
+
+/// Every route the service answers besides the generated site's files.
+pub fn table() -> &'static [RouteSpec] {
+    ROUTES
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
+    for spec in ROUTES {
+        let (access, page) = (spec.access, spec.is_page());
+        let route = (spec.handler)(spec.method.route()).wrap(from_fn(move |req, next| {
+            access::enforce(access, page, req, next)
+        }));
+        cfg.route(spec.path, route);
+    }
+    // Anything else under the API is a JSON 404; anything else at all, the site's files.
+    cfg.service(web::scope("/api/v1").default_service(web::to(api::not_found)));
     cfg.service(
         actix_files::Files::new("/", site_dir)
             .index_file("index.html")
