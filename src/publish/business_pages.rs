@@ -5,7 +5,7 @@
 
 use super::business::Ctx;
 use super::views::OrgView;
-use super::{exports, feeds, site, PublishError, Publisher, Scope};
+use super::{exports, feeds, PublishError, Publisher, Scope};
 use crate::domain::decisions::Decision;
 use crate::store::{records, AnyConnection};
 use serde_json::json;
@@ -164,15 +164,15 @@ impl Publisher {
                 .iter()
                 .map(|c| c.record.slug.as_str())
                 .collect();
-            for dir in site::list(&self.site_dir, &format!("{slug}/committees"), true)? {
+            for dir in self.list(&format!("{slug}/committees"), true)? {
                 if !slugs.contains(dir.as_str()) {
-                    site::remove_dir(&self.site_dir, &format!("{slug}/committees/{dir}"))?;
+                    self.remove_dir(&format!("{slug}/committees/{dir}"))?;
                 }
             }
-            for file in site::list(&self.site_dir, &format!("{slug}/feeds/committees"), false)? {
+            for file in self.list(&format!("{slug}/feeds/committees"), false)? {
                 let stem = file.strip_suffix(".xml").unwrap_or(&file);
                 if !slugs.contains(stem) {
-                    site::remove_file(&self.site_dir, &format!("{slug}/feeds/committees/{file}"))?;
+                    self.remove_file(&format!("{slug}/feeds/committees/{file}"))?;
                 }
             }
         }
@@ -239,9 +239,9 @@ impl Publisher {
                 .map(|m| m.record.held_on.to_string())
                 .collect();
             let dir = format!("{slug}/committees/{}/meetings", c.record.slug);
-            for date in site::list(&self.site_dir, &dir, true)? {
+            for date in self.list(&dir, true)? {
                 if !dates.contains(&date) {
-                    site::remove_dir(&self.site_dir, &format!("{dir}/{date}"))?;
+                    self.remove_dir(&format!("{dir}/{date}"))?;
                 }
             }
         }
@@ -280,9 +280,9 @@ impl Publisher {
                 .iter()
                 .map(|d| d.record.fields.url_ref())
                 .collect();
-            for dir in site::list(&self.site_dir, &format!("{slug}/decisions"), true)? {
+            for dir in self.list(&format!("{slug}/decisions"), true)? {
                 if !refs.contains(&dir) {
-                    site::remove_dir(&self.site_dir, &format!("{slug}/decisions/{dir}"))?;
+                    self.remove_dir(&format!("{slug}/decisions/{dir}"))?;
                 }
             }
         }

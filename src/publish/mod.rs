@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod markdown;
 pub mod ocds;
 pub mod queue;
+pub mod registers;
 pub mod site;
 pub mod views;
 
@@ -93,15 +94,25 @@ pub struct Publisher {
     site_dir: PathBuf,
     base_url: String,
     signer: Option<crate::audit::checkpoint::NoteSigner>,
+    /// Where the publish in progress writes (see [`site::Output`]).
+    out: std::sync::Mutex<Option<site::Output>>,
+    progress: Option<indicatif::ProgressBar>,
+    /// The hash of each paged register page's inputs when it was last rendered.
+    memo: std::sync::Mutex<std::collections::HashMap<String, u64>>,
 }
 
-const TEMPLATES: [(&str, &str); 19] = [
+const TEMPLATES: [(&str, &str); 21] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
     ("interests", include_str!("../../templates/interests.hbs")),
     ("person", include_str!("../../templates/person.hbs")),
     ("gifts", include_str!("../../templates/gifts.hbs")),
+    (
+        "register-nav",
+        include_str!("../../templates/register-nav.hbs"),
+    ),
+    ("pagination", include_str!("../../templates/pagination.hbs")),
     ("audit", include_str!("../../templates/audit.hbs")),
     (
         "declarations-table",
@@ -153,6 +164,9 @@ impl Publisher {
             site_dir: site_dir.into(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             signer: None,
+            out: std::sync::Mutex::new(None),
+            progress: None,
+            memo: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -173,8 +187,65 @@ impl Publisher {
             .map_err(|e| PublishError::Render(template.into(), e.to_string()))
     }
 
+    /// Write a page (or feed, or data file) of the publish in progress.
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
-        Ok(site::write_atomic(&self.site_dir, rel, bytes)?)
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+        match self.out.lock().expect("not poisoned").as_mut() {
+            Some(out) => Ok(out.write(rel, bytes)?),
+            None => Ok(site::write_atomic(&self.site_dir, rel, bytes)?),
+        }
+    }
+
+    /// What is published under `rel` now: its directories (`dirs`) or files.
+    fn list(&self, rel: &str, dirs: bool) -> Result<Vec<String>, PublishError> {
+        match self.out.lock().expect("not poisoned").as_ref() {
+            Some(out) => Ok(out.list(rel, dirs)?),
+            None => Ok(site::list(&self.site_dir, rel, dirs)?),
+        }
+    }
+
+    /// Stop publishing directory `rel` (when this publish commits).
+    fn remove_dir(&self, rel: &str) -> Result<(), PublishError> {
+        match self.out.lock().expect("not poisoned").as_mut() {
+            Some(out) => {
+                out.remove(rel);
+                Ok(())
+            }
+            None => Ok(site::remove_dir(&self.site_dir, rel)?),
+        }
+    }
+
+    /// Stop publishing file `rel` (when this publish commits).
+    fn remove_file(&self, rel: &str) -> Result<(), PublishError> {
+        match self.out.lock().expect("not poisoned").as_mut() {
+            Some(out) => {
+                out.remove(rel);
+                Ok(())
+            }
+            None => Ok(site::remove_file(&self.site_dir, rel)?),
+        }
+    }
+
+    /// Run `render` with its writes going to `out`, then make them visible together.
+    fn with_output(
+        &self,
+        out: site::Output,
+        render: impl FnOnce() -> Result<(), PublishError>,
+    ) -> Result<(), PublishError> {
+        *self.out.lock().expect("not poisoned") = Some(out);
+        let result = render();
+        let out = self.out.lock().expect("not poisoned").take();
+        result?;
+        out.expect("set above").commit()?;
+        Ok(())
+    }
+
+    /// Count written files on `bar` (the `publish` command's progress).
+    pub fn with_progress(mut self, bar: indicatif::ProgressBar) -> Publisher {
+        self.progress = Some(bar);
+        self
     }
 
     /// Re-render the whole site: assets, the home page and every organisation.
@@ -212,7 +283,20 @@ impl Publisher {
         if let Some(signer) = &self.signer {
             checkpoints::checkpoint(c, signer, slug)?;
         }
-        snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
+        let out = if scope.everything {
+            // A fresh generation starts empty: every page is rendered into it.
+            let prefix = format!("{slug}/");
+            self.memo
+                .lock()
+                .expect("not poisoned")
+                .retain(|k, _| !k.starts_with(&prefix));
+            site::Output::fresh(&self.site_dir, slug)?
+        } else {
+            site::Output::staged(&self.site_dir)
+        };
+        self.with_output(out, || {
+            snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
+        })
     }
 
     fn render_org(
@@ -238,20 +322,8 @@ impl Publisher {
             self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
         }
         if all || scope.interests || scope.gifts {
-            let declarations = views::declaration_rows(&v, None);
-            let gift_rows = views::gift_rows(&v, None);
             if all || scope.interests {
-                let page = json!({
-                    "title": "Register of interests", "org": org, "crumbs": [crumb_home, crumb_org],
-                    "feeds": [feed("interests.xml", "register of interests")],
-                    "publish_ended_months": s.org.settings.publish_ended_months,
-                    "table": {"caption": "Declared interests", "show_person": true, "org_slug": slug, "rows": declarations},
-                    "nothing": views::nothing_declared(&v),
-                });
-                self.write(
-                    &format!("{slug}/interests/index.html"),
-                    &self.render("interests", &page)?,
-                )?;
+                self.render_interests(&v, &org)?;
                 let records = exports::interests_records(&v);
                 self.write(
                     &format!("{slug}/data/interests.csv"),
@@ -273,15 +345,7 @@ impl Publisher {
                 )?;
             }
             if all || scope.gifts {
-                let page = json!({
-                    "title": "Register of gifts and hospitality", "org": org, "crumbs": [crumb_home, crumb_org],
-                    "feeds": [feed("gifts.xml", "register of gifts and hospitality")],
-                    "table": {"caption": "Offers of gifts and hospitality", "show_person": true, "org_slug": slug, "rows": gift_rows},
-                });
-                self.write(
-                    &format!("{slug}/gifts/index.html"),
-                    &self.render("gifts", &page)?,
-                )?;
+                self.render_gifts(&v, &org)?;
                 let records = exports::gifts_records(&v);
                 self.write(
                     &format!("{slug}/data/gifts.csv"),
@@ -315,7 +379,7 @@ impl Publisher {
             };
             let dir = format!("{slug}/interests/{}", p.slug);
             if v.person(id).is_none() {
-                site::remove_dir(&self.site_dir, &dir)?;
+                self.remove_dir(&dir)?;
                 continue;
             }
             let crumb_reg =
@@ -371,8 +435,13 @@ impl Publisher {
             &format!("{slug}/feeds/all.xml"),
             feeds::render(&ctx, feeds::Feed::All, &s.recent, base).as_bytes(),
         )?;
-        let mut file =
-            site::AtomicFile::create(&self.site_dir, &format!("{slug}/audit/chain.jsonl"))?;
+        let mut file = self
+            .out
+            .lock()
+            .expect("not poisoned")
+            .as_mut()
+            .expect("render_org runs inside with_output")
+            .create(&format!("{slug}/audit/chain.jsonl"))?;
         let mut io_error = None;
         crate::store::audit::for_each(c, s.org.id, |entry| {
             let line = match entry {
@@ -386,7 +455,12 @@ impl Publisher {
         if let Some(e) = io_error {
             return Err(e.into());
         }
-        file.commit()?;
+        self.out
+            .lock()
+            .expect("not poisoned")
+            .as_mut()
+            .expect("render_org runs inside with_output")
+            .finish(file)?;
         Ok(())
     }
 }

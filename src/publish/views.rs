@@ -243,7 +243,6 @@ pub fn counts(v: &Visible) -> serde_json::Value {
 
 /// Published declarations, ongoing first, then by person and date.
 pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow> {
-    let settings = &v.snapshot.org.settings;
     let mut rows: Vec<DeclarationRow> = v
         .snapshot
         .declarations
@@ -252,81 +251,88 @@ pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow>
             v.declaration_is_public(d.declaration.id)
                 && person.is_none_or(|p| p == d.declaration.person_id)
         })
-        .filter_map(|ver| {
-            let d = &ver.declaration;
-            let p = v.person(d.person_id)?;
-            let f = &d.fields;
-            Some(DeclarationRow {
-                id: d.id,
-                version: d.version,
-                person_name: p.fields.name.clone(),
-                person_slug: p.slug.clone(),
-                position: f
-                    .position
-                    .clone()
-                    .unwrap_or_else(|| p.fields.position.clone()),
-                interest_type: f.interest_type.label(),
-                type_code: f.interest_type.code(),
-                associate: f.associate.clone(),
-                description_html: markdown::to_html(&f.description),
-                body: f.body.clone(),
-                arose_on: long_date(f.arose_on),
-                ended_on: f.ended_on.map(long_date),
-                ended: f.has_ended(v.today),
-                declared_on: long_date(f.declared_on),
-                late: f
-                    .days_late(settings)
-                    .map(|n| format!("Declared {n} day{} late", if n == 1 { "" } else { "s" })),
-                mitigation: f.mitigation.clone(),
-                audit_seq: ver.audit_seq,
-            })
-        })
+        .filter_map(|ver| declaration_row(v, ver))
         .collect();
     rows.sort_by(|a, b| (a.ended, &a.person_name, a.id).cmp(&(b.ended, &b.person_name, b.id)));
     rows
 }
 
+/// One published declaration as the register shows it (none if its person is not public).
+pub fn declaration_row(
+    v: &Visible,
+    ver: &crate::store::declarations::Version,
+) -> Option<DeclarationRow> {
+    let settings = &v.snapshot.org.settings;
+    let d = &ver.declaration;
+    let p = v.person(d.person_id)?;
+    let f = &d.fields;
+    Some(DeclarationRow {
+        id: d.id,
+        version: d.version,
+        person_name: p.fields.name.clone(),
+        person_slug: p.slug.clone(),
+        position: f
+            .position
+            .clone()
+            .unwrap_or_else(|| p.fields.position.clone()),
+        interest_type: f.interest_type.label(),
+        type_code: f.interest_type.code(),
+        associate: f.associate.clone(),
+        description_html: markdown::to_html(&f.description),
+        body: f.body.clone(),
+        arose_on: long_date(f.arose_on),
+        ended_on: f.ended_on.map(long_date),
+        ended: f.has_ended(v.today),
+        declared_on: long_date(f.declared_on),
+        late: f
+            .days_late(settings)
+            .map(|n| format!("Declared {n} day{} late", if n == 1 { "" } else { "s" })),
+        mitigation: f.mitigation.clone(),
+        audit_seq: ver.audit_seq,
+    })
+}
+
 /// Published gifts and hospitality, newest first.
 pub fn gift_rows(v: &Visible, person: Option<i64>) -> Vec<GiftRow> {
-    let settings = &v.snapshot.org.settings;
     let mut rows: Vec<(NaiveDate, GiftRow)> = v
         .snapshot
         .gifts
         .iter()
         .filter(|g| v.gift_is_public(g.gift.id) && person.is_none_or(|p| p == g.gift.person_id))
-        .filter_map(|ver| {
-            let g = &ver.gift;
-            let p = v.person(g.person_id)?;
-            let f = &g.fields;
-            Some((
-                f.offered_on,
-                GiftRow {
-                    id: g.id,
-                    person_name: p.fields.name.clone(),
-                    person_slug: p.slug.clone(),
-                    position: p.fields.position.clone(),
-                    giver: f.giver.clone(),
-                    giver_is_supplier: f.giver_is_supplier,
-                    kind: f.kind.label(),
-                    description_html: markdown::to_html(&f.description),
-                    value: money(f.value_pence),
-                    offered_on: long_date(f.offered_on),
-                    accepted: f.outcome == Outcome::Accepted,
-                    outcome: if f.outcome == Outcome::Accepted {
-                        "Accepted"
-                    } else {
-                        "Declined"
-                    },
-                    approved_by: f.approved_by.clone(),
-                    declared_on: long_date(f.declared_on),
-                    rule: f.assessment(settings).rule,
-                    audit_seq: ver.audit_seq,
-                },
-            ))
-        })
+        .filter_map(|ver| Some((ver.gift.fields.offered_on, gift_row(v, ver)?)))
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
     rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One published offer as the register shows it (none if its person is not public).
+pub fn gift_row(v: &Visible, ver: &crate::store::gifts::Version) -> Option<GiftRow> {
+    let settings = &v.snapshot.org.settings;
+    let g = &ver.gift;
+    let p = v.person(g.person_id)?;
+    let f = &g.fields;
+    Some(GiftRow {
+        id: g.id,
+        person_name: p.fields.name.clone(),
+        person_slug: p.slug.clone(),
+        position: p.fields.position.clone(),
+        giver: f.giver.clone(),
+        giver_is_supplier: f.giver_is_supplier,
+        kind: f.kind.label(),
+        description_html: markdown::to_html(&f.description),
+        value: money(f.value_pence),
+        offered_on: long_date(f.offered_on),
+        accepted: f.outcome == Outcome::Accepted,
+        outcome: if f.outcome == Outcome::Accepted {
+            "Accepted"
+        } else {
+            "Declined"
+        },
+        approved_by: f.approved_by.clone(),
+        declared_on: long_date(f.declared_on),
+        rule: f.assessment(settings).rule,
+        audit_seq: ver.audit_seq,
+    })
 }
 
 /// The latest return of each person.

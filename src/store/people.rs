@@ -70,9 +70,14 @@ pub fn by_id(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Person, Stor
         .ok_or_else(|| StoreError::NotFound(format!("person {id}")))
 }
 
+/// Slugs the register of interests uses for its own pages.
+const RESERVED: [&str; 5] = ["page", "type", "status", "committee", "declared"];
+
 fn free_slug(c: &mut AnyConnection, org_id: i64, name: &str) -> Result<String, StoreError> {
     let base = match slugify(name) {
         s if s.is_empty() => "person".to_owned(),
+        // Person pages live beside the register's filter pages (`interests/<slug>/`).
+        s if RESERVED.contains(&s.as_str()) => format!("{s}-person"),
         s => s,
     };
     let taken: Vec<String> = people::table

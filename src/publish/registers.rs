@@ -1,0 +1,455 @@
+//! The registers of interests and of gifts as paged, filterable pages with stable URLs,
+//! rendered without JavaScript: every filter is a pre-rendered set of pages.
+//!
+//! A page holds whole people (every row of [`PEOPLE_PER_PAGE`] people, in name order),
+//! so a change to one person's entries changes the pages that person is on and no
+//! others, unless they join or leave a view. Each page's inputs are hashed, and a page
+//! whose hash is unchanged since the last publish is not rendered again: after a single
+//! write only the pages it touched are rendered.
+
+use super::views::{self, OrgView, Visible};
+use super::{PublishError, Publisher};
+use crate::domain::interests::InterestType;
+use crate::store::declarations::Version as DeclarationVersion;
+use crate::store::gifts::Version as GiftVersion;
+use chrono::Datelike;
+use serde_json::{json, Value};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+
+/// People per page: with a typical two or three public entries each, about 50 rows.
+pub const PEOPLE_PER_PAGE: usize = 20;
+
+/// One filtered view of a register: where its pages live and what it shows.
+struct View<'a, R> {
+    /// Path under the organisation, e.g. `interests/type/financial`.
+    path: String,
+    /// The view's name, shown as the page's heading and in the filter links.
+    label: String,
+    rows: Vec<&'a R>,
+}
+
+/// Split rows, already in person order, into pages of whole people.
+fn pages<R>(rows: &[&R], person: impl Fn(&R) -> i64) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let (mut start, mut people, mut last) = (0, 0, None);
+    for (i, r) in rows.iter().enumerate() {
+        let p = person(r);
+        if last != Some(p) {
+            if people == PEOPLE_PER_PAGE {
+                out.push((start, i));
+                start = i;
+                people = 0;
+            }
+            people += 1;
+            last = Some(p);
+        }
+    }
+    if start < rows.len() || out.is_empty() {
+        out.push((start, rows.len()));
+    }
+    out
+}
+
+/// The file of page `n` (1-based) of a view.
+fn page_file(slug: &str, path: &str, n: usize) -> String {
+    if n == 1 {
+        format!("{slug}/{path}/index.html")
+    } else {
+        format!("{slug}/{path}/page/{n}/index.html")
+    }
+}
+
+fn page_url(slug: &str, path: &str, n: usize) -> String {
+    if n == 1 {
+        format!("/{slug}/{path}/")
+    } else {
+        format!("/{slug}/{path}/page/{n}/")
+    }
+}
+
+/// NHS.UK pagination: previous and next, and every page number.
+fn pagination(slug: &str, path: &str, n: usize, total: usize) -> Value {
+    let link = |k: usize| json!({"href": page_url(slug, path, k), "number": k, "current": k == n});
+    json!({
+        "show": total > 1,
+        "previous": (n > 1).then(|| link(n - 1)),
+        "next": (n < total).then(|| link(n + 1)),
+        "pages": (1..=total).map(link).collect::<Vec<_>>(),
+        "number": n, "total": total,
+    })
+}
+
+fn hash_of(parts: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
+impl Publisher {
+    /// Render page `file` from `data` unless its inputs (`key`) are unchanged since the
+    /// last publish of it. Returns whether it rendered.
+    fn page_if_changed(
+        &self,
+        file: &str,
+        key: u64,
+        template: &str,
+        data: impl FnOnce() -> Value,
+    ) -> Result<bool, PublishError> {
+        let mut memo = self.memo.lock().expect("not poisoned");
+        if memo.get(file) == Some(&key) {
+            return Ok(false);
+        }
+        let bytes = self.render(template, &data())?;
+        self.write(file, &bytes)?;
+        memo.insert(file.to_owned(), key);
+        Ok(true)
+    }
+
+    /// Forget what was published under `prefix` (a fresh generation starts empty), and
+    /// stop publishing pages under it that this publish did not produce.
+    fn forget_pages(&self, prefix: &str, keep: &BTreeSet<String>) -> Result<(), PublishError> {
+        let stale: Vec<String> = self
+            .memo
+            .lock()
+            .expect("not poisoned")
+            .keys()
+            .filter(|k| k.starts_with(prefix) && !keep.contains(*k))
+            .cloned()
+            .collect();
+        for file in stale {
+            self.memo.lock().expect("not poisoned").remove(&file);
+            if let Some(dir) = file.strip_suffix("/index.html") {
+                let inside = format!("{dir}/");
+                if !keep.iter().any(|k| k.starts_with(&inside)) {
+                    self.remove_dir(dir)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every page of a register's views; `render_rows` builds a page's rows (the costly
+    /// part: markdown) only for pages that changed.
+    #[allow(clippy::too_many_arguments)]
+    fn render_views<R>(
+        &self,
+        org: &OrgView,
+        register: &str,
+        template: &str,
+        views: &[View<R>],
+        filters: &Value,
+        common: &Value,
+        first_page: &Value,
+        row_key: impl Fn(&R) -> (i64, i64, i64),
+        render_rows: impl Fn(&[&R]) -> Value,
+    ) -> Result<usize, PublishError> {
+        let slug = &org.slug;
+        let mut keep = BTreeSet::new();
+        let mut rendered = 0;
+        for (k, view) in views.iter().enumerate() {
+            let bounds = pages(&view.rows, |r| row_key(r).0);
+            let total = bounds.len();
+            for (i, (a, b)) in bounds.iter().copied().enumerate() {
+                let n = i + 1;
+                let file = page_file(slug, &view.path, n);
+                let rows = &view.rows[a..b];
+                let keys: Vec<(i64, i64, i64)> = rows.iter().map(|r| row_key(r)).collect();
+                let front = k == 0 && n == 1;
+                let extra = if front {
+                    first_page.to_string()
+                } else {
+                    String::new()
+                };
+                let key = hash_of((
+                    &keys,
+                    n,
+                    total,
+                    &org.updated,
+                    &view.label,
+                    filters.to_string(),
+                    common.to_string(),
+                    extra,
+                ));
+                keep.insert(file.clone());
+                let crumb_reg = json!({"href": format!("/{slug}/{register}/"), "label": common["register_title"]});
+                let done = self.page_if_changed(&file, key, template, || {
+                    let mut crumbs = vec![json!({"href": "/", "label": "Home"}), json!({"href": format!("/{slug}/"), "label": org.name})];
+                    if view.path != register || n > 1 {
+                        crumbs.push(crumb_reg);
+                    }
+                    let mut page = common.clone();
+                    page["org"] = json!(org);
+                    page["crumbs"] = json!(crumbs);
+                    page["view"] = json!({"label": view.label, "is_all": view.path == register, "first_page": n == 1});
+                    page["title"] = json!(if view.path == register && n == 1 {
+                        common["register_title"].as_str().unwrap_or_default().to_owned()
+                    } else if n == 1 {
+                        format!("{}: {}", common["register_title"].as_str().unwrap_or_default(), view.label)
+                    } else {
+                        format!("{}: {}, page {n} of {total}", common["register_title"].as_str().unwrap_or_default(), view.label)
+                    });
+                    page["filters"] = filters.clone();
+                    page["pagination"] = pagination(slug, &view.path, n, total);
+                    page["table"] = render_rows(rows);
+                    if front {
+                        if let (Value::Object(page), Value::Object(more)) = (&mut page, first_page) {
+                            page.extend(more.clone());
+                        }
+                    }
+                    page
+                })?;
+                rendered += usize::from(done);
+            }
+        }
+        self.forget_pages(&format!("{slug}/{register}/"), &keep)?;
+        Ok(rendered)
+    }
+
+    /// The register of interests: all, by type, current or ended, by committee, by year
+    /// declared; each paged.
+    pub(super) fn render_interests(
+        &self,
+        v: &Visible,
+        org: &OrgView,
+    ) -> Result<usize, PublishError> {
+        let s = v.snapshot;
+        let slug = &org.slug;
+        let mut rows: Vec<&DeclarationVersion> = s
+            .declarations
+            .iter()
+            .filter(|d| {
+                v.declaration_is_public(d.declaration.id)
+                    && v.person(d.declaration.person_id).is_some()
+            })
+            .collect();
+        let name = |d: &DeclarationVersion| {
+            v.person(d.declaration.person_id)
+                .map(|p| p.fields.name.as_str())
+                .unwrap_or("")
+        };
+        rows.sort_by(|a, b| {
+            (
+                name(a),
+                a.declaration.person_id,
+                a.declaration.fields.has_ended(v.today),
+                a.declaration.id,
+            )
+                .cmp(&(
+                    name(b),
+                    b.declaration.person_id,
+                    b.declaration.fields.has_ended(v.today),
+                    b.declaration.id,
+                ))
+        });
+        let view = |path: String, label: String, keep: &dyn Fn(&DeclarationVersion) -> bool| View {
+            path,
+            label,
+            rows: rows.iter().copied().filter(|d| keep(d)).collect(),
+        };
+        let mut all = vec![view(
+            "interests".into(),
+            "All declared interests".into(),
+            &|_| true,
+        )];
+        for t in InterestType::ALL {
+            all.push(view(
+                format!("interests/type/{}", t.code()),
+                t.label().to_owned(),
+                &|d| d.declaration.fields.interest_type == t,
+            ));
+        }
+        all.push(view(
+            "interests/status/current".into(),
+            "Current interests".into(),
+            &|d| !d.declaration.fields.has_ended(v.today),
+        ));
+        all.push(view(
+            "interests/status/ended".into(),
+            "Interests that have ended".into(),
+            &|d| d.declaration.fields.has_ended(v.today),
+        ));
+        let today = v.today;
+        for c in &s.business.committees {
+            let members: BTreeSet<i64> = s
+                .business
+                .members_of(c.id)
+                .into_iter()
+                .filter(|m| m.record.member.is_active_on(today))
+                .map(|m| m.record.member.person_id)
+                .collect();
+            all.push(view(
+                format!("interests/committee/{}", c.record.slug),
+                format!("Members of the {}", c.record.name),
+                &|d| members.contains(&d.declaration.person_id),
+            ));
+        }
+        let years: BTreeSet<i32> = rows
+            .iter()
+            .map(|d| d.declaration.fields.declared_on.year())
+            .collect();
+        for y in years.iter().rev() {
+            let y = *y;
+            all.push(view(
+                format!("interests/declared/{y}"),
+                format!("Declared in {y}"),
+                &|d| d.declaration.fields.declared_on.year() == y,
+            ));
+        }
+        let group = |label: &str, views: &[View<DeclarationVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len()})).collect::<Vec<_>>()});
+        let n_types = InterestType::ALL.len();
+        let n_committees = s.business.committees.len();
+        let filters = json!([
+            group("Type of interest", &all[1..1 + n_types]),
+            group("Current or ended", &all[1 + n_types..3 + n_types]),
+            group("Committee", &all[3 + n_types..3 + n_types + n_committees]),
+            group("Year declared", &all[3 + n_types + n_committees..]),
+        ]);
+        let person_version = |id: i64| v.person(id).map_or(0, |p| p.version);
+        let common = json!({
+            "register_title": "Register of interests",
+            "publish_ended_months": s.org.settings.publish_ended_months,
+            "feeds": [{"href": format!("/{slug}/feeds/interests.xml"), "title": format!("{} – register of interests", s.org.name)}],
+            "front": false, "nothing": [],
+        });
+        let front = json!({"front": true, "nothing": views::nothing_declared(v)});
+        self.render_views(
+            org,
+            "interests",
+            "interests",
+            &all,
+            &filters,
+            &common,
+            &front,
+            |d| (d.declaration.person_id, d.audit_seq, person_version(d.declaration.person_id)),
+            |page_rows| {
+                json!({"caption": "Declared interests", "show_person": true, "org_slug": slug,
+                       "rows": page_rows.iter().filter_map(|d| views::declaration_row(v, d)).collect::<Vec<_>>()})
+            },
+        )
+    }
+
+    /// The register of gifts and hospitality: all, accepted, declined, by year offered; paged.
+    pub(super) fn render_gifts(&self, v: &Visible, org: &OrgView) -> Result<usize, PublishError> {
+        let s = v.snapshot;
+        let slug = &org.slug;
+        let mut rows: Vec<&GiftVersion> = s
+            .gifts
+            .iter()
+            .filter(|g| v.gift_is_public(g.gift.id) && v.person(g.gift.person_id).is_some())
+            .collect();
+        let name = |g: &GiftVersion| {
+            v.person(g.gift.person_id)
+                .map(|p| p.fields.name.as_str())
+                .unwrap_or("")
+        };
+        rows.sort_by(|a, b| {
+            (
+                name(a),
+                a.gift.person_id,
+                std::cmp::Reverse(a.gift.fields.offered_on),
+                a.gift.id,
+            )
+                .cmp(&(
+                    name(b),
+                    b.gift.person_id,
+                    std::cmp::Reverse(b.gift.fields.offered_on),
+                    b.gift.id,
+                ))
+        });
+        let view = |path: String, label: String, keep: &dyn Fn(&GiftVersion) -> bool| View {
+            path,
+            label,
+            rows: rows.iter().copied().filter(|g| keep(g)).collect(),
+        };
+        use crate::domain::gifts::Outcome;
+        let mut all = vec![
+            view("gifts".into(), "All offers".into(), &|_| true),
+            view("gifts/outcome/accepted".into(), "Accepted".into(), &|g| {
+                g.gift.fields.outcome == Outcome::Accepted
+            }),
+            view("gifts/outcome/declined".into(), "Declined".into(), &|g| {
+                g.gift.fields.outcome == Outcome::Declined
+            }),
+        ];
+        let years: BTreeSet<i32> = rows
+            .iter()
+            .map(|g| g.gift.fields.offered_on.year())
+            .collect();
+        for y in years.iter().rev() {
+            let y = *y;
+            all.push(view(
+                format!("gifts/offered/{y}"),
+                format!("Offered in {y}"),
+                &|g| g.gift.fields.offered_on.year() == y,
+            ));
+        }
+        let group = |label: &str, views: &[View<GiftVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len()})).collect::<Vec<_>>()});
+        let filters = json!([
+            group("Accepted or declined", &all[1..3]),
+            group("Year offered", &all[3..])
+        ]);
+        let person_version = |id: i64| v.person(id).map_or(0, |p| p.version);
+        let common = json!({
+            "register_title": "Register of gifts and hospitality",
+            "feeds": [{"href": format!("/{slug}/feeds/gifts.xml"), "title": format!("{} – register of gifts and hospitality", s.org.name)}],
+        });
+        self.render_views(
+            org,
+            "gifts",
+            "gifts",
+            &all,
+            &filters,
+            &common,
+            &json!({}),
+            |g| (g.gift.person_id, g.audit_seq, person_version(g.gift.person_id)),
+            |page_rows| {
+                json!({"caption": "Offers of gifts and hospitality", "show_person": true, "org_slug": slug,
+                       "rows": page_rows.iter().filter_map(|g| views::gift_row(v, g)).collect::<Vec<_>>()})
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_hold_whole_people() {
+        let rows: Vec<i64> = (0..50)
+            .flat_map(|p| std::iter::repeat_n(p, (p % 3 + 1) as usize))
+            .collect();
+        let refs: Vec<&i64> = rows.iter().collect();
+        let bounds = pages(&refs, |r| *r);
+        assert_eq!(bounds.len(), 3);
+        for (a, b) in &bounds {
+            let people: BTreeSet<i64> = rows[*a..*b].iter().copied().collect();
+            assert!(people.len() <= PEOPLE_PER_PAGE);
+            assert!(
+                *a == 0 || rows[a - 1] != rows[*a],
+                "a person is split across pages"
+            );
+        }
+        assert_eq!(bounds.last().unwrap().1, rows.len());
+        assert_eq!(
+            pages::<i64>(&[], |r| *r),
+            vec![(0, 0)],
+            "an empty view still has its first page"
+        );
+    }
+
+    #[test]
+    fn page_urls_are_stable() {
+        assert_eq!(page_file("x", "interests", 1), "x/interests/index.html");
+        assert_eq!(
+            page_file("x", "interests/type/financial", 3),
+            "x/interests/type/financial/page/3/index.html"
+        );
+        let p = pagination("x", "gifts", 2, 3);
+        assert_eq!(p["previous"]["href"], "/x/gifts/");
+        assert_eq!(p["next"]["href"], "/x/gifts/page/3/");
+        assert_eq!(pagination("x", "gifts", 1, 1)["show"], false);
+    }
+}
