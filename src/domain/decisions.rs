@@ -202,6 +202,11 @@ pub struct Breach {
     pub reported_to: Option<String>,
     /// The person concerned, kept for the governance lead; never published.
     pub person_id: Option<i64>,
+    /// Random hex, present whenever `person_id` is: the rest of the record is published,
+    /// so without it the withheld payload's hash would give the person away to anyone
+    /// who tried each person id in turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
 }
 
 /// A breach as entered: the person, if any, named by slug.

@@ -566,6 +566,28 @@ pub fn amend_meeting(
             )
             .into());
         }
+        if meeting.held_on != current.record.held_on {
+            let items: BTreeSet<i64> = records::children::<Item>(c, org_id, id)?
+                .iter()
+                .map(|i| i.id)
+                .collect();
+            if let Some(d) = records::current::<Decision>(c, org_id)?
+                .into_iter()
+                .find(|d| {
+                    d.record.withdrawn_reason.is_none()
+                        && d.record.fields.item_id.is_some_and(|i| items.contains(&i))
+                })
+            {
+                return Err(FieldErrors::one(
+                    "held_on",
+                    format!(
+                        "procurement decision {} was taken at this meeting on {}; amend or withdraw it first",
+                        d.record.fields.reference, current.record.held_on
+                    ),
+                )
+                .into());
+            }
+        }
         let present = meeting.present();
         for item in records::children::<Item>(c, org_id, id)? {
             if let Some(cf) = item
@@ -933,6 +955,14 @@ pub fn change_decision(
     })
 }
 
+/// 128 random bits as hex.
+fn random_salt() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| StoreError::Corrupt(format!("no randomness available: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
 fn resolve_breach(
     c: &mut AnyConnection,
     org_id: i64,
@@ -950,6 +980,7 @@ fn resolve_breach(
             summary: b.summary,
             action_taken: b.action_taken,
             reported_to: b.reported_to,
+            salt: person_id.map(|_| random_salt()).transpose()?,
             person_id,
         })
         .map_err(Into::into)

@@ -342,6 +342,19 @@ fn breaches_are_published_without_the_person(b: Backend) {
     );
     let (_, full) = app.get(&app.api("/breaches"), Some(&app.token));
     assert_eq!(full[0]["person"], who);
+    // The public sees every other field of the breach, so its withheld payload carries a
+    // random salt: its hash cannot be matched by trying each person id in turn.
+    let seq = br["audit_seq"].as_i64().unwrap();
+    let url = app.api(&format!("/audit/entries?start={seq}&end={seq}"));
+    let (_, public) = app.get(&url, None);
+    let (_, governed) = app.get(&url, Some(&app.token));
+    let entry = |v: &Value| v["entries"].as_array().or(v.as_array()).unwrap()[0].clone();
+    assert!(entry(&public)["payload"].is_null(), "{public}");
+    let salt = entry(&governed)["payload"]["salt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(salt.len(), 32, "{governed}");
     let (s, e) = app.post(
         "/breaches",
         json!({"occurred_on": "2999-01-01", "person": "nobody"}),
