@@ -48,6 +48,8 @@ pub struct TestApp {
     pub token: String,
     pub org: &'static str,
     pub org_id: i64,
+    /// The database, for running the command line against it.
+    pub database_url: String,
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
 }
@@ -122,6 +124,7 @@ impl TestApp {
             token,
             org: "test-ccg",
             org_id,
+            database_url: config.database_url.clone(),
             _dir: dir,
             pg,
         }
@@ -242,4 +245,173 @@ pub fn sql(c: &mut AnyConnection, statement: &str) {
     diesel::sql_query(statement)
         .execute(c)
         .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Accounts of every role, and a browser that signs in to the web app.
+// ---------------------------------------------------------------------------------------
+
+/// An account made for a test: its email, password and API token.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+/// A signed-in browser: its session cookie and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// An HTTP answer seen as a browser sees it: redirects are not followed.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    /// `name=value` of each cookie set (an empty value is a removal).
+    pub cookies: Vec<String>,
+    /// The raw `Set-Cookie` headers.
+    pub set_cookie: Vec<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The cookie named `name` that the answer set (with a value).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")) && c.len() > name.len() + 1)
+            .cloned()
+    }
+
+    /// The value of the first hidden `csrf_token` field on the page.
+    pub fn csrf_field(&self) -> Option<String> {
+        let at = self.body.find("name=\"csrf_token\" value=\"")?;
+        let rest = &self.body[at + "name=\"csrf_token\" value=\"".len()..];
+        Some(rest[..rest.find('"')?].to_owned())
+    }
+}
+
+fn no_redirects() -> ureq::Agent {
+    ureq::AgentBuilder::new().redirects(0).build()
+}
+
+fn page(r: Result<ureq::Response, ureq::Error>) -> Page {
+    let resp = match r {
+        Ok(resp) => resp,
+        Err(ureq::Error::Status(_, resp)) => resp,
+        Err(e) => panic!("request failed: {e}"),
+    };
+    let set_cookie: Vec<String> = resp
+        .all("set-cookie")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    Page {
+        status: resp.status(),
+        location: resp.header("location").map(str::to_owned),
+        cookies: set_cookie
+            .iter()
+            .map(|c| c.split(';').next().unwrap_or("").trim().to_owned())
+            .collect(),
+        set_cookie,
+        body: resp.into_string().unwrap_or_default(),
+    }
+}
+
+impl TestApp {
+    /// Create an account with a password in `orgs` (a declarant linked to `person` in
+    /// the first), straight in the database as `coi-register user add` does.
+    pub fn account(&self, email: &str, role: Role, orgs: &[&str], person: Option<&str>) -> Account {
+        let mut c = self.conn();
+        let orgs: Vec<String> = orgs.iter().map(|o| o.to_string()).collect();
+        let (token, id) =
+            coi_register::cli::add_user(&mut c, email, role, &orgs, person).expect("add account");
+        let password = format!("pw-{}-{}", email, unique_name());
+        let parsed = coi_register::domain::accounts::NewPassword::parse(&password).unwrap();
+        coi_register::store::users::set_password(&mut c, id, &parsed).expect("set password");
+        Account {
+            email: email.to_owned(),
+            password,
+            token,
+        }
+    }
+
+    /// GET a URL as a browser, with an optional cookie header.
+    pub fn browse(&self, path: &str, cookie: Option<&str>) -> Page {
+        let mut req = no_redirects().get(&format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.set("Cookie", c);
+        }
+        page(req.call())
+    }
+
+    /// POST a form (`application/x-www-form-urlencoded`) as a browser.
+    pub fn submit(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Page {
+        let mut req = no_redirects().post(&format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.set("Cookie", c);
+        }
+        page(req.send_form(fields))
+    }
+
+    /// A request with any method, headers and body, as a browser (no redirects followed).
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Page {
+        let mut req = no_redirects().request(method, &format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        page(match body {
+            Some(b) => req.send_string(b),
+            None => req.call(),
+        })
+    }
+
+    /// The sign-in form's CSRF token and the cookie that vouches for it.
+    pub fn sign_in_form(&self) -> (String, String) {
+        let form = self.browse("/admin/sign-in", None);
+        assert_eq!(form.status, 200, "{}", form.body);
+        let cookie = form.cookie("coi_sign_in").expect("a sign-in form cookie");
+        (form.csrf_field().expect("a CSRF field"), cookie)
+    }
+
+    /// Try to sign in: the answer to the form's POST.
+    pub fn try_sign_in(&self, email: &str, password: &str) -> Page {
+        let (csrf, cookie) = self.sign_in_form();
+        self.submit(
+            "/admin/sign-in",
+            Some(&cookie),
+            &[
+                ("csrf_token", &csrf),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+    }
+
+    /// Sign in through the sign-in form; panics unless it succeeds.
+    pub fn sign_in(&self, account: &Account) -> Browser {
+        let answer = self.try_sign_in(&account.email, &account.password);
+        assert_eq!(
+            answer.status, 303,
+            "sign in as {}: {}",
+            account.email, answer.body
+        );
+        let cookie = answer.cookie("coi_session").expect("a session cookie");
+        let home = self.browse("/admin", Some(&cookie));
+        assert_eq!(home.status, 200, "{}", home.body);
+        Browser {
+            csrf: home.csrf_field().expect("the sign-out form's CSRF token"),
+            cookie,
+        }
+    }
 }

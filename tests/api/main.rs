@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod business_site;
 mod chain;
 mod committees;

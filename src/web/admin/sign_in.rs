@@ -24,6 +24,7 @@ fn sign_in_page(
     csrf_token: &str,
     email: &str,
     errors: &[FieldError],
+    signed_out: bool,
 ) -> HttpResponse {
     let error_for = |field: &str| {
         errors
@@ -37,6 +38,7 @@ fn sign_in_page(
         &json!({
             "title": "Sign in", "account": null, "errors": errors, "csrf_token": csrf_token,
             "email": email, "email_error": error_for("email"), "password_error": error_for("password"),
+            "signed_out": signed_out,
         }),
     )
 }
@@ -55,7 +57,8 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         return Ok(see_other("/admin").finish());
     }
     let (token, cookie) = state.sessions.sign_in_token()?;
-    let mut response = sign_in_page(StatusCode::OK, &token, "", &[]);
+    let signed_out = req.query_string() == "signed-out";
+    let mut response = sign_in_page(StatusCode::OK, &token, "", &[], signed_out);
     response
         .add_cookie(&cookie)
         .map_err(|e| PageError::Internal(e.to_string()))?;
@@ -169,6 +172,7 @@ pub async fn submit(
             &expected,
             shown_email,
             &errors,
+            false,
         ));
     };
     if form.password.chars().count() > accounts::NewPassword::MAX_CHARS {
@@ -181,6 +185,7 @@ pub async fn submit(
                 field: "email",
                 message: WRONG.into(),
             }],
+            false,
         ));
     }
     let password = form.password;
@@ -205,6 +210,7 @@ pub async fn submit(
                     field: "email",
                     message: message.into(),
                 }],
+                false,
             ));
         }
     };
@@ -233,7 +239,7 @@ pub async fn sign_out(
 ) -> Result<HttpResponse, PageError> {
     let id = form.session.id_sha256.clone();
     state.db(move |c| users::revoke_session(c, &id)).await?;
-    Ok(see_other("/admin/sign-in")
+    Ok(see_other("/admin/sign-in?signed-out")
         .cookie(state.sessions.session_removal())
         .finish())
 }
