@@ -204,12 +204,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     .as_deref()
                     .unwrap_or("http://127.0.0.1:8080"),
             )?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} {pos} files written ({per_sec})",
+                )
+                .expect("a valid template"),
+            );
+            let publisher = publisher.with_progress(bar.clone());
+            let started = std::time::Instant::now();
             let n = publisher
                 .publish_all(&mut *store.conn()?)
                 .map_err(StoreError::from)?;
+            bar.finish_and_clear();
+            let secs = started.elapsed().as_secs_f64();
             println!(
-                "published {n} organisation(s) to {}",
-                config.site_dir.display()
+                "published {n} organisation(s) to {}: {} files in {secs:.1}s ({:.0} files/s)",
+                config.site_dir.display(),
+                bar.position(),
+                bar.position() as f64 / secs.max(1e-9)
             );
             Ok(())
         }

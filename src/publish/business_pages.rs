@@ -257,14 +257,12 @@ impl Publisher {
                 &format!("{slug}/decisions/index.html"),
                 &self.render("decisions", &page)?,
             )?;
-            let records = exports::decisions_records(ctx, base);
-            self.write(
-                &format!("{slug}/data/decisions.csv"),
-                &exports::to_csv(&exports::DECISION_COLUMNS, &records),
-            )?;
-            self.write(
-                &format!("{slug}/data/decisions.json"),
-                &exports::to_json(ctx.v, "decisions", records),
+            self.write_data(
+                slug,
+                ctx.v,
+                "decisions",
+                &exports::DECISION_COLUMNS,
+                exports::decisions_records(ctx, base).into_iter(),
             )?;
             self.write(
                 &format!("{slug}/feeds/decisions.xml"),

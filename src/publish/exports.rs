@@ -21,6 +21,11 @@ fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 
 /// Published declarations as JSON records (raw values: ISO dates, codes).
 pub fn interests_records(v: &Visible) -> Vec<Value> {
+    interests_iter(v).collect()
+}
+
+/// [`interests_records`], one at a time.
+pub fn interests_iter<'a>(v: &'a Visible) -> impl Iterator<Item = Value> + 'a {
     let settings = &v.snapshot.org.settings;
     v.snapshot
         .declarations
@@ -39,7 +44,6 @@ pub fn interests_records(v: &Visible) -> Vec<Value> {
                 "days_late": f.days_late(settings), "mitigation": f.mitigation, "audit_seq": ver.audit_seq,
             }))
         })
-        .collect()
 }
 
 pub const INTEREST_COLUMNS: [&str; 15] = [
@@ -62,6 +66,11 @@ pub const INTEREST_COLUMNS: [&str; 15] = [
 
 /// Published gifts and hospitality as JSON records.
 pub fn gifts_records(v: &Visible) -> Vec<Value> {
+    gifts_iter(v).collect()
+}
+
+/// [`gifts_records`], one at a time.
+pub fn gifts_iter<'a>(v: &'a Visible) -> impl Iterator<Item = Value> + 'a {
     let settings = &v.snapshot.org.settings;
     v.snapshot
         .gifts
@@ -80,7 +89,6 @@ pub fn gifts_records(v: &Visible) -> Vec<Value> {
                 "declared_on": f.declared_on.to_string(), "declaration_required": a.must_declare, "audit_seq": ver.audit_seq,
             }))
         })
-        .collect()
 }
 
 pub const GIFT_COLUMNS: [&str; 16] = [
@@ -237,6 +245,46 @@ pub fn to_json(v: &Visible, register: &str, records: Vec<Value>) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(&doc).expect("JSON values serialise");
     out.push(b'\n');
     out
+}
+
+/// Write records as CSV (to `csv`) and as the JSON document of [`to_json`] (to
+/// `json`) at once, one record at a time, so a register of any size takes little memory.
+pub fn write_both(
+    csv_out: &mut impl std::io::Write,
+    json_out: &mut impl std::io::Write,
+    v: &Visible,
+    register: &str,
+    columns: &[&str],
+    records: impl Iterator<Item = Value>,
+) -> std::io::Result<()> {
+    csv_out.write_all(BOM)?;
+    let mut w = csv::Writer::from_writer(csv_out);
+    w.write_record(columns)?;
+    let org = &v.snapshot.org;
+    let head = json!({
+        "organisation": {"slug": org.slug, "name": org.name},
+        "register": register,
+        "as_of_seq": org.chain_seq,
+        "chain_head": org.chain_head,
+    });
+    let head = serde_json::to_string(&head).expect("JSON values serialise");
+    json_out.write_all(&head.as_bytes()[..head.len() - 1])?;
+    json_out.write_all(b",\"records\":[")?;
+    for (i, r) in records.enumerate() {
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| cell(&r[*c], MARKDOWN_COLUMNS.contains(c)))
+            .collect();
+        w.write_record(&row)?;
+        if i > 0 {
+            json_out.write_all(b",")?;
+        }
+        json_out.write_all(b"\n")?;
+        serde_json::to_writer(&mut *json_out, &r)?;
+    }
+    w.flush()?;
+    json_out.write_all(b"\n]}\n")?;
+    Ok(())
 }
 
 /// The public form of a chain entry: its payload only where the record is public.

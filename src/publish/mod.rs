@@ -198,6 +198,28 @@ impl Publisher {
         }
     }
 
+    /// Write `/<org>/data/<register>.csv` and `.json`, streaming the records.
+    fn write_data(
+        &self,
+        slug: &str,
+        v: &Visible,
+        register: &str,
+        columns: &[&str],
+        records: impl Iterator<Item = serde_json::Value>,
+    ) -> Result<(), PublishError> {
+        let mut guard = self.out.lock().expect("not poisoned");
+        let out = guard.as_mut().expect("publishing runs inside with_output");
+        let mut csv = out.create(&format!("{slug}/data/{register}.csv"))?;
+        let mut json = out.create(&format!("{slug}/data/{register}.json"))?;
+        exports::write_both(csv.writer(), json.writer(), v, register, columns, records)?;
+        out.finish(csv)?;
+        out.finish(json)?;
+        if let Some(bar) = &self.progress {
+            bar.inc(2);
+        }
+        Ok(())
+    }
+
     /// What is published under `rel` now: its directories (`dirs`) or files.
     fn list(&self, rel: &str, dirs: bool) -> Result<Vec<String>, PublishError> {
         match self.out.lock().expect("not poisoned").as_ref() {
@@ -324,14 +346,12 @@ impl Publisher {
         if all || scope.interests || scope.gifts {
             if all || scope.interests {
                 self.render_interests(&v, &org)?;
-                let records = exports::interests_records(&v);
-                self.write(
-                    &format!("{slug}/data/interests.csv"),
-                    &exports::to_csv(&exports::INTEREST_COLUMNS, &records),
-                )?;
-                self.write(
-                    &format!("{slug}/data/interests.json"),
-                    &exports::to_json(&v, "interests", records),
+                self.write_data(
+                    slug,
+                    &v,
+                    "interests",
+                    &exports::INTEREST_COLUMNS,
+                    exports::interests_iter(&v),
                 )?;
                 self.write(
                     &format!("{slug}/feeds/interests.xml"),
@@ -346,14 +366,12 @@ impl Publisher {
             }
             if all || scope.gifts {
                 self.render_gifts(&v, &org)?;
-                let records = exports::gifts_records(&v);
-                self.write(
-                    &format!("{slug}/data/gifts.csv"),
-                    &exports::to_csv(&exports::GIFT_COLUMNS, &records),
-                )?;
-                self.write(
-                    &format!("{slug}/data/gifts.json"),
-                    &exports::to_json(&v, "gifts", records),
+                self.write_data(
+                    slug,
+                    &v,
+                    "gifts",
+                    &exports::GIFT_COLUMNS,
+                    exports::gifts_iter(&v),
                 )?;
                 self.write(
                     &format!("{slug}/feeds/gifts.xml"),
@@ -373,8 +391,32 @@ impl Publisher {
         } else {
             scope.people.iter().copied().collect()
         };
+        // Each person's entries, found once rather than once a person.
+        let wanted: std::collections::HashSet<i64> = people.iter().copied().collect();
+        let mut declarations_of: std::collections::HashMap<i64, Vec<_>> = Default::default();
+        for d in s
+            .declarations
+            .iter()
+            .filter(|d| wanted.contains(&d.declaration.person_id))
+        {
+            declarations_of
+                .entry(d.declaration.person_id)
+                .or_default()
+                .push(d);
+        }
+        let mut gifts_of: std::collections::HashMap<i64, Vec<_>> = Default::default();
+        for g in s
+            .gifts
+            .iter()
+            .filter(|g| wanted.contains(&g.gift.person_id))
+        {
+            gifts_of.entry(g.gift.person_id).or_default().push(g);
+        }
+        let last_returns = views::last_returns(s);
+        let by_id: std::collections::HashMap<i64, &crate::domain::people::Person> =
+            s.people.iter().map(|p| (p.id, p)).collect();
         for id in people {
-            let Some(p) = s.people.iter().find(|p| p.id == id) else {
+            let Some(p) = by_id.get(&id).copied() else {
                 continue;
             };
             let dir = format!("{slug}/interests/{}", p.slug);
@@ -386,9 +428,11 @@ impl Publisher {
                 json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
             let page = json!({
                 "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
-                "person": views::person_view(&v, p),
-                "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug, "rows": views::declaration_rows(&v, Some(id))},
-                "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug, "rows": views::gift_rows(&v, Some(id))},
+                "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
+                "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
+                          "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
+                "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
+                          "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
             });
             self.write(&format!("{dir}/index.html"), &self.render("person", &page)?)?;
         }

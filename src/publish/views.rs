@@ -243,14 +243,22 @@ pub fn counts(v: &Visible) -> serde_json::Value {
 
 /// Published declarations, ongoing first, then by person and date.
 pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow> {
-    let mut rows: Vec<DeclarationRow> = v
-        .snapshot
-        .declarations
-        .iter()
-        .filter(|d| {
-            v.declaration_is_public(d.declaration.id)
-                && person.is_none_or(|p| p == d.declaration.person_id)
-        })
+    sorted_declaration_rows(
+        v,
+        v.snapshot
+            .declarations
+            .iter()
+            .filter(|d| person.is_none_or(|p| p == d.declaration.person_id)),
+    )
+}
+
+/// The published ones of `versions` as rows, current before ended, then by name.
+pub fn sorted_declaration_rows<'a>(
+    v: &Visible,
+    versions: impl Iterator<Item = &'a crate::store::declarations::Version>,
+) -> Vec<DeclarationRow> {
+    let mut rows: Vec<DeclarationRow> = versions
+        .filter(|d| v.declaration_is_public(d.declaration.id))
         .filter_map(|ver| declaration_row(v, ver))
         .collect();
     rows.sort_by(|a, b| (a.ended, &a.person_name, a.id).cmp(&(b.ended, &b.person_name, b.id)));
@@ -294,11 +302,22 @@ pub fn declaration_row(
 
 /// Published gifts and hospitality, newest first.
 pub fn gift_rows(v: &Visible, person: Option<i64>) -> Vec<GiftRow> {
-    let mut rows: Vec<(NaiveDate, GiftRow)> = v
-        .snapshot
-        .gifts
-        .iter()
-        .filter(|g| v.gift_is_public(g.gift.id) && person.is_none_or(|p| p == g.gift.person_id))
+    sorted_gift_rows(
+        v,
+        v.snapshot
+            .gifts
+            .iter()
+            .filter(|g| person.is_none_or(|p| p == g.gift.person_id)),
+    )
+}
+
+/// The published ones of `versions` as rows, newest first.
+pub fn sorted_gift_rows<'a>(
+    v: &Visible,
+    versions: impl Iterator<Item = &'a crate::store::gifts::Version>,
+) -> Vec<GiftRow> {
+    let mut rows: Vec<(NaiveDate, GiftRow)> = versions
+        .filter(|g| v.gift_is_public(g.gift.id))
         .filter_map(|ver| Some((ver.gift.fields.offered_on, gift_row(v, ver)?)))
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
@@ -336,7 +355,7 @@ pub fn gift_row(v: &Visible, ver: &crate::store::gifts::Version) -> Option<GiftR
 }
 
 /// The latest return of each person.
-fn last_returns(s: &Snapshot) -> BTreeMap<i64, (ReturnKind, NaiveDate)> {
+pub fn last_returns(s: &Snapshot) -> BTreeMap<i64, (ReturnKind, NaiveDate)> {
     let mut out: BTreeMap<i64, (ReturnKind, NaiveDate)> = BTreeMap::new();
     for r in &s.returns {
         let e = out.entry(r.person_id).or_insert((r.kind, r.made_on));
@@ -382,7 +401,15 @@ pub fn nothing_declared(v: &Visible) -> Vec<NothingDeclaredRow> {
 }
 
 pub fn person_view(v: &Visible, p: &Person) -> PersonView {
-    let last = last_returns(v.snapshot).get(&p.id).copied();
+    person_view_with(v, p, last_returns(v.snapshot).get(&p.id).copied())
+}
+
+/// [`person_view`] given the person's latest return (for rendering many people at once).
+pub fn person_view_with(
+    v: &Visible,
+    p: &Person,
+    last: Option<(ReturnKind, NaiveDate)>,
+) -> PersonView {
     PersonView {
         name: p.fields.name.clone(),
         slug: p.slug.clone(),
