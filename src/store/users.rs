@@ -265,6 +265,12 @@ fn decoy_hash() -> &'static str {
     })
 }
 
+/// Compute the decoy hash ahead of the first sign-in, which would otherwise take longer
+/// for an unknown email than for a known one.
+pub fn prepare_decoy() {
+    decoy_hash();
+}
+
 /// Whether `password` matches the stored PHC string. Always does the work of one
 /// Argon2 verification, also when there is no stored hash.
 pub fn verify_password(stored: Option<&str>, password: &str) -> bool {

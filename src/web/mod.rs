@@ -77,6 +77,7 @@ impl Application {
         // Session cookies are `Secure` when the service is reached over TLS.
         let secure = base_url.starts_with("https://");
         let sessions = session::SessionKeys::load_or_create(&config.data_dir, secure)?;
+        std::thread::spawn(crate::store::users::prepare_decoy);
         let queue = Queue::spawn(store.clone(), publisher);
         let state = web::Data::new(AppState {
             store,
