@@ -123,7 +123,12 @@ impl DecisionFields {
         let starts_on = p.opt_date("starts_on");
         let comments = p.opt_text("comments", LONG_TEXT);
         if let Some(r) = &reference {
-            if !is_slug(&r.to_ascii_lowercase()) {
+            if r.eq_ignore_ascii_case("page") {
+                p.error(
+                    "reference",
+                    "cannot be \"page\": the register uses it for its own pages",
+                );
+            } else if !is_slug(&r.to_ascii_lowercase()) {
                 p.error(
                     "reference",
                     "must be letters and digits joined by hyphens, e.g. PCD-2026-014",

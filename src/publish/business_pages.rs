@@ -247,16 +247,38 @@ impl Publisher {
         }
 
         if t.register {
-            let page = json!({
-                "title": "Register of procurement decisions", "org": org,
-                "crumbs": [crumb_home, crumb_org],
-                "feeds": [feed("decisions.xml", "register of procurement decisions")],
-                "decisions": ctx.decision_rows(),
-            });
-            self.write(
-                &format!("{slug}/decisions/index.html"),
-                &self.render("decisions", &page)?,
-            )?;
+            // Paged, most recent first: a new decision changes every page, but decisions
+            // are added a few a week, not a few a second.
+            let rows = ctx.decision_rows();
+            let chunks: Vec<&[_]> = if rows.is_empty() {
+                vec![&rows[..]]
+            } else {
+                rows.chunks(super::registers::ROWS_PER_PAGE).collect()
+            };
+            let total = chunks.len();
+            for (i, chunk) in chunks.into_iter().enumerate() {
+                let n = i + 1;
+                let mut crumbs = vec![crumb_home.clone(), crumb_org.clone()];
+                if n > 1 {
+                    crumbs.push(crumb_decisions.clone());
+                }
+                let page = json!({
+                    "title": if n == 1 { "Register of procurement decisions".to_owned() } else { format!("Register of procurement decisions, page {n} of {total}") },
+                    "org": org, "crumbs": crumbs,
+                    "feeds": [feed("decisions.xml", "register of procurement decisions")],
+                    "decisions": chunk,
+                    "pagination": super::registers::pagination(slug, "decisions", n, total),
+                });
+                self.write(
+                    &super::registers::page_file(slug, "decisions", n),
+                    &self.render("decisions", &page)?,
+                )?;
+            }
+            for dir in self.list(&format!("{slug}/decisions/page"), true)? {
+                if dir.parse::<usize>().map_or(true, |k| k > total || k < 2) {
+                    self.remove_dir(&format!("{slug}/decisions/page/{dir}"))?;
+                }
+            }
             self.write_data(
                 slug,
                 ctx.v,
@@ -279,7 +301,7 @@ impl Publisher {
                 .map(|d| d.record.fields.url_ref())
                 .collect();
             for dir in self.list(&format!("{slug}/decisions"), true)? {
-                if !refs.contains(&dir) {
+                if !refs.contains(&dir) && dir != "page" {
                     self.remove_dir(&format!("{slug}/decisions/{dir}"))?;
                 }
             }

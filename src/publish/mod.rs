@@ -443,7 +443,11 @@ impl Publisher {
         // people who declared conflicts, so a change to a person re-renders it too.
         if all || scope.decisions || !scope.committees.is_empty() || !scope.people.is_empty() {
             let file = format!("{slug}/{}", ocds::FILE);
-            self.write(&file, &ocds::render(&ctx, base))?;
+            let mut guard = self.out.lock().expect("not poisoned");
+            let out = guard.as_mut().expect("publishing runs inside with_output");
+            let mut f = out.create(&file)?;
+            ocds::render_to(&ctx, base, f.writer())?;
+            out.finish(f)?;
         }
         if all || scope.interests || scope.gifts || business_changed {
             let page = json!({

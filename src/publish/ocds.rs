@@ -336,6 +336,13 @@ pub fn package(
 /// The release package of an organisation's register of procurement decisions, oldest
 /// decision first, every decision included (withdrawn ones as cancelled awards).
 pub fn render(ctx: &Ctx, base: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    render_to(ctx, base, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// [`render`], streamed: one release at a time, so the package takes little memory.
+pub fn render_to(ctx: &Ctx, base: &str, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let s = ctx.v.snapshot;
     let org = &s.org;
     let mut ds: Vec<&Stored<Decision>> = ctx.b.decisions.iter().collect();
@@ -343,35 +350,32 @@ pub fn render(ctx: &Ctx, base: &str) -> Vec<u8> {
         (a.record.fields.decided_on, &a.record.fields.reference)
             .cmp(&(b.record.fields.decided_on, &b.record.fields.reference))
     });
-    let releases = ds
-        .into_iter()
-        .map(|d| {
-            let taken_at = ctx.taken_at(&d.record).map(|(committee, held_on, item)| {
-                let href = d
-                    .record
-                    .fields
-                    .item_id
-                    .and_then(|id| ctx.item(id))
-                    .and_then(|i| ctx.item_href(&i.record))
-                    .unwrap_or_default();
-                TakenAt {
-                    committee,
-                    held_on,
-                    item,
-                    url: format!("{base}{href}"),
-                }
-            });
-            let about = About {
-                org_slug: &org.slug,
-                org_name: &org.name,
-                decision_url: format!("{base}{}", ctx.decision_href(&d.record)),
-                taken_at,
-                conflicts: ctx.conflicts_text(&d.record),
-                quorum: ctx.quorum_text(&d.record),
-            };
-            release(d, &about)
-        })
-        .collect();
+    let releases = ds.into_iter().map(|d| {
+        let taken_at = ctx.taken_at(&d.record).map(|(committee, held_on, item)| {
+            let href = d
+                .record
+                .fields
+                .item_id
+                .and_then(|id| ctx.item(id))
+                .and_then(|i| ctx.item_href(&i.record))
+                .unwrap_or_default();
+            TakenAt {
+                committee,
+                held_on,
+                item,
+                url: format!("{base}{href}"),
+            }
+        });
+        let about = About {
+            org_slug: &org.slug,
+            org_name: &org.name,
+            decision_url: format!("{base}{}", ctx.decision_href(&d.record)),
+            taken_at,
+            conflicts: ctx.conflicts_text(&d.record),
+            quorum: ctx.quorum_text(&d.record),
+        };
+        release(d, &about)
+    });
     let published = s
         .recent
         .first()
@@ -382,11 +386,22 @@ pub fn render(ctx: &Ctx, base: &str) -> Vec<u8> {
         &format!("{base}/{}/{FILE}", org.slug),
         &format!("{base}/{}/data/", org.slug),
         &published,
-        releases,
+        vec![],
     );
-    let mut out = serde_json::to_vec_pretty(&doc).expect("JSON values serialise");
-    out.push(b'\n');
-    out
+    // The package with no releases, and the releases written one by one where its
+    // empty list was.
+    let text = serde_json::to_string(&doc).expect("JSON values serialise");
+    let at = text
+        .find("\"releases\":[]")
+        .expect("the package has a releases list")
+        + "\"releases\":[".len();
+    out.write_all(&text.as_bytes()[..at])?;
+    for (i, r) in releases.enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, &r)?;
+    }
+    out.write_all(&text.as_bytes()[at..])?;
+    out.write_all(b"\n")
 }
 
 // ---------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ use std::hash::{Hash, Hasher};
 /// People per page: with a typical two or three public entries each, about 50 rows.
 pub const PEOPLE_PER_PAGE: usize = 20;
 
+/// Rows per page of registers that are not grouped by person.
+pub const ROWS_PER_PAGE: usize = 50;
+
 /// One filtered view of a register: where its pages live and what it shows.
 struct View<'a, R> {
     /// Path under the organisation, e.g. `interests/type/financial`.
@@ -53,7 +56,7 @@ fn pages<R>(rows: &[&R], person: impl Fn(&R) -> i64) -> Vec<(usize, usize)> {
 }
 
 /// The file of page `n` (1-based) of a view.
-fn page_file(slug: &str, path: &str, n: usize) -> String {
+pub(super) fn page_file(slug: &str, path: &str, n: usize) -> String {
     if n == 1 {
         format!("{slug}/{path}/index.html")
     } else {
@@ -70,7 +73,7 @@ fn page_url(slug: &str, path: &str, n: usize) -> String {
 }
 
 /// NHS.UK pagination: previous and next, and every page number.
-fn pagination(slug: &str, path: &str, n: usize, total: usize) -> Value {
+pub(super) fn pagination(slug: &str, path: &str, n: usize, total: usize) -> Value {
     let link = |k: usize| json!({"href": page_url(slug, path, k), "number": k, "current": k == n});
     json!({
         "show": total > 1,
