@@ -196,3 +196,97 @@ fn stored_proofs(leaves: &[Hash]) -> Result<(), crate::store::StoreError> {
     );
     Ok(())
 }
+
+/// The peak resident memory of this process so far, in MB (Linux; 0 elsewhere).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+/// Measure publishing on the database `config` names (seed it first, e.g. with
+/// `demo --scale large`): a full publish (time, files per second, peak memory), then
+/// `writes` amendments of declarations, each timed from its commit to its pages and
+/// feed being live.
+pub fn publish(
+    config: &crate::config::Config,
+    writes: u64,
+) -> Result<(), crate::store::StoreError> {
+    use crate::domain::interests::Step;
+    let store = crate::store::Store::open(&config.database_url, 4)?;
+    let bar = indicatif::ProgressBar::hidden();
+    let publisher = std::sync::Arc::new(
+        config
+            .publisher("http://127.0.0.1:8080")
+            .map_err(|e| crate::store::StoreError::Migration(e.to_string()))?
+            .with_progress(bar.clone()),
+    );
+    let started = Instant::now();
+    let orgs = publisher.publish_all(&mut *store.conn()?)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "full publish: {orgs} organisation(s), {} files in {secs:.1}s ({:.0} files/s), peak memory {:.0} MB",
+        bar.position(),
+        bar.position() as f64 / secs,
+        peak_rss_mb()
+    );
+
+    let mut c = store.conn()?;
+    let Some(org) = crate::store::orgs::all(&mut c)?
+        .into_iter()
+        .max_by_key(|o| o.chain_seq)
+    else {
+        println!("no organisation to write to");
+        return Ok(());
+    };
+    let current = crate::store::declarations::current(&mut c, org.id)?;
+    if current.is_empty() {
+        println!("{} has no declarations to amend", org.slug);
+        return Ok(());
+    }
+    let queue = crate::publish::queue::Queue::spawn(store.clone(), publisher);
+    let mut state = 0x5851_f42d_4c95_7f2du64;
+    let mut times = Vec::with_capacity(writes as usize);
+    for k in 0..writes {
+        let pick = &current[(next_random(&mut state) % current.len() as u64) as usize];
+        let id = pick.declaration.id;
+        let now = crate::store::declarations::get(&mut c, org.id, id)?;
+        let mut fields = now.declaration.fields.clone();
+        fields.mitigation = format!("Leaves the room for related items (review {k})");
+        let committed = crate::store::declarations::change(
+            &mut c,
+            org.id,
+            "system",
+            id,
+            now.declaration.version,
+            |_, _| Ok(Step::Amend(fields)),
+        )?;
+        let committed_at = Instant::now();
+        let _ = queue.notify(&org.slug, committed.touched).blocking_recv();
+        times.push(committed_at.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "write to live ({writes} amendments in {}): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak memory {:.0} MB",
+        org.slug,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times.last().copied().unwrap_or_default(),
+        peak_rss_mb()
+    );
+    Ok(())
+}

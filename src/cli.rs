@@ -75,6 +75,10 @@ pub enum Command {
         /// Entries in the generated chain.
         #[arg(long, default_value_t = 1_000_000)]
         entries: u64,
+        /// Instead, measure publishing on the database: a full publish, then this many
+        /// writes timed from commit to live pages (seed with `demo --scale large`).
+        #[arg(long)]
+        publish_writes: Option<u64>,
     },
     /// Export data.
     Export {
@@ -256,7 +260,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             println!("{report}");
             Ok(())
         }
-        Command::Bench { entries } => {
+        Command::Bench {
+            publish_writes: Some(writes),
+            ..
+        } => Ok(crate::bench::publish(&config, writes)?),
+        Command::Bench { entries, .. } => {
             crate::bench::audit(entries);
             Ok(())
         }

@@ -49,6 +49,8 @@ pub struct Scope {
     pub interests: bool,
     pub gifts: bool,
     pub people: BTreeSet<i64>,
+    /// Whether a person's own record (name, position, standing) changed.
+    pub person_records: bool,
     pub committees: BTreeSet<i64>,
     pub decisions: bool,
     pub breaches: bool,
@@ -66,6 +68,7 @@ impl Scope {
         match t {
             Touched::Org => self.everything = true,
             Touched::Person(p) => {
+                self.person_records = true;
                 self.interests = true;
                 self.gifts = true;
                 self.people.insert(p);
@@ -441,7 +444,7 @@ impl Publisher {
 
         // The register of procurement decisions in OCDS: its award descriptions name the
         // people who declared conflicts, so a change to a person re-renders it too.
-        if all || scope.decisions || !scope.committees.is_empty() || !scope.people.is_empty() {
+        if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
             let file = format!("{slug}/{}", ocds::FILE);
             let mut guard = self.out.lock().expect("not poisoned");
             let out = guard.as_mut().expect("publishing runs inside with_output");
@@ -483,17 +486,100 @@ impl Publisher {
             &format!("{slug}/feeds/all.xml"),
             feeds::render(&ctx, feeds::Feed::All, &s.recent, base).as_bytes(),
         )?;
+        self.export_chain(c, &v, scope)
+    }
+
+    /// Whether declaration `id`'s version before its current one was public (a change
+    /// that hides it must hide its earlier entries' payloads too). A gift's visibility
+    /// changes only by withholding, releasing, withdrawing or its person's standing.
+    fn was_public(
+        &self,
+        c: &mut AnyConnection,
+        v: &Visible,
+        id: &str,
+    ) -> Result<bool, PublishError> {
+        let Ok(id) = id.parse::<i64>() else {
+            return Ok(true);
+        };
+        let s = v.snapshot;
+        let versions = crate::store::declarations::versions(c, s.org.id, id)?;
+        let Some(prev) = versions.iter().rev().nth(1) else {
+            return Ok(false);
+        };
+        let d = &prev.declaration;
+        Ok(d.is_public(v.person(d.person_id).is_some(), v.today, &s.org.settings))
+    }
+
+    /// The public export of the chain, `/<org>/audit/chain.jsonl`. History only grows,
+    /// so new entries are appended (in one write) unless they change what earlier
+    /// entries may show: a record withheld, released or no longer public, or a person's
+    /// standing changed. Then, and on a full publish, the whole file is written again.
+    fn export_chain(
+        &self,
+        c: &mut AnyConnection,
+        v: &Visible,
+        scope: &Scope,
+    ) -> Result<(), PublishError> {
+        let s = v.snapshot;
+        let rel = format!("{}/audit/chain.jsonl", s.org.slug);
+        let key = format!("{rel}#seq");
+        let head = s.org.chain_seq;
+        let exported = self.memo.lock().expect("not poisoned").get(&key).copied();
+        if let (false, Some(done)) = (scope.everything, exported) {
+            let done = done as i64;
+            if done == head {
+                return Ok(());
+            }
+            let new = crate::store::audit::range(c, s.org.id, done + 1, head, head - done)?;
+            let mut append_safe = new.len() as i64 == head - done;
+            for e in &new {
+                if !append_safe {
+                    break;
+                }
+                let h = &e.header;
+                append_safe = h.entity != "person"
+                    && !matches!(h.action.as_str(), "withhold" | "release" | "withdraw")
+                    && (h.entity != "declaration"
+                        || v.entry_is_public(e)
+                        || !self.was_public(c, v, &h.entity_id)?);
+            }
+            if append_safe {
+                let mut lines = String::new();
+                for e in new {
+                    lines.push_str(&exports::public_entry(v, e).to_json_line());
+                    lines.push('\n');
+                }
+                let appended = self
+                    .out
+                    .lock()
+                    .expect("not poisoned")
+                    .as_mut()
+                    .expect("render_org runs inside with_output")
+                    .append(&rel, lines.as_bytes())?;
+                if appended {
+                    self.memo
+                        .lock()
+                        .expect("not poisoned")
+                        .insert(key, head as u64);
+                    return Ok(());
+                }
+            }
+        }
         let mut file = self
             .out
             .lock()
             .expect("not poisoned")
             .as_mut()
             .expect("render_org runs inside with_output")
-            .create(&format!("{slug}/audit/chain.jsonl"))?;
+            .create(&rel)?;
         let mut io_error = None;
+        let mut last = 0;
         crate::store::audit::for_each(c, s.org.id, |entry| {
             let line = match entry {
-                Ok(e) => exports::public_entry(&v, e).to_json_line(),
+                Ok(e) => {
+                    last = e.header.seq;
+                    exports::public_entry(v, e).to_json_line()
+                }
                 Err(why) => format!("{{\"error\":{}}}", serde_json::Value::String(why)),
             };
             if let Err(e) = writeln!(file.writer(), "{line}") {
@@ -509,6 +595,10 @@ impl Publisher {
             .as_mut()
             .expect("render_org runs inside with_output")
             .finish(file)?;
+        self.memo
+            .lock()
+            .expect("not poisoned")
+            .insert(key, last as u64);
         Ok(())
     }
 }

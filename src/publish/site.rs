@@ -171,6 +171,23 @@ impl Output {
         Ok(())
     }
 
+    /// Append to a published file in one write (the chain export, which only grows).
+    /// Returns false when there is nothing to append to (a fresh generation, or no file
+    /// yet), and the caller writes the file whole instead.
+    pub fn append(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<bool> {
+        let Output::Staged { .. } = self else {
+            return Ok(false);
+        };
+        let path = self.target(rel);
+        let mut file = match std::fs::OpenOptions::new().append(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        file.write_all(bytes)?;
+        Ok(true)
+    }
+
     /// Remove a file or directory that should no longer be published (at commit).
     pub fn remove(&mut self, rel: &str) {
         let path = self.target(rel);

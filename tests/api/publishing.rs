@@ -168,7 +168,56 @@ fn a_person_leaving_decision_making_disappears_from_the_site(b: Backend) {
         .all(|(_, t)| !t.contains("LEAVERMARKER")));
 }
 
+/// The public chain export after every write: complete, verifying, and never showing
+/// the payload of a record that is withheld, whether the export was appended to or
+/// written again.
+fn the_chain_export_stays_whole_as_it_grows(b: Backend) {
+    let app = TestApp::spawn(b);
+    let gp = app.add_person("Dr Anita Shah", true);
+    let check = |withheld: Option<&str>| {
+        let text = std::fs::read_to_string(app.site.join(format!("{}/audit/chain.jsonl", app.org)))
+            .unwrap();
+        let entries: Vec<_> = text
+            .lines()
+            .map(coi_register::audit::verify::parse_line)
+            .collect();
+        assert_eq!(entries.len() as i64, app.head(), "one line per entry");
+        let summary = coi_register::audit::verify_entries(entries.clone(), None).expect("verifies");
+        assert_eq!(summary.entries as i64, app.head());
+        for e in entries.into_iter().map(Result::unwrap) {
+            if Some(e.header.entity_id.as_str()) == withheld && e.header.entity == "declaration" {
+                assert!(
+                    e.payload.is_none(),
+                    "withheld payload of seq {} exported",
+                    e.header.seq
+                );
+            }
+        }
+    };
+    let mut ids = Vec::new();
+    for k in 0..4 {
+        ids.push(
+            app.declare(&gp, &format!("Directorship {k}"))["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        check(None);
+    }
+    let (s, _) = app.post(
+        &format!("/declarations/{}/withhold", ids[1]),
+        json!({"version": 1, "reason": "Risk of harm"}),
+    );
+    assert_eq!(s, 201);
+    check(Some(&ids[1]));
+    for k in 0..3 {
+        app.declare(&gp, &format!("Trusteeship {k}"));
+        check(Some(&ids[1]));
+    }
+}
+
 both_backends!(
+    the_chain_export_stays_whole_as_it_grows,
     a_declaration_reaches_pages_feeds_data_and_chain,
     withheld_and_unpublishable_entries_appear_nowhere_public,
     people_who_declared_nothing_are_listed_by_name,
