@@ -146,7 +146,8 @@ coi() { "$BIN" --data-dir "$TMP/data" "$@"; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
 echo "e2e: starting $BIN serve --demo on $BASE (data in $TMP/data)"
-coi serve --demo --bind "127.0.0.1:$PORT" >"$TMP/server.out" 2>"$TMP/server.err" &
+# The binary itself, not the shell function, so SERVER_PID is the server and cleanup stops it.
+"$BIN" --data-dir "$TMP/data" serve --demo --bind "127.0.0.1:$PORT" >"$TMP/server.out" 2>"$TMP/server.err" &
 SERVER_PID=$!
 
 started() {

@@ -9,8 +9,15 @@ use serde_json::{json, Value};
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
+/// A CSV writer as RFC 4180 has it: records end in CR LF.
+fn rfc4180<W: std::io::Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w)
+}
+
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = rfc4180(BOM.to_vec());
     w.write_record(header)
         .expect("writing to memory cannot fail");
     for r in rows {
@@ -258,7 +265,7 @@ pub fn write_both(
     records: impl Iterator<Item = Value>,
 ) -> std::io::Result<()> {
     csv_out.write_all(BOM)?;
-    let mut w = csv::Writer::from_writer(csv_out);
+    let mut w = rfc4180(csv_out);
     w.write_record(columns)?;
     let org = &v.snapshot.org;
     let head = json!({

@@ -377,7 +377,10 @@ fn the_register_of_decisions_is_pages_feed_and_open_data(b: Backend) {
     assert_eq!(header, DECISION_COLUMNS);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
-    let mut writer = csv::Writer::from_writer(vec![]);
+    assert!(body.ends_with("\r\n"), "records end in CR LF (RFC 4180)");
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(vec![]);
     writer.write_record(&header).unwrap();
     for r in &rows {
         writer.write_record(r).unwrap();
