@@ -242,6 +242,9 @@ impl BreachInput {
         if occurred_on.is_some_and(|o| o > today) {
             p.error("occurred_on", "cannot be in the future");
         }
+        if identified_on.is_some_and(|i| i > today) {
+            p.error("identified_on", "cannot be in the future");
+        }
         p.finish()?;
         let occurred_on = occurred_on.expect("checked");
         Ok(BreachInput {

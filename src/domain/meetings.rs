@@ -128,7 +128,9 @@ impl Attendance {
 }
 
 /// Someone co-opted for a meeting from elsewhere (another committee, the governing
-/// body, a neighbouring organisation) to restore a quorum that conflicts broke.
+/// body, a neighbouring organisation) to restore a quorum that conflicts broke. A
+/// co-option is for the whole meeting: they count for every item they do not declare
+/// a conflict on, as a member present would.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoOpted {
     pub person_id: i64,
