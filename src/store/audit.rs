@@ -7,6 +7,25 @@ use crate::audit::verify::{verify_entries, ExpectedHead};
 use crate::audit::{ChainEntry, ChainSummary, EntryHeader, Failure};
 use diesel::prelude::*;
 
+/// The columns a [`Row`] is read from, in its order.
+macro_rules! columns {
+    () => {
+        (
+            a::seq,
+            a::org,
+            a::at,
+            a::actor,
+            a::action,
+            a::entity,
+            a::entity_id,
+            a::payload,
+            a::payload_sha256,
+            a::prev,
+            a::entry_sha256,
+        )
+    };
+}
+
 type Row = (
     i64,
     String,
@@ -56,19 +75,7 @@ pub fn range(
         .filter(a::seq.le(end))
         .order(a::seq)
         .limit(limit)
-        .select((
-            a::seq,
-            a::org,
-            a::at,
-            a::actor,
-            a::action,
-            a::entity,
-            a::entity_id,
-            a::payload,
-            a::payload_sha256,
-            a::prev,
-            a::entry_sha256,
-        ))
+        .select(columns!())
         .load(c)?;
     rows.into_iter()
         .map(|r| from_row(r).map_err(StoreError::Corrupt))
@@ -131,19 +138,7 @@ pub fn for_each(
             .filter(a::seq.gt(after))
             .order(a::seq)
             .limit(PAGE)
-            .select((
-                a::seq,
-                a::org,
-                a::at,
-                a::actor,
-                a::action,
-                a::entity,
-                a::entity_id,
-                a::payload,
-                a::payload_sha256,
-                a::prev,
-                a::entry_sha256,
-            ))
+            .select(columns!())
             .load(c)?;
         let n = rows.len() as i64;
         for r in rows {

@@ -13,6 +13,7 @@ use crate::domain::{FieldErrors, Input};
 use crate::store::committees::{self as store, Business, CommitteeRecord};
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
+use crate::store::{AnyConnection, Committed, StoreError};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -128,6 +129,20 @@ fn item_json(
         .collect();
     v["quorum_now"] = quorum.map(quorum_evidence).unwrap_or(Value::Null);
     stamp(v, i)
+}
+
+/// Commit a change, then answer 201 with what `show` renders from the records as they
+/// now stand (after the public site shows the change).
+async fn commit<T: Send + 'static>(
+    state: &AppState,
+    org: &Org,
+    change: impl FnOnce(&mut AnyConnection) -> Result<Committed<T>, StoreError> + Send + 'static,
+    show: impl FnOnce(&Business, &Names, &T) -> Result<Value, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let committed = state.db(change).await?;
+    let (b, names) = load_all(state, org).await?;
+    let body = show(&b, &names, &committed.value)?;
+    Ok(created(state, &committed, body).await)
 }
 
 /// Everything needed to show committee records.
@@ -253,17 +268,20 @@ pub async fn create(
         }
     };
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::create_committee(c, org_id, &actor, committee, members))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = committee_json(
+    commit(
+        &state,
         &org,
-        &committed.value,
-        &names,
-        &b.meetings_of(committed.value.committee.id),
-    );
-    Ok(created(&state, &committed, body).await)
+        move |c| store::create_committee(c, org_id, &actor, committee, members),
+        |b, names, v| {
+            Ok(committee_json(
+                &org,
+                v,
+                names,
+                &b.meetings_of(v.committee.id),
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn amend(
@@ -277,17 +295,20 @@ pub async fn amend(
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::amend_committee(c, org_id, &actor, id, version, changes))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = committee_json(
+    commit(
+        &state,
         &org,
-        &record_of(&b, &committed.value),
-        &names,
-        &b.meetings_of(id),
-    );
-    Ok(created(&state, &committed, body).await)
+        move |c| store::amend_committee(c, org_id, &actor, id, version, changes),
+        |b, names, v| {
+            Ok(committee_json(
+                &org,
+                &record_of(b, v),
+                names,
+                &b.meetings_of(id),
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn add_members(
@@ -300,12 +321,13 @@ pub async fn add_members(
     let id = committee_id(&state, &org, &path.1).await?;
     let entered = memberships(input(&body)?)?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::add_members(c, org_id, &actor, id, entered))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = committee_json(&org, &committed.value, &names, &b.meetings_of(id));
-    Ok(created(&state, &committed, body).await)
+    commit(
+        &state,
+        &org,
+        move |c| store::add_members(c, org_id, &actor, id, entered),
+        |b, names, v| Ok(committee_json(&org, v, names, &b.meetings_of(id))),
+    )
+    .await
 }
 
 async fn change_member(
@@ -321,14 +343,15 @@ async fn change_member(
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| {
+    commit(
+        &state,
+        &org,
+        move |c| {
             store::change_membership(c, org_id, &actor, id, (member_id, version), action, changes)
-        })
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = committee_json(&org, &committed.value, &names, &b.meetings_of(id));
-    Ok(created(&state, &committed, body).await)
+        },
+        |b, names, v| Ok(committee_json(&org, v, names, &b.meetings_of(id))),
+    )
+    .await
 }
 
 pub async fn amend_member(
@@ -385,12 +408,13 @@ pub async fn create_meeting(
     let id = committee_id(&state, &org, &path.1).await?;
     let entered = MeetingInput::parse(&input(&body)?)?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::create_meeting(c, org_id, &actor, id, entered))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = meeting_full(&org, &b, &names, committed.value.id)?;
-    Ok(created(&state, &committed, body).await)
+    commit(
+        &state,
+        &org,
+        move |c| store::create_meeting(c, org_id, &actor, id, entered),
+        |b, names, v| meeting_full(&org, b, names, v.id),
+    )
+    .await
 }
 
 pub async fn show_meeting(
@@ -439,12 +463,13 @@ pub async fn amend_meeting(
         .ok_or_else(|| ApiError::NotFound(format!("meeting {id}")))?;
     let entered = MeetingInput::parse(&meeting_input(&current.record, &names).merged(changes))?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::amend_meeting(c, org_id, &actor, id, version, entered))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = meeting_full(&org, &b, &names, id)?;
-    Ok(created(&state, &committed, body).await)
+    commit(
+        &state,
+        &org,
+        move |c| store::amend_meeting(c, org_id, &actor, id, version, entered),
+        |b, names, _| meeting_full(&org, b, names, id),
+    )
+    .await
 }
 
 fn item_full(b: &Business, names: &Names, id: i64) -> Result<Value, ApiError> {
@@ -470,12 +495,13 @@ pub async fn create_item(
     let meeting_id = parse_id(&path.1, "meeting")?;
     let entered = ItemInput::parse(&input(&body)?)?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::create_item(c, org_id, &actor, meeting_id, entered))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = item_full(&b, &names, committed.value.id)?;
-    Ok(created(&state, &committed, body).await)
+    commit(
+        &state,
+        &org,
+        move |c| store::create_item(c, org_id, &actor, meeting_id, entered),
+        |b, names, v| item_full(b, names, v.id),
+    )
+    .await
 }
 
 pub async fn show_item(
@@ -504,12 +530,13 @@ pub async fn amend_item(
     let merged =
         crate::domain::meetings::item_to_input(&current.record, |p| names.slug(p)).merged(changes);
     let entered = ItemInput::parse(&merged)?;
-    let committed = state
-        .db(move |c| store::amend_item(c, org_id, &actor, id, version, entered))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = item_full(&b, &names, id)?;
-    Ok(created(&state, &committed, body).await)
+    commit(
+        &state,
+        &org,
+        move |c| store::amend_item(c, org_id, &actor, id, version, entered),
+        |b, names, _| item_full(b, names, id),
+    )
+    .await
 }
 
 pub async fn record_outcome(
@@ -524,10 +551,11 @@ pub async fn record_outcome(
     let version = take_version(&mut fields)?;
     let entered = OutcomeInput::parse(&fields)?;
     let org_id = org.id;
-    let committed = state
-        .db(move |c| store::record_outcome(c, org_id, &actor, id, version, entered))
-        .await?;
-    let (b, names) = load_all(&state, &org).await?;
-    let body = item_full(&b, &names, id)?;
-    Ok(created(&state, &committed, body).await)
+    commit(
+        &state,
+        &org,
+        move |c| store::record_outcome(c, org_id, &actor, id, version, entered),
+        |b, names, _| item_full(b, names, id),
+    )
+    .await
 }
