@@ -155,7 +155,7 @@ const ROLES: [Role; 30] = [
 ];
 
 /// 31 first names and 37 surnames: coprime strides give distinct names within an organisation.
-const FIRST_NAMES: [&str; 31] = [
+pub(crate) const FIRST_NAMES: [&str; 31] = [
     "Sarah",
     "James",
     "Priya",
@@ -188,7 +188,7 @@ const FIRST_NAMES: [&str; 31] = [
     "Christopher",
     "Margaret",
 ];
-const SURNAMES: [&str; 37] = [
+pub(crate) const SURNAMES: [&str; 37] = [
     "Patel",
     "Thompson",
     "Hughes",

@@ -59,37 +59,8 @@ impl Scale {
 
 const ITEMS_PER_MEETING: u64 = 3;
 
-const FIRST: [&str; 24] = [
-    "Sarah",
-    "James",
-    "Priya",
-    "David",
-    "Helen",
-    "Mohammed",
-    "Catherine",
-    "Andrew",
-    "Fiona",
-    "Rajesh",
-    "Emma",
-    "Robert",
-    "Aisha",
-    "Michael",
-    "Joanne",
-    "Gareth",
-    "Rebecca",
-    "Thomas",
-    "Rhian",
-    "Paul",
-    "Nicola",
-    "Oluwaseun",
-    "Claire",
-    "Stephen",
-];
-const LAST: [&str; 24] = [
-    "Patel", "Thompson", "Hughes", "Okafor", "Campbell", "Davies", "Khan", "Robinson", "Walsh",
-    "Evans", "Mitchell", "Chaudhry", "Murphy", "Nowak", "Osei", "Price", "Quinn", "Reid", "Singh",
-    "Turner", "Usman", "Vaughan", "Wright", "Young",
-];
+use crate::demo::{FIRST_NAMES as FIRST, SURNAMES as LAST};
+
 const BODIES: [&str; 8] = [
     "Riverside Surgery",
     "Harbour Primary Care Network",
@@ -142,9 +113,9 @@ pub fn seed(
     for i in 0..scale.people {
         let name = format!(
             "{} {}. {}",
-            FIRST[(i % 24) as usize],
-            (b'A' + ((i / 24) % 26) as u8) as char,
-            LAST[((i / (24 * 26)) % 24) as usize]
+            FIRST[(i as usize) % FIRST.len()],
+            (b'A' + ((i as usize / FIRST.len()) % 26) as u8) as char,
+            LAST[(i as usize / (FIRST.len() * 26)) % LAST.len()]
         );
         let position = match i % 5 {
             0 => "GP member".to_owned(),
