@@ -171,11 +171,33 @@ page "/$ORG/gifts/" "<h1>Register of gifts and hospitality</h1>"
 page "/$ORG/audit/" "<h1>Audit log</h1>"
 page "/$ORG/audit/" "chain.jsonl"
 
-for feed in all interests gifts; do
-    code=$(fetch "/$ORG/feeds/$feed.xml" "$TMP/$feed.xml")
+for feed in all interests gifts decisions committees/pccc; do
+    code=$(fetch "/$ORG/feeds/$feed.xml" "$TMP/${feed//\//-}.xml")
     check "GET /$ORG/feeds/$feed.xml answers 200" test "$code" = 200
-    check "/$ORG/feeds/$feed.xml is RSS 2.0 with guid and audit:seq on every item" rss "$TMP/$feed.xml"
+    check "/$ORG/feeds/$feed.xml is RSS 2.0 with guid and audit:seq on every item" rss "$TMP/${feed//\//-}.xml"
 done
+
+# The demo's committee business: a meeting where GP members left the room and an item
+# was deferred because that left it inquorate.
+code=$(fetch "/api/v1/orgs/$ORG/committees/pccc" "$TMP/pccc.json")
+check "GET the demo's PCCC through the API answers 200" test "$code" = 200
+check "the PCCC is properly constituted today" test "$(json "$TMP/pccc.json" 'd["constitution"]["valid"]')" = True
+DEFERRED_DATE=
+for mid in $(json "$TMP/pccc.json" '" ".join(str(m["id"]) for m in d["meetings"])'); do
+    fetch "/api/v1/orgs/$ORG/meetings/$mid" "$TMP/meeting.json" >/dev/null
+    if [ "$(json "$TMP/meeting.json" 'any(i["outcome"] == "deferred" for i in d["items"])')" = True ]; then
+        DEFERRED_DATE=$(json "$TMP/meeting.json" 'd["held_on"]')
+        REASON=$(json "$TMP/meeting.json" '[i["reason"] for i in d["items"] if i["outcome"] == "deferred"][0]')
+        break
+    fi
+done
+check "one PCCC meeting has a deferred item" test -n "$DEFERRED_DATE"
+page "/$ORG/committees/pccc/" "<h1>"
+page "/$ORG/committees/pccc/meetings/$DEFERRED_DATE/" "Deferred"
+check "the meeting page shows the conflicted members leaving the room" contains "$TMP/page.html" "Left the room"
+check "the meeting page gives the reason the item was deferred" contains "$TMP/page.html" "$(printf '%s' "$REASON" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g' | cut -c1-40)"
+page "/$ORG/decisions/" "<h1>Register of procurement decisions</h1>"
+page "/$ORG/breaches/" "<h1>"
 
 for register in interests:id,version,person gifts:id,version,person; do
     name=${register%%:*}
