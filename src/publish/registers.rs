@@ -316,7 +316,7 @@ impl Publisher {
             "feeds": [{"href": format!("/{slug}/feeds/interests.xml"), "title": format!("{} – register of interests", s.org.name)}],
             "front": false, "nothing": [],
         });
-        let front = json!({"front": true, "nothing": views::nothing_declared(v)});
+        let front = json!({"front": true, "nothing": views::nothing_declared(v), "age": views::register_age(v)});
         self.render_views(
             org,
             "interests",

@@ -429,6 +429,37 @@ pub fn person_view_with(
     }
 }
 
+/// How old the register of interests is (the guidance asks that everyone's entries be
+/// reviewed at least every 12 months): each decision-making person's latest review is
+/// their latest return (nil return or confirmation) or declaration; the register is as
+/// old as the oldest of those.
+pub fn register_age(v: &Visible) -> serde_json::Value {
+    let s = v.snapshot;
+    let mut reviewed: BTreeMap<i64, NaiveDate> = last_returns(s)
+        .into_iter()
+        .map(|(p, (_, on))| (p, on))
+        .collect();
+    for d in &s.declarations {
+        let e = reviewed
+            .entry(d.declaration.person_id)
+            .or_insert(d.declaration.fields.declared_on);
+        *e = (*e).max(d.declaration.fields.declared_on);
+    }
+    let people: Vec<Option<NaiveDate>> = v.people().map(|p| reviewed.get(&p.id).copied()).collect();
+    let overdue = people
+        .iter()
+        .filter(|last| confirmation_due(**last, v.today, &s.org.settings))
+        .count();
+    let oldest = people.iter().copied().min().flatten();
+    serde_json::json!({
+        "months": s.org.settings.confirm_every_months,
+        "people": people.len(),
+        "overdue": overdue,
+        "oldest": oldest.map(long_date),
+        "never": people.iter().filter(|p| p.is_none()).count(),
+    })
+}
+
 /// Snapshots built in memory, for the publisher's unit tests.
 #[cfg(test)]
 pub(crate) mod fixture {

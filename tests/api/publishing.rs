@@ -146,6 +146,15 @@ fn people_who_declared_nothing_are_listed_by_name(b: Backend) {
     let page = std::fs::read_to_string(app.site.join("test-ccg/interests/index.html")).unwrap();
     assert!(page.contains("Ms Never Declared") && page.contains("No declaration received"));
     assert!(!page.contains("Mr Not Decision Making"));
+    // The register's age: one of one decision-making person has no review at all.
+    assert!(
+        page.contains("1 of 1 decision-making staff have not done so in that time (1 have made no declaration or return at all)"),
+        "{page}"
+    );
+    let gp = app.add_person("Dr Recent Declarant", true);
+    app.declare(&gp, "Partner, Riverside Surgery");
+    let page = std::fs::read_to_string(app.site.join("test-ccg/interests/index.html")).unwrap();
+    assert!(page.contains("1 of 2 decision-making staff"), "{page}");
 }
 
 fn a_person_leaving_decision_making_disappears_from_the_site(b: Backend) {
