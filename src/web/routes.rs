@@ -21,6 +21,10 @@ pub enum Access {
     /// Governance leads and admins of the organisation in the path, or one of its
     /// declarants, whom the handler then allows only for their own person.
     GovernanceOrOwnPerson,
+    /// Anyone signed in who belongs to the organisation in the path: governance leads,
+    /// admins and auditors read everything; a declarant, whom the handler then shows
+    /// only their own person's entries.
+    Reader,
 }
 
 impl Access {
@@ -31,6 +35,7 @@ impl Access {
             Access::SignedIn => &["admin", "governance", "declarant", "auditor"],
             Access::Governance => &["admin", "governance"],
             Access::GovernanceOrOwnPerson => &["admin", "governance", "declarant"],
+            Access::Reader => &["admin", "governance", "declarant", "auditor"],
         }
     }
 }
@@ -101,7 +106,7 @@ macro_rules! routes {
     };
 }
 
-use admin::{home, sign_in};
+use admin::{declarations as ad, home, sign_in};
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
 };
@@ -111,6 +116,16 @@ routes! {
     Get  "/admin/sign-in", Public, sign_in::show, "The sign-in form";
     Post "/admin/sign-in", Public, sign_in::submit, "Sign in with email and password";
     Post "/admin/sign-out", SignedIn, sign_in::sign_out, "Sign out, ending the session";
+    Get  "/admin/orgs/{org}/declarations", Reader, ad::list, "Declarations, filtered by person and state (a declarant's own only)";
+    Get  "/admin/orgs/{org}/declarations/new", GovernanceOrOwnPerson, ad::new_form, "The form to declare an interest";
+    Post "/admin/orgs/{org}/declarations/new", GovernanceOrOwnPerson, ad::create, "Declare an interest";
+    Get  "/admin/orgs/{org}/declarations/{id}", Reader, ad::show, "A declaration, its standing and every version";
+    Get  "/admin/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson, ad::amend_form, "The form to amend a declaration";
+    Post "/admin/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson, ad::amend, "Amend a declaration";
+    Post "/admin/orgs/{org}/declarations/{id}/end", GovernanceOrOwnPerson, ad::end, "Record that an interest ended";
+    Post "/admin/orgs/{org}/declarations/{id}/withhold", Governance, ad::withhold, "Withhold a declaration, with a reason";
+    Post "/admin/orgs/{org}/declarations/{id}/release", Governance, ad::release, "Publish a withheld declaration again";
+    Post "/admin/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, ad::withdraw, "Withdraw a declaration made in error";
 
     Get  "/healthz", Public, api::health, "Whether the service is up";
     Get  "/api/v1/orgs", Public, orgs::list, "The organisations";

@@ -42,6 +42,8 @@ fn expected(access: Access, who: Who) -> Class {
         (Access::Governance, _) => Class::Forbidden,
         (Access::GovernanceOrOwnPerson, Admin | Governance | Declarant) => Class::Allowed,
         (Access::GovernanceOrOwnPerson, _) => Class::Forbidden,
+        (Access::Reader, Admin | Governance | Declarant | Auditor) => Class::Allowed,
+        (Access::Reader, _) => Class::Forbidden,
     }
 }
 
@@ -216,6 +218,16 @@ impl World {
                     }
                     None => app.submit(&path, None, &[("csrf_token", "x")]),
                 },
+                // The declaration forms: the session's own token, and a version no
+                // declaration has (and no fields), so nothing is written whoever sends it.
+                (Method::Post, p) if p.starts_with("/admin/orgs/{org}/declarations/") => {
+                    let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
+                    app.submit(
+                        &path,
+                        cookie.as_deref(),
+                        &[("csrf_token", &csrf), ("version", "999999")],
+                    )
+                }
                 (Method::Post, other) => panic!("no harmless form for {other}: add one here"),
             };
         }

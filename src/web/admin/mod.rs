@@ -3,6 +3,7 @@
 //! extractor, forms whose CSRF token is checked before the handler sees them, and how
 //! failures become pages.
 
+pub mod declarations;
 pub mod home;
 pub mod sign_in;
 
@@ -21,7 +22,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 8] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -41,6 +42,18 @@ const TEMPLATES: [(&str, &str); 5] = [
     (
         "admin-error",
         include_str!("../../../templates/admin/error.hbs"),
+    ),
+    (
+        "admin-declarations",
+        include_str!("../../../templates/admin/declarations.hbs"),
+    ),
+    (
+        "admin-declaration-form",
+        include_str!("../../../templates/admin/declaration-form.hbs"),
+    ),
+    (
+        "admin-declaration",
+        include_str!("../../../templates/admin/declaration.hbs"),
     ),
 ];
 

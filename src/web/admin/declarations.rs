@@ -1,0 +1,975 @@
+//! Declarations of interest in the web app: the list with its filters, the form to
+//! declare an interest, a declaration's page with its history, and the forms that
+//! amend, end, withhold, release and withdraw it. Every write goes through the same
+//! store calls as the JSON API, so it is one audit entry and is published the same way.
+
+use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use crate::domain::entries::{EntryState, StandingChange};
+use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
+use crate::domain::people::Person;
+use crate::domain::{FieldErrors, Input};
+use crate::store::declarations::Version;
+use crate::store::orgs::Org;
+use crate::store::users::{Principal, Role, Session};
+use crate::web::api;
+use crate::web::auth::{governs, Caller};
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// What a stale form is told.
+const CHANGED: &str = "This declaration was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again";
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn see_other(to: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn caller(p: &Principal) -> Caller {
+    Caller(Some(p.clone()))
+}
+
+async fn load_org(state: &AppState, slug: &str) -> Result<Org, PageError> {
+    Ok(api::org(state, slug).await?)
+}
+
+/// The declaration and its person, or 404 if this account may not read that person's
+/// entries (a declarant guessing another person's ids learns nothing).
+async fn load(
+    state: &AppState,
+    p: &Principal,
+    org: &Org,
+    raw_id: &str,
+) -> Result<(Version, Person), PageError> {
+    let id = api::parse_id(raw_id, "declaration")?;
+    let org_id = org.id;
+    let (v, person) = state
+        .db(move |c| {
+            let v = crate::store::declarations::get(c, org_id, id)?;
+            let person = crate::store::people::by_id(c, org_id, v.declaration.person_id)?;
+            Ok((v, person))
+        })
+        .await?;
+    if !caller(p).reads_person(org.id, person.id) {
+        return Err(PageError::NotFound(format!("declaration {id}")));
+    }
+    Ok((v, person))
+}
+
+/// A declaration's standing as the page shows it: a tag, its colour, and why.
+fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'static str, String) {
+    let reason = d.standing.withheld_reason.clone().unwrap_or_default();
+    if d.standing.state == EntryState::Withdrawn {
+        return (
+            "withdrawn",
+            "Withdrawn",
+            format!("Withdrawn as entered in error: {reason}"),
+        );
+    }
+    if d.standing.withheld_reason.is_some() {
+        return (
+            "withheld",
+            "Withheld",
+            format!("Withheld from publication: {reason}"),
+        );
+    }
+    if !person.fields.decision_making {
+        return (
+            "not_public",
+            "Not public",
+            format!(
+                "Not published: {} is not decision-making staff",
+                person.fields.name
+            ),
+        );
+    }
+    if !d.is_public(true, today(), &org.settings) {
+        return (
+            "not_public",
+            "No longer published",
+            format!(
+                "No longer published: the interest ended more than {} months ago",
+                org.settings.publish_ended_months
+            ),
+        );
+    }
+    ("published", "Published", "On the public register".into())
+}
+
+fn tag_class(code: &str) -> &'static str {
+    match code {
+        "published" => "nhsuk-tag--green",
+        "withheld" => "nhsuk-tag--orange",
+        _ => "nhsuk-tag--grey",
+    }
+}
+
+fn org_view(org: &Org) -> Value {
+    json!({"slug": org.slug, "name": org.name})
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    person: Option<String>,
+    state: Option<String>,
+}
+
+const STATES: [(&str, &str); 4] = [
+    ("published", "Published"),
+    ("withheld", "Withheld"),
+    ("not_public", "Not public"),
+    ("withdrawn", "Withdrawn"),
+];
+
+pub async fn list(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path).await?;
+    let p = signed_in.0.principal.clone();
+    let org_id = org.id;
+    let (people, versions) = state
+        .db(move |c| {
+            Ok((
+                crate::store::people::all(c, org_id)?,
+                crate::store::declarations::current(c, org_id)?,
+            ))
+        })
+        .await?;
+    let who = caller(&p);
+    let readable: Vec<&Person> = people
+        .iter()
+        .filter(|person| who.reads_person(org.id, person.id))
+        .collect();
+    let want_person = q.person.as_deref().filter(|s| !s.is_empty());
+    let want_state = q.state.as_deref().filter(|s| !s.is_empty());
+    let rows: Vec<Value> = versions
+        .iter()
+        .rev()
+        .filter_map(|v| {
+            let person = readable.iter().find(|x| x.id == v.declaration.person_id)?;
+            let (code, label, why) = standing(&v.declaration, person, &org);
+            let wanted = want_person.is_none_or(|s| s == person.slug)
+                && want_state.is_none_or(|s| s == code);
+            let d = &v.declaration;
+            wanted.then(|| {
+                json!({
+                    "id": d.id, "href": format!("/admin/orgs/{}/declarations/{}", org.slug, d.id),
+                    "person": person.fields.name, "type": d.fields.interest_type.label(),
+                    "body": d.fields.body, "arose_on": d.fields.arose_on.to_string(),
+                    "ended_on": d.fields.ended_on.map(|e| e.to_string()),
+                    "state": label, "state_detail": why, "tag_class": tag_class(code),
+                })
+            })
+        })
+        .collect();
+    let person_options: Vec<Value> = readable
+        .iter()
+        .map(|x| json!({"slug": x.slug, "name": x.fields.name, "selected": want_person == Some(x.slug.as_str())}))
+        .collect();
+    let state_options: Vec<Value> = STATES
+        .iter()
+        .map(|(code, label)| json!({"code": code, "label": label, "selected": want_state == Some(*code)}))
+        .collect();
+    let may_declare =
+        governs(&p, org.id) || (p.role == Role::Declarant && p.person_in(org.id).is_some());
+    Ok(page(
+        StatusCode::OK,
+        "admin-declarations",
+        &json!({
+            "title": format!("Declarations of interest – {}", org.name),
+            "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
+            "rows": rows, "people": person_options, "states": state_options,
+            "filtered": want_person.is_some() || want_state.is_some(),
+            "may_declare": may_declare,
+        }),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------
+// The declaration form (new and amend)
+// ---------------------------------------------------------------------------------------
+
+/// The declaration form as posted. Every field is text; empty means not given.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct DeclarationForm {
+    person: String,
+    interest_type: String,
+    associate: String,
+    description: String,
+    body: String,
+    arose_on: String,
+    ended_on: String,
+    declared_on: String,
+    mitigation: String,
+    version: String,
+}
+
+/// The form's fields in page order, with the label each error names.
+const FIELDS: [(&str, &str); 9] = [
+    ("person", "Person"),
+    ("interest_type", "Type of interest"),
+    ("associate", "Who the associate is"),
+    ("description", "Description of the interest"),
+    ("body", "Organisation or body"),
+    ("arose_on", "Date the interest arose"),
+    ("ended_on", "Date the interest ended"),
+    ("declared_on", "Date declared"),
+    ("mitigation", "Action taken to manage the conflict"),
+];
+
+impl DeclarationForm {
+    /// The domain fields as input: an empty field is absent (so a cleared optional field
+    /// clears it, and an amendment keeps only what the form does not show, its position).
+    fn input(&self) -> Input {
+        let mut m = Map::new();
+        for (k, v) in [
+            ("interest_type", &self.interest_type),
+            ("associate", &self.associate),
+            ("description", &self.description),
+            ("body", &self.body),
+            ("arose_on", &self.arose_on),
+            ("ended_on", &self.ended_on),
+            ("declared_on", &self.declared_on),
+            ("mitigation", &self.mitigation),
+        ] {
+            let value = if v.trim().is_empty() {
+                Value::Null
+            } else {
+                Value::String(v.clone())
+            };
+            m.insert(k.to_owned(), value);
+        }
+        Input::from_json(Value::Object(m)).expect("an object")
+    }
+
+    fn of(d: &Declaration, person_slug: &str) -> DeclarationForm {
+        let f = &d.fields;
+        DeclarationForm {
+            person: person_slug.to_owned(),
+            interest_type: f.interest_type.code().to_owned(),
+            associate: f.associate.clone().unwrap_or_default(),
+            description: f.description.clone(),
+            body: f.body.clone(),
+            arose_on: f.arose_on.to_string(),
+            ended_on: f.ended_on.map(|e| e.to_string()).unwrap_or_default(),
+            declared_on: f.declared_on.to_string(),
+            mitigation: f.mitigation.clone(),
+            version: d.version.to_string(),
+        }
+    }
+
+    fn values(&self) -> Value {
+        json!({
+            "person": self.person, "interest_type": self.interest_type, "associate": self.associate,
+            "description": self.description, "body": self.body, "arose_on": self.arose_on,
+            "ended_on": self.ended_on, "declared_on": self.declared_on, "mitigation": self.mitigation,
+            "version": self.version,
+        })
+    }
+}
+
+/// A domain problem in the words of the GOV.UK pattern.
+fn friendly(field: &str, label: &str, message: &str) -> String {
+    if message.starts_with("is required") {
+        return match field {
+            "person" => "Select the person the declaration is for".into(),
+            "interest_type" => "Select the type of interest".into(),
+            "associate" => "Enter who the associate is, for example spouse".into(),
+            "description" => "Enter a description of the interest".into(),
+            "body" => "Enter the organisation or body the interest concerns".into(),
+            "arose_on" => "Enter the date the interest arose".into(),
+            "ended_on" => "Enter the date the interest ended".into(),
+            "reason" => "Enter the reason".into(),
+            "mitigation" => {
+                "Enter the action taken to manage the conflict, or say that none is needed".into()
+            }
+            _ => format!("{label} {message}"),
+        };
+    }
+    format!("{label} {message}")
+}
+
+/// Field problems in the form's order; a problem with no field of its own (such as the
+/// entry's state) is shown against `fallback`.
+fn form_errors(
+    fe: &FieldErrors,
+    fields: &[(&'static str, &'static str)],
+    fallback: &'static str,
+) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = fields
+        .iter()
+        .filter_map(|(field, label)| {
+            fe.0.get(*field).map(|m| FieldError {
+                field,
+                message: friendly(field, label, m),
+            })
+        })
+        .collect();
+    for (k, m) in &fe.0 {
+        if !fields.iter().any(|(f, _)| f == k) {
+            out.push(FieldError {
+                field: fallback,
+                message: capitalise(m),
+            });
+        }
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Each field's message, null where it has none (the templates ask for every field).
+fn field_messages(errors: &[FieldError], fields: &[&str]) -> Value {
+    let mut m = Map::new();
+    for f in fields {
+        let message = errors
+            .iter()
+            .find(|e| e.field == *f)
+            .map(|e| Value::String(e.message.clone()))
+            .unwrap_or(Value::Null);
+        m.insert((*f).to_owned(), message);
+    }
+    Value::Object(m)
+}
+
+const TYPE_HINTS: [&str; 4] = [
+    "They could gain financially from a decision: a directorship, shares, employment, consultancy, or a partnership in a GP practice.",
+    "They could gain in their profession or reputation: an advisory role, a position in a professional body, research funding.",
+    "They could benefit personally, but not financially or professionally: a charity trusteeship, membership of a campaign group.",
+    "Someone close to them (a spouse, partner, relative or close friend) has an interest of one of these kinds.",
+];
+
+/// What the form page needs besides the values and errors.
+struct FormContext<'a> {
+    session: &'a Session,
+    org: &'a Org,
+    /// `None` for a new declaration; the declaration's id and person when amending.
+    amending: Option<(i64, &'a Person)>,
+    /// People the account may declare for (one, fixed, for a declarant).
+    people: Vec<Person>,
+    /// The declaration's current version, when a stale form is shown again.
+    current: Option<Value>,
+}
+
+fn form_page(
+    status: StatusCode,
+    ctx: &FormContext,
+    form: &DeclarationForm,
+    errors: &[FieldError],
+) -> HttpResponse {
+    let org = ctx.org;
+    let p = &ctx.session.principal;
+    let fixed = ctx.amending.map(|(_, person)| person.clone()).or_else(|| {
+        (!governs(p, org.id))
+            .then(|| ctx.people.first().cloned())
+            .flatten()
+    });
+    let people: Vec<Value> = ctx
+        .people
+        .iter()
+        .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == form.person}))
+        .collect();
+    let types: Vec<Value> = InterestType::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({
+                "code": t.code(), "label": t.label(), "hint": TYPE_HINTS[i],
+                "id": if i == 0 { "interest_type".to_owned() } else { format!("interest_type-{}", i + 1) },
+                "checked": form.interest_type == t.code(),
+            })
+        })
+        .collect();
+    let (title, action, back) = match ctx.amending {
+        None => (
+            "Declare an interest".to_owned(),
+            format!("/admin/orgs/{}/declarations/new", org.slug),
+            format!("/admin/orgs/{}/declarations", org.slug),
+        ),
+        Some((id, _)) => (
+            format!("Amend declaration {id}"),
+            format!("/admin/orgs/{}/declarations/{id}/amend", org.slug),
+            format!("/admin/orgs/{}/declarations/{id}", org.slug),
+        ),
+    };
+    let names: Vec<&str> = FIELDS
+        .iter()
+        .map(|(f, _)| *f)
+        .chain(["current-version"])
+        .collect();
+    page(
+        status,
+        "admin-declaration-form",
+        &json!({
+            "title": title, "account": AccountView::of(ctx.session), "errors": errors,
+            "org": org_view(org), "action": action, "back": back,
+            "amending": ctx.amending.is_some(),
+            "fixed_person": fixed.map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position})),
+            "people": people, "types": types, "values": form.values(),
+            "e": field_messages(errors, &names), "current": ctx.current,
+            "today": today().to_string(),
+        }),
+    )
+}
+
+/// The people this account may declare for: everyone for governance, their own for a
+/// declarant (403 for a declarant without one, or any other role).
+async fn declarable(state: &AppState, p: &Principal, org: &Org) -> Result<Vec<Person>, PageError> {
+    let org_id = org.id;
+    if governs(p, org_id) {
+        return Ok(state
+            .db(move |c| crate::store::people::all(c, org_id))
+            .await?);
+    }
+    match (p.role, p.person_in(org_id)) {
+        (Role::Declarant, Some(person_id)) => Ok(vec![
+            state
+                .db(move |c| crate::store::people::by_id(c, org_id, person_id))
+                .await?,
+        ]),
+        _ => Err(PageError::Forbidden(
+            "only a governance lead, or a declarant for their own person, may declare".into(),
+        )),
+    }
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path).await?;
+    let people = declarable(&state, &signed_in.0.principal, &org).await?;
+    let mut form = DeclarationForm {
+        declared_on: today().to_string(),
+        ..Default::default()
+    };
+    if !governs(&signed_in.0.principal, org.id) {
+        form.person = people[0].slug.clone();
+    } else if let Some(slug) = q.person.as_deref() {
+        form.person = slug.to_owned();
+    }
+    let ctx = FormContext {
+        session: &signed_in.0,
+        org: &org,
+        amending: None,
+        people,
+        current: None,
+    };
+    Ok(form_page(StatusCode::OK, &ctx, &form, &[]))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    posted: CsrfForm<DeclarationForm>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path).await?;
+    let p = posted.session.principal.clone();
+    let mut form = posted.form;
+    let people = declarable(&state, &p, &org).await?;
+    if !governs(&p, org.id) && form.person.trim().is_empty() {
+        // A declarant's form names their own person; one that names nobody means them.
+        form.person = people[0].slug.clone();
+    }
+    let mut fe = FieldErrors::default();
+    // Who may write for the person named: a declarant naming anyone but their own
+    // person is refused here (403), before any field is looked at.
+    let person = api::entry_person(
+        &state,
+        &caller(&p),
+        &org,
+        Some(Value::String(form.person.clone())),
+        &mut fe,
+    )
+    .await?;
+    if fe.0.contains_key("person") {
+        fe = FieldErrors::one("person", "is required");
+    }
+    let fields = DeclarationFields::parse(&form.input(), today());
+    if let Err(e) = &fields {
+        e.0.iter().for_each(|(k, v)| fe.add(k, v.clone()));
+    }
+    let ctx = FormContext {
+        session: &posted.session,
+        org: &org,
+        amending: None,
+        people,
+        current: None,
+    };
+    if !fe.is_empty() {
+        let errors = form_errors(&fe, &FIELDS, "interest_type");
+        return Ok(form_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            &form,
+            &errors,
+        ));
+    }
+    let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
+    let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
+    let written = state
+        .db(move |c| crate::store::declarations::create(c, org_id, &actor, &slug, fields, None))
+        .await;
+    match written {
+        Ok(committed) => {
+            api::publish(&state, &committed.org.slug, committed.touched).await;
+            Ok(see_other(format!(
+                "/admin/orgs/{}/declarations/{}?saved=created",
+                org.slug, committed.value.declaration.id
+            )))
+        }
+        Err(ApiError::Invalid(fe)) => {
+            let errors = form_errors(&fe, &FIELDS, "interest_type");
+            Ok(form_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ctx,
+                &form,
+                &errors,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn version_of(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok().filter(|v| *v > 0)
+}
+
+pub async fn amend_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    let p = &signed_in.0.principal;
+    let (v, person) = load(&state, p, &org, &path.1).await?;
+    caller(p).writer_for(org.id, person.id)?;
+    let form = DeclarationForm::of(&v.declaration, &person.slug);
+    let ctx = FormContext {
+        session: &signed_in.0,
+        org: &org,
+        amending: Some((v.declaration.id, &person)),
+        people: vec![person.clone()],
+        current: None,
+    };
+    Ok(form_page(StatusCode::OK, &ctx, &form, &[]))
+}
+
+/// The current version, briefly, for a stale form shown again.
+fn current_view(v: &Version) -> Value {
+    let f = &v.declaration.fields;
+    json!({
+        "version": v.declaration.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
+        "type": f.interest_type.label(), "associate": f.associate, "description": f.description,
+        "body": f.body, "arose_on": f.arose_on.to_string(), "ended_on": f.ended_on.map(|e| e.to_string()),
+        "declared_on": f.declared_on.to_string(), "mitigation": f.mitigation,
+    })
+}
+
+pub async fn amend(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<DeclarationForm>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    let p = posted.session.principal.clone();
+    let (v, person) = load(&state, &p, &org, &path.1).await?;
+    caller(&p).writer_for(org.id, person.id)?;
+    let mut form = posted.form;
+    form.person = person.slug.clone();
+    let id = v.declaration.id;
+    let mut ctx = FormContext {
+        session: &posted.session,
+        org: &org,
+        amending: Some((id, &person)),
+        people: vec![person.clone()],
+        current: None,
+    };
+    let version = version_of(&form.version).unwrap_or(0);
+    let fields = DeclarationFields::parse(
+        &v.declaration.fields.to_input().merged(form.input()),
+        today(),
+    );
+    let fields = match fields {
+        Ok(f) => f,
+        Err(fe) => {
+            let errors = form_errors(&fe, &FIELDS, "interest_type");
+            return Ok(form_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ctx,
+                &form,
+                &errors,
+            ));
+        }
+    };
+    let (org_id, actor) = (org.id, p.actor());
+    let written = state
+        .db(move |c| {
+            crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| {
+                Ok(Step::Amend(fields))
+            })
+        })
+        .await;
+    match written {
+        Ok(committed) => {
+            api::publish(&state, &committed.org.slug, committed.touched).await;
+            Ok(see_other(format!(
+                "/admin/orgs/{}/declarations/{id}?saved=amended",
+                org.slug
+            )))
+        }
+        Err(ApiError::Conflict(_)) => {
+            // Keep what they entered; the next send is based on the version they have
+            // now been shown.
+            let (now, _) = load(&state, &p, &org, &path.1).await?;
+            form.version = now.declaration.version.to_string();
+            ctx.current = Some(current_view(&now));
+            let errors = [FieldError {
+                field: "current-version",
+                message: CHANGED.into(),
+            }];
+            Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
+        }
+        Err(ApiError::Invalid(fe)) => {
+            let errors = form_errors(&fe, &FIELDS, "interest_type");
+            Ok(form_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ctx,
+                &form,
+                &errors,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A declaration's page and its actions
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+fn saved_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "The declaration was recorded",
+        "amended" => "The declaration was amended",
+        "ended" => "The end of the interest was recorded",
+        "withheld" => "The declaration is now withheld from publication",
+        "released" => "The declaration is no longer withheld",
+        "withdrawn" => "The declaration was withdrawn",
+        _ => return None,
+    })
+}
+
+/// What was entered in the page's action forms, kept when one is shown again.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ActionForm {
+    version: String,
+    ended_on: String,
+    reason: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    End,
+    Withhold,
+    Release,
+    Withdraw,
+}
+
+impl Action {
+    fn code(self) -> &'static str {
+        match self {
+            Action::End => "end",
+            Action::Withhold => "withhold",
+            Action::Release => "release",
+            Action::Withdraw => "withdraw",
+        }
+    }
+    fn done(self) -> &'static str {
+        match self {
+            Action::End => "ended",
+            Action::Withhold => "withheld",
+            Action::Release => "released",
+            Action::Withdraw => "withdrawn",
+        }
+    }
+    /// The id of the action's field on the page (every problem links to it).
+    fn field(self) -> &'static str {
+        match self {
+            Action::End => "end-ended_on",
+            Action::Withhold => "withhold-reason",
+            Action::Release => "release",
+            Action::Withdraw => "withdraw-reason",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Action::End => "Date the interest ended",
+            Action::Withhold => "Reason for withholding",
+            Action::Release => "Release",
+            Action::Withdraw => "Reason for withdrawing",
+        }
+    }
+    fn governance_only(self) -> bool {
+        matches!(self, Action::Withhold | Action::Release)
+    }
+}
+
+/// The declaration's page: the current version, its standing, the forms this account
+/// may use, and every version with its audit entry.
+#[allow(clippy::too_many_arguments)]
+async fn declaration_page(
+    state: &AppState,
+    session: &Session,
+    org: &Org,
+    raw_id: &str,
+    status: StatusCode,
+    errors: &[FieldError],
+    entered: Option<(Action, &ActionForm)>,
+    saved: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let p = &session.principal;
+    let (v, person) = load(state, p, org, raw_id).await?;
+    let (org_id, id) = (org.id, v.declaration.id);
+    let all = state
+        .db(move |c| crate::store::declarations::versions(c, org_id, id))
+        .await?;
+    let d = &v.declaration;
+    let (code, label, why) = standing(d, &person, org);
+    let may_write = caller(p).writer_for(org.id, person.id).is_ok();
+    let may_govern = governs(p, org.id);
+    let changeable = d.standing.state == EntryState::Active;
+    let withheld = d.standing.withheld_reason.is_some();
+    let history: Vec<Value> = all
+        .iter()
+        .rev()
+        .map(|x| {
+            let (c, l, _) = standing(&x.declaration, &person, org);
+            json!({
+                "version": x.declaration.version, "audit_seq": x.audit_seq,
+                "recorded_at": x.recorded_at, "recorded_by": x.recorded_by,
+                "state": l, "tag_class": tag_class(c),
+                "ended_on": x.declaration.fields.ended_on.map(|e| e.to_string()),
+                "reason": x.declaration.standing.withheld_reason,
+            })
+        })
+        .collect();
+    let kept = |a: Action| -> Value {
+        match entered {
+            Some((b, f)) if a == b => json!({"ended_on": f.ended_on, "reason": f.reason}),
+            _ => json!({"ended_on": "", "reason": ""}),
+        }
+    };
+    let f = &d.fields;
+    let names = [
+        "end-ended_on",
+        "withhold-reason",
+        "release",
+        "withdraw-reason",
+        "current",
+    ];
+    Ok(page(
+        status,
+        "admin-declaration",
+        &json!({
+            "title": format!("Declaration {} – {}", d.id, person.fields.name),
+            "account": AccountView::of(session), "errors": errors, "org": org_view(org),
+            "saved": saved.and_then(saved_message),
+            "id": d.id, "version": d.version,
+            "base": format!("/admin/orgs/{}/declarations/{}", org.slug, d.id),
+            "person": {"name": person.fields.name, "slug": person.slug, "position": f.position,
+                       "decision_making": person.fields.decision_making},
+            "public_href": (code == "published").then(|| format!("/{}/interests/{}/", org.slug, person.slug)),
+            "fields": {
+                "type": f.interest_type.label(), "associate": f.associate, "description": f.description,
+                "body": f.body, "arose_on": f.arose_on.to_string(), "ended_on": f.ended_on.map(|e| e.to_string()),
+                "declared_on": f.declared_on.to_string(), "mitigation": f.mitigation,
+                "days_late": f.days_late(&org.settings),
+            },
+            "state": {"label": label, "detail": why, "tag_class": tag_class(code)},
+            "may_amend": may_write && changeable,
+            "may_end": may_write && changeable && f.ended_on.is_none(),
+            "may_withdraw": may_write && changeable,
+            "may_withhold": may_govern && changeable && !withheld,
+            "may_release": may_govern && changeable && withheld,
+            "end": kept(Action::End), "withhold": kept(Action::Withhold),
+            "withdraw": kept(Action::Withdraw),
+            "e": field_messages(errors, &names),
+            "history": history,
+        }),
+    ))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(String, String)>,
+    q: web::Query<ShowQuery>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    declaration_page(
+        &state,
+        &signed_in.0,
+        &org,
+        &path.1,
+        StatusCode::OK,
+        &[],
+        None,
+        q.saved.as_deref(),
+    )
+    .await
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+    action: Action,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    let p = posted.session.principal.clone();
+    let (v, person) = load(&state, &p, &org, &path.1).await?;
+    let who = caller(&p);
+    if action.governance_only() {
+        who.governance(org.id)?;
+    } else {
+        who.writer_for(org.id, person.id)?;
+    }
+    let form = posted.form;
+    let again = |status: StatusCode, errors: Vec<FieldError>| {
+        let (state, session, org, raw, form) = (
+            state.clone(),
+            posted.session.clone(),
+            org.clone(),
+            path.1.clone(),
+            form.clone(),
+        );
+        async move {
+            declaration_page(
+                &state,
+                &session,
+                &org,
+                &raw,
+                status,
+                &errors,
+                Some((action, &form)),
+                None,
+            )
+            .await
+        }
+    };
+    let one = |fe: &FieldErrors| -> Vec<FieldError> {
+        fe.0.iter()
+            .map(|(k, m)| FieldError {
+                field: action.field(),
+                message: match k.as_str() {
+                    "ended_on" | "reason" => friendly(k, action.label(), m),
+                    _ => capitalise(m),
+                },
+            })
+            .take(1)
+            .collect()
+    };
+    let parsed = match action {
+        Action::End => Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())])),
+        Action::Release => Ok(Step::Standing(StandingChange::Release)),
+        Action::Withhold | Action::Withdraw => StandingChange::parse(
+            action.code(),
+            &Input::from_pairs([("reason", form.reason.as_str())]),
+        )
+        .map(Step::Standing),
+    };
+    let step = match parsed {
+        Ok(s) => s,
+        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, one(&fe)).await,
+    };
+    let version = version_of(&form.version).unwrap_or(0);
+    let (org_id, id, actor) = (org.id, v.declaration.id, p.actor());
+    let written = state
+        .db(move |c| {
+            crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| Ok(step))
+        })
+        .await;
+    match written {
+        Ok(committed) => {
+            api::publish(&state, &committed.org.slug, committed.touched).await;
+            Ok(see_other(format!(
+                "/admin/orgs/{}/declarations/{id}?saved={}",
+                org.slug,
+                action.done()
+            )))
+        }
+        Err(ApiError::Conflict(_)) => {
+            let errors = vec![FieldError {
+                field: "current",
+                message: CHANGED.into(),
+            }];
+            again(StatusCode::CONFLICT, errors).await
+        }
+        Err(ApiError::Invalid(fe)) => again(StatusCode::UNPROCESSABLE_ENTITY, one(&fe)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn end(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::End).await
+}
+
+pub async fn withhold(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Withhold).await
+}
+
+pub async fn release(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Release).await
+}
+
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Withdraw).await
+}
