@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod openapi;
 pub mod routes;
 pub mod session;
 

@@ -128,6 +128,7 @@ routes! {
     Post "/admin/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, ad::withdraw, "Withdraw a declaration made in error";
 
     Get  "/healthz", Public, api::health, "Whether the service is up";
+    Get  "/api/v1/openapi.json", Public, crate::web::openapi::serve, "This API's OpenAPI 3.1 description";
     Get  "/api/v1/orgs", Public, orgs::list, "The organisations";
     Get  "/api/v1/orgs/{org}", Public, orgs::show, "One organisation and its chain head";
 

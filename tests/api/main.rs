@@ -10,6 +10,7 @@ mod chain;
 mod committees;
 mod declarations;
 mod gifts;
+mod openapi;
 mod proofs;
 mod publishing;
 mod python;
