@@ -5,7 +5,8 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
-use coi_register::web::routes::{self, Access};
+use coi_register::web::openapi;
+use coi_register::web::routes::{self, Access, Method};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -121,7 +122,62 @@ fn the_description_matches_the_route_table(backend: Backend) {
         }
     }
 
+    // The tables of bodies and queries name only routes that exist.
+    let routes: BTreeSet<(&str, &str)> = routes::table()
+        .iter()
+        .map(|s| (s.method.as_str(), s.path))
+        .collect();
+    for (method, path, _) in openapi::bodies() {
+        assert!(
+            routes.contains(&(method.as_str(), path)),
+            "body for no route: {path}"
+        );
+    }
+    for (method, path, _) in openapi::queries() {
+        assert!(
+            routes.contains(&(method.as_str(), path)),
+            "query for no route: {path}"
+        );
+    }
+
+    bodies_match_the_parsers(&app, &doc);
     well_formed(&doc);
+}
+
+/// For the writes that need no existing record: an empty body is refused naming every
+/// field the schema requires, and a closed schema's parser refuses an unknown field.
+fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
+    let mut checked = 0;
+    for spec in routes::table()
+        .iter()
+        .filter(|s| s.method == Method::Post && s.path.starts_with("/api/v1/orgs/{org}/"))
+        .filter(|s| s.path.matches('{').count() == 1)
+    {
+        let url = format!("{}{}", app.base, spec.path.replace("{org}", app.org));
+        let schema = &doc["paths"][spec.path]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"];
+        let (status, answer) = app.post_raw(&url, Some(&app.token), "{}");
+        assert_eq!(status, 422, "POST {}: {answer}", spec.path);
+        for field in schema["required"].as_array().into_iter().flatten() {
+            let field = field.as_str().expect("a name");
+            assert!(
+                answer["fields"][field].is_string(),
+                "POST {}: {field} is required by the schema, but {answer}",
+                spec.path
+            );
+        }
+        if schema["additionalProperties"] == false {
+            let (status, answer) = app.post_raw(&url, Some(&app.token), r#"{"zz_not_a_field": 1}"#);
+            assert_eq!(status, 422, "POST {}: {answer}", spec.path);
+            assert!(
+                answer["fields"]["zz_not_a_field"].is_string(),
+                "POST {}: a closed schema, but the parser took an unknown field: {answer}",
+                spec.path
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} writes checked");
 }
 
 /// As much of OpenAPI 3.1's structure as can be checked without a validator: the
