@@ -106,7 +106,7 @@ macro_rules! routes {
     };
 }
 
-use admin::{declarations as ad, home, sign_in};
+use admin::{declarations as ad, home, people as ap, sign_in};
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
 };
@@ -126,6 +126,11 @@ routes! {
     Post "/admin/orgs/{org}/declarations/{id}/withhold", Governance, ad::withhold, "Withhold a declaration, with a reason";
     Post "/admin/orgs/{org}/declarations/{id}/release", Governance, ad::release, "Publish a withheld declaration again";
     Post "/admin/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, ad::withdraw, "Withdraw a declaration made in error";
+    Get  "/admin/orgs/{org}/people", Reader, ap::list, "People and their declarations (a declarant's own only)";
+    Get  "/admin/orgs/{org}/people/new", Governance, ap::new_form, "The form to add a person";
+    Post "/admin/orgs/{org}/people/new", Governance, ap::create, "Add a person";
+    Get  "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend_form, "The form to amend a person";
+    Post "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend, "Amend a person";
 
     Get  "/healthz", Public, api::health, "Whether the service is up";
     Get  "/api/v1/openapi.json", Public, crate::web::openapi::serve, "This API's OpenAPI 3.1 description";

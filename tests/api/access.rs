@@ -218,9 +218,12 @@ impl World {
                     }
                     None => app.submit(&path, None, &[("csrf_token", "x")]),
                 },
-                // The declaration forms: the session's own token, and a version no
-                // declaration has (and no fields), so nothing is written whoever sends it.
-                (Method::Post, p) if p.starts_with("/admin/orgs/{org}/declarations/") => {
+                // The declaration and people forms: the session's own token, and a version
+                // no record has (and no fields), so nothing is written whoever sends it.
+                (Method::Post, p)
+                    if p.starts_with("/admin/orgs/{org}/declarations/")
+                        || p.starts_with("/admin/orgs/{org}/people/") =>
+                {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
                     app.submit(
                         &path,

@@ -408,8 +408,99 @@ fn a_declarant_declares_only_for_themselves(b: Backend) {
     );
 }
 
+fn governance_adds_and_amends_people_through_forms(b: Backend) {
+    let app = TestApp::spawn(b);
+    let lead = app.account("gov@test.example", Role::Governance, &["test-ccg"], None);
+    let browser = app.sign_in(&lead);
+    let new = "/admin/orgs/test-ccg/people/new";
+    let form = app.browse(new, Some(&browser.cookie));
+    assert_eq!(form.status, 200, "{}", form.body);
+    let head = app.head();
+    let answer = app.submit(
+        new,
+        Some(&browser.cookie),
+        &[
+            ("csrf_token", &browser.csrf),
+            ("name", ""),
+            ("position", "GP <member>"),
+            ("decision_making", "true"),
+        ],
+    );
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer.body.contains("<a href=\"#name\">Enter the person"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("id=\"name-error\""));
+    assert!(
+        answer.body.contains("value=\"GP &lt;member&gt;\""),
+        "input kept"
+    );
+    assert_eq!(app.head(), head, "nothing was written");
+    let answer = app.submit(
+        new,
+        Some(&browser.cookie),
+        &[
+            ("csrf_token", &browser.csrf),
+            ("name", "Dr Ann Lee"),
+            ("position", "GP member"),
+            ("decision_making", "true"),
+        ],
+    );
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(app.head(), head + 1, "one audit entry");
+    let list = app.browse("/admin/orgs/test-ccg/people", Some(&browser.cookie));
+    assert!(list.body.contains("Dr Ann Lee"), "{}", list.body);
+    let amend = "/admin/orgs/test-ccg/people/dr-ann-lee/amend";
+    let form = app.browse(amend, Some(&browser.cookie));
+    assert!(
+        form.body.contains("name=\"version\" value=\"1\""),
+        "{}",
+        form.body
+    );
+    let fields = |version: &'static str, position: &'static str| {
+        vec![
+            ("csrf_token", browser.csrf.clone()),
+            ("version", version.to_owned()),
+            ("name", "Dr Ann Lee".to_owned()),
+            ("position", position.to_owned()),
+            ("decision_making", "false".to_owned()),
+        ]
+    };
+    let send = |f: Vec<(&str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.submit(amend, Some(&browser.cookie), &f)
+    };
+    assert_eq!(send(fields("1", "Clinical lead")).status, 303);
+    assert_eq!(app.head(), head + 2);
+    let stale = send(fields("1", "Stale position"));
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale
+        .body
+        .contains("<a href=\"#current-version\">This person was changed by someone else"));
+    assert!(stale.body.contains("value=\"Stale position\""));
+    assert_eq!(app.head(), head + 2, "nothing was written");
+
+    // A declarant may not add or amend people, and sees only themselves.
+    let own = app.add_person("Dr Own Declarant", true);
+    let declarant = app.account(
+        "own@test.example",
+        Role::Declarant,
+        &["test-ccg"],
+        Some(&own),
+    );
+    let theirs = app.sign_in(&declarant);
+    assert_eq!(app.browse(new, Some(&theirs.cookie)).status, 403);
+    assert_eq!(app.browse(amend, Some(&theirs.cookie)).status, 403);
+    let list = app.browse("/admin/orgs/test-ccg/people", Some(&theirs.cookie));
+    assert_eq!(list.status, 200);
+    assert!(!list.body.contains("Dr Ann Lee") && list.body.contains("Dr Own Declarant"));
+}
+
 both_backends!(
     governance_declares_through_the_form_with_gov_uk_errors,
     amending_with_a_stale_version_is_refused_and_withholding_unpublishes,
     a_declarant_declares_only_for_themselves,
+    governance_adds_and_amends_people_through_forms,
 );

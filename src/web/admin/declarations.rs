@@ -28,18 +28,18 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn see_other(to: String) -> HttpResponse {
+pub(super) fn see_other(to: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
 }
 
-fn caller(p: &Principal) -> Caller {
+pub(super) fn caller(p: &Principal) -> Caller {
     Caller(Some(p.clone()))
 }
 
-async fn load_org(state: &AppState, slug: &str) -> Result<Org, PageError> {
+pub(super) async fn load_org(state: &AppState, slug: &str) -> Result<Org, PageError> {
     Ok(api::org(state, slug).await?)
 }
 
@@ -114,7 +114,7 @@ fn tag_class(code: &str) -> &'static str {
     }
 }
 
-fn org_view(org: &Org) -> Value {
+pub(super) fn org_view(org: &Org) -> Value {
     json!({"slug": org.slug, "name": org.name})
 }
 
@@ -334,7 +334,7 @@ fn form_errors(
     out
 }
 
-fn capitalise(s: &str) -> String {
+pub(super) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -343,7 +343,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// Each field's message, null where it has none (the templates ask for every field).
-fn field_messages(errors: &[FieldError], fields: &[&str]) -> Value {
+pub(super) fn field_messages(errors: &[FieldError], fields: &[&str]) -> Value {
     let mut m = Map::new();
     for f in fields {
         let message = errors

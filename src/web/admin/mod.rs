@@ -5,6 +5,7 @@
 
 pub mod declarations;
 pub mod home;
+pub mod people;
 pub mod sign_in;
 
 use super::auth::{credential, Credential};
@@ -22,7 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 10] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -54,6 +55,14 @@ const TEMPLATES: [(&str, &str); 8] = [
     (
         "admin-declaration",
         include_str!("../../../templates/admin/declaration.hbs"),
+    ),
+    (
+        "admin-people",
+        include_str!("../../../templates/admin/people.hbs"),
+    ),
+    (
+        "admin-person-form",
+        include_str!("../../../templates/admin/person-form.hbs"),
     ),
 ];
 
