@@ -229,6 +229,14 @@ pub fn list(c: &mut AnyConnection) -> Result<Vec<Account>, StoreError> {
     Ok(out)
 }
 
+/// The emails of the accounts with these ids (audit actors `user:<id>`), as (id, email).
+pub fn emails(c: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::email))
+        .load(c)?)
+}
+
 /// The id of the account with this (normalised) email.
 pub fn id_by_email(c: &mut AnyConnection, email: &str) -> Result<i64, StoreError> {
     users::table

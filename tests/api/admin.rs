@@ -169,7 +169,7 @@ fn governance_declares_through_the_form_with_gov_uk_errors(b: Backend) {
         "Published",
         "Riverside Surgery",
         &format!("seq {}", head + 1),
-        "user:",
+        "gov@test.example</td>",
         "action=\"/admin/orgs/test-ccg/declarations/",
     ] {
         assert!(shown.body.contains(text), "{text} in {}", shown.body);

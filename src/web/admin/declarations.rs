@@ -762,9 +762,20 @@ async fn declaration_page(
     let p = &session.principal;
     let (v, person) = load(state, p, org, raw_id).await?;
     let (org_id, id) = (org.id, v.declaration.id);
-    let all = state
-        .db(move |c| crate::store::declarations::versions(c, org_id, id))
+    let (all, emails) = state
+        .db(move |c| {
+            let all = crate::store::declarations::versions(c, org_id, id)?;
+            let ids: Vec<i64> = all.iter().filter_map(|x| user_id(&x.recorded_by)).collect();
+            Ok((all, crate::store::users::emails(c, &ids)?))
+        })
         .await?;
+    // Who recorded each version: the account's email where the actor is an account.
+    let by = |actor: &str| -> String {
+        user_id(actor)
+            .and_then(|i| emails.iter().find(|(j, _)| *j == i))
+            .map(|(_, e)| e.clone())
+            .unwrap_or_else(|| actor.to_owned())
+    };
     let d = &v.declaration;
     let (code, label, why) = standing(d, &person, org);
     let may_write = caller(p).writer_for(org.id, person.id).is_ok();
@@ -778,7 +789,7 @@ async fn declaration_page(
             let (c, l, _) = standing(&x.declaration, &person, org);
             json!({
                 "version": x.declaration.version, "audit_seq": x.audit_seq,
-                "recorded_at": x.recorded_at, "recorded_by": x.recorded_by,
+                "recorded_at": x.recorded_at, "recorded_by": by(&x.recorded_by),
                 "state": l, "tag_class": tag_class(c),
                 "ended_on": x.declaration.fields.ended_on.map(|e| e.to_string()),
                 "reason": x.declaration.standing.withheld_reason,
@@ -829,6 +840,11 @@ async fn declaration_page(
             "history": history,
         }),
     ))
+}
+
+/// The account id of an audit actor `user:<id>`.
+fn user_id(actor: &str) -> Option<i64> {
+    actor.strip_prefix("user:")?.parse().ok()
 }
 
 pub async fn show(
