@@ -106,7 +106,7 @@ macro_rules! routes {
     };
 }
 
-use admin::{declarations as ad, home, people as ap, sign_in};
+use admin::{declarations as ad, home, people as ap, returns as ar, sign_in};
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
 };
@@ -131,6 +131,8 @@ routes! {
     Post "/admin/orgs/{org}/people/new", Governance, ap::create, "Add a person";
     Get  "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend_form, "The form to amend a person";
     Post "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend, "Amend a person";
+    Get  "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson, ar::new_form, "The form to make a nil return or annual confirmation";
+    Post "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson, ar::create, "Make a nil return or annual confirmation";
 
     Get  "/healthz", Public, api::health, "Whether the service is up";
     Get  "/api/v1/openapi.json", Public, crate::web::openapi::serve, "This API's OpenAPI 3.1 description";

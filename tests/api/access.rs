@@ -222,7 +222,8 @@ impl World {
                 // no record has (and no fields), so nothing is written whoever sends it.
                 (Method::Post, p)
                     if p.starts_with("/admin/orgs/{org}/declarations/")
-                        || p.starts_with("/admin/orgs/{org}/people/") =>
+                        || p.starts_with("/admin/orgs/{org}/people/")
+                        || p.starts_with("/admin/orgs/{org}/returns/") =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
                     app.submit(

@@ -498,9 +498,67 @@ fn governance_adds_and_amends_people_through_forms(b: Backend) {
     assert!(!list.body.contains("Dr Ann Lee") && list.body.contains("Dr Own Declarant"));
 }
 
+fn nil_returns_and_confirmations_through_the_form(b: Backend) {
+    let app = TestApp::spawn(b);
+    let clear = app.add_person("Dr Nothing Declared", true);
+    let busy = app.add_person("Dr Busy", true);
+    app.declare(&busy, "Partner in Riverside Surgery");
+    let lead = app.account("gov@test.example", Role::Governance, &["test-ccg"], None);
+    let browser = app.sign_in(&lead);
+    let new = "/admin/orgs/test-ccg/returns/new";
+    assert_eq!(app.browse(new, Some(&browser.cookie)).status, 200);
+    let head = app.head();
+    let send = |cookie: &str, csrf: &str, person: &str, kind: &str| {
+        app.submit(
+            new,
+            Some(cookie),
+            &[
+                ("csrf_token", csrf),
+                ("person", person),
+                ("kind", kind),
+                ("made_on", "2026-01-20"),
+            ],
+        )
+    };
+    let answer = send(&browser.cookie, &browser.csrf, &clear, "");
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer.body.contains("<a href=\"#kind\">Select whether"));
+    assert!(answer.body.contains("value=\"2026-01-20\""), "input kept");
+    let answer = send(&browser.cookie, &browser.csrf, &busy, "nil_return");
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer
+        .body
+        .contains("<a href=\"#person\">The person has 1 current declaration"));
+    assert_eq!(app.head(), head, "nothing was written");
+    let answer = send(&browser.cookie, &browser.csrf, &clear, "nil_return");
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(app.head(), head + 1);
+    let answer = send(&browser.cookie, &browser.csrf, &busy, "confirmation");
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(app.head(), head + 2);
+    let done = app.browse(answer.location.as_deref().unwrap(), Some(&browser.cookie));
+    assert!(done.body.contains("The annual confirmation was recorded"));
+
+    // A declarant returns for themselves only.
+    let declarant = app.account(
+        "own@test.example",
+        Role::Declarant,
+        &["test-ccg"],
+        Some(&clear),
+    );
+    let theirs = app.sign_in(&declarant);
+    let answer = send(&theirs.cookie, &theirs.csrf, &busy, "confirmation");
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    assert_eq!(app.head(), head + 2);
+    let answer = send(&theirs.cookie, &theirs.csrf, &clear, "confirmation");
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(app.head(), head + 3);
+}
+
 both_backends!(
     governance_declares_through_the_form_with_gov_uk_errors,
     amending_with_a_stale_version_is_refused_and_withholding_unpublishes,
     a_declarant_declares_only_for_themselves,
     governance_adds_and_amends_people_through_forms,
+    nil_returns_and_confirmations_through_the_form,
 );

@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 /// What a stale form is told.
 const CHANGED: &str = "This declaration was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again";
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
@@ -287,7 +287,7 @@ impl DeclarationForm {
 }
 
 /// A domain problem in the words of the GOV.UK pattern.
-fn friendly(field: &str, label: &str, message: &str) -> String {
+pub(super) fn friendly(field: &str, label: &str, message: &str) -> String {
     if message.starts_with("is required") {
         return match field {
             "person" => "Select the person the declaration is for".into(),
@@ -438,7 +438,11 @@ fn form_page(
 
 /// The people this account may declare for: everyone for governance, their own for a
 /// declarant (403 for a declarant without one, or any other role).
-async fn declarable(state: &AppState, p: &Principal, org: &Org) -> Result<Vec<Person>, PageError> {
+pub(super) async fn declarable(
+    state: &AppState,
+    p: &Principal,
+    org: &Org,
+) -> Result<Vec<Person>, PageError> {
     let org_id = org.id;
     if governs(p, org_id) {
         return Ok(state

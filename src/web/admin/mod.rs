@@ -6,6 +6,7 @@
 pub mod declarations;
 pub mod home;
 pub mod people;
+pub mod returns;
 pub mod sign_in;
 
 use super::auth::{credential, Credential};
@@ -23,7 +24,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -63,6 +64,10 @@ const TEMPLATES: [(&str, &str); 10] = [
     (
         "admin-person-form",
         include_str!("../../../templates/admin/person-form.hbs"),
+    ),
+    (
+        "admin-return-form",
+        include_str!("../../../templates/admin/return-form.hbs"),
     ),
 ];
 

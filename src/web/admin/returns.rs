@@ -1,0 +1,192 @@
+//! Nil returns and annual confirmations in the web app: one form for both, through the
+//! store call the JSON API uses (one audit entry each). A declarant makes them for their
+//! own person only.
+
+use super::declarations::{
+    caller, declarable, field_messages, load_org, org_view, see_other, today,
+};
+use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use crate::domain::people::Person;
+use crate::domain::returns::ReturnKind;
+use crate::domain::{FieldErrors, Input};
+use crate::store::orgs::Org;
+use crate::store::users::Session;
+use crate::web::api;
+use crate::web::auth::governs;
+use crate::web::error::ApiError;
+use crate::web::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The return form as posted.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct ReturnForm {
+    person: String,
+    kind: String,
+    made_on: String,
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    saved: Option<String>,
+}
+
+fn form_page(
+    status: StatusCode,
+    session: &Session,
+    org: &Org,
+    people: &[Person],
+    form: &ReturnForm,
+    errors: &[FieldError],
+    saved: Option<&str>,
+) -> HttpResponse {
+    let fixed = (!governs(&session.principal, org.id))
+        .then(|| people.first())
+        .flatten()
+        .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position}));
+    let options: Vec<Value> = people
+        .iter()
+        .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == form.person}))
+        .collect();
+    let saved = match saved {
+        Some("nil_return") => Some("The nil return was recorded"),
+        Some("confirmation") => Some("The annual confirmation was recorded"),
+        _ => None,
+    };
+    page(
+        status,
+        "admin-return-form",
+        &json!({
+            "title": "Make a nil return or annual confirmation", "account": AccountView::of(session),
+            "errors": errors, "org": org_view(org), "fixed_person": fixed, "people": options,
+            "values": {"made_on": form.made_on, "nil": form.kind == "nil_return",
+                       "confirmation": form.kind == "confirmation"},
+            "e": field_messages(errors, &["person", "kind", "made_on"]), "saved": saved,
+        }),
+    )
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    q: web::Query<DoneQuery>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path).await?;
+    let people = declarable(&state, &signed_in.0.principal, &org).await?;
+    let mut form = ReturnForm {
+        made_on: today().to_string(),
+        ..Default::default()
+    };
+    if !governs(&signed_in.0.principal, org.id) {
+        form.person = people[0].slug.clone();
+    }
+    Ok(form_page(
+        StatusCode::OK,
+        &signed_in.0,
+        &org,
+        &people,
+        &form,
+        &[],
+        q.saved.as_deref(),
+    ))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    posted: CsrfForm<ReturnForm>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path).await?;
+    let p = posted.session.principal.clone();
+    let mut form = posted.form;
+    let people = declarable(&state, &p, &org).await?;
+    if !governs(&p, org.id) && form.person.trim().is_empty() {
+        form.person = people[0].slug.clone();
+    }
+    let mut fe = FieldErrors::default();
+    // A declarant naming anyone but their own person is refused (403) here.
+    let person = api::entry_person(
+        &state,
+        &caller(&p),
+        &org,
+        Some(Value::String(form.person.clone())),
+        &mut fe,
+    )
+    .await?;
+    if fe.0.contains_key("person") {
+        fe = FieldErrors::one("person", "Select the person the return is for");
+    }
+    let kind = ReturnKind::parse(form.kind.trim());
+    if kind.is_none() {
+        fe.add(
+            "kind",
+            "Select whether this is a nil return or an annual confirmation",
+        );
+    }
+    let made_on = crate::domain::returns::Return::parse_date(
+        &Input::from_pairs([
+            ("person", form.person.as_str()),
+            ("made_on", form.made_on.as_str()),
+        ]),
+        today(),
+    );
+    if let Err(e) = &made_on {
+        e.0.iter()
+            .for_each(|(k, v)| fe.add(k, super::declarations::friendly(k, "Date made", v)));
+    }
+    let show = |status: StatusCode, fe: &FieldErrors| {
+        let errors: Vec<FieldError> = [
+            ("person", "person"),
+            ("kind", "kind"),
+            ("made_on", "made_on"),
+        ]
+        .iter()
+        .filter_map(|(k, field)| {
+            fe.0.get(*k).map(|m| FieldError {
+                field,
+                message: m.clone(),
+            })
+        })
+        .collect();
+        form_page(status, &posted.session, &org, &people, &form, &errors, None)
+    };
+    if !fe.is_empty() {
+        return Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe));
+    }
+    let (kind, made_on, person) = (
+        kind.expect("no errors"),
+        made_on.expect("no errors"),
+        person.expect("no errors"),
+    );
+    let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
+    let written = state
+        .db(move |c| crate::store::returns::create(c, org_id, &actor, &slug, kind, made_on))
+        .await;
+    match written {
+        Ok(committed) => {
+            api::publish(&state, &committed.org.slug, committed.touched).await;
+            Ok(see_other(format!(
+                "/admin/orgs/{}/returns/new?saved={}",
+                org.slug,
+                kind.code()
+            )))
+        }
+        Err(ApiError::Invalid(fe)) => {
+            // A nil return for someone with current declarations: said against the person.
+            let mut shown = FieldErrors::default();
+            for (k, m) in &fe.0 {
+                if k == "made_on" {
+                    shown.add(k, super::declarations::capitalise(m));
+                } else {
+                    shown.add("person", format!("The person {m}"));
+                }
+            }
+            Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &shown))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
