@@ -223,7 +223,8 @@ impl World {
                 (Method::Post, p)
                     if p.starts_with("/admin/orgs/{org}/declarations/")
                         || p.starts_with("/admin/orgs/{org}/people/")
-                        || p.starts_with("/admin/orgs/{org}/returns/") =>
+                        || p.starts_with("/admin/orgs/{org}/returns/")
+                        || p.starts_with("/admin/orgs/{org}/gifts/") =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
                     app.submit(

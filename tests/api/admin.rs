@@ -555,10 +555,68 @@ fn nil_returns_and_confirmations_through_the_form(b: Backend) {
     assert_eq!(app.head(), head + 3);
 }
 
+fn gifts_are_recorded_through_a_form_that_explains_the_thresholds(b: Backend) {
+    let app = TestApp::spawn(b);
+    let person = app.add_person("Dr Jane Smith", true);
+    let lead = app.account("gov@test.example", Role::Governance, &["test-ccg"], None);
+    let browser = app.sign_in(&lead);
+    let new = "/admin/orgs/test-ccg/gifts/new";
+    let form = app.browse(new, Some(&browser.cookie));
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains("Cash and vouchers are always declined"),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("Hospitality worth over"));
+    let head = app.head();
+    let offer = |kind: &'static str, value: &'static str, outcome: &'static str| {
+        vec![
+            ("csrf_token", browser.csrf.clone()),
+            ("person", person.clone()),
+            ("giver", "Acme Medical Ltd".to_owned()),
+            ("giver_is_supplier", "false".to_owned()),
+            ("kind", kind.to_owned()),
+            ("description", "A voucher".to_owned()),
+            ("value", value.to_owned()),
+            ("offered_on", "2026-05-01".to_owned()),
+            ("outcome", outcome.to_owned()),
+            ("declared_on", "2026-05-02".to_owned()),
+        ]
+    };
+    let send = |f: Vec<(&str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.submit(new, Some(&browser.cookie), &f)
+    };
+    let answer = send(offer("cash_or_voucher", "twenty", "accepted"));
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer
+        .body
+        .contains("<a href=\"#value\">Enter the value in pounds"));
+    assert!(answer.body.contains("value=\"twenty\""), "input kept");
+    let answer = send(offer("cash_or_voucher", "20", "accepted"));
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("<a href=\"#outcome\">Cash and vouchers must always be declined"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(app.head(), head, "nothing was written");
+    let answer = send(offer("cash_or_voucher", "20", "declined"));
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(app.head(), head + 1);
+    let list = app.browse(answer.location.as_deref().unwrap(), Some(&browser.cookie));
+    assert!(list.body.contains("The offer was recorded") && list.body.contains("Acme Medical Ltd"));
+    assert!(list.body.contains("£20.00"));
+}
+
 both_backends!(
     governance_declares_through_the_form_with_gov_uk_errors,
     amending_with_a_stale_version_is_refused_and_withholding_unpublishes,
     a_declarant_declares_only_for_themselves,
     governance_adds_and_amends_people_through_forms,
     nil_returns_and_confirmations_through_the_form,
+    gifts_are_recorded_through_a_form_that_explains_the_thresholds,
 );

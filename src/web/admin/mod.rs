@@ -4,6 +4,7 @@
 //! failures become pages.
 
 pub mod declarations;
+pub mod gifts;
 pub mod home;
 pub mod people;
 pub mod returns;
@@ -24,7 +25,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 13] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -68,6 +69,14 @@ const TEMPLATES: [(&str, &str); 11] = [
     (
         "admin-return-form",
         include_str!("../../../templates/admin/return-form.hbs"),
+    ),
+    (
+        "admin-gifts",
+        include_str!("../../../templates/admin/gifts.hbs"),
+    ),
+    (
+        "admin-gift-form",
+        include_str!("../../../templates/admin/gift-form.hbs"),
     ),
 ];
 
