@@ -160,6 +160,11 @@ fn governance_declares_through_the_form_with_gov_uk_errors(b: Backend) {
         public_page(&app, &person).contains("Riverside"),
         "published"
     );
+    let feed = std::fs::read_to_string(app.site.join("test-ccg/feeds/interests.xml")).unwrap();
+    assert!(
+        feed.contains(&format!("Declaration {id} recorded: Dr Jane Smith")),
+        "in the feed: {feed}"
+    );
 
     let shown = app.browse(answer.location.as_deref().unwrap(), Some(&browser.cookie));
     assert_eq!(shown.status, 200, "{}", shown.body);
