@@ -90,6 +90,18 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Import an existing register from CSV: every row is checked first and nothing is
+    /// written unless all are valid; each record is written with its own audit entry.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: crate::import::Kind,
+        /// The organisation (slug) to import into.
+        #[arg(long)]
+        org: String,
+        /// The CSV file: a header row naming the fields the JSON API takes.
+        file: PathBuf,
+    },
     /// Seed the demo organisations into an empty database.
     Demo {
         /// `large`: instead, one organisation with the large-ICB data set of DESIGN.md
@@ -176,6 +188,8 @@ pub enum CliError {
     Verify(Failure),
     #[error("{0}")]
     Audit(#[from] crate::auditor::AuditError),
+    #[error("{0}")]
+    Import(#[from] crate::import::ImportError),
 }
 
 impl Cli {
@@ -284,6 +298,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let store = Store::open(&config.database_url, 2)?;
             export_chain(&store, &org, output)
         }
+        Command::Import { kind, org, file } => {
+            let store = Store::open(&config.database_url, 2)?;
+            import(&store, kind, &org, &file)
+        }
         Command::User { action } => {
             let store = Store::open(&config.database_url, 2)?;
             user(&store, action)
@@ -375,6 +393,41 @@ fn export_chain(store: &Store, org: &str, output: Option<PathBuf>) -> Result<(),
         return Err(e.into());
     }
     out.flush()?;
+    Ok(())
+}
+
+fn import(
+    store: &Store,
+    kind: crate::import::Kind,
+    org: &str,
+    file: &std::path::Path,
+) -> Result<(), CliError> {
+    let data = std::fs::read(file)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string());
+    let actor = format!("import:{name}");
+    let done = crate::import::import(
+        &mut *store.conn()?,
+        org,
+        kind,
+        &actor,
+        &data,
+        chrono::Utc::now().date_naive(),
+    )?;
+    match done.seqs {
+        Some((a, b)) => println!(
+            "imported {} {} into {org} (audit seq {a}–{b})",
+            done.count,
+            kind.noun()
+        ),
+        None => println!(
+            "imported 0 {} into {org}: the file has no rows",
+            kind.noun()
+        ),
+    }
     Ok(())
 }
 

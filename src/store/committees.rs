@@ -844,7 +844,8 @@ pub fn record_outcome(
 
 /// Check a procurement decision's links: a unique reference, and an item (if given)
 /// that recorded a decision at a meeting held on `decided_on`.
-fn check_decision(
+/// Also used by the CSV import to validate every row before writing any.
+pub fn check_decision(
     c: &mut AnyConnection,
     org_id: i64,
     fields: &DecisionFields,

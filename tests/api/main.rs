@@ -10,6 +10,7 @@ mod chain;
 mod committees;
 mod declarations;
 mod gifts;
+mod import;
 mod openapi;
 mod proofs;
 mod publishing;

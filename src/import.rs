@@ -1,0 +1,285 @@
+//! Import of existing registers from CSV (as organisations keep them in spreadsheets):
+//! every row is validated first, and nothing is written unless every row is valid; a
+//! good import is written through the normal store functions, one audit entry per record.
+
+use crate::domain::decisions::DecisionFields;
+use crate::domain::gifts::GiftFields;
+use crate::domain::interests::DeclarationFields;
+use crate::domain::validation::parse_pounds;
+use crate::domain::{FieldErrors, Input};
+use crate::store::{AnyConnection, StoreError};
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+/// What a CSV file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Declarations of interest.
+    Interests,
+    /// Offers of gifts and hospitality.
+    Gifts,
+    /// Key procurement decisions.
+    Decisions,
+}
+
+impl Kind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Interests => "interests",
+            Kind::Gifts => "gifts",
+            Kind::Decisions => "decisions",
+        }
+    }
+}
+
+/// A finished import: how many records, and the audit entries they made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub count: usize,
+    /// First and last audit seq written (none for an empty file).
+    pub seqs: Option<(i64, i64)>,
+}
+
+/// Why an import wrote nothing, or stopped part-way.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read as CSV, or its header is wrong; nothing was written.
+    #[error("{0}; nothing was imported")]
+    File(String),
+    /// Every problem of every bad row ("row N (line L): field: message"); nothing written.
+    #[error("{} problem(s) found; nothing was imported:\n{}", .0.len(), .0.join("\n"))]
+    Invalid(Vec<String>),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// A write failed part-way; the rows written before it stand.
+    #[error("row {row} (line {line}) could not be written: {error}. {written} row(s) before it were imported{} and stand, each as its own audited record; this row and the {rest} after it were not imported", .seqs.map(|(a, b)| format!(" (audit seq {a}–{b})")).unwrap_or_default())]
+    Partial {
+        row: usize,
+        line: u64,
+        error: String,
+        written: usize,
+        seqs: Option<(i64, i64)>,
+        rest: usize,
+    },
+}
+
+/// One valid row, ready to write.
+enum Record {
+    Interest(String, DeclarationFields),
+    Gift(String, GiftFields),
+    Decision(DecisionFields),
+}
+
+/// Read CSV text into (file line, input) rows: a UTF-8 BOM is stripped, the header row
+/// names the fields, and empty cells are absent.
+fn rows(data: &[u8]) -> Result<Vec<(u64, Input)>, ImportError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(data);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ImportError::File(format!("the header row: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(ImportError::File(
+            "the file needs a header row naming the fields".into(),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for h in &headers {
+        if h.is_empty() {
+            return Err(ImportError::File(
+                "a column of the header row has no name".into(),
+            ));
+        }
+        if !seen.insert(h.as_str()) {
+            return Err(ImportError::File(format!(
+                "the header row names {h:?} twice"
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(p) => ImportError::File(format!("row {} (line {}): {e}", out.len() + 1, p.line())),
+            None => ImportError::File(e.to_string()),
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let input = Input::from_pairs(headers.iter().map(String::as_str).zip(record.iter()));
+        out.push((line, input));
+    }
+    Ok(out)
+}
+
+/// Accept an amount in pounds (`value`, e.g. "1,250.00") for `value_pence`.
+fn pounds(input: &mut Input, errors: &mut FieldErrors) {
+    let Some(v) = input.take("value") else {
+        return;
+    };
+    if input.get("value_pence").is_some() {
+        errors.add("value", "give value (pounds) or value_pence, not both");
+        return;
+    }
+    match v.as_str().and_then(parse_pounds) {
+        Some(pence) => {
+            let merged = std::mem::take(input).merged(Input::from_pairs([(
+                "value_pence",
+                pence.to_string().as_str(),
+            )]));
+            *input = merged;
+        }
+        None => errors.add("value", "must be an amount in pounds, such as 49.99"),
+    }
+}
+
+fn parse_row(
+    kind: Kind,
+    mut input: Input,
+    today: NaiveDate,
+    settings: &crate::domain::org::OrgSettings,
+    people: &HashSet<String>,
+) -> Result<Record, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let person = match kind {
+        Kind::Decisions => None,
+        _ => match input.take("person") {
+            Some(serde_json::Value::String(s)) => {
+                let s = s.trim().to_owned();
+                if !people.contains(&s) {
+                    errors.add("person", format!("no person {s:?} in this organisation"));
+                }
+                Some(s)
+            }
+            _ => {
+                errors.add("person", "is required");
+                None
+            }
+        },
+    };
+    if kind != Kind::Interests {
+        pounds(&mut input, &mut errors);
+    }
+    let record = match kind {
+        Kind::Interests => DeclarationFields::parse(&input, today)
+            .map(|f| Record::Interest(person.clone().unwrap_or_default(), f)),
+        Kind::Gifts => GiftFields::parse(&input, today, settings)
+            .map(|f| Record::Gift(person.clone().unwrap_or_default(), f)),
+        Kind::Decisions => DecisionFields::parse(&input).map(Record::Decision),
+    };
+    if let Err(e) = &record {
+        e.0.iter().for_each(|(k, v)| errors.add(k, v.clone()));
+    }
+    if errors.0.contains_key("value") {
+        // The amount was given in pounds: its own problem is the one to report.
+        errors.0.remove("value_pence");
+    }
+    match record {
+        Ok(r) if errors.is_empty() => Ok(r),
+        _ => Err(errors),
+    }
+}
+
+/// Import a CSV file of `kind` into organisation `org_slug` as `actor`: validate every
+/// row, then (only if all are valid) write each through the normal store functions.
+pub fn import(
+    c: &mut AnyConnection,
+    org_slug: &str,
+    kind: Kind,
+    actor: &str,
+    data: &[u8],
+    today: NaiveDate,
+) -> Result<Imported, ImportError> {
+    let org = crate::store::orgs::by_slug(c, org_slug)?;
+    let rows = rows(data)?;
+    let people: HashSet<String> = match kind {
+        Kind::Decisions => HashSet::new(),
+        _ => crate::store::people::all(c, org.id)?
+            .into_iter()
+            .map(|p| p.slug)
+            .collect(),
+    };
+    let mut problems = Vec::new();
+    let mut records = Vec::with_capacity(rows.len());
+    let mut references: HashMap<String, (usize, u64)> = HashMap::new();
+    for (i, (line, input)) in rows.into_iter().enumerate() {
+        let n = i + 1;
+        let mut errors = match parse_row(kind, input, today, &org.settings, &people) {
+            Ok(record) => {
+                let mut errors = FieldErrors::default();
+                if let Record::Decision(d) = &record {
+                    if let Some((first, first_line)) = references.get(&d.url_ref()) {
+                        errors.add(
+                            "reference",
+                            format!(
+                                "{} is also the reference of row {first} (line {first_line})",
+                                d.reference
+                            ),
+                        );
+                    } else {
+                        references.insert(d.url_ref(), (n, line));
+                        match crate::store::committees::check_decision(c, org.id, d, None) {
+                            Ok(()) => {}
+                            Err(StoreError::Invalid(e)) => {
+                                e.0.into_iter().for_each(|(k, v)| errors.add(&k, v))
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                records.push((n, line, record));
+                errors
+            }
+            Err(errors) => errors,
+        };
+        for (field, message) in std::mem::take(&mut errors.0) {
+            problems.push(format!("row {n} (line {line}): {field}: {message}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Invalid(problems));
+    }
+    let total = records.len();
+    let mut seqs: Option<(i64, i64)> = None;
+    for (written, (n, line, record)) in records.into_iter().enumerate() {
+        let result = match record {
+            Record::Interest(person, fields) => {
+                crate::store::declarations::create(c, org.id, actor, &person, fields, None)
+                    .map(|w| last_seq(&w))
+            }
+            Record::Gift(person, fields) => {
+                crate::store::gifts::create(c, org.id, actor, &person, fields, None)
+                    .map(|w| last_seq(&w))
+            }
+            Record::Decision(fields) => {
+                crate::store::committees::create_decision(c, org.id, actor, fields)
+                    .map(|w| last_seq(&w))
+            }
+        };
+        match result {
+            Ok((first, last)) => {
+                seqs = Some((seqs.map_or(first, |(a, _)| a), last));
+            }
+            Err(e) => {
+                return Err(ImportError::Partial {
+                    row: n,
+                    line,
+                    error: e.to_string(),
+                    written,
+                    seqs,
+                    rest: total - written - 1,
+                })
+            }
+        }
+    }
+    Ok(Imported { count: total, seqs })
+}
+
+/// The first and last audit seq of a write.
+fn last_seq<T>(w: &crate::store::write::Committed<T>) -> (i64, i64) {
+    let first = w.entry.header.seq;
+    (first, w.also.last().map_or(first, |e| e.header.seq))
+}
