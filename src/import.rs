@@ -7,9 +7,9 @@ use crate::domain::gifts::GiftFields;
 use crate::domain::interests::DeclarationFields;
 use crate::domain::validation::parse_pounds;
 use crate::domain::{FieldErrors, Input};
-use crate::store::{AnyConnection, StoreError};
+use crate::store::{AnyConnection, Committed, StoreError, Touched};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What a CSV file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -38,6 +38,8 @@ pub struct Imported {
     pub count: usize,
     /// First and last audit seq written (none for an empty file).
     pub seqs: Option<(i64, i64)>,
+    /// What the publisher needs to re-render.
+    pub touched: BTreeSet<Touched>,
 }
 
 /// Why an import wrote nothing, or stopped part-way.
@@ -244,6 +246,7 @@ pub fn import(
     }
     let total = records.len();
     let mut seqs: Option<(i64, i64)> = None;
+    let mut touched = BTreeSet::new();
     for (written, (n, line, record)) in records.into_iter().enumerate() {
         let result = match record {
             Record::Interest(person, fields) => {
@@ -260,7 +263,8 @@ pub fn import(
             }
         };
         match result {
-            Ok((first, last)) => {
+            Ok((first, last, t)) => {
+                touched.insert(t);
                 seqs = Some((seqs.map_or(first, |(a, _)| a), last));
             }
             Err(e) => {
@@ -275,11 +279,19 @@ pub fn import(
             }
         }
     }
-    Ok(Imported { count: total, seqs })
+    Ok(Imported {
+        count: total,
+        seqs,
+        touched,
+    })
 }
 
-/// The first and last audit seq of a write.
-fn last_seq<T>(w: &crate::store::write::Committed<T>) -> (i64, i64) {
+/// The first and last audit seq of a write, and what it touched.
+fn last_seq<T>(w: &Committed<T>) -> (i64, i64, Touched) {
     let first = w.entry.header.seq;
-    (first, w.also.last().map_or(first, |e| e.header.seq))
+    (
+        first,
+        w.also.last().map_or(first, |e| e.header.seq),
+        w.touched,
+    )
 }

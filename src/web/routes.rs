@@ -106,7 +106,9 @@ macro_rules! routes {
     };
 }
 
-use admin::{declarations as ad, gifts as ag, home, people as ap, returns as ar, sign_in};
+use admin::{
+    declarations as ad, gifts as ag, home, import as ai, people as ap, returns as ar, sign_in,
+};
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
 };
@@ -136,6 +138,8 @@ routes! {
     Get  "/admin/orgs/{org}/gifts", Reader, ag::list, "Offers of gifts and hospitality (a declarant's own only)";
     Get  "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::new_form, "The form to record an offer, with the thresholds that apply";
     Post "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::create, "Record an offer of a gift or hospitality";
+    Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
+    Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 
     Get  "/healthz", Public, api::health, "Whether the service is up";
     Get  "/api/v1/openapi.json", Public, crate::web::openapi::serve, "This API's OpenAPI 3.1 description";

@@ -224,7 +224,8 @@ impl World {
                     if p.starts_with("/admin/orgs/{org}/declarations/")
                         || p.starts_with("/admin/orgs/{org}/people/")
                         || p.starts_with("/admin/orgs/{org}/returns/")
-                        || p.starts_with("/admin/orgs/{org}/gifts/") =>
+                        || p.starts_with("/admin/orgs/{org}/gifts/")
+                        || p == "/admin/orgs/{org}/import" =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
                     app.submit(

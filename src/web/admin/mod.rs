@@ -6,6 +6,7 @@
 pub mod declarations;
 pub mod gifts;
 pub mod home;
+pub mod import;
 pub mod people;
 pub mod returns;
 pub mod sign_in;
@@ -25,7 +26,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 14] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -77,6 +78,10 @@ const TEMPLATES: [(&str, &str); 13] = [
     (
         "admin-gift-form",
         include_str!("../../../templates/admin/gift-form.hbs"),
+    ),
+    (
+        "admin-import",
+        include_str!("../../../templates/admin/import.hbs"),
     ),
 ];
 
