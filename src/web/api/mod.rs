@@ -148,5 +148,17 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
 pub async fn page_not_found() -> HttpResponse {
     HttpResponse::NotFound()
         .content_type("text/html; charset=utf-8")
-        .body("<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Page not found</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><main id=\"main-content\" class=\"width-container main\"><h1>Page not found</h1><p>If you typed the web address, check it is correct.</p><p><a href=\"/\">Go to the list of registers</a></p></main></body></html>")
+        .body(concat!(
+            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "<title>Page not found – Registers of interests</title>",
+            "<link rel=\"stylesheet\" href=\"/assets/nhsuk.min.css\"><link rel=\"stylesheet\" href=\"/assets/site.css\"></head>",
+            "<body><a class=\"nhsuk-skip-link\" href=\"#maincontent\">Skip to main content</a>",
+            "<header class=\"nhsuk-header\" role=\"banner\"><div class=\"nhsuk-header__container nhsuk-width-container\">",
+            "<div class=\"nhsuk-header__service\"><a class=\"nhsuk-header__service-name\" href=\"/\">Registers of interests</a></div></div></header>",
+            "<div class=\"nhsuk-width-container\"><main class=\"nhsuk-main-wrapper\" id=\"maincontent\" role=\"main\">",
+            "<h1>Page not found</h1><p>If you typed the web address, check it is correct.</p>",
+            "<p>If you pasted the web address, check you copied the entire address.</p>",
+            "<p><a href=\"/\">Go to the list of registers</a></p></main></div></body></html>"
+        ))
 }
