@@ -461,6 +461,37 @@ pub(super) async fn declarable(
     }
 }
 
+/// The person a posted form is for, and the people the account may name. A declarant's
+/// form that names nobody means their own person; a declarant naming anyone else is
+/// refused here (403), before any field is looked at. A missing or unknown person is
+/// reported in `fe` with `missing`.
+pub(super) async fn form_person(
+    state: &AppState,
+    p: &Principal,
+    org: &Org,
+    named: &mut String,
+    missing: &str,
+    fe: &mut FieldErrors,
+) -> Result<(Vec<Person>, Option<Person>), PageError> {
+    let people = declarable(state, p, org).await?;
+    if !governs(p, org.id) && named.trim().is_empty() {
+        named.clone_from(&people[0].slug);
+    }
+    let mut found = FieldErrors::default();
+    let person = api::entry_person(
+        state,
+        &caller(p),
+        org,
+        Some(Value::String(named.clone())),
+        &mut found,
+    )
+    .await?;
+    if found.0.contains_key("person") {
+        fe.add("person", missing);
+    }
+    Ok((people, person))
+}
+
 pub async fn new_form(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -496,25 +527,9 @@ pub async fn create(
     let org = load_org(&state, &path).await?;
     let p = posted.session.principal.clone();
     let mut form = posted.form;
-    let people = declarable(&state, &p, &org).await?;
-    if !governs(&p, org.id) && form.person.trim().is_empty() {
-        // A declarant's form names their own person; one that names nobody means them.
-        form.person = people[0].slug.clone();
-    }
     let mut fe = FieldErrors::default();
-    // Who may write for the person named: a declarant naming anyone but their own
-    // person is refused here (403), before any field is looked at.
-    let person = api::entry_person(
-        &state,
-        &caller(&p),
-        &org,
-        Some(Value::String(form.person.clone())),
-        &mut fe,
-    )
-    .await?;
-    if fe.0.contains_key("person") {
-        fe = FieldErrors::one("person", "is required");
-    }
+    let (people, person) =
+        form_person(&state, &p, &org, &mut form.person, "is required", &mut fe).await?;
     let fields = DeclarationFields::parse(&form.input(), today());
     if let Err(e) = &fields {
         e.0.iter().for_each(|(k, v)| fe.add(k, v.clone()));

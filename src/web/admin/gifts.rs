@@ -4,7 +4,8 @@
 //! JSON API uses.
 
 use super::declarations::{
-    caller, capitalise, declarable, field_messages, friendly, load_org, org_view, see_other, today,
+    caller, capitalise, declarable, field_messages, form_person, friendly, load_org, org_view,
+    see_other, today,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, GiftFields, GiftKind};
@@ -223,23 +224,9 @@ pub async fn create(
     let org = load_org(&state, &path).await?;
     let p = posted.session.principal.clone();
     let mut form = posted.form;
-    let people = declarable(&state, &p, &org).await?;
-    if !governs(&p, org.id) && form.person.trim().is_empty() {
-        form.person = people[0].slug.clone();
-    }
     let mut fe = FieldErrors::default();
-    // A declarant naming anyone but their own person is refused (403) here.
-    let person = api::entry_person(
-        &state,
-        &caller(&p),
-        &org,
-        Some(Value::String(form.person.clone())),
-        &mut fe,
-    )
-    .await?;
-    if fe.0.contains_key("person") {
-        fe = FieldErrors::one("person", "is required");
-    }
+    let (people, person) =
+        form_person(&state, &p, &org, &mut form.person, "is required", &mut fe).await?;
     let mut m = Map::new();
     for (k, v) in [
         ("giver", &form.giver),

@@ -3,7 +3,7 @@
 //! own person only.
 
 use super::declarations::{
-    caller, declarable, field_messages, load_org, org_view, see_other, today,
+    declarable, field_messages, form_person, load_org, org_view, see_other, today,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::Person;
@@ -103,23 +103,16 @@ pub async fn create(
     let org = load_org(&state, &path).await?;
     let p = posted.session.principal.clone();
     let mut form = posted.form;
-    let people = declarable(&state, &p, &org).await?;
-    if !governs(&p, org.id) && form.person.trim().is_empty() {
-        form.person = people[0].slug.clone();
-    }
     let mut fe = FieldErrors::default();
-    // A declarant naming anyone but their own person is refused (403) here.
-    let person = api::entry_person(
+    let (people, person) = form_person(
         &state,
-        &caller(&p),
+        &p,
         &org,
-        Some(Value::String(form.person.clone())),
+        &mut form.person,
+        "Select the person the return is for",
         &mut fe,
     )
     .await?;
-    if fe.0.contains_key("person") {
-        fe = FieldErrors::one("person", "Select the person the return is for");
-    }
     let kind = ReturnKind::parse(form.kind.trim());
     if kind.is_none() {
         fe.add(
