@@ -1104,8 +1104,3 @@ pub fn natural(number: &str) -> Vec<(u64, String)> {
         .map(|p| (p.parse().unwrap_or(u64::MAX), p.to_owned()))
         .collect()
 }
-
-/// Attendance status of a member at a meeting, as shown.
-pub fn attendance_label(meeting: &Meeting, person_id: i64) -> &'static str {
-    meeting.status_of(person_id).label()
-}
