@@ -391,6 +391,11 @@ fn committee_inputs_are_checked_field_by_field(b: Backend) {
         ),
         (
             "/committees",
+            json!({"name": "X", "quorum_minimum": 0, "members": [{"category": "boss"}]}),
+            "members[0].category",
+        ),
+        (
+            "/committees",
             json!({"name": "Primary care", "slug": "pccc", "quorum_minimum": 1}),
             "slug",
         ),

@@ -259,11 +259,23 @@ pub async fn create(
     let (committee, members) = match (committee, members) {
         (Ok(c), Ok(m)) => (c, m),
         (c, m) => {
+            // Report the members' own field problems too (who they are is checked
+            // against the register once the rest is valid).
             let mut e = c.err().unwrap_or_default();
-            m.err()
-                .into_iter()
-                .flat_map(|x| x.0)
-                .for_each(|(k, v)| e.add(&k, v));
+            match m {
+                Err(m) => m.0.into_iter().for_each(|(k, v)| e.add(&k, v)),
+                Ok(members) => {
+                    for (i, (person, fields)) in members.iter().enumerate() {
+                        if person.is_none() {
+                            e.add(&format!("members[{i}].person"), "is required");
+                        }
+                        if let Err(m) = crate::domain::committees::Member::parse(0, "", fields) {
+                            m.0.into_iter()
+                                .for_each(|(k, v)| e.add(&format!("members[{i}].{k}"), v));
+                        }
+                    }
+                }
+            }
             return Err(e.into());
         }
     };
