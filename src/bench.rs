@@ -3,6 +3,7 @@
 
 use crate::audit::merkle::{self, Hash, MemoryTree};
 use crate::audit::{verify_entries, ChainEntry, Draft};
+use crate::domain::entries::Review;
 use std::time::Instant;
 
 fn per_second(n: u64, started: Instant) -> f64 {
@@ -273,6 +274,7 @@ pub fn publish(
             "system",
             id,
             now.declaration.version,
+            Review::Accepted,
             |_, _| Ok(Step::Amend(fields)),
         )?;
         let committed_at = Instant::now();

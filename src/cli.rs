@@ -627,8 +627,10 @@ pub fn seed_demo_accounts(
         ("auditor@northshire.example", Role::Auditor, &both, None),
     ];
     let mut out = Vec::new();
+    let mut ids = Vec::new();
     for (email, role, orgs, person) in plan {
         let (token, id) = add_user(c, email, role, orgs, person)?;
+        ids.push((role, id));
         let password = generate_password()?;
         crate::store::users::set_password(c, id, &password)?;
         out.push(DemoAccount {
@@ -638,6 +640,10 @@ pub fn seed_demo_accounts(
             token,
             person: person.map(|_| format!("{} ({})", declarant.fields.name, north.name)),
         });
+    }
+    let id_of = |role: Role| ids.iter().find(|(r, _)| *r == role).map(|(_, id)| *id);
+    if let (Some(lead), Some(own)) = (id_of(Role::Governance), id_of(Role::Declarant)) {
+        crate::demo::seed_submissions(c, north.id, &declarant.slug, lead, own)?;
     }
     Ok(out)
 }

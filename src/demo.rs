@@ -2,15 +2,17 @@
 //! through the store's ordinary write path (actor `system`) so the demo audit chains are
 //! real and verifiable. Dates are relative to `today`, so the demo never goes stale.
 
+use crate::domain::entries::{Review, StandingChange};
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome};
 use crate::domain::interests::{DeclarationFields, InterestType, Step};
 use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use crate::domain::people::PersonFields;
 use crate::domain::returns::ReturnKind;
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, Input};
 use crate::store::{declarations, gifts, orgs, people, returns, AnyConnection, StoreError};
 use chrono::{Days, NaiveDate};
 use diesel::Connection;
+use serde_json::json;
 use InterestType::{
     Financial as Fin, Indirect as Ind, NonFinancialPersonal as Pers,
     NonFinancialProfessional as Prof,
@@ -602,25 +604,45 @@ fn seed_declarations(
             Then::Withheld(reason) => Some(reason.to_owned()),
             _ => None,
         };
-        let created = declarations::create(c, org_id, ACTOR, &staff[d.who].slug, fields, withheld)?
-            .value
-            .declaration;
+        let created = declarations::create(
+            c,
+            org_id,
+            ACTOR,
+            &staff[d.who].slug,
+            fields,
+            withheld,
+            Review::Accepted,
+        )?
+        .value
+        .declaration;
         match d.then {
             Then::Nothing | Then::Withheld(_) => {}
             Then::EndedAgo(days) => {
                 let ended_on = ctx.days_ago(days + shift)?;
-                declarations::change(c, org_id, ACTOR, created.id, created.version, |_, _| {
-                    Ok(Step::End(ended_on))
-                })?;
+                declarations::change(
+                    c,
+                    org_id,
+                    ACTOR,
+                    created.id,
+                    created.version,
+                    Review::Accepted,
+                    |_, _| Ok(Step::End(ended_on)),
+                )?;
             }
             Then::Amended(description, mitigation) => {
                 let mut amended = created.fields.clone();
                 amended.description = ctx.fill(description, practice);
                 amended.mitigation = ctx.fill(mitigation, practice);
                 let amended = DeclarationFields::parse(&amended.to_input(), ctx.today)?;
-                declarations::change(c, org_id, ACTOR, created.id, created.version, |_, _| {
-                    Ok(Step::Amend(amended))
-                })?;
+                declarations::change(
+                    c,
+                    org_id,
+                    ACTOR,
+                    created.id,
+                    created.version,
+                    Review::Accepted,
+                    |_, _| Ok(Step::Amend(amended)),
+                )?;
             }
         }
     }
@@ -652,7 +674,15 @@ fn seed_gifts(
                 .days_ago(offered_ago.saturating_sub(1 + ctx.mix(2000 + k as u64) % 5))?,
         };
         let fields = GiftFields::parse(&fields.to_input(), ctx.today, &settings)?;
-        gifts::create(c, org_id, ACTOR, &staff[o.who].slug, fields, None)?;
+        gifts::create(
+            c,
+            org_id,
+            ACTOR,
+            &staff[o.who].slug,
+            fields,
+            None,
+            Review::Accepted,
+        )?;
     }
     Ok(())
 }
@@ -671,7 +701,86 @@ fn seed_returns(
         .map(|&(who, ago)| (who, ago, ReturnKind::Confirmation));
     for (k, (who, ago, kind)) in nil.chain(confirmations).enumerate() {
         let made_on = ctx.days_ago(ago + ctx.jitter(3000 + k as u64))?;
-        returns::create(c, org_id, ACTOR, &staff[who].slug, kind, made_on)?;
+        returns::create(
+            c,
+            org_id,
+            ACTOR,
+            &staff[who].slug,
+            kind,
+            made_on,
+            Review::Accepted,
+        )?;
     }
+    Ok(())
+}
+
+/// What the demo declarant has sent for review: a declaration awaiting a governance
+/// lead, and an offer the lead returned with a comment, so the review queue and the
+/// declarant's notice have something to show. Written as those accounts.
+pub fn seed_submissions(
+    c: &mut AnyConnection,
+    org_id: i64,
+    person: &str,
+    lead: i64,
+    declarant: i64,
+) -> Result<(), StoreError> {
+    let today = chrono::Utc::now().date_naive();
+    let (lead, declarant) = (format!("user:{lead}"), format!("user:{declarant}"));
+    let fields = DeclarationFields::parse(
+        &Input::from_json(json!({
+            "interest_type": "non_financial_professional",
+            "description": "Appraiser for the **regional GP appraisal** scheme",
+            "body": "NHS England regional appraisal team",
+            "arose_on": (today - Days::new(12)).to_string(),
+            "declared_on": today.to_string(),
+            "mitigation": "Does not appraise GPs whose contracts the committee is deciding",
+        }))
+        .expect("an object"),
+        today,
+    )?;
+    declarations::create(
+        c,
+        org_id,
+        &declarant,
+        person,
+        fields,
+        None,
+        Review::Submitted,
+    )?;
+    let settings = orgs::by_id(c, org_id)?.settings;
+    let fields = GiftFields::parse(
+        &Input::from_json(json!({
+            "giver": "Northshire Pharmacy Ltd", "giver_is_supplier": true, "kind": "hospitality",
+            "description": "Lunch at a prescribing update meeting", "value_pence": 1800,
+            "offered_on": (today - Days::new(5)).to_string(), "outcome": "accepted",
+            "approved_by": "Head of Governance",
+        }))
+        .expect("an object"),
+        today,
+        &settings,
+    )?;
+    let offer = gifts::create(
+        c,
+        org_id,
+        &declarant,
+        person,
+        fields,
+        None,
+        Review::Submitted,
+    )?
+    .value;
+    gifts::change(
+        c,
+        org_id,
+        &lead,
+        offer.gift.id,
+        offer.gift.version,
+        Review::Accepted,
+        |_, _| {
+            Ok(gifts::GiftStep::Standing(StandingChange::Return(
+                "Was the lunch part of the meeting's programme? Say so in the description.".into(),
+            )))
+        },
+    )?;
     Ok(())
 }

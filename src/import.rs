@@ -3,6 +3,7 @@
 //! good import is written through the normal store functions, one audit entry per record.
 
 use crate::domain::decisions::DecisionFields;
+use crate::domain::entries::Review;
 use crate::domain::gifts::GiftFields;
 use crate::domain::interests::DeclarationFields;
 use crate::domain::validation::parse_pounds;
@@ -249,14 +250,26 @@ pub fn import(
     let mut touched = BTreeSet::new();
     for (written, (n, line, record)) in records.into_iter().enumerate() {
         let result = match record {
-            Record::Interest(person, fields) => {
-                crate::store::declarations::create(c, org.id, actor, &person, fields, None)
-                    .map(|w| last_seq(&w))
-            }
-            Record::Gift(person, fields) => {
-                crate::store::gifts::create(c, org.id, actor, &person, fields, None)
-                    .map(|w| last_seq(&w))
-            }
+            Record::Interest(person, fields) => crate::store::declarations::create(
+                c,
+                org.id,
+                actor,
+                &person,
+                fields,
+                None,
+                Review::Accepted,
+            )
+            .map(|w| last_seq(&w)),
+            Record::Gift(person, fields) => crate::store::gifts::create(
+                c,
+                org.id,
+                actor,
+                &person,
+                fields,
+                None,
+                Review::Accepted,
+            )
+            .map(|w| last_seq(&w)),
             Record::Decision(fields) => {
                 crate::store::committees::create_decision(c, org.id, actor, fields)
                     .map(|w| last_seq(&w))

@@ -4,6 +4,7 @@
 
 use crate::domain::committees::MemberCategory;
 use crate::domain::decisions::{DecisionFields, ROUTES};
+use crate::domain::entries::Review;
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome as GiftOutcome};
 use crate::domain::interests::{DeclarationFields, InterestType};
 use crate::domain::meetings::{Committee, ItemInput, MeetingInput, OutcomeInput};
@@ -164,7 +165,7 @@ pub fn seed(
                 mitigation: "Leaves the room for related items".to_owned(),
             };
             let fields = DeclarationFields::parse(&fields.to_input(), today)?;
-            declarations::create(c, org_id, ACTOR, person, fields, None)?;
+            declarations::create(c, org_id, ACTOR, person, fields, None, Review::Accepted)?;
             tick();
         }
         for g in 0..scale.gifts_per_person {
@@ -191,12 +192,20 @@ pub fn seed(
                 declared_on: offered,
             };
             let fields = GiftFields::parse(&fields.to_input(), today, &settings)?;
-            gifts::create(c, org_id, ACTOR, person, fields, None)?;
+            gifts::create(c, org_id, ACTOR, person, fields, None, Review::Accepted)?;
             tick();
         }
         for y in 0..scale.years {
             let made_on = ago(today, 365 * y + mix(i * 100 + 90 + y) % 300)?;
-            returns::create(c, org_id, ACTOR, person, ReturnKind::Confirmation, made_on)?;
+            returns::create(
+                c,
+                org_id,
+                ACTOR,
+                person,
+                ReturnKind::Confirmation,
+                made_on,
+                Review::Accepted,
+            )?;
             tick();
         }
     }

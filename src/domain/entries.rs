@@ -1,5 +1,7 @@
 //! What every register entry shares: it may be withdrawn as entered in error, or
 //! withheld from the public with a recorded reason, and changes only by new versions.
+//! A version made by a declarant waits for a governance lead's review (accepted, or
+//! returned with a comment); only accepted versions are published.
 
 use super::validation::{FieldErrors, Input};
 
@@ -28,11 +30,65 @@ impl EntryState {
     }
 }
 
-/// An entry's standing: active or withdrawn, and whether (and why) it is withheld.
+/// Where a version stands in review. A governance lead's change is accepted as made
+/// (they are the reviewers); a declarant's is submitted until one reviews it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    Accepted,
+    Submitted,
+    /// Sent back to the declarant with a comment saying what to change.
+    Returned(String),
+}
+
+impl Review {
+    /// The review a change leaves its version in, by whether its author governs the
+    /// organisation.
+    pub fn of_author(governs: bool) -> Review {
+        if governs {
+            Review::Accepted
+        } else {
+            Review::Submitted
+        }
+    }
+    pub fn code(&self) -> &'static str {
+        match self {
+            Review::Accepted => "accepted",
+            Review::Submitted => "submitted",
+            Review::Returned(_) => "returned",
+        }
+    }
+    pub fn comment(&self) -> Option<&str> {
+        match self {
+            Review::Returned(c) => Some(c),
+            _ => None,
+        }
+    }
+    /// From the stored code and comment.
+    pub fn parse(code: &str, comment: Option<String>) -> Option<Review> {
+        match (code, comment) {
+            ("accepted", _) => Some(Review::Accepted),
+            ("submitted", _) => Some(Review::Submitted),
+            ("returned", Some(c)) => Some(Review::Returned(c)),
+            _ => None,
+        }
+    }
+    /// What a reader is told: "Accepted", "Awaiting review", "Returned".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Review::Accepted => "Accepted",
+            Review::Submitted => "Awaiting review",
+            Review::Returned(_) => "Returned for changes",
+        }
+    }
+}
+
+/// An entry's standing: active or withdrawn, whether (and why) it is withheld, and
+/// whether this version has been accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
     pub state: EntryState,
     pub withheld_reason: Option<String>,
+    pub review: Review,
 }
 
 impl Standing {
@@ -40,12 +96,16 @@ impl Standing {
         Standing {
             state: EntryState::Active,
             withheld_reason: None,
+            review: Review::Accepted,
         }
     }
-    /// Neither withdrawn nor withheld.
+    /// Accepted, and neither withdrawn nor withheld.
     pub fn is_visible(&self) -> bool {
-        self.state == EntryState::Active && self.withheld_reason.is_none()
+        self.state == EntryState::Active
+            && self.withheld_reason.is_none()
+            && self.review == Review::Accepted
     }
+
     pub fn check_changeable(&self) -> Result<(), FieldErrors> {
         if self.state == EntryState::Withdrawn {
             Err(FieldErrors::one(
@@ -56,10 +116,27 @@ impl Standing {
             Ok(())
         }
     }
-    /// Apply a standing change, or say why it is not allowed.
+    /// Apply a standing change, or say why it is not allowed. A review decides on the
+    /// version as it is, even a withdrawal (a declarant's withdrawal is reviewed too).
     pub fn apply(&self, change: &StandingChange) -> Result<Standing, FieldErrors> {
-        self.check_changeable()?;
         let mut next = self.clone();
+        if change.is_review() {
+            if self.review != Review::Submitted {
+                return Err(FieldErrors::one(
+                    "review",
+                    format!(
+                        "this version is not awaiting review (it is {})",
+                        self.review.label().to_lowercase()
+                    ),
+                ));
+            }
+            next.review = match change {
+                StandingChange::Return(comment) => Review::Returned(comment.clone()),
+                _ => Review::Accepted,
+            };
+            return Ok(next);
+        }
+        self.check_changeable()?;
         match change {
             StandingChange::Withhold(reason) => {
                 if self.withheld_reason.is_some() {
@@ -77,6 +154,7 @@ impl Standing {
                 next.state = EntryState::Withdrawn;
                 next.withheld_reason = next.withheld_reason.or(Some(reason.clone()));
             }
+            StandingChange::Accept | StandingChange::Return(_) => unreachable!("handled above"),
         }
         Ok(next)
     }
@@ -88,6 +166,10 @@ pub enum StandingChange {
     Withhold(String),
     Release,
     Withdraw(String),
+    /// A governance lead accepts a submitted version: it is published.
+    Accept,
+    /// A governance lead returns a submitted version to the declarant, with a comment.
+    Return(String),
 }
 
 impl StandingChange {
@@ -97,14 +179,23 @@ impl StandingChange {
             StandingChange::Withhold(_) => "withhold",
             StandingChange::Release => "release",
             StandingChange::Withdraw(_) => "withdraw",
+            StandingChange::Accept => "accept",
+            StandingChange::Return(_) => "return",
         }
     }
-    /// Parse the body of a `withhold`, `release` or `withdraw` request.
+    /// A review decision, which leaves the version's review as it decides rather than
+    /// as its author's role would.
+    pub fn is_review(&self) -> bool {
+        matches!(self, StandingChange::Accept | StandingChange::Return(_))
+    }
+    /// Parse the body of a `withhold`, `release`, `withdraw`, `accept` or `return` request.
     pub fn parse(action: &str, input: &Input) -> Result<StandingChange, FieldErrors> {
         let mut p = input.parser();
         let change = match action {
             "withhold" => p.text("reason", 2000).map(StandingChange::Withhold),
             "withdraw" => p.text("reason", 2000).map(StandingChange::Withdraw),
+            "return" => p.text("comment", 2000).map(StandingChange::Return),
+            "accept" => Some(StandingChange::Accept),
             _ => Some(StandingChange::Release),
         };
         p.finish()?;
@@ -136,6 +227,48 @@ mod tests {
         assert!(!w.is_visible());
         assert!(w.apply(&StandingChange::Release).is_err());
         assert!(w.check_changeable().is_err());
+    }
+
+    #[test]
+    fn only_a_submitted_version_is_reviewed_and_only_an_accepted_one_is_visible() {
+        let submitted = Standing {
+            review: Review::Submitted,
+            ..Standing::active()
+        };
+        assert!(!submitted.is_visible());
+        let returned = submitted
+            .apply(&StandingChange::Return("say which practice".into()))
+            .unwrap();
+        assert_eq!(returned.review.comment(), Some("say which practice"));
+        assert!(!returned.is_visible());
+        let e = returned.apply(&StandingChange::Accept).unwrap_err();
+        assert!(e.0["review"].contains("returned for changes"), "{e}");
+        assert!(submitted
+            .apply(&StandingChange::Accept)
+            .unwrap()
+            .is_visible());
+        assert!(Standing::active().apply(&StandingChange::Accept).is_err());
+        // A declarant's withdrawal is reviewed like any other change.
+        let withdrawal = Standing {
+            state: EntryState::Withdrawn,
+            review: Review::Submitted,
+            ..Standing::active()
+        };
+        let accepted = withdrawal.apply(&StandingChange::Accept).unwrap();
+        assert_eq!(accepted.state, EntryState::Withdrawn);
+        assert_eq!(accepted.review, Review::Accepted);
+    }
+
+    #[test]
+    fn a_comment_is_required_to_return() {
+        let e = StandingChange::parse("return", &Input::default()).unwrap_err();
+        assert_eq!(e.0["comment"], "is required");
+        assert_eq!(Review::of_author(false), Review::Submitted);
+        assert_eq!(
+            Review::parse("returned", Some("x".into())),
+            Some(Review::Returned("x".into()))
+        );
+        assert_eq!(Review::parse("returned", None), None);
     }
 
     #[test]

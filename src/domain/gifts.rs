@@ -268,6 +268,7 @@ impl Gift {
             "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
             "state": self.standing.state.code(), "withheld": self.standing.withheld_reason.is_some(),
             "withheld_reason": self.standing.withheld_reason,
+            "review": self.standing.review.code(), "review_comment": self.standing.review.comment(),
         })
     }
 

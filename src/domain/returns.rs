@@ -1,6 +1,7 @@
 //! Nil returns and annual confirmations: each decision-making person confirms their
 //! entries at least yearly, or states that they have nothing to declare.
 
+use super::entries::Review;
 use super::org::OrgSettings;
 use super::validation::{FieldErrors, Input};
 use chrono::{Months, NaiveDate};
@@ -38,6 +39,8 @@ pub struct Return {
     pub person_id: i64,
     pub kind: ReturnKind,
     pub made_on: NaiveDate,
+    /// A declarant's own return counts once a governance lead accepts it.
+    pub review: Review,
 }
 
 impl Return {
@@ -68,6 +71,7 @@ impl Return {
         json!({
             "id": self.id.to_string(), "person_id": self.person_id.to_string(), "person": person_slug,
             "kind": self.kind.code(), "made_on": self.made_on.to_string(),
+            "review": self.review.code(), "review_comment": self.review.comment(),
         })
     }
 }

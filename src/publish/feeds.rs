@@ -144,6 +144,8 @@ fn verb(action: &str) -> &str {
         "release" => "published",
         "withhold" => "withheld",
         "withdraw" => "withdrawn",
+        "accept" => "accepted",
+        "return" => "returned for changes",
         "outcome" => "updated",
         other => other,
     }

@@ -489,9 +489,10 @@ impl Publisher {
         self.export_chain(c, &v, scope)
     }
 
-    /// Whether declaration `id`'s version before its current one was public (a change
-    /// that hides it must hide its earlier entries' payloads too). A gift's visibility
-    /// changes only by withholding, releasing, withdrawing or its person's standing.
+    /// Whether declaration `id`'s published version before its current one was public
+    /// (a change that hides it must hide its earlier entries' payloads too). A gift's
+    /// visibility changes only by withholding, releasing, withdrawing, accepting (a
+    /// withdrawal) or its person's standing.
     fn was_public(
         &self,
         c: &mut AnyConnection,
@@ -503,7 +504,12 @@ impl Publisher {
         };
         let s = v.snapshot;
         let versions = crate::store::declarations::versions(c, s.org.id, id)?;
-        let Some(prev) = versions.iter().rev().nth(1) else {
+        // The version published before this one: the latest accepted one before it.
+        let Some(prev) =
+            versions.iter().rev().skip(1).find(|x| {
+                x.declaration.standing.review == crate::domain::entries::Review::Accepted
+            })
+        else {
             return Ok(false);
         };
         let d = &prev.declaration;
@@ -538,7 +544,8 @@ impl Publisher {
                 }
                 let h = &e.header;
                 append_safe = h.entity != "person"
-                    && !matches!(h.action.as_str(), "withhold" | "release" | "withdraw")
+                    // Accepting a declarant's withdrawal hides what was published.
+                    && !matches!(h.action.as_str(), "withhold" | "release" | "withdraw" | "accept")
                     && (h.entity != "declaration"
                         || v.entry_is_public(e)
                         || !self.was_public(c, v, &h.entity_id)?);

@@ -41,6 +41,8 @@ pub struct Visible<'a> {
     people: BTreeMap<i64, &'a Person>,
     declarations: BTreeSet<i64>,
     gifts: BTreeSet<i64>,
+    /// Accepted returns.
+    returns: BTreeSet<i64>,
 }
 
 impl<'a> Visible<'a> {
@@ -76,6 +78,7 @@ impl<'a> Visible<'a> {
             people,
             declarations,
             gifts,
+            returns: snapshot.returns.iter().map(|r| r.id).collect(),
         }
     }
 
@@ -93,7 +96,9 @@ impl<'a> Visible<'a> {
     }
 
     /// Whether an audit entry's content may be published: the record it describes must
-    /// be public now (so a later withholding also hides the earlier versions).
+    /// be public now (so a later withholding also hides the earlier versions), and a
+    /// version of an entry must have been accepted (a declarant's submission, and a
+    /// governance lead's comment returning it, stay between them).
     pub fn entry_is_public(&self, e: &ChainEntry) -> bool {
         let id: i64 = match e.header.entity_id.parse() {
             Ok(id) => id,
@@ -105,13 +110,21 @@ impl<'a> Visible<'a> {
                 .and_then(|p| p["person_id"].as_str())
                 .and_then(|s| s.parse::<i64>().ok())
         };
+        // Entries from before review existed have no review field: they were accepted.
+        let accepted = e
+            .payload
+            .as_ref()
+            .and_then(|p| p.get("review"))
+            .and_then(|r| r.as_str())
+            .is_none_or(|r| r == "accepted");
         match e.header.entity.as_str() {
             "organisation" => true,
             "person" => self.people.contains_key(&id),
-            "declaration" => self.declarations.contains(&id),
-            "gift" => self.gifts.contains(&id),
+            "declaration" => accepted && self.declarations.contains(&id),
+            "gift" => accepted && self.gifts.contains(&id),
             "nil_return" | "confirmation" => {
-                person_of(&e.payload).is_some_and(|p| self.people.contains_key(&p))
+                self.returns.contains(&id)
+                    && person_of(&e.payload).is_some_and(|p| self.people.contains_key(&p))
             }
             // Committee business is public record: minutes, membership, the register of
             // procurement decisions.

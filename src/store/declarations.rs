@@ -4,7 +4,7 @@
 use super::schema::declarations as d;
 use super::write::{next_id, write, Change, Committed, Touched};
 use super::{parse_date, parse_opt_date, AnyConnection, StoreError};
-use crate::domain::entries::{EntryState, Standing};
+use crate::domain::entries::{EntryState, Review, Standing};
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use diesel::prelude::*;
 
@@ -36,6 +36,8 @@ struct Row {
     recorded_at: String,
     recorded_by: String,
     audit_seq: i64,
+    review: String,
+    review_comment: Option<String>,
 }
 
 macro_rules! columns {
@@ -58,6 +60,8 @@ macro_rules! columns {
             d::recorded_at,
             d::recorded_by,
             d::audit_seq,
+            d::review,
+            d::review_comment,
         )
     };
 }
@@ -80,6 +84,7 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
     let standing = Standing {
         state: EntryState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
         withheld_reason: r.withheld_reason,
+        review: Review::parse(&r.review, r.review_comment).ok_or_else(|| corrupt("review"))?,
     };
     Ok(Version {
         declaration: Declaration {
@@ -93,6 +98,34 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
         recorded_by: r.recorded_by,
         audit_seq: r.audit_seq,
     })
+}
+
+/// The version of every declaration that the public register shows: its latest accepted
+/// one (an entry never accepted has none), oldest entry first.
+pub fn published(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Version>, StoreError> {
+    let rows: Vec<Row> = d::table
+        .filter(d::organisation_id.eq(org_id))
+        .filter(d::is_published.eq(1))
+        .order(d::id)
+        .select(columns!())
+        .load(c)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// The published version of one declaration, if it has been accepted.
+pub fn published_one(
+    c: &mut AnyConnection,
+    org_id: i64,
+    id: i64,
+) -> Result<Option<Version>, StoreError> {
+    let row: Option<Row> = d::table
+        .filter(d::organisation_id.eq(org_id))
+        .filter(d::id.eq(id))
+        .filter(d::is_published.eq(1))
+        .select(columns!())
+        .first(c)
+        .optional()?;
+    row.map(from_row).transpose()
 }
 
 /// The current version of every declaration in an organisation, oldest first.
@@ -161,6 +194,17 @@ fn insert(
     ctx: &super::WriteCtx,
 ) -> Result<(), StoreError> {
     let f = &decl.fields;
+    // The public register shows an entry's latest accepted version.
+    let accepted = decl.standing.review == Review::Accepted;
+    if accepted {
+        diesel::update(
+            d::table
+                .filter(d::organisation_id.eq(org_id))
+                .filter(d::id.eq(decl.id)),
+        )
+        .set(d::is_published.eq(0))
+        .execute(c)?;
+    }
     diesel::insert_into(d::table)
         .values((
             d::organisation_id.eq(org_id),
@@ -182,6 +226,9 @@ fn insert(
             d::recorded_at.eq(&ctx.at),
             d::recorded_by.eq(&ctx.actor),
             d::audit_seq.eq(ctx.seq),
+            d::review.eq(decl.standing.review.code()),
+            d::review_comment.eq(decl.standing.review.comment()),
+            d::is_published.eq(i32::from(accepted)),
         ))
         .execute(c)?;
     Ok(())
@@ -195,6 +242,7 @@ pub fn create(
     person_slug: &str,
     fields: DeclarationFields,
     withheld_reason: Option<String>,
+    review: Review,
 ) -> Result<Committed<Version>, StoreError> {
     write(c, org_id, actor, |c, ctx| {
         let person = super::people::by_slug(c, org_id, person_slug).map_err(|_| {
@@ -215,6 +263,7 @@ pub fn create(
             standing: Standing {
                 state: EntryState::Active,
                 withheld_reason,
+                review,
             },
         };
         insert(c, org_id, &decl, ctx)?;
@@ -236,12 +285,15 @@ pub fn create(
 
 /// Apply a lifecycle step to declaration `id`, whose current version must be `version`.
 /// `step` builds the step from the current version (an amendment overlays its changes).
+/// The new version is left in `review` (by who made the change), unless the step is
+/// itself a review.
 pub fn change(
     c: &mut AnyConnection,
     org_id: i64,
     actor: &str,
     id: i64,
     version: i64,
+    review: Review,
     step: impl FnOnce(&Declaration, chrono::NaiveDate) -> Result<Step, StoreError>,
 ) -> Result<Committed<Version>, StoreError> {
     write(c, org_id, actor, |c, ctx| {
@@ -254,7 +306,11 @@ pub fn change(
         }
         let step = step(&current, ctx.today)?;
         let action = step.action();
-        let next = step.apply(&current)?;
+        let is_review = matches!(&step, Step::Standing(s) if s.is_review());
+        let mut next = step.apply(&current)?;
+        if !is_review {
+            next.standing.review = review;
+        }
         diesel::update(d::table.find((org_id, id, version)))
             .set(d::is_current.eq(0))
             .execute(c)?;

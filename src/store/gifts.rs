@@ -3,7 +3,7 @@
 use super::schema::gifts as g;
 use super::write::{next_id, write, Change, Committed, Touched};
 use super::{parse_date, AnyConnection, StoreError, WriteCtx};
-use crate::domain::entries::{EntryState, Standing, StandingChange};
+use crate::domain::entries::{EntryState, Review, Standing, StandingChange};
 use crate::domain::gifts::{Gift, GiftFields, GiftKind, Outcome};
 use diesel::prelude::*;
 
@@ -35,6 +35,8 @@ struct Row {
     recorded_at: String,
     recorded_by: String,
     audit_seq: i64,
+    review: String,
+    review_comment: Option<String>,
 }
 
 macro_rules! columns {
@@ -57,6 +59,8 @@ macro_rules! columns {
             g::recorded_at,
             g::recorded_by,
             g::audit_seq,
+            g::review,
+            g::review_comment,
         )
     };
 }
@@ -77,6 +81,7 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
     let standing = Standing {
         state: EntryState::parse(&r.state).ok_or_else(|| corrupt("state"))?,
         withheld_reason: r.withheld_reason,
+        review: Review::parse(&r.review, r.review_comment).ok_or_else(|| corrupt("review"))?,
     };
     Ok(Version {
         gift: Gift {
@@ -90,6 +95,34 @@ fn from_row(r: Row) -> Result<Version, StoreError> {
         recorded_by: r.recorded_by,
         audit_seq: r.audit_seq,
     })
+}
+
+/// The version of every gift that the public register shows: its latest accepted
+/// one (an entry never accepted has none), oldest entry first.
+pub fn published(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Version>, StoreError> {
+    let rows: Vec<Row> = g::table
+        .filter(g::organisation_id.eq(org_id))
+        .filter(g::is_published.eq(1))
+        .order(g::id)
+        .select(columns!())
+        .load(c)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// The published version of one gift, if it has been accepted.
+pub fn published_one(
+    c: &mut AnyConnection,
+    org_id: i64,
+    id: i64,
+) -> Result<Option<Version>, StoreError> {
+    let row: Option<Row> = g::table
+        .filter(g::organisation_id.eq(org_id))
+        .filter(g::id.eq(id))
+        .filter(g::is_published.eq(1))
+        .select(columns!())
+        .first(c)
+        .optional()?;
+    row.map(from_row).transpose()
 }
 
 /// The current version of every offer, oldest first.
@@ -123,6 +156,17 @@ fn insert(
     ctx: &WriteCtx,
 ) -> Result<(), StoreError> {
     let f = &gift.fields;
+    // The public register shows an entry's latest accepted version.
+    let accepted = gift.standing.review == Review::Accepted;
+    if accepted {
+        diesel::update(
+            g::table
+                .filter(g::organisation_id.eq(org_id))
+                .filter(g::id.eq(gift.id)),
+        )
+        .set(g::is_published.eq(0))
+        .execute(c)?;
+    }
     diesel::insert_into(g::table)
         .values((
             g::organisation_id.eq(org_id),
@@ -144,6 +188,9 @@ fn insert(
             g::recorded_at.eq(&ctx.at),
             g::recorded_by.eq(&ctx.actor),
             g::audit_seq.eq(ctx.seq),
+            g::review.eq(gift.standing.review.code()),
+            g::review_comment.eq(gift.standing.review.comment()),
+            g::is_published.eq(i32::from(accepted)),
         ))
         .execute(c)?;
     Ok(())
@@ -178,6 +225,7 @@ pub fn create(
     person_slug: &str,
     fields: GiftFields,
     withheld_reason: Option<String>,
+    review: Review,
 ) -> Result<Committed<Version>, StoreError> {
     write(c, org_id, actor, |c, ctx| {
         let person = super::people::by_slug(c, org_id, person_slug).map_err(|_| {
@@ -194,6 +242,7 @@ pub fn create(
             standing: Standing {
                 state: EntryState::Active,
                 withheld_reason,
+                review,
             },
         };
         insert(c, org_id, &gift, ctx)?;
@@ -207,13 +256,16 @@ pub enum GiftStep {
     Standing(StandingChange),
 }
 
-/// Amend, withhold, release or withdraw offer `id`, whose current version must be `version`.
+/// Amend, withhold, release, withdraw, accept or return offer `id`, whose current version
+/// must be `version`. The new version is left in `review` (by who made the change),
+/// unless the step is itself a review.
 pub fn change(
     c: &mut AnyConnection,
     org_id: i64,
     actor: &str,
     id: i64,
     version: i64,
+    review: Review,
     step: impl FnOnce(&Gift, chrono::NaiveDate) -> Result<GiftStep, StoreError>,
 ) -> Result<Committed<Version>, StoreError> {
     write(c, org_id, actor, |c, ctx| {
@@ -224,16 +276,25 @@ pub fn change(
                 current.version
             )));
         }
-        current.standing.check_changeable()?;
         let mut next = current.clone();
         next.version += 1;
+        next.standing.review = review;
         let action = match step(&current, ctx.today)? {
             GiftStep::Amend(fields) => {
+                current.standing.check_changeable()?;
                 next.fields = fields;
                 "amend"
             }
             GiftStep::Standing(change) => {
-                next.standing = current.standing.apply(&change)?;
+                let standing = current.standing.apply(&change)?;
+                if change.is_review() {
+                    next.standing = standing;
+                } else {
+                    next.standing = Standing {
+                        review: next.standing.review,
+                        ..standing
+                    };
+                }
                 change.action()
             }
         };

@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod people;
 pub mod records;
 pub mod returns;
+pub mod review;
 pub mod schema;
 pub mod snapshot;
 pub mod users;

@@ -91,6 +91,9 @@ diesel::table! {
         recorded_at -> Text,
         recorded_by -> Text,
         audit_seq -> BigInt,
+        review -> Text,
+        review_comment -> Nullable<Text>,
+        is_published -> Integer,
     }
 }
 
@@ -115,6 +118,9 @@ diesel::table! {
         recorded_at -> Text,
         recorded_by -> Text,
         audit_seq -> BigInt,
+        review -> Text,
+        review_comment -> Nullable<Text>,
+        is_published -> Integer,
     }
 }
 
@@ -128,6 +134,8 @@ diesel::table! {
         recorded_at -> Text,
         recorded_by -> Text,
         audit_seq -> BigInt,
+        review -> Text,
+        review_comment -> Nullable<Text>,
     }
 }
 

@@ -4,6 +4,7 @@ use super::committees::Business;
 use super::orgs::Org;
 use super::{declarations, gifts, AnyConnection, StoreError};
 use crate::audit::ChainEntry;
+use crate::domain::entries::Review;
 use crate::domain::people::Person;
 use crate::domain::returns::Return;
 use diesel::connection::SimpleConnection;
@@ -13,8 +14,11 @@ use diesel::Connection;
 pub struct Snapshot {
     pub org: Org,
     pub people: Vec<Person>,
+    /// Each declaration's published version: its latest accepted one.
     pub declarations: Vec<declarations::Version>,
+    /// Each offer's published version.
     pub gifts: Vec<gifts::Version>,
+    /// Accepted returns.
     pub returns: Vec<Return>,
     /// Committees, memberships, meetings, items, procurement decisions and breaches.
     pub business: Business,
@@ -44,9 +48,12 @@ pub fn read<R>(
         recent.reverse();
         let snapshot = Snapshot {
             people: super::people::all(c, org.id)?,
-            declarations: declarations::current(c, org.id)?,
-            gifts: gifts::current(c, org.id)?,
-            returns: super::returns::all(c, org.id)?,
+            declarations: declarations::published(c, org.id)?,
+            gifts: gifts::published(c, org.id)?,
+            returns: super::returns::all(c, org.id)?
+                .into_iter()
+                .filter(|r| r.review == Review::Accepted)
+                .collect(),
             business: Business::load(c, org.id)?,
             checkpoint: super::checkpoints::latest(c, org.id)?,
             recent,

@@ -5,6 +5,7 @@
 use super::error::ApiError;
 use super::session::{same_secret, SessionCookie};
 use super::AppState;
+use crate::domain::entries::Review;
 use crate::store::users::{Principal, Role, Session};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
@@ -130,6 +131,11 @@ impl FromRequest for Caller {
 }
 
 impl Caller {
+    /// The review the caller's change to `org_id`'s registers needs (see [`review_of`]).
+    pub fn review(&self, org_id: i64) -> Review {
+        Review::of_author(self.0.as_ref().is_some_and(|p| governs(p, org_id)))
+    }
+
     /// The audit actor of a signed-in caller.
     pub fn actor(&self) -> Result<String, ApiError> {
         self.0
@@ -177,6 +183,12 @@ impl Caller {
             )),
         }
     }
+}
+
+/// The review a change by `p` to `org_id`'s registers needs: none (accepted as made)
+/// from a governance lead or admin, a governance lead's from a declarant.
+pub fn review_of(p: &Principal, org_id: i64) -> Review {
+    Review::of_author(governs(p, org_id))
 }
 
 /// Governance leads and admins of `org_id` write its registers.

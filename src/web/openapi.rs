@@ -158,9 +158,13 @@ fn takes_version(path: &str) -> bool {
             "/release",
             "/withdraw",
             "/outcome",
+            "/accept",
+            "/return",
         ]
         .iter()
         .any(|s| path.ends_with(s))
+        // A nil return or confirmation is one fact, not versioned.
+        && !path.contains("/returns/")
 }
 
 /// The `{name}` segments of an actix path pattern.
@@ -525,6 +529,21 @@ fn reason() -> (&'static str, Value) {
     ("reason", text(2000))
 }
 
+/// The body of an `accept` (versioned) or `return` (with the comment for the declarant).
+fn review(versioned: bool, comment: bool) -> Value {
+    let mut props = vec![];
+    let mut required = vec![];
+    if versioned {
+        props.push(("version", version()));
+        required.push("version");
+    }
+    if comment {
+        props.push(("comment", text(2000)));
+        required.push("comment");
+    }
+    object(&props, &required, true)
+}
+
 /// The request body of every POST route of the API, by method and path.
 pub fn bodies() -> Vec<(Method, &'static str, Value)> {
     use Method::Post;
@@ -654,6 +673,36 @@ pub fn bodies() -> Vec<(Method, &'static str, Value)> {
             Post,
             "/api/v1/orgs/{org}/gifts/{id}/release",
             object(&[("version", version())], &["version"], true),
+        ),
+        (
+            Post,
+            "/api/v1/orgs/{org}/declarations/{id}/accept",
+            review(true, false),
+        ),
+        (
+            Post,
+            "/api/v1/orgs/{org}/declarations/{id}/return",
+            review(true, true),
+        ),
+        (
+            Post,
+            "/api/v1/orgs/{org}/gifts/{id}/accept",
+            review(true, false),
+        ),
+        (
+            Post,
+            "/api/v1/orgs/{org}/gifts/{id}/return",
+            review(true, true),
+        ),
+        (
+            Post,
+            "/api/v1/orgs/{org}/returns/{id}/accept",
+            review(false, false),
+        ),
+        (
+            Post,
+            "/api/v1/orgs/{org}/returns/{id}/return",
+            review(false, true),
         ),
         (Post, "/api/v1/orgs/{org}/nil-returns", returns.clone()),
         (Post, "/api/v1/orgs/{org}/confirmations", returns),

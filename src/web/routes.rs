@@ -107,7 +107,8 @@ macro_rules! routes {
 }
 
 use admin::{
-    declarations as ad, gifts as ag, home, import as ai, people as ap, returns as ar, sign_in,
+    declarations as ad, gifts as ag, home, import as ai, people as ap, returns as ar,
+    review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
@@ -128,6 +129,8 @@ routes! {
     Post "/admin/orgs/{org}/declarations/{id}/withhold", Governance, ad::withhold, "Withhold a declaration, with a reason";
     Post "/admin/orgs/{org}/declarations/{id}/release", Governance, ad::release, "Publish a withheld declaration again";
     Post "/admin/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, ad::withdraw, "Withdraw a declaration made in error";
+    Post "/admin/orgs/{org}/declarations/{id}/accept", Governance, ad::accept, "Accept a declarant's submitted version: it is published";
+    Post "/admin/orgs/{org}/declarations/{id}/return", Governance, ad::return_for_changes, "Return a declarant's submitted version with a comment";
     Get  "/admin/orgs/{org}/people", Reader, ap::list, "People and their declarations (a declarant's own only)";
     Get  "/admin/orgs/{org}/people/new", Governance, ap::new_form, "The form to add a person";
     Post "/admin/orgs/{org}/people/new", Governance, ap::create, "Add a person";
@@ -138,6 +141,11 @@ routes! {
     Get  "/admin/orgs/{org}/gifts", Reader, ag::list, "Offers of gifts and hospitality (a declarant's own only)";
     Get  "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::new_form, "The form to record an offer, with the thresholds that apply";
     Post "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::create, "Record an offer of a gift or hospitality";
+    Get  "/admin/orgs/{org}/review", Governance, arv::queue, "Entries declarants submitted, awaiting review";
+    Post "/admin/orgs/{org}/review/gifts/{id}/accept", Governance, arv::accept_gift, "Accept a submitted offer: it is published";
+    Post "/admin/orgs/{org}/review/gifts/{id}/return", Governance, arv::return_gift, "Return a submitted offer with a comment";
+    Post "/admin/orgs/{org}/review/returns/{id}/accept", Governance, arv::accept_return, "Accept a submitted nil return or confirmation";
+    Post "/admin/orgs/{org}/review/returns/{id}/return", Governance, arv::return_return, "Send back a submitted nil return or confirmation with a comment";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 
@@ -160,6 +168,8 @@ routes! {
     Post "/api/v1/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, d::withdraw, "Withdraw a declaration made in error";
     Post "/api/v1/orgs/{org}/declarations/{id}/withhold", Governance, d::withhold, "Withhold a declaration from publication, with a reason";
     Post "/api/v1/orgs/{org}/declarations/{id}/release", Governance, d::release, "Publish a withheld declaration again";
+    Post "/api/v1/orgs/{org}/declarations/{id}/accept", Governance, d::accept, "Accept a declarant's submitted version: it is published";
+    Post "/api/v1/orgs/{org}/declarations/{id}/return", Governance, d::return_for_changes, "Return a declarant's submitted version for changes, with a comment";
 
     Get  "/api/v1/orgs/{org}/gifts", Public, g::list, "Gifts and hospitality the caller may see";
     Get  "/api/v1/orgs/{org}/gifts/{id}", Public, g::show, "One offer of a gift or hospitality";
@@ -168,9 +178,13 @@ routes! {
     Post "/api/v1/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson, g::withdraw, "Withdraw an offer recorded in error";
     Post "/api/v1/orgs/{org}/gifts/{id}/withhold", Governance, g::withhold, "Withhold an offer from publication, with a reason";
     Post "/api/v1/orgs/{org}/gifts/{id}/release", Governance, g::release, "Publish a withheld offer again";
+    Post "/api/v1/orgs/{org}/gifts/{id}/accept", Governance, g::accept, "Accept a declarant's submitted version: it is published";
+    Post "/api/v1/orgs/{org}/gifts/{id}/return", Governance, g::return_for_changes, "Return a declarant's submitted version for changes, with a comment";
 
     Post "/api/v1/orgs/{org}/nil-returns", GovernanceOrOwnPerson, returns::nil_return, "Record a nil return";
     Post "/api/v1/orgs/{org}/confirmations", GovernanceOrOwnPerson, returns::confirmation, "Record an annual confirmation";
+    Post "/api/v1/orgs/{org}/returns/{id}/accept", Governance, returns::accept, "Accept a declarant's nil return or confirmation";
+    Post "/api/v1/orgs/{org}/returns/{id}/return", Governance, returns::return_for_changes, "Return a declarant's nil return or confirmation, with a comment";
 
     Get  "/api/v1/orgs/{org}/committees", Public, cm::list, "Committees";
     Get  "/api/v1/orgs/{org}/committees/{slug}", Public, cm::show, "A committee, its membership and meetings";

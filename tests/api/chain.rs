@@ -4,6 +4,7 @@
 use crate::both_backends;
 use crate::helpers::{declaration, sql, Backend, TestApp};
 use coi_register::audit::FailureKind;
+use coi_register::domain::entries::Review::Accepted;
 use coi_register::domain::interests::DeclarationFields;
 use coi_register::domain::people::PersonFields;
 use coi_register::domain::Input;
@@ -46,7 +47,16 @@ fn write_many(app: &TestApp, n: usize) {
                 .unwrap()
                 .slug
                 .clone();
-            declarations::create(&mut c, app.org_id, "system", &slug, fields(), None).unwrap();
+            declarations::create(
+                &mut c,
+                app.org_id,
+                "system",
+                &slug,
+                fields(),
+                None,
+                Accepted,
+            )
+            .unwrap();
         }
     }
 }
@@ -226,6 +236,7 @@ fn concurrent_writers_leave_one_unbroken_chain(b: Backend) {
                             slug,
                             fields(),
                             None,
+                            Accepted,
                         )
                         .unwrap();
                     }

@@ -15,4 +15,5 @@ mod openapi;
 mod proofs;
 mod publishing;
 mod python;
+mod review;
 mod robustness;

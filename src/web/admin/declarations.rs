@@ -4,7 +4,7 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
-use crate::domain::entries::{EntryState, StandingChange};
+use crate::domain::entries::{EntryState, Review, StandingChange};
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
@@ -12,7 +12,7 @@ use crate::store::declarations::Version;
 use crate::store::orgs::Org;
 use crate::store::users::{Principal, Role, Session};
 use crate::web::api;
-use crate::web::auth::{governs, Caller};
+use crate::web::auth::{governs, review_of, Caller};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::{header, StatusCode};
@@ -69,6 +69,28 @@ async fn load(
 /// A declaration's standing as the page shows it: a tag, its colour, and why.
 fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'static str, String) {
     let reason = d.standing.withheld_reason.clone().unwrap_or_default();
+    match &d.standing.review {
+        Review::Accepted => {}
+        Review::Submitted => {
+            let what = if d.standing.state == EntryState::Withdrawn {
+                format!("Withdrawal ({reason}) submitted")
+            } else {
+                "Submitted".to_owned()
+            };
+            return (
+                "submitted",
+                "Awaiting review",
+                format!("{what} for review: a governance lead accepts it, and it is published, or returns it with a comment"),
+            );
+        }
+        Review::Returned(comment) => {
+            return (
+                "returned",
+                "Returned for changes",
+                format!("Returned by a governance lead: {comment}"),
+            )
+        }
+    }
     if d.standing.state == EntryState::Withdrawn {
         return (
             "withdrawn",
@@ -110,6 +132,8 @@ fn tag_class(code: &str) -> &'static str {
     match code {
         "published" => "nhsuk-tag--green",
         "withheld" => "nhsuk-tag--orange",
+        "submitted" => "nhsuk-tag--yellow",
+        "returned" => "nhsuk-tag--red",
         _ => "nhsuk-tag--grey",
     }
 }
@@ -552,8 +576,11 @@ pub async fn create(
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
     let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
+    let review = review_of(&p, org.id);
     let written = state
-        .db(move |c| crate::store::declarations::create(c, org_id, &actor, &slug, fields, None))
+        .db(move |c| {
+            crate::store::declarations::create(c, org_id, &actor, &slug, fields, None, review)
+        })
         .await;
     match written {
         Ok(committed) => {
@@ -647,10 +674,10 @@ pub async fn amend(
             ));
         }
     };
-    let (org_id, actor) = (org.id, p.actor());
+    let (org_id, actor, review) = (org.id, p.actor(), review_of(&p, org.id));
     let written = state
         .db(move |c| {
-            crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| {
+            crate::store::declarations::change(c, org_id, &actor, id, version, review, |_, _| {
                 Ok(Step::Amend(fields))
             })
         })
@@ -705,6 +732,8 @@ fn saved_message(code: &str) -> Option<&'static str> {
         "withheld" => "The declaration is now withheld from publication",
         "released" => "The declaration is no longer withheld",
         "withdrawn" => "The declaration was withdrawn",
+        "accepted" => "The declaration was accepted",
+        "returned" => "The declaration was returned to the declarant with your comment",
         _ => return None,
     })
 }
@@ -716,6 +745,7 @@ pub struct ActionForm {
     version: String,
     ended_on: String,
     reason: String,
+    comment: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -724,6 +754,8 @@ enum Action {
     Withhold,
     Release,
     Withdraw,
+    Accept,
+    Return,
 }
 
 impl Action {
@@ -733,6 +765,8 @@ impl Action {
             Action::Withhold => "withhold",
             Action::Release => "release",
             Action::Withdraw => "withdraw",
+            Action::Accept => "accept",
+            Action::Return => "return",
         }
     }
     fn done(self) -> &'static str {
@@ -741,6 +775,8 @@ impl Action {
             Action::Withhold => "withheld",
             Action::Release => "released",
             Action::Withdraw => "withdrawn",
+            Action::Accept => "accepted",
+            Action::Return => "returned",
         }
     }
     /// The id of the action's field on the page (every problem links to it).
@@ -750,6 +786,8 @@ impl Action {
             Action::Withhold => "withhold-reason",
             Action::Release => "release",
             Action::Withdraw => "withdraw-reason",
+            Action::Accept => "accept",
+            Action::Return => "return-comment",
         }
     }
     fn label(self) -> &'static str {
@@ -758,10 +796,15 @@ impl Action {
             Action::Withhold => "Reason for withholding",
             Action::Release => "Release",
             Action::Withdraw => "Reason for withdrawing",
+            Action::Accept => "Accept",
+            Action::Return => "Comment for the declarant",
         }
     }
     fn governance_only(self) -> bool {
-        matches!(self, Action::Withhold | Action::Release)
+        matches!(
+            self,
+            Action::Withhold | Action::Release | Action::Accept | Action::Return
+        )
     }
 }
 
@@ -801,6 +844,7 @@ async fn declaration_page(
     let may_govern = governs(p, org.id);
     let changeable = d.standing.state == EntryState::Active;
     let withheld = d.standing.withheld_reason.is_some();
+    let awaiting = d.standing.review == Review::Submitted;
     let history: Vec<Value> = all
         .iter()
         .rev()
@@ -817,8 +861,10 @@ async fn declaration_page(
         .collect();
     let kept = |a: Action| -> Value {
         match entered {
-            Some((b, f)) if a == b => json!({"ended_on": f.ended_on, "reason": f.reason}),
-            _ => json!({"ended_on": "", "reason": ""}),
+            Some((b, f)) if a == b => {
+                json!({"ended_on": f.ended_on, "reason": f.reason, "comment": f.comment})
+            }
+            _ => json!({"ended_on": "", "reason": "", "comment": ""}),
         }
     };
     let f = &d.fields;
@@ -827,6 +873,8 @@ async fn declaration_page(
         "withhold-reason",
         "release",
         "withdraw-reason",
+        "accept",
+        "return-comment",
         "current",
     ];
     Ok(page(
@@ -853,8 +901,10 @@ async fn declaration_page(
             "may_withdraw": may_write && changeable,
             "may_withhold": may_govern && changeable && !withheld,
             "may_release": may_govern && changeable && withheld,
+            "may_review": may_govern && awaiting,
+            "returned_comment": d.standing.review.comment(),
             "end": kept(Action::End), "withhold": kept(Action::Withhold),
-            "withdraw": kept(Action::Withdraw),
+            "withdraw": kept(Action::Withdraw), "return": kept(Action::Return),
             "e": field_messages(errors, &names),
             "history": history,
         }),
@@ -929,7 +979,7 @@ async fn act(
             .map(|(k, m)| FieldError {
                 field: action.field(),
                 message: match k.as_str() {
-                    "ended_on" | "reason" => friendly(k, action.label(), m),
+                    "ended_on" | "reason" | "comment" => friendly(k, action.label(), m),
                     _ => capitalise(m),
                 },
             })
@@ -939,9 +989,14 @@ async fn act(
     let parsed = match action {
         Action::End => Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())])),
         Action::Release => Ok(Step::Standing(StandingChange::Release)),
-        Action::Withhold | Action::Withdraw => StandingChange::parse(
+        Action::Withhold | Action::Withdraw | Action::Accept => StandingChange::parse(
             action.code(),
             &Input::from_pairs([("reason", form.reason.as_str())]),
+        )
+        .map(Step::Standing),
+        Action::Return => StandingChange::parse(
+            action.code(),
+            &Input::from_pairs([("comment", form.comment.as_str())]),
         )
         .map(Step::Standing),
     };
@@ -951,9 +1006,12 @@ async fn act(
     };
     let version = version_of(&form.version).unwrap_or(0);
     let (org_id, id, actor) = (org.id, v.declaration.id, p.actor());
+    let review = review_of(&p, org.id);
     let written = state
         .db(move |c| {
-            crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| Ok(step))
+            crate::store::declarations::change(c, org_id, &actor, id, version, review, |_, _| {
+                Ok(step)
+            })
         })
         .await;
     match written {
@@ -1007,4 +1065,20 @@ pub async fn withdraw(
     posted: CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     act(state, path, posted, Action::Withdraw).await
+}
+
+pub async fn accept(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Accept).await
+}
+
+pub async fn return_for_changes(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Return).await
 }

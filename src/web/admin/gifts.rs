@@ -57,7 +57,9 @@ pub async fn list(
             }
             let g = &v.gift;
             let a = g.fields.assessment(&org.settings);
-            let state = if g.is_public(person.fields.decision_making) {
+            let state = if let Some(review) = awaiting_or_returned(&g.standing.review) {
+                review
+            } else if g.is_public(person.fields.decision_making) {
                 "Published"
             } else if g.standing.state == crate::domain::entries::EntryState::Withdrawn {
                 "Withdrawn"
@@ -305,8 +307,9 @@ pub async fn create(
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
     let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
+    let review = crate::web::auth::review_of(&p, org.id);
     let written = state
-        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None))
+        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None, review))
         .await;
     match written {
         Ok(committed) => {
@@ -319,4 +322,12 @@ pub async fn create(
         Err(ApiError::Invalid(fe)) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The review state a list shows instead of the standing, if the current version has
+/// not been accepted.
+pub(super) fn awaiting_or_returned(
+    review: &crate::domain::entries::Review,
+) -> Option<&'static str> {
+    (*review != crate::domain::entries::Review::Accepted).then(|| review.label())
 }

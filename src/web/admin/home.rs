@@ -2,6 +2,7 @@
 //! and your organisations with the size of their registers.
 
 use super::{page, AccountView, PageError, SignedIn};
+use crate::store::review;
 use crate::store::users::{self, Role};
 use crate::web::AppState;
 use actix_web::http::StatusCode;
@@ -45,6 +46,10 @@ struct OrgRow {
     declarations: i64,
     gifts: i64,
     audit_entries: i64,
+    /// For governance leads: entries declarants submitted, awaiting review.
+    awaiting_review: i64,
+    /// For a declarant: their entries a governance lead returned for changes.
+    returned: i64,
 }
 
 #[derive(Serialize)]
@@ -69,6 +74,15 @@ pub async fn show(
                     continue;
                 }
                 let n = users::org_counts(c, org.id)?;
+                let awaiting_review = if crate::web::auth::governs(&principal, org.id) {
+                    review::awaiting(c, org.id)?
+                } else {
+                    0
+                };
+                let returned = match principal.person_in(org.id) {
+                    Some(person) => review::returned_to(c, org.id, person)?,
+                    None => 0,
+                };
                 if let Some(person_id) = principal.person_in(org.id) {
                     let person = crate::store::people::by_id(c, org.id, person_id)?;
                     declares_for.push(DeclaresFor {
@@ -87,6 +101,8 @@ pub async fn show(
                     declarations: n.declarations,
                     gifts: n.gifts,
                     audit_entries: n.audit_entries,
+                    awaiting_review,
+                    returned,
                 });
             }
             Ok((orgs, declares_for))

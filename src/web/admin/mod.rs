@@ -9,6 +9,7 @@ pub mod home;
 pub mod import;
 pub mod people;
 pub mod returns;
+pub mod review;
 pub mod sign_in;
 
 use super::auth::{credential, Credential};
@@ -26,7 +27,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 15] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -82,6 +83,10 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "admin-import",
         include_str!("../../../templates/admin/import.hbs"),
+    ),
+    (
+        "admin-review",
+        include_str!("../../../templates/admin/review.hbs"),
     ),
 ];
 

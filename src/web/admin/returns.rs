@@ -156,8 +156,9 @@ pub async fn create(
         person.expect("no errors"),
     );
     let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
+    let review = crate::web::auth::review_of(&p, org.id);
     let written = state
-        .db(move |c| crate::store::returns::create(c, org_id, &actor, &slug, kind, made_on))
+        .db(move |c| crate::store::returns::create(c, org_id, &actor, &slug, kind, made_on, review))
         .await;
     match written {
         Ok(committed) => {

@@ -2,7 +2,7 @@
 //! show the public only what the published register shows.
 
 use super::{created, entry_person, input, org, parse_id, take_version};
-use crate::domain::entries::StandingChange;
+use crate::domain::entries::{Review, StandingChange};
 use crate::domain::interests::{DeclarationFields, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
@@ -14,6 +14,7 @@ use crate::web::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Builds a step from the declaration's current version.
 type StepBuilder =
@@ -46,24 +47,33 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let org_id = org.id;
-    let (people, versions) = state
+    let (people, current, published) = state
         .db(move |c| {
             Ok((
                 crate::store::people::all(c, org_id)?,
                 crate::store::declarations::current(c, org_id)?,
+                crate::store::declarations::published(c, org_id)?,
             ))
         })
         .await?;
-    let out: Vec<Value> = versions
+    let published: BTreeMap<i64, &Version> =
+        published.iter().map(|v| (v.declaration.id, v)).collect();
+    let out: Vec<Value> = current
         .iter()
         .filter_map(|v| {
             let person = people.iter().find(|p| p.id == v.declaration.person_id)?;
-            let visible =
-                v.declaration
-                    .is_public(person.fields.decision_making, today(), &org.settings)
-                    || caller.reads_person(org.id, person.id);
+            // Those who may read the person's entries see the latest version; anyone
+            // else sees the published one, if it is public.
+            let shown = if caller.reads_person(org.id, person.id) {
+                v
+            } else {
+                published.get(&v.declaration.id).copied().filter(|p| {
+                    p.declaration
+                        .is_public(person.fields.decision_making, today(), &org.settings)
+                })?
+            };
             let wanted = q.person.as_deref().is_none_or(|s| s == person.slug);
-            (visible && wanted).then(|| record(v, person, &org))
+            wanted.then(|| record(shown, person, &org))
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
@@ -85,12 +95,19 @@ async fn load(
             Ok((v, p))
         })
         .await?;
-    let public = v
-        .declaration
-        .is_public(person.fields.decision_making, today(), &org.settings);
-    if !public && !caller.reads_person(org.id, person.id) {
-        return Err(ApiError::NotFound(format!("declaration {id}")));
+    if caller.reads_person(org.id, person.id) {
+        return Ok((v, person));
     }
+    let published = state
+        .db(move |c| crate::store::declarations::published_one(c, org_id, id))
+        .await?
+        .filter(|p| {
+            p.declaration
+                .is_public(person.fields.decision_making, today(), &org.settings)
+        });
+    let Some(v) = published else {
+        return Err(ApiError::NotFound(format!("declaration {id}")));
+    };
     Ok((v, person))
 }
 
@@ -115,8 +132,11 @@ pub async fn versions(
     let all = state
         .db(move |c| crate::store::declarations::versions(c, org_id, id))
         .await?;
+    // The public sees the accepted versions only.
+    let reads = caller.reads_person(org.id, person.id);
     Ok(HttpResponse::Ok().json(
         all.iter()
+            .filter(|v| reads || v.declaration.standing.review == Review::Accepted)
             .map(|v| record(v, &person, &org))
             .collect::<Vec<_>>(),
     ))
@@ -155,9 +175,18 @@ pub async fn create(
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
     let (org_id, slug, actor) = (org.id, person.slug.clone(), caller.actor()?);
+    let review = caller.review(org.id);
     let committed = state
         .db(move |c| {
-            crate::store::declarations::create(c, org_id, &actor, &slug, fields, withheld_reason)
+            crate::store::declarations::create(
+                c,
+                org_id,
+                &actor,
+                &slug,
+                fields,
+                withheld_reason,
+                review,
+            )
         })
         .await?;
     let body = record(&committed.value, &person, &org);
@@ -184,10 +213,10 @@ async fn step(
     let mut input = input(&body)?;
     let version = take_version(&mut input)?;
     let build = make(input)?;
-    let (org_id, id) = (org.id, current.declaration.id);
+    let (org_id, id, review) = (org.id, current.declaration.id, caller.review(org.id));
     let committed = state
         .db(move |c| {
-            crate::store::declarations::change(c, org_id, &actor, id, version, |d, _| {
+            crate::store::declarations::change(c, org_id, &actor, id, version, review, |d, _| {
                 build(d).map_err(Into::into)
             })
         })
@@ -258,4 +287,22 @@ pub async fn withdraw(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     step(state, caller, path, body, false, standing("withdraw")).await
+}
+
+pub async fn accept(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    step(state, caller, path, body, true, standing("accept")).await
+}
+
+pub async fn return_for_changes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    step(state, caller, path, body, true, standing("return")).await
 }

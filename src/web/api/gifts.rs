@@ -13,6 +13,7 @@ use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -36,21 +37,31 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let org_id = org.id;
-    let (people, versions) = state
+    let (people, current, published) = state
         .db(move |c| {
             Ok((
                 crate::store::people::all(c, org_id)?,
                 crate::store::gifts::current(c, org_id)?,
+                crate::store::gifts::published(c, org_id)?,
             ))
         })
         .await?;
-    let out: Vec<Value> = versions
+    let published: BTreeMap<i64, &Version> = published.iter().map(|v| (v.gift.id, v)).collect();
+    let out: Vec<Value> = current
         .iter()
         .filter_map(|v| {
             let person = people.iter().find(|p| p.id == v.gift.person_id)?;
-            (v.gift.is_public(person.fields.decision_making)
-                || caller.reads_person(org.id, person.id))
-            .then(|| record(v, person, &org))
+            // Those who may read the person's entries see the latest version; anyone
+            // else sees the published one, if it is public.
+            let shown = if caller.reads_person(org.id, person.id) {
+                v
+            } else {
+                published
+                    .get(&v.gift.id)
+                    .copied()
+                    .filter(|p| p.gift.is_public(person.fields.decision_making))?
+            };
+            Some(record(shown, person, &org))
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
@@ -71,9 +82,16 @@ async fn load(
             Ok((v, p))
         })
         .await?;
-    if !v.gift.is_public(person.fields.decision_making) && !caller.reads_person(org.id, person.id) {
-        return Err(ApiError::NotFound(format!("gift {id}")));
+    if caller.reads_person(org.id, person.id) {
+        return Ok((v, person));
     }
+    let published = state
+        .db(move |c| crate::store::gifts::published_one(c, org_id, id))
+        .await?
+        .filter(|p| p.gift.is_public(person.fields.decision_making));
+    let Some(v) = published else {
+        return Err(ApiError::NotFound(format!("gift {id}")));
+    };
     Ok((v, person))
 }
 
@@ -106,8 +124,9 @@ pub async fn create(
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
     let (org_id, slug, actor) = (org.id, person.slug.clone(), caller.actor()?);
+    let review = caller.review(org.id);
     let committed = state
-        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None))
+        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None, review))
         .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)
@@ -131,10 +150,12 @@ async fn standing(
     .actor();
     let mut input = input(&body)?;
     let version = take_version(&mut input)?;
-    let (org_id, id) = (org.id, current.gift.id);
+    let (org_id, id, review) = (org.id, current.gift.id, caller.review(org.id));
     let step = GiftStep::Standing(StandingChange::parse(action, &input)?);
     let committed = state
-        .db(move |c| crate::store::gifts::change(c, org_id, &actor, id, version, |_, _| Ok(step)))
+        .db(move |c| {
+            crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| Ok(step))
+        })
         .await?;
     let body = record(&committed.value, &person, &org);
     Ok(created(&state, &committed, body).await)
@@ -152,9 +173,10 @@ pub async fn amend(
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;
     let (org_id, id, settings) = (org.id, current.gift.id, org.settings.clone());
+    let review = caller.review(org.id);
     let committed = state
         .db(move |c| {
-            crate::store::gifts::change(c, org_id, &actor, id, version, |g, today| {
+            crate::store::gifts::change(c, org_id, &actor, id, version, review, |g, today| {
                 Ok(GiftStep::Amend(GiftFields::parse(
                     &g.fields.to_input().merged(changes),
                     today,
@@ -192,4 +214,22 @@ pub async fn withdraw(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     standing(state, caller, path, body, false, "withdraw").await
+}
+
+pub async fn accept(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    standing(state, caller, path, body, true, "accept").await
+}
+
+pub async fn return_for_changes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    standing(state, caller, path, body, true, "return").await
 }

@@ -1,6 +1,7 @@
 //! Nil returns and annual confirmations.
 
-use super::{created, entry_person, input, org};
+use super::{created, entry_person, input, org, parse_id};
+use crate::domain::entries::StandingChange;
 use crate::domain::returns::{Return, ReturnKind};
 use crate::domain::FieldErrors;
 use crate::web::auth::Caller;
@@ -35,8 +36,9 @@ async fn make(
     }
     let (made_on, person) = (made_on.expect("no errors"), person.expect("no errors"));
     let (org_id, slug, actor) = (org.id, person.slug.clone(), caller.actor()?);
+    let review = caller.review(org.id);
     let committed = state
-        .db(move |c| crate::store::returns::create(c, org_id, &actor, &slug, kind, made_on))
+        .db(move |c| crate::store::returns::create(c, org_id, &actor, &slug, kind, made_on, review))
         .await?;
     let body = committed.value.payload(&person.slug);
     Ok(created(&state, &committed, body).await)
@@ -58,4 +60,46 @@ pub async fn confirmation(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     make(state, caller, &path, body, ReturnKind::Confirmation).await
+}
+
+/// Accept or return a submitted nil return or confirmation.
+async fn review(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    action: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    let org = org(&state, &path.0).await?;
+    let actor = caller.governance(org.id)?.actor();
+    let id = parse_id(&path.1, "return")?;
+    let change = StandingChange::parse(action, &input(&body)?)?;
+    let org_id = org.id;
+    let committed = state
+        .db(move |c| crate::store::returns::review(c, org_id, &actor, id, change))
+        .await?;
+    let person_id = committed.value.person_id;
+    let person = state
+        .db(move |c| crate::store::people::by_id(c, org_id, person_id))
+        .await?;
+    let body = committed.value.payload(&person.slug);
+    Ok(created(&state, &committed, body).await)
+}
+
+pub async fn accept(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    review(state, caller, path, body, "accept").await
+}
+
+pub async fn return_for_changes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    review(state, caller, path, body, "return").await
 }

@@ -1,0 +1,10 @@
+DROP INDEX gifts_published;
+DROP INDEX declarations_published;
+ALTER TABLE returns DROP COLUMN review_comment;
+ALTER TABLE returns DROP COLUMN review;
+ALTER TABLE gifts DROP COLUMN is_published;
+ALTER TABLE gifts DROP COLUMN review_comment;
+ALTER TABLE gifts DROP COLUMN review;
+ALTER TABLE declarations DROP COLUMN is_published;
+ALTER TABLE declarations DROP COLUMN review_comment;
+ALTER TABLE declarations DROP COLUMN review;
