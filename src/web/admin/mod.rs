@@ -3,6 +3,7 @@
 //! extractor, forms whose CSRF token is checked before the handler sees them, and how
 //! failures become pages.
 
+pub mod committees;
 pub mod declarations;
 pub mod gifts;
 pub mod home;
@@ -26,7 +27,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 20] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -82,6 +83,30 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "admin-import",
         include_str!("../../../templates/admin/import.hbs"),
+    ),
+    (
+        "admin-committees",
+        include_str!("../../../templates/admin/committees.hbs"),
+    ),
+    (
+        "admin-committee",
+        include_str!("../../../templates/admin/committee.hbs"),
+    ),
+    (
+        "admin-committee-members",
+        include_str!("../../../templates/admin/committee-members.hbs"),
+    ),
+    (
+        "admin-committee-form",
+        include_str!("../../../templates/admin/committee-form.hbs"),
+    ),
+    (
+        "admin-committee-field",
+        include_str!("../../../templates/admin/committee-field.hbs"),
+    ),
+    (
+        "admin-meeting",
+        include_str!("../../../templates/admin/meeting.hbs"),
     ),
 ];
 
