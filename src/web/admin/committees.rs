@@ -195,6 +195,8 @@ struct Field {
     hint: Option<String>,
     value: String,
     error: Option<String>,
+    /// Every problem with the field (the first is `error`).
+    errors: Vec<String>,
     described: Option<String>,
     input_type: &'static str,
     width: &'static str,
@@ -217,6 +219,7 @@ impl Field {
             label: label.to_owned(),
             value: v.get(name).to_owned(),
             error: p.at(id),
+            errors: p.all_at(id),
             ..Default::default()
         }
         .described()
@@ -1409,6 +1412,22 @@ async fn change_membership(
     let c = l.committee(&path.1)?;
     let m = l.membership(c, &path.2)?;
     let mut v = Values(posted.form);
+    if action == MemberAction::End && v.get("to").trim().is_empty() {
+        let mut p = Problems::default();
+        p.add("end-to", "Enter the last day of membership");
+        let mut amend = membership_values(m);
+        amend.set("version", v.get("version"));
+        return Ok(membership_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &posted.session,
+            &l,
+            c,
+            m,
+            &amend,
+            &v,
+            &p,
+        ));
+    }
     let changes = match action {
         MemberAction::Amend => member_input(&v, ""),
         MemberAction::End => Input::from_pairs([("to", v.get("to"))]),
