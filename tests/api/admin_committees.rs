@@ -459,6 +459,13 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     let app = TestApp::spawn(b);
     let p = pccc(&app);
     let browser = lead(&app);
+    // A lay member who joins after the meeting.
+    let zoe = app.add_person("Zoe Lay", true);
+    let (s, e) = app.post(
+        "/committees/pccc/members",
+        json!({"members": [{"person": zoe, "category": "lay", "from": "2026-06-01"}]}),
+    );
+    assert_eq!(s, 201, "{e}");
 
     // The meeting form offers every member's attendance as a group of radios.
     let new = app.browse(
@@ -501,6 +508,21 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     assert!(answer.body.contains(
         "id=\"attendance-imran-exec-2\" name=\"attendance-imran-exec\" type=\"radio\" value=\"apologies\" checked"
     ));
+    assert_eq!(app.head(), head);
+
+    // Someone not yet a member that day cannot be marked present.
+    let mut early = fields.clone();
+    early.push(("attendance-zoe-lay", "present"));
+    let answer = app.submit(
+        &format!("{COMMITTEES}/pccc/meetings/new"),
+        Some(&browser.cookie),
+        &form(&browser, &early),
+    );
+    assert_error(
+        &answer,
+        "attendance-zoe-lay",
+        "Zoe Lay is not a member of the committee on 2026-03-12",
+    );
     assert_eq!(app.head(), head);
 
     // Recorded: one audit entry, attendance as entered.
@@ -704,6 +726,10 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     assert!(amend
         .body
         .contains("name=\"attendance-imran-exec\" type=\"radio\" value=\"apologies\" checked"));
+    assert!(
+        !amend.body.contains("attendance-zoe-lay"),
+        "only members in office on the meeting's date are asked about"
+    );
 }
 
 fn forms_without_their_csrf_token_are_refused(b: Backend) {

@@ -596,7 +596,7 @@ pub async fn list(
                     "name": c.record.name, "href": base(&l.org, &c.record.slug),
                     "quorum": capitalise(&c.record.quorum.describe()),
                     "members": members.iter().filter(|m| m.is_active_on(today)).count(),
-                    "valid": members.is_empty() || constitution(&members, today).is_valid(),
+                    "valid": !members.iter().any(|m| m.is_active_on(today)) || constitution(&members, today).is_valid(),
                     "meetings": meetings.len(),
                     "last": meetings.last().map(|m| m.record.held_on.to_string()),
                 })
@@ -1019,7 +1019,10 @@ pub async fn amend(
             Ok(done(&state, &d, to).await)
         }
         Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, |k| locate_committee(k, &[]));
+            let p = problems(&fe, |k| match locate_committee(k, &[]) {
+                (id, _) if id == "members" => ("quorum_minimum".to_owned(), String::new()),
+                found => found,
+            });
             Ok(amend_committee_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &posted.session,
@@ -1111,6 +1114,7 @@ pub async fn show(
         .iter()
         .map(|m| m.record.member.clone())
         .collect();
+    let in_office = members.iter().any(|m| m.is_active_on(today));
     let check = constitution(&members, today);
     let mut meetings = l.b.meetings_of(c.id);
     meetings.reverse();
@@ -1151,8 +1155,8 @@ pub async fn show(
                 "version": c.version, "recorded_at": c.recorded_at, "audit_seq": c.audit_seq,
             },
             "constitution": {
-                "valid": members.is_empty() || check.is_valid(),
-                "errors": if members.is_empty() { vec![] } else { check.errors.iter().map(|e| capitalise(&e.message)).collect::<Vec<_>>() },
+                "valid": !in_office || check.is_valid(),
+                "errors": if !in_office { vec![] } else { check.errors.iter().map(|e| capitalise(&e.message)).collect::<Vec<_>>() },
                 "warnings": check.warnings.iter().map(|w| capitalise(&w.message)).collect::<Vec<_>>(),
             },
             "current": current, "past": past, "meetings": shown,
@@ -1506,15 +1510,29 @@ pub async fn end_membership(
 
 const CO_OPTED_FIELDS: [&str; 3] = ["person", "category", "note"];
 
-/// Everyone who has been a member of the committee, once each: those in office today
-/// first, then by name.
-fn member_people<'a>(l: &'a Loaded, c: &Stored<Committee>) -> Vec<(&'a Person, Vec<&'a Member>)> {
+/// The members whose attendance the meeting form asks for, once each: those in office
+/// on `on` when the meeting's date is known (and anyone the form already marks), else
+/// everyone who has been a member, those in office today first; then by name.
+fn member_people<'a>(
+    l: &'a Loaded,
+    c: &Stored<Committee>,
+    on: Option<chrono::NaiveDate>,
+    v: &Values,
+) -> Vec<(&'a Person, Vec<&'a Member>)> {
     let today = today();
     let mut out: Vec<(&Person, Vec<&Member>)> = Vec::new();
+    let wanted = |m: &Member| match on {
+        None => true,
+        Some(d) => {
+            m.is_active_on(d)
+                || l.person(m.person_id)
+                    .is_some_and(|p| !v.get(&format!("attendance-{}", p.slug)).is_empty())
+        }
+    };
     for m in
         l.b.memberships
             .iter()
-            .filter(|m| m.record.committee_id == c.id)
+            .filter(|m| m.record.committee_id == c.id && wanted(&m.record.member))
     {
         let x = &m.record.member;
         match out.iter_mut().find(|(p, _)| p.id == x.person_id) {
@@ -1585,9 +1603,14 @@ fn meeting_input(v: &Values) -> (Input, Vec<usize>) {
     (input, rows)
 }
 
-fn locate_meeting(key: &str, rows: &[usize]) -> (String, String) {
+fn locate_meeting(key: &str, rows: &[usize], people: &[Person]) -> (String, String) {
     if let Some(slug) = key.strip_prefix("attendance.") {
-        return (format!("attendance-{slug}"), String::new());
+        let name = people
+            .iter()
+            .find(|p| p.slug == slug)
+            .map(|p| p.fields.name.clone())
+            .unwrap_or_else(|| slug.to_owned());
+        return (format!("attendance-{slug}"), name);
     }
     if let Some((k, f)) = row_key(key, "co_opted") {
         if let Some(i) = rows.get(k) {
@@ -1626,7 +1649,8 @@ fn meeting_form_page(
         ("absent", "Absent"),
     ]);
     let mut attendance: Vec<Field> = Vec::new();
-    for (person, ms) in member_people(l, c) {
+    let on = chrono::NaiveDate::parse_from_str(v.get("held_on").trim(), "%Y-%m-%d").ok();
+    for (person, ms) in member_people(l, c, on, v) {
         let periods: Vec<String> = ms
             .iter()
             .map(|m| {
@@ -1817,7 +1841,7 @@ async fn write_meeting(
     let entered = match MeetingInput::parse(&input) {
         Ok(e) => e,
         Err(fe) => {
-            let p = problems(&fe, |k| locate_meeting(k, &rows));
+            let p = problems(&fe, |k| locate_meeting(k, &rows, &l.people));
             return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p));
         }
     };
@@ -1844,7 +1868,7 @@ async fn write_meeting(
             Ok(done(&state, &d, to).await)
         }
         Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, |k| locate_meeting(k, &rows));
+            let p = problems(&fe, |k| locate_meeting(k, &rows, &l.people));
             Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p))
         }
         Err(ApiError::Conflict(_)) if m.is_some() => {
