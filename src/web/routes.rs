@@ -107,8 +107,8 @@ macro_rules! routes {
 }
 
 use admin::{
-    declarations as ad, gifts as ag, home, import as ai, people as ap, returns as ar,
-    review as arv, sign_in,
+    committees as ac, declarations as ad, gifts as ag, home, import as ai, people as ap,
+    returns as ar, review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
@@ -146,6 +146,28 @@ routes! {
     Post "/admin/orgs/{org}/review/gifts/{id}/return", Governance, arv::return_gift, "Return a submitted offer with a comment";
     Post "/admin/orgs/{org}/review/returns/{id}/accept", Governance, arv::accept_return, "Accept a submitted nil return or confirmation";
     Post "/admin/orgs/{org}/review/returns/{id}/return", Governance, arv::return_return, "Send back a submitted nil return or confirmation with a comment";
+    Get  "/admin/orgs/{org}/committees", Reader, ac::list, "Committees, their members and meetings";
+    Get  "/admin/orgs/{org}/committees/new", Governance, ac::new_form, "The form to constitute a committee";
+    Post "/admin/orgs/{org}/committees/new", Governance, ac::create, "Constitute a committee, with its first members";
+    Get  "/admin/orgs/{org}/committees/{slug}", Reader, ac::show, "A committee: its quorum, constitution, members and meetings";
+    Get  "/admin/orgs/{org}/committees/{slug}/amend", Governance, ac::amend_form, "The form to amend a committee";
+    Post "/admin/orgs/{org}/committees/{slug}/amend", Governance, ac::amend, "Amend a committee";
+    Get  "/admin/orgs/{org}/committees/{slug}/members/new", Governance, ac::add_members_form, "The form to add members to a committee";
+    Post "/admin/orgs/{org}/committees/{slug}/members/new", Governance, ac::add_members, "Add members to a committee";
+    Get  "/admin/orgs/{org}/committees/{slug}/members/{id}", Governance, ac::membership_form, "The forms to amend or end a membership";
+    Post "/admin/orgs/{org}/committees/{slug}/members/{id}/amend", Governance, ac::amend_membership, "Amend a membership";
+    Post "/admin/orgs/{org}/committees/{slug}/members/{id}/end", Governance, ac::end_membership, "End a membership";
+    Get  "/admin/orgs/{org}/committees/{slug}/meetings/new", Governance, ac::new_meeting_form, "The form to record a meeting";
+    Post "/admin/orgs/{org}/committees/{slug}/meetings/new", Governance, ac::create_meeting, "Record a meeting and its attendance";
+    Get  "/admin/orgs/{org}/committees/{slug}/meetings/{id}", Reader, ac::show_meeting, "A meeting: attendance, items, conflicts, outcomes and quorum";
+    Get  "/admin/orgs/{org}/committees/{slug}/meetings/{id}/amend", Governance, ac::amend_meeting_form, "The form to amend a meeting";
+    Post "/admin/orgs/{org}/committees/{slug}/meetings/{id}/amend", Governance, ac::amend_meeting, "Amend a meeting";
+    Get  "/admin/orgs/{org}/committees/{slug}/meetings/{id}/items/new", Governance, ac::new_item_form, "The form to add an agenda item";
+    Post "/admin/orgs/{org}/committees/{slug}/meetings/{id}/items/new", Governance, ac::create_item, "Add an agenda item with its conflicts";
+    Get  "/admin/orgs/{org}/committees/{slug}/items/{id}/amend", Governance, ac::amend_item_form, "The form to amend an agenda item";
+    Post "/admin/orgs/{org}/committees/{slug}/items/{id}/amend", Governance, ac::amend_item, "Amend an agenda item and its conflicts";
+    Get  "/admin/orgs/{org}/committees/{slug}/items/{id}/outcome", Governance, ac::outcome_form, "The form to record an item's outcome";
+    Post "/admin/orgs/{org}/committees/{slug}/items/{id}/outcome", Governance, ac::record_outcome, "Record an item's outcome: a decision needs a quorum";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 

@@ -226,6 +226,7 @@ impl World {
                         || p.starts_with("/admin/orgs/{org}/returns/")
                         || p.starts_with("/admin/orgs/{org}/gifts/")
                         || p.starts_with("/admin/orgs/{org}/review/")
+                        || p.starts_with("/admin/orgs/{org}/committees/")
                         || p == "/admin/orgs/{org}/import" =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();

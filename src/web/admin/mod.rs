@@ -3,6 +3,7 @@
 //! extractor, forms whose CSRF token is checked before the handler sees them, and how
 //! failures become pages.
 
+pub mod committees;
 pub mod declarations;
 pub mod gifts;
 pub mod home;
@@ -27,7 +28,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -88,6 +89,30 @@ const TEMPLATES: [(&str, &str); 15] = [
         "admin-review",
         include_str!("../../../templates/admin/review.hbs"),
     ),
+    (
+        "admin-committees",
+        include_str!("../../../templates/admin/committees.hbs"),
+    ),
+    (
+        "admin-committee",
+        include_str!("../../../templates/admin/committee.hbs"),
+    ),
+    (
+        "admin-committee-members",
+        include_str!("../../../templates/admin/committee-members.hbs"),
+    ),
+    (
+        "admin-committee-form",
+        include_str!("../../../templates/admin/committee-form.hbs"),
+    ),
+    (
+        "admin-committee-field",
+        include_str!("../../../templates/admin/committee-field.hbs"),
+    ),
+    (
+        "admin-meeting",
+        include_str!("../../../templates/admin/meeting.hbs"),
+    ),
 ];
 
 fn templates() -> &'static Handlebars<'static> {
@@ -95,7 +120,7 @@ fn templates() -> &'static Handlebars<'static> {
     HB.get_or_init(|| {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
-        for (name, text) in TEMPLATES {
+        for &(name, text) in TEMPLATES {
             hb.register_template_string(name, text)
                 .expect("the built-in admin templates parse");
         }
