@@ -3,10 +3,12 @@
 //! extractor, forms whose CSRF token is checked before the handler sees them, and how
 //! failures become pages.
 
+pub mod confirmations;
 pub mod declarations;
 pub mod gifts;
 pub mod home;
 pub mod import;
+pub mod paging;
 pub mod people;
 pub mod returns;
 pub mod sign_in;
@@ -26,7 +28,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 16] = [
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -82,6 +84,15 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "admin-import",
         include_str!("../../../templates/admin/import.hbs"),
+    ),
+    // The public site's pagination nav, shared so both look and read the same.
+    (
+        "admin-pagination",
+        include_str!("../../../templates/pagination.hbs"),
+    ),
+    (
+        "admin-confirmations",
+        include_str!("../../../templates/admin/confirmations.hbs"),
     ),
 ];
 
