@@ -9,6 +9,7 @@ pub mod gifts;
 pub mod home;
 pub mod import;
 pub mod paging;
+pub mod upload;
 pub mod people;
 pub mod returns;
 pub mod sign_in;
