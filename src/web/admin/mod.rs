@@ -9,10 +9,10 @@ pub mod gifts;
 pub mod home;
 pub mod import;
 pub mod paging;
-pub mod upload;
 pub mod people;
 pub mod returns;
 pub mod sign_in;
+pub mod upload;
 
 use super::auth::{credential, Credential};
 use super::error::ApiError;
