@@ -106,16 +106,63 @@ fn rows(data: &[u8]) -> Result<Vec<(u64, Input)>, ImportError> {
         }
     }
     let mut out = Vec::new();
+    let mut lines = LineCounter::new(data);
     for record in reader.records() {
         let record = record.map_err(|e| match e.position() {
-            Some(p) => ImportError::File(format!("row {} (line {}): {e}", out.len() + 1, p.line())),
+            Some(p) => ImportError::File(format!(
+                "row {} (line {}): {e}",
+                out.len() + 1,
+                lines.line_at(p.byte())
+            )),
             None => ImportError::File(e.to_string()),
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte()))
+            .unwrap_or(0);
         let input = Input::from_pairs(headers.iter().map(String::as_str).zip(record.iter()));
         out.push((line, input));
     }
     Ok(out)
+}
+
+/// File line numbers of records from their byte offsets. The csv reader's own line
+/// count is one short after a CRLF line end (as spreadsheets write them): a record's
+/// position can point at the `\n` that ends the line before it.
+struct LineCounter<'a> {
+    data: &'a [u8],
+    /// Bytes counted so far, and the `\n`s among them.
+    upto: usize,
+    newlines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        LineCounter {
+            data,
+            upto: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The line a record starting at `byte` is on (offsets only grow, so each byte of the
+    /// file is counted once).
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.data.len());
+        while start < self.data.len() && matches!(self.data[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.upto {
+            self.newlines += self.data[self.upto..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.upto = start;
+        }
+        self.newlines + 1
+    }
 }
 
 /// Accept an amount in pounds (`value`, e.g. "1,250.00") for `value_pence`.
@@ -307,4 +354,22 @@ fn last_seq<T>(w: &Committed<T>) -> (i64, i64, Touched) {
         w.also.last().map_or(first, |e| e.header.seq),
         w.touched,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_know_their_file_lines_whatever_the_line_ends() {
+        for end in ["\n", "\r\n"] {
+            let csv = ["a,b", "1,2", "3,\"x", "y\"", "5,6", ""].join(end);
+            let lines: Vec<u64> = rows(csv.as_bytes())
+                .unwrap()
+                .iter()
+                .map(|(l, _)| *l)
+                .collect();
+            assert_eq!(lines, [2, 3, 5], "line ends {end:?}");
+        }
+    }
 }

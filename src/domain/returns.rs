@@ -3,9 +3,11 @@
 
 use super::entries::Review;
 use super::org::OrgSettings;
+use super::people::Person;
 use super::validation::{FieldErrors, Input};
 use chrono::{Months, NaiveDate};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// The two kinds of return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +78,107 @@ impl Return {
     }
 }
 
+/// Where a person stands with their annual confirmation on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Their last return is recent enough; the next is due on this day.
+    Current { due_on: NaiveDate },
+    /// Their last return is older than the organisation allows: due on `due_on`, and
+    /// `days` days past that.
+    Overdue { due_on: NaiveDate, days: i64 },
+    /// They have never made a return.
+    Missing,
+}
+
+impl Confirmation {
+    /// Whether they should confirm now: overdue or never made one.
+    pub fn is_due(self) -> bool {
+        !matches!(self, Confirmation::Current { .. })
+    }
+}
+
+/// Where a person whose last return (nil return or confirmation) was `last` stands on
+/// `today`. A return made exactly `confirm_every_months` ago is still current that day.
+pub fn confirmation(
+    last: Option<NaiveDate>,
+    today: NaiveDate,
+    settings: &OrgSettings,
+) -> Confirmation {
+    let Some(last) = last else {
+        return Confirmation::Missing;
+    };
+    match last.checked_add_months(Months::new(settings.confirm_every_months)) {
+        Some(due_on) if today > due_on => Confirmation::Overdue {
+            due_on,
+            days: (today - due_on).num_days(),
+        },
+        Some(due_on) => Confirmation::Current { due_on },
+        // Past the end of the calendar: never due.
+        None => Confirmation::Current { due_on: last },
+    }
+}
+
+/// Each person's latest return (by the date it was made; the later recorded of two on
+/// one day), keyed by person id.
+pub fn latest_returns<'a>(
+    returns: impl IntoIterator<Item = &'a Return>,
+) -> BTreeMap<i64, (ReturnKind, NaiveDate)> {
+    let mut out: BTreeMap<i64, (ReturnKind, NaiveDate)> = BTreeMap::new();
+    for r in returns {
+        let e = out.entry(r.person_id).or_insert((r.kind, r.made_on));
+        if r.made_on >= e.1 {
+            *e = (r.kind, r.made_on);
+        }
+    }
+    out
+}
+
+/// A decision-making person who should confirm now, with their last return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due<'a> {
+    pub person: &'a Person,
+    pub last: Option<(ReturnKind, NaiveDate)>,
+    pub standing: Confirmation,
+}
+
+/// The decision-making people whose confirmation is overdue or missing on `today`:
+/// those who never made one first, then the longest overdue, then by name.
+pub fn due_for_confirmation<'a>(
+    people: &'a [Person],
+    returns: &[Return],
+    today: NaiveDate,
+    settings: &OrgSettings,
+) -> Vec<Due<'a>> {
+    let latest = latest_returns(returns);
+    let mut due: Vec<Due> = people
+        .iter()
+        .filter(|p| p.fields.decision_making)
+        .filter_map(|person| {
+            let last = latest.get(&person.id).copied();
+            let standing = confirmation(last.map(|l| l.1), today, settings);
+            standing.is_due().then_some(Due {
+                person,
+                last,
+                standing,
+            })
+        })
+        .collect();
+    let rank = |d: &Due| match d.standing {
+        Confirmation::Missing => i64::MAX,
+        Confirmation::Overdue { days, .. } => days,
+        Confirmation::Current { .. } => -1,
+    };
+    due.sort_by(|a, b| {
+        rank(b)
+            .cmp(&rank(a))
+            .then_with(|| a.person.fields.name.cmp(&b.person.fields.name))
+    });
+    due
+}
+
 /// Whether a person whose last return was `last` is due to confirm again on `today`.
 pub fn confirmation_due(last: Option<NaiveDate>, today: NaiveDate, settings: &OrgSettings) -> bool {
-    match last.and_then(|d| d.checked_add_months(Months::new(settings.confirm_every_months))) {
-        Some(due) => today > due,
-        None => true,
-    }
+    confirmation(last, today, settings).is_due()
 }
 
 #[cfg(test)]
@@ -105,6 +202,111 @@ mod tests {
         assert!(confirmation_due(None, d(2026, 1, 1), &s));
         assert!(!confirmation_due(Some(d(2025, 1, 1)), d(2026, 1, 1), &s));
         assert!(confirmation_due(Some(d(2025, 1, 1)), d(2026, 1, 2), &s));
+    }
+
+    #[test]
+    fn exactly_twelve_months_is_current_and_a_day_more_is_overdue() {
+        let s = OrgSettings::default();
+        let last = Some(d(2025, 3, 15));
+        assert_eq!(
+            confirmation(last, d(2026, 3, 15), &s),
+            Confirmation::Current {
+                due_on: d(2026, 3, 15)
+            }
+        );
+        assert_eq!(
+            confirmation(last, d(2026, 3, 16), &s),
+            Confirmation::Overdue {
+                due_on: d(2026, 3, 15),
+                days: 1
+            }
+        );
+        assert_eq!(
+            confirmation(last, d(2026, 4, 14), &s),
+            Confirmation::Overdue {
+                due_on: d(2026, 3, 15),
+                days: 30
+            }
+        );
+        // Eleven months ago is current.
+        assert!(!confirmation(Some(d(2025, 4, 15)), d(2026, 3, 15), &s).is_due());
+        assert_eq!(
+            confirmation(None, d(2026, 3, 15), &s),
+            Confirmation::Missing
+        );
+        assert!(Confirmation::Missing.is_due());
+    }
+
+    #[test]
+    fn a_stricter_organisation_and_month_ends() {
+        let six = OrgSettings {
+            confirm_every_months: 6,
+            ..OrgSettings::default()
+        };
+        assert!(confirmation(Some(d(2025, 9, 1)), d(2026, 3, 2), &six).is_due());
+        assert!(!confirmation(Some(d(2025, 9, 1)), d(2026, 3, 1), &six).is_due());
+        // A return on 29 February falls due on 28 February the next year.
+        let s = OrgSettings::default();
+        assert!(!confirmation(Some(d(2024, 2, 29)), d(2025, 2, 28), &s).is_due());
+        assert!(confirmation(Some(d(2024, 2, 29)), d(2025, 3, 1), &s).is_due());
+    }
+
+    fn person(id: i64, name: &str, decision_making: bool) -> Person {
+        Person {
+            id,
+            slug: name.to_lowercase(),
+            fields: crate::domain::people::PersonFields {
+                name: name.into(),
+                position: "GP member".into(),
+                decision_making,
+            },
+            version: 1,
+        }
+    }
+
+    fn ret(id: i64, person_id: i64, kind: ReturnKind, made_on: NaiveDate) -> Return {
+        Return {
+            id,
+            person_id,
+            kind,
+            made_on,
+            review: Review::Accepted,
+        }
+    }
+
+    #[test]
+    fn the_decision_makers_due_are_the_missing_then_the_longest_overdue() {
+        let people = [
+            person(1, "Ann", true),
+            person(2, "Bob", true),
+            person(3, "Cat", true),
+            person(4, "Dan", false),
+            person(5, "Eve", true),
+        ];
+        let returns = [
+            // Ann: an old confirmation, then a nil return eleven months ago: current.
+            ret(1, 1, ReturnKind::Confirmation, d(2024, 1, 1)),
+            ret(2, 1, ReturnKind::Nil, d(2025, 7, 1)),
+            // Bob: thirteen months ago.
+            ret(3, 2, ReturnKind::Confirmation, d(2025, 5, 1)),
+            // Eve: two years ago.
+            ret(4, 5, ReturnKind::Nil, d(2024, 6, 1)),
+        ];
+        let today = d(2026, 6, 1);
+        let due = due_for_confirmation(&people, &returns, today, &OrgSettings::default());
+        let names: Vec<&str> = due.iter().map(|x| x.person.fields.name.as_str()).collect();
+        // Dan is not decision-making staff; Cat never made a return.
+        assert_eq!(names, ["Cat", "Eve", "Bob"]);
+        assert_eq!(due[0].standing, Confirmation::Missing);
+        assert_eq!(due[0].last, None);
+        assert_eq!(
+            due[2].standing,
+            Confirmation::Overdue {
+                due_on: d(2026, 5, 1),
+                days: 31
+            }
+        );
+        assert_eq!(due[2].last, Some((ReturnKind::Confirmation, d(2025, 5, 1))));
     }
 
     #[test]

@@ -369,14 +369,7 @@ pub fn gift_row(v: &Visible, ver: &crate::store::gifts::Version) -> Option<GiftR
 
 /// The latest return of each person.
 pub fn last_returns(s: &Snapshot) -> BTreeMap<i64, (ReturnKind, NaiveDate)> {
-    let mut out: BTreeMap<i64, (ReturnKind, NaiveDate)> = BTreeMap::new();
-    for r in &s.returns {
-        let e = out.entry(r.person_id).or_insert((r.kind, r.made_on));
-        if r.made_on >= e.1 {
-            *e = (r.kind, r.made_on);
-        }
-    }
-    out
+    crate::domain::returns::latest_returns(&s.returns)
 }
 
 /// Decision-making staff with no published entry: each with their nil return, or

@@ -43,6 +43,17 @@ pub fn all(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Return>, StoreError
     rows.into_iter().map(from_row).collect()
 }
 
+/// The returns that count as made, for who is due to confirm: accepted ones, and ones
+/// awaiting review (the declarant has done their part; the return is in the governance
+/// lead's queue). One returned for changes does not count. The public register counts
+/// accepted ones only.
+pub fn made(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Return>, StoreError> {
+    Ok(all(c, org_id)?
+        .into_iter()
+        .filter(|r| !matches!(r.review, Review::Returned(_)))
+        .collect())
+}
+
 /// One return.
 pub fn get(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Return, StoreError> {
     let row: Option<Row> = r::table

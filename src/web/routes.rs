@@ -107,8 +107,8 @@ macro_rules! routes {
 }
 
 use admin::{
-    committees as ac, declarations as ad, gifts as ag, home, import as ai, people as ap,
-    returns as ar, review as arv, sign_in,
+    committees as ac, confirmations as acf, declarations as ad, gifts as ag, home, import as ai,
+    people as ap, returns as ar, review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
@@ -138,6 +138,7 @@ routes! {
     Post "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend, "Amend a person";
     Get  "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson, ar::new_form, "The form to make a nil return or annual confirmation";
     Post "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson, ar::create, "Make a nil return or annual confirmation";
+    Get  "/admin/orgs/{org}/confirmations", Reader, acf::show, "Who is overdue for an annual confirmation, and which declarations were late (a declarant's own only)";
     Get  "/admin/orgs/{org}/gifts", Reader, ag::list, "Offers of gifts and hospitality (a declarant's own only)";
     Get  "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::new_form, "The form to record an offer, with the thresholds that apply";
     Post "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::create, "Record an offer of a gift or hospitality";

@@ -415,3 +415,61 @@ impl TestApp {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// File uploads: a multipart/form-data body, as a browser sends a form with a file input.
+// ---------------------------------------------------------------------------------------
+
+/// One file of a multipart form: its field name, file name and bytes.
+pub struct FilePart<'a> {
+    pub field: &'a str,
+    pub filename: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// A `multipart/form-data` body of text `fields` then `files`: (content type, body).
+pub fn multipart(fields: &[(&str, &str)], files: &[FilePart]) -> (String, Vec<u8>) {
+    let boundary = format!("----coi-test-{}", unique_name());
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for f in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: text/csv\r\n\r\n",
+                f.field, f.filename
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(f.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// POST a form with files (`multipart/form-data`) as a browser.
+    pub fn upload(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+        files: &[FilePart],
+    ) -> Page {
+        let (content_type, body) = multipart(fields, files);
+        let mut req = no_redirects()
+            .post(&format!("{}{path}", self.base))
+            .set("Content-Type", &content_type);
+        if let Some(c) = cookie {
+            req = req.set("Cookie", c);
+        }
+        page(req.send_bytes(&body))
+    }
+}

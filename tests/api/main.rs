@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod admin;
 mod admin_committees;
+mod admin_confirm;
 mod business_site;
 mod chain;
 mod committees;

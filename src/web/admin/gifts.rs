@@ -27,6 +27,7 @@ use serde_json::{json, Map, Value};
 #[derive(Deserialize)]
 pub struct ListQuery {
     saved: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn list(
@@ -36,6 +37,7 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
+    let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
     let org_id = org.id;
     let (people, versions) = state
@@ -76,6 +78,12 @@ pub async fn list(
             }))
         })
         .collect();
+    let (rows, pagination) = super::paging::paginate(
+        rows,
+        page_no,
+        &format!("/admin/orgs/{}/gifts", org.slug),
+        &[],
+    )?;
     let may_record =
         governs(&p, org.id) || (p.role == Role::Declarant && p.person_in(org.id).is_some());
     Ok(page(
@@ -84,7 +92,8 @@ pub async fn list(
         &json!({
             "title": format!("Gifts and hospitality – {}", org.name),
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
-            "rows": rows, "may_record": may_record,
+            "rows": rows, "may_record": may_record, "pagination": pagination,
+            "may_import": governs(&p, org.id),
             "saved": (q.saved.as_deref() == Some("created")).then_some("The offer was recorded"),
         }),
     ))

@@ -1,9 +1,17 @@
 //! The page an account lands on after signing in: who you are, what your role allows,
 //! and your organisations with the size of their registers.
 
+use super::confirmations::days;
+use super::declarations::today;
 use super::{page, AccountView, PageError, SignedIn};
+use crate::domain::people::Person;
+use crate::domain::returns::{
+    confirmation, due_for_confirmation, latest_returns, Confirmation, Return,
+};
+use crate::store::orgs::Org;
 use crate::store::review;
 use crate::store::users::{self, Role};
+use crate::web::auth::{governs, reads_all};
 use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -50,6 +58,45 @@ struct OrgRow {
     awaiting_review: i64,
     /// For a declarant: their entries a governance lead returned for changes.
     returned: i64,
+    /// How many decision-making people are overdue for a confirmation, for those who
+    /// read the whole register (governance leads, admins, auditors).
+    confirmations_due: Option<String>,
+    may_import: bool,
+}
+
+/// A notice to a declarant whose own confirmation is due.
+#[derive(Serialize)]
+struct ConfirmNotice {
+    org_name: String,
+    message: String,
+    href: String,
+}
+
+/// What a declarant is told when their confirmation is due, or none.
+fn confirm_notice(org: &Org, person: &Person, returns: &[Return]) -> Option<ConfirmNotice> {
+    let last = latest_returns(returns.iter().filter(|r| r.person_id == person.id))
+        .get(&person.id)
+        .copied();
+    if !person.fields.decision_making {
+        return None;
+    }
+    let message = match confirmation(last.map(|l| l.1), today(), &org.settings) {
+        Confirmation::Current { .. } => return None,
+        Confirmation::Missing => format!(
+            "You have not yet confirmed your entries on the register, or made a nil return. Decision-making staff do this at least every {} months.",
+            org.settings.confirm_every_months
+        ),
+        Confirmation::Overdue { due_on, days: n } => format!(
+            "Your annual confirmation was due on {due_on} and is {} overdue. You last made a return on {}.",
+            days(n),
+            last.map(|l| l.1.to_string()).unwrap_or_default()
+        ),
+    };
+    Some(ConfirmNotice {
+        org_name: org.name.clone(),
+        message,
+        href: format!("/admin/orgs/{}/returns/new", org.slug),
+    })
 }
 
 #[derive(Serialize)]
@@ -65,10 +112,11 @@ pub async fn show(
     signed_in: SignedIn,
 ) -> Result<HttpResponse, PageError> {
     let principal = signed_in.0.principal.clone();
-    let (orgs, declares_for) = state
+    let (orgs, declares_for, notices) = state
         .db(move |c| {
             let mut orgs = Vec::new();
             let mut declares_for = Vec::new();
+            let mut notices = Vec::new();
             for org in crate::store::orgs::all(c)? {
                 if !principal.in_org(org.id) {
                     continue;
@@ -83,8 +131,21 @@ pub async fn show(
                     Some(person) => review::returned_to(c, org.id, person)?,
                     None => 0,
                 };
+                let returns = crate::store::returns::made(c, org.id)?;
+                let confirmations_due = if reads_all(&principal, org.id) {
+                    let people = crate::store::people::all(c, org.id)?;
+                    let n = due_for_confirmation(&people, &returns, today(), &org.settings).len();
+                    Some(match n {
+                        0 => "nobody is overdue".to_owned(),
+                        1 => "1 person overdue".to_owned(),
+                        n => format!("{n} people overdue"),
+                    })
+                } else {
+                    None
+                };
                 if let Some(person_id) = principal.person_in(org.id) {
                     let person = crate::store::people::by_id(c, org.id, person_id)?;
+                    notices.extend(confirm_notice(&org, &person, &returns));
                     declares_for.push(DeclaresFor {
                         href: person
                             .fields
@@ -103,9 +164,11 @@ pub async fn show(
                     audit_entries: n.audit_entries,
                     awaiting_review,
                     returned,
+                    confirmations_due,
+                    may_import: governs(&principal, org.id),
                 });
             }
-            Ok((orgs, declares_for))
+            Ok((orgs, declares_for, notices))
         })
         .await?;
     Ok(page(
@@ -114,6 +177,7 @@ pub async fn show(
         &json!({
             "title": "Your account", "account": AccountView::of(&signed_in.0), "errors": [],
             "role": role_view(signed_in.0.principal.role), "orgs": orgs, "declares_for": declares_for,
+            "notices": notices,
         }),
     ))
 }

@@ -1,7 +1,9 @@
-//! Import of a register from CSV in the web app: the CSV is pasted into a form, checked
-//! row by row through [`crate::import`], and written only if every row is valid.
+//! Import of a register from CSV in the web app: the CSV is uploaded as a file (a
+//! spreadsheet's CSV export) or pasted into the form, checked row by row through
+//! [`crate::import`], and written only if every row is valid.
 
 use super::declarations::{field_messages, load_org, org_view, see_other, today};
+use super::upload;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::import::{ImportError, Kind};
 use crate::store::orgs::Org;
@@ -10,7 +12,7 @@ use crate::web::api;
 use crate::web::auth::governs;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -44,7 +46,8 @@ fn form_page(
             "errors": errors, "org": org_view(org), "problems": problems,
             "values": {"csv": form.csv, "interests": form.kind == "interests",
                        "gifts": form.kind == "gifts", "decisions": form.kind == "decisions"},
-            "e": field_messages(errors, &["kind", "csv"]), "saved": saved,
+            "e": field_messages(errors, &["kind", "file", "csv"]), "saved": saved,
+            "file_limit_mb": FILE_LIMIT / (1024 * 1024),
         }),
     )
 }
@@ -78,40 +81,100 @@ pub async fn new_form(
     ))
 }
 
+/// Most an uploaded file may hold: a spreadsheet's CSV export of a large register.
+pub const FILE_LIMIT: usize = 5 * 1024 * 1024;
+
+/// The import form, pasted (`application/x-www-form-urlencoded`) or with a file
+/// (`multipart/form-data`); either way its CSRF token is checked before anything else.
 pub async fn create(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    posted: CsrfForm<ImportForm>,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path).await?;
-    let session = &posted.session;
-    only_governance(session, &org)?;
-    let form = posted.form.clone();
-    let refuse = |field: &'static str, message: String, problems: &[String]| {
-        form_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            session,
-            &org,
-            &form,
-            &[FieldError { field, message }],
-            problems,
-            None,
-        )
+    let (session, form, file, too_large) = if upload::is_multipart(&req) {
+        let up = upload::read(&req, payload, "file", FILE_LIMIT).await?;
+        let form = ImportForm {
+            kind: up.field("kind").to_owned(),
+            csv: up.field("csv").to_owned(),
+        };
+        let too_large = up.too_large.clone();
+        (up.session, form, up.file, too_large)
+    } else {
+        let posted = CsrfForm::<ImportForm>::from_request(&req, &mut payload.into_inner()).await?;
+        (posted.session, posted.form, None, Vec::new())
     };
+    let org = load_org(&state, &path).await?;
+    let session = &session;
+    only_governance(session, &org)?;
+    let refuse_with =
+        |status: StatusCode, field: &'static str, message: String, problems: &[String]| {
+            form_page(
+                status,
+                session,
+                &org,
+                &form,
+                &[FieldError { field, message }],
+                problems,
+                None,
+            )
+        };
+    let refuse = |field: &'static str, message: String, problems: &[String]| {
+        refuse_with(StatusCode::UNPROCESSABLE_ENTITY, field, message, problems)
+    };
+    if too_large.iter().any(|f| f == "file") {
+        return Ok(refuse_with(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file",
+            format!(
+                "The selected file must be smaller than {} MB; nothing was imported. Split it into smaller files, or use coi-register import",
+                FILE_LIMIT / (1024 * 1024)
+            ),
+            &[],
+        ));
+    }
+    if !too_large.is_empty() {
+        return Ok(refuse(
+            "csv",
+            "The pasted CSV must be smaller than 64 KB; upload it as a file instead".into(),
+            &[],
+        ));
+    }
     let kind = match form.kind.as_str() {
         "interests" => Kind::Interests,
         "gifts" => Kind::Gifts,
         "decisions" => Kind::Decisions,
         _ => return Ok(refuse("kind", "Select what the file holds".into(), &[])),
     };
-    if form.csv.trim().is_empty() {
-        return Ok(refuse("csv", "Paste the CSV, header row first".into(), &[]));
-    }
-    let (slug, actor, data) = (
-        org.slug.clone(),
-        session.principal.actor(),
-        form.csv.clone().into_bytes(),
-    );
+    // Where the rows come from, and the field a problem with them is shown against.
+    let (data, field): (Vec<u8>, &'static str) = match (&file, form.csv.trim().is_empty()) {
+        (Some(_), false) => {
+            return Ok(refuse(
+                "file",
+                "Choose a file or paste the CSV, not both".into(),
+                &[],
+            ))
+        }
+        (Some(f), true) if f.bytes.is_empty() => {
+            return Ok(refuse("file", "The selected file is empty".into(), &[]))
+        }
+        (Some(f), true) => (f.bytes.clone(), "file"),
+        (None, false) => (form.csv.clone().into_bytes(), "csv"),
+        (None, true) if upload::is_multipart(&req) => {
+            return Ok(refuse(
+                "file",
+                "Choose a CSV file to upload, or paste the CSV".into(),
+                &[],
+            ))
+        }
+        (None, true) => return Ok(refuse("csv", "Paste the CSV, header row first".into(), &[])),
+    };
+    let from = file
+        .as_ref()
+        .filter(|f| !f.filename.is_empty())
+        .map(|f| format!(" from {}", f.filename))
+        .unwrap_or_default();
+    let (slug, actor) = (org.slug.clone(), session.principal.actor());
     let result = state
         .db(move |c| {
             Ok(crate::import::import(
@@ -133,7 +196,7 @@ pub async fn create(
                 .seqs
                 .map(|(a, b)| format!(" (audit seq {a}–{b})"))
                 .unwrap_or_default();
-            let saved = format!("Imported {} {}{seqs}", done.count, kind.noun());
+            let saved = format!("Imported {} {}{from}{seqs}", done.count, kind.noun());
             Ok(see_other(format!(
                 "/admin/orgs/{}/import?saved={}",
                 org.slug,
@@ -141,7 +204,7 @@ pub async fn create(
             )))
         }
         Err(ImportError::Invalid(problems)) => Ok(refuse(
-            "csv",
+            field,
             format!(
                 "{} problem(s) found; nothing was imported. Fix these rows and try again:",
                 problems.len()
@@ -150,10 +213,10 @@ pub async fn create(
         )),
         Err(e @ ImportError::Partial { .. }) => {
             api::publish(&state, &org.slug, crate::store::Touched::Org).await;
-            Ok(refuse("csv", e.to_string(), &[]))
+            Ok(refuse(field, e.to_string(), &[]))
         }
         Err(ImportError::Store(e)) => Err(crate::web::error::ApiError::from(e).into()),
-        Err(e) => Ok(refuse("csv", e.to_string(), &[])),
+        Err(e) => Ok(refuse(field, e.to_string(), &[])),
     }
 }
 

@@ -4,14 +4,17 @@
 //! failures become pages.
 
 pub mod committees;
+pub mod confirmations;
 pub mod declarations;
 pub mod gifts;
 pub mod home;
 pub mod import;
+pub mod paging;
 pub mod people;
 pub mod returns;
 pub mod review;
 pub mod sign_in;
+pub mod upload;
 
 use super::auth::{credential, Credential};
 use super::error::ApiError;
@@ -112,6 +115,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin-meeting",
         include_str!("../../../templates/admin/meeting.hbs"),
+    ),
+    // The public site's pagination nav, shared so both look and read the same.
+    (
+        "admin-pagination",
+        include_str!("../../../templates/pagination.hbs"),
+    ),
+    (
+        "admin-confirmations",
+        include_str!("../../../templates/admin/confirmations.hbs"),
     ),
 ];
 

@@ -17,12 +17,19 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+}
+
 pub async fn list(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     path: web::Path<String>,
+    q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
+    let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
     let org_id = org.id;
     let (people, versions) = state
@@ -51,12 +58,19 @@ pub async fn list(
             })
         })
         .collect();
+    let (rows, pagination) = super::paging::paginate(
+        rows,
+        page_no,
+        &format!("/admin/orgs/{}/people", org.slug),
+        &[],
+    )?;
     Ok(page(
         StatusCode::OK,
         "admin-people",
         &json!({
             "title": format!("People – {}", org.name), "account": AccountView::of(&signed_in.0),
             "errors": [], "org": org_view(&org), "rows": rows, "may_add": may_govern,
+            "pagination": pagination,
         }),
     ))
 }

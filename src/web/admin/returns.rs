@@ -32,6 +32,8 @@ pub struct ReturnForm {
 #[derive(Deserialize)]
 pub struct DoneQuery {
     saved: Option<String>,
+    /// The person to preselect (governance leads; a declarant's is always their own).
+    person: Option<String>,
 }
 
 fn form_page(
@@ -83,6 +85,9 @@ pub async fn new_form(
     };
     if !governs(&signed_in.0.principal, org.id) {
         form.person = people[0].slug.clone();
+    } else if let Some(slug) = q.person.as_deref() {
+        // Chosen from the list of confirmations due; an unknown slug selects nobody.
+        form.person = slug.to_owned();
     }
     Ok(form_page(
         StatusCode::OK,
