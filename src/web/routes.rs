@@ -107,7 +107,8 @@ macro_rules! routes {
 }
 
 use admin::{
-    declarations as ad, gifts as ag, home, import as ai, people as ap, returns as ar, sign_in,
+    decisions as adc, declarations as ad, gifts as ag, home, import as ai, people as ap,
+    returns as ar, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
@@ -138,6 +139,24 @@ routes! {
     Get  "/admin/orgs/{org}/gifts", Reader, ag::list, "Offers of gifts and hospitality (a declarant's own only)";
     Get  "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::new_form, "The form to record an offer, with the thresholds that apply";
     Post "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson, ag::create, "Record an offer of a gift or hospitality";
+    Get  "/admin/orgs/{org}/gifts/{id}", Reader, ag::show, "An offer, its standing and every version";
+    Get  "/admin/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, ag::amend_form, "The form to amend an offer";
+    Post "/admin/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, ag::amend, "Amend an offer";
+    Post "/admin/orgs/{org}/gifts/{id}/withhold", Governance, ag::withhold, "Withhold an offer, with a reason";
+    Post "/admin/orgs/{org}/gifts/{id}/release", Governance, ag::release, "Publish a withheld offer again";
+    Post "/admin/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson, ag::withdraw, "Withdraw an offer recorded in error";
+    Get  "/admin/orgs/{org}/decisions", Reader, adc::list, "Procurement decisions, newest first, 50 a page";
+    Get  "/admin/orgs/{org}/decisions/new", Governance, adc::new_form, "The form to record a procurement decision";
+    Post "/admin/orgs/{org}/decisions/new", Governance, adc::create, "Record a procurement decision";
+    Get  "/admin/orgs/{org}/decisions/{id}", Reader, adc::show, "A procurement decision and every version";
+    Get  "/admin/orgs/{org}/decisions/{id}/amend", Governance, adc::amend_form, "The form to amend a procurement decision";
+    Post "/admin/orgs/{org}/decisions/{id}/amend", Governance, adc::amend, "Amend a procurement decision";
+    Post "/admin/orgs/{org}/decisions/{id}/withdraw", Governance, adc::withdraw, "Withdraw a procurement decision, with a reason";
+    Get  "/admin/orgs/{org}/breaches", Reader, adc::list_breaches, "Breaches of the conflicts policy (the person only for governance and auditors)";
+    Get  "/admin/orgs/{org}/breaches/new", Governance, adc::new_breach_form, "The form to record a breach";
+    Post "/admin/orgs/{org}/breaches/new", Governance, adc::create_breach, "Record a breach";
+    Get  "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach_form, "The form to amend a breach";
+    Post "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach, "Amend a breach";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 

@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod admin;
+mod admin_decisions;
 mod business_site;
 mod chain;
 mod committees;

@@ -3,8 +3,12 @@
 //! amend, end, withhold, release and withdraw it. Every write goes through the same
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
+use super::entries::{
+    after_action, changed, entry_actions, hidden, history, tag_class, version_of, Action,
+    ActionForm, HistoryRow,
+};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
-use crate::domain::entries::{EntryState, StandingChange};
+use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
@@ -20,9 +24,6 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-
-/// What a stale form is told.
-const CHANGED: &str = "This declaration was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again";
 
 pub(super) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
@@ -68,30 +69,8 @@ async fn load(
 
 /// A declaration's standing as the page shows it: a tag, its colour, and why.
 fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'static str, String) {
-    let reason = d.standing.withheld_reason.clone().unwrap_or_default();
-    if d.standing.state == EntryState::Withdrawn {
-        return (
-            "withdrawn",
-            "Withdrawn",
-            format!("Withdrawn as entered in error: {reason}"),
-        );
-    }
-    if d.standing.withheld_reason.is_some() {
-        return (
-            "withheld",
-            "Withheld",
-            format!("Withheld from publication: {reason}"),
-        );
-    }
-    if !person.fields.decision_making {
-        return (
-            "not_public",
-            "Not public",
-            format!(
-                "Not published: {} is not decision-making staff",
-                person.fields.name
-            ),
-        );
+    if let Some(hidden) = hidden(&d.standing, person) {
+        return hidden;
     }
     if !d.is_public(true, today(), &org.settings) {
         return (
@@ -104,14 +83,6 @@ fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'sta
         );
     }
     ("published", "Published", "On the public register".into())
-}
-
-fn tag_class(code: &str) -> &'static str {
-    match code {
-        "published" => "nhsuk-tag--green",
-        "withheld" => "nhsuk-tag--orange",
-        _ => "nhsuk-tag--grey",
-    }
 }
 
 pub(super) fn org_view(org: &Org) -> Value {
@@ -576,10 +547,6 @@ pub async fn create(
     }
 }
 
-fn version_of(raw: &str) -> Option<i64> {
-    raw.trim().parse::<i64>().ok().filter(|v| *v > 0)
-}
-
 pub async fn amend_form(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -630,7 +597,7 @@ pub async fn amend(
         people: vec![person.clone()],
         current: None,
     };
-    let version = version_of(&form.version).unwrap_or(0);
+    let version = version_of(&form.version);
     let fields = DeclarationFields::parse(
         &v.declaration.fields.to_input().merged(form.input()),
         today(),
@@ -671,7 +638,7 @@ pub async fn amend(
             ctx.current = Some(current_view(&now));
             let errors = [FieldError {
                 field: "current-version",
-                message: CHANGED.into(),
+                message: changed("declaration"),
             }];
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
@@ -709,62 +676,6 @@ fn saved_message(code: &str) -> Option<&'static str> {
     })
 }
 
-/// What was entered in the page's action forms, kept when one is shown again.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct ActionForm {
-    version: String,
-    ended_on: String,
-    reason: String,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Action {
-    End,
-    Withhold,
-    Release,
-    Withdraw,
-}
-
-impl Action {
-    fn code(self) -> &'static str {
-        match self {
-            Action::End => "end",
-            Action::Withhold => "withhold",
-            Action::Release => "release",
-            Action::Withdraw => "withdraw",
-        }
-    }
-    fn done(self) -> &'static str {
-        match self {
-            Action::End => "ended",
-            Action::Withhold => "withheld",
-            Action::Release => "released",
-            Action::Withdraw => "withdrawn",
-        }
-    }
-    /// The id of the action's field on the page (every problem links to it).
-    fn field(self) -> &'static str {
-        match self {
-            Action::End => "end-ended_on",
-            Action::Withhold => "withhold-reason",
-            Action::Release => "release",
-            Action::Withdraw => "withdraw-reason",
-        }
-    }
-    fn label(self) -> &'static str {
-        match self {
-            Action::End => "Date the interest ended",
-            Action::Withhold => "Reason for withholding",
-            Action::Release => "Release",
-            Action::Withdraw => "Reason for withdrawing",
-        }
-    }
-    fn governance_only(self) -> bool {
-        matches!(self, Action::Withhold | Action::Release)
-    }
-}
-
 /// The declaration's page: the current version, its standing, the forms this account
 /// may use, and every version with its audit entry.
 #[allow(clippy::too_many_arguments)]
@@ -781,58 +692,32 @@ async fn declaration_page(
     let p = &session.principal;
     let (v, person) = load(state, p, org, raw_id).await?;
     let (org_id, id) = (org.id, v.declaration.id);
-    let (all, emails) = state
-        .db(move |c| {
-            let all = crate::store::declarations::versions(c, org_id, id)?;
-            let ids: Vec<i64> = all.iter().filter_map(|x| user_id(&x.recorded_by)).collect();
-            Ok((all, crate::store::users::emails(c, &ids)?))
-        })
+    let all = state
+        .db(move |c| crate::store::declarations::versions(c, org_id, id))
         .await?;
-    // Who recorded each version: the account's email where the actor is an account.
-    let by = |actor: &str| -> String {
-        user_id(actor)
-            .and_then(|i| emails.iter().find(|(j, _)| *j == i))
-            .map(|(_, e)| e.clone())
-            .unwrap_or_else(|| actor.to_owned())
-    };
     let d = &v.declaration;
     let (code, label, why) = standing(d, &person, org);
     let may_write = caller(p).writer_for(org.id, person.id).is_ok();
-    let may_govern = governs(p, org.id);
     let changeable = d.standing.state == EntryState::Active;
-    let withheld = d.standing.withheld_reason.is_some();
-    let history: Vec<Value> = all
+    let rows = all
         .iter()
-        .rev()
         .map(|x| {
             let (c, l, _) = standing(&x.declaration, &person, org);
-            json!({
-                "version": x.declaration.version, "audit_seq": x.audit_seq,
-                "recorded_at": x.recorded_at, "recorded_by": by(&x.recorded_by),
-                "state": l, "tag_class": tag_class(c),
-                "ended_on": x.declaration.fields.ended_on.map(|e| e.to_string()),
-                "reason": x.declaration.standing.withheld_reason,
-            })
+            HistoryRow {
+                version: x.declaration.version,
+                audit_seq: x.audit_seq,
+                recorded_at: x.recorded_at.clone(),
+                recorded_by: x.recorded_by.clone(),
+                state: l,
+                tag_class: tag_class(c),
+                ended_on: x.declaration.fields.ended_on.map(|e| e.to_string()),
+                reason: x.declaration.standing.withheld_reason.clone(),
+            }
         })
         .collect();
-    let kept = |a: Action| -> Value {
-        match entered {
-            Some((b, f)) if a == b => json!({"ended_on": f.ended_on, "reason": f.reason}),
-            _ => json!({"ended_on": "", "reason": ""}),
-        }
-    };
+    let history = history(state, rows).await?;
     let f = &d.fields;
-    let names = [
-        "end-ended_on",
-        "withhold-reason",
-        "release",
-        "withdraw-reason",
-        "current",
-    ];
-    Ok(page(
-        status,
-        "admin-declaration",
-        &json!({
+    let mut data = json!({
             "title": format!("Declaration {} – {}", d.id, person.fields.name),
             "account": AccountView::of(session), "errors": errors, "org": org_view(org),
             "saved": saved.and_then(saved_message),
@@ -848,22 +733,20 @@ async fn declaration_page(
                 "days_late": f.days_late(&org.settings),
             },
             "state": {"label": label, "detail": why, "tag_class": tag_class(code)},
-            "may_amend": may_write && changeable,
             "may_end": may_write && changeable && f.ended_on.is_none(),
-            "may_withdraw": may_write && changeable,
-            "may_withhold": may_govern && changeable && !withheld,
-            "may_release": may_govern && changeable && withheld,
-            "end": kept(Action::End), "withhold": kept(Action::Withhold),
-            "withdraw": kept(Action::Withdraw),
-            "e": field_messages(errors, &names),
             "history": history,
-        }),
-    ))
-}
-
-/// The account id of an audit actor `user:<id>`.
-fn user_id(actor: &str) -> Option<i64> {
-    actor.strip_prefix("user:")?.parse().ok()
+    });
+    if let Value::Object(m) = &mut data {
+        m.extend(entry_actions(
+            "declaration",
+            &d.standing,
+            may_write,
+            governs(p, org.id),
+            entered,
+            errors,
+        ));
+    }
+    Ok(page(status, "admin-declaration", &data))
 }
 
 pub async fn show(
@@ -895,12 +778,7 @@ async fn act(
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
     let (v, person) = load(&state, &p, &org, &path.1).await?;
-    let who = caller(&p);
-    if action.governance_only() {
-        who.governance(org.id)?;
-    } else {
-        who.writer_for(org.id, person.id)?;
-    }
+    action.check(&p, org.id, person.id)?;
     let form = posted.form;
     let again = |status: StatusCode, errors: Vec<FieldError>| {
         let (state, session, org, raw, form) = (
@@ -924,57 +802,23 @@ async fn act(
             .await
         }
     };
-    let one = |fe: &FieldErrors| -> Vec<FieldError> {
-        fe.0.iter()
-            .map(|(k, m)| FieldError {
-                field: action.field(),
-                message: match k.as_str() {
-                    "ended_on" | "reason" => friendly(k, action.label(), m),
-                    _ => capitalise(m),
-                },
-            })
-            .take(1)
-            .collect()
-    };
     let parsed = match action {
         Action::End => Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())])),
-        Action::Release => Ok(Step::Standing(StandingChange::Release)),
-        Action::Withhold | Action::Withdraw => StandingChange::parse(
-            action.code(),
-            &Input::from_pairs([("reason", form.reason.as_str())]),
-        )
-        .map(Step::Standing),
+        _ => action.standing_change(&form).map(Step::Standing),
     };
     let step = match parsed {
         Ok(s) => s,
-        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, one(&fe)).await,
+        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe)).await,
     };
-    let version = version_of(&form.version).unwrap_or(0);
+    let version = version_of(&form.version);
     let (org_id, id, actor) = (org.id, v.declaration.id, p.actor());
     let written = state
         .db(move |c| {
             crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| Ok(step))
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/declarations/{id}?saved={}",
-                org.slug,
-                action.done()
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
-            let errors = vec![FieldError {
-                field: "current",
-                message: CHANGED.into(),
-            }];
-            again(StatusCode::CONFLICT, errors).await
-        }
-        Err(ApiError::Invalid(fe)) => again(StatusCode::UNPROCESSABLE_ENTITY, one(&fe)).await,
-        Err(e) => Err(e.into()),
-    }
+    let to = format!("/admin/orgs/{}/declarations/{id}", org.slug);
+    after_action(&state, written, action, "declaration", to, again).await
 }
 
 pub async fn end(
