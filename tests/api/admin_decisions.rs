@@ -249,6 +249,20 @@ fn a_gift_is_amended_withheld_released_and_withdrawn_through_its_page(b: Backend
         );
     }
     let head = app.head();
+    let frozen = send(
+        &app,
+        &format!("{base}/amend"),
+        &browser,
+        &gift_fields("5", &[]),
+    );
+    assert_eq!(frozen.status, 422, "{}", frozen.body);
+    assert!(
+        frozen
+            .body
+            .contains("<a href=\"#giver\">The entry was withdrawn and cannot change"),
+        "{}",
+        frozen.body
+    );
     let again = send(
         &app,
         &format!("{base}/withdraw"),
@@ -587,6 +601,15 @@ fn a_decision_recorded_through_the_form_is_on_the_public_register(b: Backend) {
     let shown = app.browse(&base, Some(&browser.cookie));
     assert!(shown.body.contains("Rescinded by the board"));
     assert!(!shown.body.contains(&format!("action=\"{base}/withdraw\"")));
+    let head = app.head();
+    f.retain(|(k, _)| *k != "version");
+    f.push(("version", "3"));
+    let frozen = send(&app, &format!("{base}/amend"), &browser, &f);
+    assert_eq!(frozen.status, 409, "{}", frozen.body);
+    assert!(frozen
+        .body
+        .contains("Decision PCD-2026-002 was withdrawn and cannot be changed"));
+    assert_eq!(app.head(), head);
 
     // Readers see the register; only governance may write it.
     let auditor = app.account("audit@test.example", Role::Auditor, &["test-ccg"], None);

@@ -7,7 +7,8 @@
 
 use super::declarations::{caller, capitalise, field_messages, load_org, org_view, see_other};
 use super::entries::{
-    action_values, after_action, changed, history, version_of, Action, ActionForm, HistoryRow,
+    action_values, after_action, changed, history, ordered_errors, version_of, Action, ActionForm,
+    HistoryRow,
 };
 use super::gifts::{pence_of, pounds_text};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
@@ -57,38 +58,21 @@ fn form_errors(
     fe: &FieldErrors,
     fields: &[(&'static str, &'static str, &'static str)],
 ) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = Vec::new();
-    for (field, label, required) in fields {
-        let key = if *field == "value" {
-            "value_pence"
-        } else {
-            field
-        };
-        let Some(m) = fe.0.get(*field).or_else(|| fe.0.get(key)) else {
-            continue;
-        };
+    let names: Vec<&'static str> = fields.iter().map(|(f, _, _)| *f).collect();
+    ordered_errors(fe, &names, names[0], |field, m| {
+        let (_, label, required) = fields
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .expect("a field");
         // A choice from a select or radios is asked for again, not told its codes.
-        let message = if m.starts_with("is required") || m.starts_with("must be one of") {
+        if m.starts_with("is required") || m.starts_with("must be one of") {
             (*required).to_owned()
         } else if m.starts_with("Enter ") || m.starts_with("item ") || m.starts_with("no ") {
             capitalise(m)
         } else {
             format!("{label} {m}")
-        };
-        out.push(FieldError { field, message });
-    }
-    for (k, m) in &fe.0 {
-        let known = fields
-            .iter()
-            .any(|(f, _, _)| f == k || (*f == "value" && k == "value_pence"));
-        if !known {
-            out.push(FieldError {
-                field: fields[0].0,
-                message: capitalise(m),
-            });
         }
-    }
-    out
+    })
 }
 
 /// Form text as domain input: an empty field is absent (null), so clearing an optional
@@ -507,6 +491,17 @@ pub async fn create(
     }
 }
 
+/// What a form for a withdrawn decision is told.
+fn withdrawn(d: &Stored<Decision>) -> FieldError {
+    FieldError {
+        field: "current-version",
+        message: format!(
+            "Decision {} was withdrawn and cannot be changed",
+            d.record.fields.reference
+        ),
+    }
+}
+
 pub async fn amend_form(
     state: web::Data<AppState>,
     signed_in: SignedIn,
@@ -543,6 +538,10 @@ pub async fn amend(
         amending: Some(d.id),
         items: item_choices(&state, &org).await?,
     };
+    if d.record.withdrawn_reason.is_some() {
+        let errors = [withdrawn(&d)];
+        return Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors));
+    }
     let mut fe = FieldErrors::default();
     let input = form.input(&state, &org, &mut fe).await?;
     if let Err(e) = DecisionFields::parse(&input) {
@@ -750,6 +749,11 @@ pub async fn withdraw(
         }
     };
     let action = Action::Withdraw;
+    if d.record.withdrawn_reason.is_some() {
+        let mut refusal = withdrawn(&d);
+        refusal.field = "current";
+        return again(StatusCode::CONFLICT, vec![refusal]).await;
+    }
     let reason = match action.standing_change(&form) {
         Ok(crate::domain::entries::StandingChange::Withdraw(reason)) => reason,
         Ok(_) => unreachable!("a withdraw form asks to withdraw"),

@@ -4,8 +4,8 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::entries::{
-    after_action, changed, entry_actions, hidden, history, tag_class, version_of, Action,
-    ActionForm, HistoryRow,
+    after_action, changed, entry_actions, hidden, history, ordered_errors, tag_class, version_of,
+    Action, ActionForm, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -285,24 +285,11 @@ fn form_errors(
     fields: &[(&'static str, &'static str)],
     fallback: &'static str,
 ) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = fields
-        .iter()
-        .filter_map(|(field, label)| {
-            fe.0.get(*field).map(|m| FieldError {
-                field,
-                message: friendly(field, label, m),
-            })
-        })
-        .collect();
-    for (k, m) in &fe.0 {
-        if !fields.iter().any(|(f, _)| f == k) {
-            out.push(FieldError {
-                field: fallback,
-                message: capitalise(m),
-            });
-        }
-    }
-    out
+    let names: Vec<&'static str> = fields.iter().map(|(f, _)| *f).collect();
+    ordered_errors(fe, &names, fallback, |field, m| {
+        let label = fields.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
+        friendly(field, label, m)
+    })
 }
 
 pub(super) fn capitalise(s: &str) -> String {

@@ -310,3 +310,36 @@ where
         Err(e) => Err(e.into()),
     }
 }
+
+/// Field problems in the form's order (`fields`), each in the words `say` gives it; a
+/// problem with no field of its own (such as an entry's state) is shown against
+/// `fallback`. `value_pence` is the form's `value` (entered in pounds).
+pub(super) fn ordered_errors(
+    fe: &FieldErrors,
+    fields: &[&'static str],
+    fallback: &'static str,
+    say: impl Fn(&'static str, &str) -> String,
+) -> Vec<FieldError> {
+    let mut problems = fe.0.clone();
+    if let Some(m) = problems.remove("value_pence") {
+        problems.entry("value".into()).or_insert(m);
+    }
+    let mut out: Vec<FieldError> = fields
+        .iter()
+        .filter_map(|field| {
+            problems.get(*field).map(|m| FieldError {
+                field,
+                message: say(field, m),
+            })
+        })
+        .collect();
+    for (k, m) in &problems {
+        if !fields.contains(&k.as_str()) {
+            out.push(FieldError {
+                field: fallback,
+                message: capitalise(m),
+            });
+        }
+    }
+    out
+}

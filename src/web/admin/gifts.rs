@@ -9,8 +9,8 @@ use super::declarations::{
     see_other, today,
 };
 use super::entries::{
-    after_action, changed, entry_actions, hidden, history, tag_class, version_of, Action,
-    ActionForm, HistoryRow,
+    after_action, changed, entry_actions, hidden, history, ordered_errors, tag_class, version_of,
+    Action, ActionForm, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
@@ -213,11 +213,6 @@ impl GiftForm {
             Ok(f) => Some(f),
             Err(e) => {
                 for (k, v) in &e.0 {
-                    let k = if k == "value_pence" {
-                        "value"
-                    } else {
-                        k.as_str()
-                    };
                     fe.add(k, v.clone());
                 }
                 None
@@ -245,32 +240,28 @@ impl GiftForm {
 
 const VALUE_MESSAGE: &str = "Enter the value in pounds, for example 49.99";
 
-/// Problems in the GOV.UK words, in the form's order.
+/// Problems in the GOV.UK words, in the form's order; a problem with no field of its
+/// own (such as the offer's state) is shown against the first field.
 fn form_errors(fe: &FieldErrors) -> Vec<FieldError> {
-    FIELDS
-        .iter()
-        .chain(&[("current-version", "Current version")])
-        .filter_map(|(field, label)| {
-            fe.0.get(*field).map(|m| FieldError {
-                field,
-                message: if m.starts_with("Enter ") || m.starts_with("This offer") {
-                    m.clone()
-                } else if *field == "person" {
-                    "Select the person the offer was made to".into()
-                } else if m.starts_with("is required") {
-                    match *field {
-                        "kind" => "Select what was offered".into(),
-                        "outcome" => "Select whether the offer was accepted or declined".into(),
-                        _ => friendly(field, label, m),
-                    }
-                } else if *field == "approved_by" || *field == "outcome" {
-                    capitalise(m)
-                } else {
-                    friendly(field, label, m)
-                },
-            })
-        })
-        .collect()
+    let names: Vec<&'static str> = FIELDS.iter().map(|(f, _)| *f).collect();
+    ordered_errors(fe, &names, "giver", |field, m| {
+        let label = FIELDS.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
+        if m.starts_with("Enter ") {
+            m.to_owned()
+        } else if field == "person" {
+            "Select the person the offer was made to".into()
+        } else if m.starts_with("is required") {
+            match field {
+                "kind" => "Select what was offered".into(),
+                "outcome" => "Select whether the offer was accepted or declined".into(),
+                _ => friendly(field, label, m),
+            }
+        } else if field == "approved_by" || field == "outcome" {
+            capitalise(m)
+        } else {
+            friendly(field, label, m)
+        }
+    })
 }
 
 /// What the form page needs besides the values and errors.
