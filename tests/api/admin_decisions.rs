@@ -791,7 +791,46 @@ fn the_new_forms_without_their_csrf_token_are_refused(b: Backend) {
     assert_eq!(app.head(), head, "nothing was written");
 }
 
+fn the_register_of_decisions_is_paged_fifty_at_a_time_newest_first(b: Backend) {
+    let app = TestApp::spawn(b);
+    for n in 1..=51 {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(n);
+        let (s, d) = app.post(
+            "/decisions",
+            json!({"reference": format!("PCD-{n:03}"), "title": format!("Decision number {n}"),
+                   "service_description": "A service", "service_status": "new", "route": "tender",
+                   "decided_on": day.to_string(), "how_decided": "By the board",
+                   "justification": "Best value", "value_pence": 100}),
+        );
+        assert_eq!(s, 201, "{d}");
+    }
+    let reader = app.account("audit@test.example", Role::Auditor, &["test-ccg"], None);
+    let reader = app.sign_in(&reader);
+    let list = "/admin/orgs/test-ccg/decisions";
+    let first = app.browse(list, Some(&reader.cookie));
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.body.matches("Decision number ").count(), 50);
+    let newest = first.body.find("PCD-051").expect("the newest on page 1");
+    assert!(newest < first.body.find("PCD-050").unwrap(), "newest first");
+    assert!(!first.body.contains("PCD-001<"), "the oldest is on page 2");
+    assert!(first.body.contains(&format!("href=\"{list}?page&#x3D;2\"")));
+    let second = app.browse(&format!("{list}?page=2"), Some(&reader.cookie));
+    assert_eq!(second.body.matches("Decision number ").count(), 1);
+    assert!(
+        second.body.contains("PCD-001<")
+            && second
+                .body
+                .contains(&format!("href=\"{list}?page&#x3D;1\""))
+    );
+    for odd in ["?page=0", "?page=99", "?page=x"] {
+        let page = app.browse(&format!("{list}{odd}"), Some(&reader.cookie));
+        assert_eq!(page.status, 200, "{odd}");
+        assert!(page.body.contains("PCD-051"), "{odd} is the first page");
+    }
+}
+
 both_backends!(
+    the_register_of_decisions_is_paged_fifty_at_a_time_newest_first,
     a_gift_is_amended_withheld_released_and_withdrawn_through_its_page,
     a_declarant_cannot_withhold_or_touch_another_persons_gift,
     a_decision_recorded_through_the_form_is_on_the_public_register,

@@ -756,7 +756,10 @@ pub async fn withdraw(
     }
     let reason = match action.standing_change(&form) {
         Ok(crate::domain::entries::StandingChange::Withdraw(reason)) => reason,
-        Ok(_) => unreachable!("a withdraw form asks to withdraw"),
+        Ok(other) => {
+            let why = format!("a withdraw form parsed as {other:?}");
+            return Err(PageError::Internal(why));
+        }
         Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe)).await,
     };
     let (org_id, id, version) = (org.id, d.id, version_of(&form.version));
