@@ -609,6 +609,16 @@ fn a_decision_recorded_through_the_form_is_on_the_public_register(b: Backend) {
     assert!(frozen
         .body
         .contains("Decision PCD-2026-002 was withdrawn and cannot be changed"));
+    let twice = send(
+        &app,
+        &format!("{base}/withdraw"),
+        &browser,
+        &[("version", "3"), ("reason", "Again")],
+    );
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert!(twice.body.contains(
+        "<a href=\"#current\">Decision PCD-2026-002 was withdrawn and cannot be changed"
+    ));
     assert_eq!(app.head(), head);
 
     // Readers see the register; only governance may write it.

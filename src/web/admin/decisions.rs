@@ -7,7 +7,7 @@
 
 use super::declarations::{caller, capitalise, field_messages, load_org, org_view, see_other};
 use super::entries::{
-    action_values, after_action, changed, history, ordered_errors, version_of, Action, ActionForm,
+    action_values, changed, history, ordered_errors, settle, version_of, Action, ActionForm,
     HistoryRow,
 };
 use super::gifts::{pence_of, pounds_text};
@@ -15,6 +15,7 @@ use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::decisions::{
     route_label, Breach, BreachInput, Decision, DecisionFields, ServiceStatus, ROUTES,
 };
+use crate::domain::entries::StandingChange;
 use crate::domain::meetings::{Committee, Item, Meeting};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
@@ -726,57 +727,37 @@ pub async fn withdraw(
         .actor();
     let d = load(&state, &org, &path.1).await?;
     let form = posted.form;
-    let again = |status: StatusCode, errors: Vec<FieldError>| {
-        let (state, session, org, raw, form) = (
-            state.clone(),
-            posted.session.clone(),
-            org.clone(),
-            path.1.clone(),
-            form.clone(),
-        );
-        async move {
-            decision_page(
-                &state,
-                &session,
-                &org,
-                &raw,
-                status,
-                &errors,
-                Some(&form),
-                None,
-            )
-            .await
-        }
-    };
     let action = Action::Withdraw;
-    if d.record.withdrawn_reason.is_some() {
+    let (status, errors) = if d.record.withdrawn_reason.is_some() {
         let mut refusal = withdrawn(&d);
         refusal.field = "current";
-        return again(StatusCode::CONFLICT, vec![refusal]).await;
-    }
-    let reason = match action.standing_change(&form) {
-        Ok(crate::domain::entries::StandingChange::Withdraw(reason)) => reason,
-        Ok(other) => {
-            let why = format!("a withdraw form parsed as {other:?}");
-            return Err(PageError::Internal(why));
+        (StatusCode::CONFLICT, vec![refusal])
+    } else {
+        let written = match action.standing_change(&form) {
+            Ok(StandingChange::Withdraw(reason)) => {
+                let (org_id, id, version) = (org.id, d.id, version_of(&form.version));
+                let step = DecisionStep::Withdraw(reason);
+                state
+                    .db(move |c| store::change_decision(c, org_id, &actor, id, version, step))
+                    .await
+            }
+            Ok(other) => {
+                let why = format!("a withdraw form parsed as {other:?}");
+                return Err(PageError::Internal(why));
+            }
+            Err(fe) => Err(ApiError::Invalid(fe)),
+        };
+        let to = format!("/admin/orgs/{}/decisions/{}", org.slug, d.id);
+        match settle(&state, written, action, "decision", to).await? {
+            Ok(done) => return Ok(done),
+            Err(refused) => refused,
         }
-        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe)).await,
     };
-    let (org_id, id, version) = (org.id, d.id, version_of(&form.version));
-    let written = state
-        .db(move |c| {
-            store::change_decision(
-                c,
-                org_id,
-                &actor,
-                id,
-                version,
-                DecisionStep::Withdraw(reason),
-            )
-        })
-        .await;
-    let to = format!("/admin/orgs/{}/decisions/{id}", org.slug);
-    after_action(&state, written, action, "decision", to, again).await
+    let (session, entered) = (&posted.session, Some(&form));
+    decision_page(
+        &state, session, &org, &path.1, status, &errors, entered, None,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::entries::{
-    after_action, changed, entry_actions, hidden, history, ordered_errors, tag_class, version_of,
-    Action, ActionForm, HistoryRow,
+    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
+    ActionForm, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -767,45 +767,34 @@ async fn act(
     let (v, person) = load(&state, &p, &org, &path.1).await?;
     action.check(&p, org.id, person.id)?;
     let form = posted.form;
-    let again = |status: StatusCode, errors: Vec<FieldError>| {
-        let (state, session, org, raw, form) = (
-            state.clone(),
-            posted.session.clone(),
-            org.clone(),
-            path.1.clone(),
-            form.clone(),
-        );
-        async move {
-            declaration_page(
-                &state,
-                &session,
-                &org,
-                &raw,
-                status,
-                &errors,
-                Some((action, &form)),
-                None,
-            )
-            .await
-        }
-    };
     let parsed = match action {
         Action::End => Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())])),
         _ => action.standing_change(&form).map(Step::Standing),
     };
-    let step = match parsed {
-        Ok(s) => s,
-        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe)).await,
+    let id = v.declaration.id;
+    let written = match parsed {
+        Ok(step) => {
+            let (org_id, version, actor) = (org.id, version_of(&form.version), p.actor());
+            state
+                .db(move |c| {
+                    crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| {
+                        Ok(step)
+                    })
+                })
+                .await
+        }
+        Err(fe) => Err(ApiError::Invalid(fe)),
     };
-    let version = version_of(&form.version);
-    let (org_id, id, actor) = (org.id, v.declaration.id, p.actor());
-    let written = state
-        .db(move |c| {
-            crate::store::declarations::change(c, org_id, &actor, id, version, |_, _| Ok(step))
-        })
-        .await;
     let to = format!("/admin/orgs/{}/declarations/{id}", org.slug);
-    after_action(&state, written, action, "declaration", to, again).await
+    let (status, errors) = match settle(&state, written, action, "declaration", to).await? {
+        Ok(done) => return Ok(done),
+        Err(refused) => refused,
+    };
+    let (session, entered) = (&posted.session, Some((action, &form)));
+    declaration_page(
+        &state, session, &org, &path.1, status, &errors, entered, None,
+    )
+    .await
 }
 
 pub async fn end(

@@ -273,39 +273,37 @@ pub(super) fn entry_actions(
     m
 }
 
-/// The answer to an action form once the store has answered: published and back to
-/// the entry's page (`to`, with `?saved=<done>`), or the page again (`again`) with the
-/// stale-version message or the store's refusal against the action's field.
-pub(super) async fn after_action<T, Fut>(
+/// Why an action form is shown again: the status and the problems.
+pub(super) type Refusal = (actix_web::http::StatusCode, Vec<FieldError>);
+
+/// The outcome of an action form from the store's answer (or the form's own problems, as
+/// `Invalid`). Written, it is published and the answer goes back to the entry's page
+/// (`to`, with `?saved=<done>`); otherwise the refusal says why, for the page to be shown
+/// again: a stale version, or the reason against the action's field.
+pub(super) async fn settle<T>(
     state: &AppState,
     written: Result<crate::store::write::Committed<T>, crate::web::error::ApiError>,
     action: Action,
     what: &str,
     to: String,
-    again: impl FnOnce(actix_web::http::StatusCode, Vec<FieldError>) -> Fut,
-) -> Result<actix_web::HttpResponse, PageError>
-where
-    Fut: std::future::Future<Output = Result<actix_web::HttpResponse, PageError>>,
-{
+) -> Result<Result<actix_web::HttpResponse, Refusal>, PageError> {
     use crate::web::error::ApiError;
     use actix_web::http::StatusCode;
     match written {
         Ok(committed) => {
             crate::web::api::publish(state, &committed.org.slug, committed.touched).await;
-            Ok(super::declarations::see_other(format!(
-                "{to}?saved={}",
-                action.done()
-            )))
+            let to = format!("{to}?saved={}", action.done());
+            Ok(Ok(super::declarations::see_other(to)))
         }
         Err(ApiError::Conflict(_)) => {
             let errors = vec![FieldError {
                 field: "current",
                 message: changed(what),
             }];
-            again(StatusCode::CONFLICT, errors).await
+            Ok(Err((StatusCode::CONFLICT, errors)))
         }
         Err(ApiError::Invalid(fe)) => {
-            again(StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe)).await
+            Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe))))
         }
         Err(e) => Err(e.into()),
     }

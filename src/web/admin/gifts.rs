@@ -9,8 +9,8 @@ use super::declarations::{
     see_other, today,
 };
 use super::entries::{
-    after_action, changed, entry_actions, hidden, history, ordered_errors, tag_class, version_of,
-    Action, ActionForm, HistoryRow,
+    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
+    ActionForm, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
@@ -651,34 +651,38 @@ async fn act(
     let (v, person) = load(&state, &p, &org, &path.1).await?;
     action.check(&p, org.id, person.id)?;
     let form = posted.form;
-    let again = |status: StatusCode, errors: Vec<FieldError>| {
-        let (state, session, org, raw, form) = (
-            state.clone(),
-            posted.session.clone(),
-            org.clone(),
-            path.1.clone(),
-            form.clone(),
-        );
-        async move {
-            let entered = Some((action, &form));
-            gift_page(&state, &session, &org, &raw, status, &errors, entered, None).await
+    let written = match action.standing_change(&form) {
+        Ok(change) => {
+            let version = version_of(&form.version);
+            let (org_id, id, actor) = (org.id, v.gift.id, p.actor());
+            state
+                .db(move |c| {
+                    crate::store::gifts::change(c, org_id, &actor, id, version, |_, _| {
+                        Ok(GiftStep::Standing(change))
+                    })
+                })
+                .await
         }
+        Err(fe) => Err(ApiError::Invalid(fe)),
     };
-    let change = match action.standing_change(&form) {
-        Ok(s) => s,
-        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe)).await,
-    };
-    let version = version_of(&form.version);
-    let (org_id, id, actor) = (org.id, v.gift.id, p.actor());
-    let written = state
-        .db(move |c| {
-            crate::store::gifts::change(c, org_id, &actor, id, version, |_, _| {
-                Ok(GiftStep::Standing(change))
-            })
-        })
-        .await;
+    let id = v.gift.id;
     let to = format!("/admin/orgs/{}/gifts/{id}", org.slug);
-    after_action(&state, written, action, "offer", to, again).await
+    let (status, errors) = match settle(&state, written, action, "offer", to).await? {
+        Ok(done) => return Ok(done),
+        Err(refused) => refused,
+    };
+    let entered = Some((action, &form));
+    gift_page(
+        &state,
+        &posted.session,
+        &org,
+        &path.1,
+        status,
+        &errors,
+        entered,
+        None,
+    )
+    .await
 }
 
 pub async fn withhold(
