@@ -306,3 +306,17 @@ pub fn change(
         Ok(committed(next, &person.slug, action, ctx))
     })
 }
+
+/// Every version of one offer, oldest first.
+pub fn versions(c: &mut AnyConnection, org_id: i64, id: i64) -> Result<Vec<Version>, StoreError> {
+    let rows: Vec<Row> = g::table
+        .filter(g::organisation_id.eq(org_id))
+        .filter(g::id.eq(id))
+        .order(g::version)
+        .select(columns!())
+        .load(c)?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound(format!("gift {id}")));
+    }
+    rows.into_iter().map(from_row).collect()
+}

@@ -107,8 +107,8 @@ macro_rules! routes {
 }
 
 use admin::{
-    committees as ac, confirmations as acf, declarations as ad, gifts as ag, home, import as ai,
-    people as ap, returns as ar, review as arv, sign_in,
+    committees as ac, confirmations as acf, decisions as adc, declarations as ad, gifts as ag,
+    home, import as ai, people as ap, returns as ar, review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
@@ -169,6 +169,26 @@ routes! {
     Post "/admin/orgs/{org}/committees/{slug}/items/{id}/amend", Governance, ac::amend_item, "Amend an agenda item and its conflicts";
     Get  "/admin/orgs/{org}/committees/{slug}/items/{id}/outcome", Governance, ac::outcome_form, "The form to record an item's outcome";
     Post "/admin/orgs/{org}/committees/{slug}/items/{id}/outcome", Governance, ac::record_outcome, "Record an item's outcome: a decision needs a quorum";
+    Get  "/admin/orgs/{org}/gifts/{id}", Reader, ag::show, "An offer, its standing and every version";
+    Get  "/admin/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, ag::amend_form, "The form to amend an offer";
+    Post "/admin/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, ag::amend, "Amend an offer";
+    Post "/admin/orgs/{org}/gifts/{id}/withhold", Governance, ag::withhold, "Withhold an offer, with a reason";
+    Post "/admin/orgs/{org}/gifts/{id}/release", Governance, ag::release, "Publish a withheld offer again";
+    Post "/admin/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson, ag::withdraw, "Withdraw an offer recorded in error";
+    Post "/admin/orgs/{org}/gifts/{id}/accept", Governance, ag::accept, "Accept a declarant's submitted offer: it is published";
+    Post "/admin/orgs/{org}/gifts/{id}/return", Governance, ag::return_for_changes, "Return a declarant's submitted offer with a comment";
+    Get  "/admin/orgs/{org}/decisions", Reader, adc::list, "Procurement decisions, newest first, 50 a page";
+    Get  "/admin/orgs/{org}/decisions/new", Governance, adc::new_form, "The form to record a procurement decision";
+    Post "/admin/orgs/{org}/decisions/new", Governance, adc::create, "Record a procurement decision";
+    Get  "/admin/orgs/{org}/decisions/{id}", Reader, adc::show, "A procurement decision and every version";
+    Get  "/admin/orgs/{org}/decisions/{id}/amend", Governance, adc::amend_form, "The form to amend a procurement decision";
+    Post "/admin/orgs/{org}/decisions/{id}/amend", Governance, adc::amend, "Amend a procurement decision";
+    Post "/admin/orgs/{org}/decisions/{id}/withdraw", Governance, adc::withdraw, "Withdraw a procurement decision, with a reason";
+    Get  "/admin/orgs/{org}/breaches", Reader, adc::list_breaches, "Breaches of the conflicts policy (the person only for governance and auditors)";
+    Get  "/admin/orgs/{org}/breaches/new", Governance, adc::new_breach_form, "The form to record a breach";
+    Post "/admin/orgs/{org}/breaches/new", Governance, adc::create_breach, "Record a breach";
+    Get  "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach_form, "The form to amend a breach";
+    Post "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach, "Amend a breach";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 

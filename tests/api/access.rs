@@ -218,7 +218,7 @@ impl World {
                     }
                     None => app.submit(&path, None, &[("csrf_token", "x")]),
                 },
-                // The declaration and people forms: the session's own token, and a version
+                // The entry, people, decision and breach forms: the session's own token, and a version
                 // no record has (and no fields), so nothing is written whoever sends it.
                 (Method::Post, p)
                     if p.starts_with("/admin/orgs/{org}/declarations/")
@@ -227,6 +227,8 @@ impl World {
                         || p.starts_with("/admin/orgs/{org}/gifts/")
                         || p.starts_with("/admin/orgs/{org}/review/")
                         || p.starts_with("/admin/orgs/{org}/committees/")
+                        || p.starts_with("/admin/orgs/{org}/decisions/")
+                        || p.starts_with("/admin/orgs/{org}/breaches/")
                         || p == "/admin/orgs/{org}/import" =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();

@@ -7,6 +7,7 @@ mod access;
 mod admin;
 mod admin_committees;
 mod admin_confirm;
+mod admin_decisions;
 mod business_site;
 mod chain;
 mod committees;

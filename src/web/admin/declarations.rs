@@ -3,8 +3,12 @@
 //! amend, end, withhold, release and withdraw it. Every write goes through the same
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
+use super::entries::{
+    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
+    ActionForm, HistoryRow,
+};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
-use crate::domain::entries::{EntryState, Review, StandingChange};
+use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
@@ -12,7 +16,7 @@ use crate::store::declarations::Version;
 use crate::store::orgs::Org;
 use crate::store::users::{Principal, Role, Session};
 use crate::web::api;
-use crate::web::auth::{governs, review_of, Caller};
+use crate::web::auth::{governs, Caller};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::{header, StatusCode};
@@ -20,9 +24,6 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-
-/// What a stale form is told.
-const CHANGED: &str = "This declaration was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again";
 
 pub(super) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
@@ -68,52 +69,8 @@ async fn load(
 
 /// A declaration's standing as the page shows it: a tag, its colour, and why.
 fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'static str, String) {
-    let reason = d.standing.withheld_reason.clone().unwrap_or_default();
-    match &d.standing.review {
-        Review::Accepted => {}
-        Review::Submitted => {
-            let what = if d.standing.state == EntryState::Withdrawn {
-                format!("Withdrawal ({reason}) submitted")
-            } else {
-                "Submitted".to_owned()
-            };
-            return (
-                "submitted",
-                "Awaiting review",
-                format!("{what} for review: a governance lead accepts it, and it is published, or returns it with a comment"),
-            );
-        }
-        Review::Returned(comment) => {
-            return (
-                "returned",
-                "Returned for changes",
-                format!("Returned by a governance lead: {comment}"),
-            )
-        }
-    }
-    if d.standing.state == EntryState::Withdrawn {
-        return (
-            "withdrawn",
-            "Withdrawn",
-            format!("Withdrawn as entered in error: {reason}"),
-        );
-    }
-    if d.standing.withheld_reason.is_some() {
-        return (
-            "withheld",
-            "Withheld",
-            format!("Withheld from publication: {reason}"),
-        );
-    }
-    if !person.fields.decision_making {
-        return (
-            "not_public",
-            "Not public",
-            format!(
-                "Not published: {} is not decision-making staff",
-                person.fields.name
-            ),
-        );
+    if let Some(hidden) = hidden(&d.standing, person) {
+        return hidden;
     }
     if !d.is_public(true, today(), &org.settings) {
         return (
@@ -128,16 +85,6 @@ fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'sta
     ("published", "Published", "On the public register".into())
 }
 
-fn tag_class(code: &str) -> &'static str {
-    match code {
-        "published" => "nhsuk-tag--green",
-        "withheld" => "nhsuk-tag--orange",
-        "submitted" => "nhsuk-tag--yellow",
-        "returned" => "nhsuk-tag--red",
-        _ => "nhsuk-tag--grey",
-    }
-}
-
 pub(super) fn org_view(org: &Org) -> Value {
     json!({"slug": org.slug, "name": org.name})
 }
@@ -150,7 +97,6 @@ pub(super) fn org_view(org: &Org) -> Value {
 pub struct ListQuery {
     person: Option<String>,
     state: Option<String>,
-    page: Option<String>,
 }
 
 const STATES: [(&str, &str); 4] = [
@@ -167,7 +113,6 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
-    let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
     let org_id = org.id;
     let (people, versions) = state
@@ -205,15 +150,6 @@ pub async fn list(
             })
         })
         .collect();
-    let (rows, pagination) = super::paging::paginate(
-        rows,
-        page_no,
-        &format!("/admin/orgs/{}/declarations", org.slug),
-        &[
-            ("person", want_person.unwrap_or("")),
-            ("state", want_state.unwrap_or("")),
-        ],
-    )?;
     let person_options: Vec<Value> = readable
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "selected": want_person == Some(x.slug.as_str())}))
@@ -232,8 +168,7 @@ pub async fn list(
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
             "rows": rows, "people": person_options, "states": state_options,
             "filtered": want_person.is_some() || want_state.is_some(),
-            "may_declare": may_declare, "pagination": pagination,
-            "may_import": governs(&p, org.id),
+            "may_declare": may_declare,
         }),
     ))
 }
@@ -350,24 +285,11 @@ fn form_errors(
     fields: &[(&'static str, &'static str)],
     fallback: &'static str,
 ) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = fields
-        .iter()
-        .filter_map(|(field, label)| {
-            fe.0.get(*field).map(|m| FieldError {
-                field,
-                message: friendly(field, label, m),
-            })
-        })
-        .collect();
-    for (k, m) in &fe.0 {
-        if !fields.iter().any(|(f, _)| f == k) {
-            out.push(FieldError {
-                field: fallback,
-                message: capitalise(m),
-            });
-        }
-    }
-    out
+    let names: Vec<&'static str> = fields.iter().map(|(f, _)| *f).collect();
+    ordered_errors(fe, &names, fallback, |field, m| {
+        let label = fields.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
+        friendly(field, label, m)
+    })
 }
 
 pub(super) fn capitalise(s: &str) -> String {
@@ -588,7 +510,7 @@ pub async fn create(
     }
     let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
     let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
-    let review = review_of(&p, org.id);
+    let review = crate::web::auth::review_of(&p, org.id);
     let written = state
         .db(move |c| {
             crate::store::declarations::create(c, org_id, &actor, &slug, fields, None, review)
@@ -613,10 +535,6 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn version_of(raw: &str) -> Option<i64> {
-    raw.trim().parse::<i64>().ok().filter(|v| *v > 0)
 }
 
 pub async fn amend_form(
@@ -669,7 +587,7 @@ pub async fn amend(
         people: vec![person.clone()],
         current: None,
     };
-    let version = version_of(&form.version).unwrap_or(0);
+    let version = version_of(&form.version);
     let fields = DeclarationFields::parse(
         &v.declaration.fields.to_input().merged(form.input()),
         today(),
@@ -686,7 +604,8 @@ pub async fn amend(
             ));
         }
     };
-    let (org_id, actor, review) = (org.id, p.actor(), review_of(&p, org.id));
+    let (org_id, actor) = (org.id, p.actor());
+    let review = crate::web::auth::review_of(&p, org.id);
     let written = state
         .db(move |c| {
             crate::store::declarations::change(c, org_id, &actor, id, version, review, |_, _| {
@@ -710,7 +629,7 @@ pub async fn amend(
             ctx.current = Some(current_view(&now));
             let errors = [FieldError {
                 field: "current-version",
-                message: CHANGED.into(),
+                message: changed("declaration"),
             }];
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
@@ -744,80 +663,10 @@ fn saved_message(code: &str) -> Option<&'static str> {
         "withheld" => "The declaration is now withheld from publication",
         "released" => "The declaration is no longer withheld",
         "withdrawn" => "The declaration was withdrawn",
-        "accepted" => "The declaration was accepted",
+        "accepted" => "The declaration was accepted and is published",
         "returned" => "The declaration was returned to the declarant with your comment",
         _ => return None,
     })
-}
-
-/// What was entered in the page's action forms, kept when one is shown again.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct ActionForm {
-    version: String,
-    ended_on: String,
-    reason: String,
-    comment: String,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Action {
-    End,
-    Withhold,
-    Release,
-    Withdraw,
-    Accept,
-    Return,
-}
-
-impl Action {
-    fn code(self) -> &'static str {
-        match self {
-            Action::End => "end",
-            Action::Withhold => "withhold",
-            Action::Release => "release",
-            Action::Withdraw => "withdraw",
-            Action::Accept => "accept",
-            Action::Return => "return",
-        }
-    }
-    fn done(self) -> &'static str {
-        match self {
-            Action::End => "ended",
-            Action::Withhold => "withheld",
-            Action::Release => "released",
-            Action::Withdraw => "withdrawn",
-            Action::Accept => "accepted",
-            Action::Return => "returned",
-        }
-    }
-    /// The id of the action's field on the page (every problem links to it).
-    fn field(self) -> &'static str {
-        match self {
-            Action::End => "end-ended_on",
-            Action::Withhold => "withhold-reason",
-            Action::Release => "release",
-            Action::Withdraw => "withdraw-reason",
-            Action::Accept => "accept",
-            Action::Return => "return-comment",
-        }
-    }
-    fn label(self) -> &'static str {
-        match self {
-            Action::End => "Date the interest ended",
-            Action::Withhold => "Reason for withholding",
-            Action::Release => "Release",
-            Action::Withdraw => "Reason for withdrawing",
-            Action::Accept => "Accept",
-            Action::Return => "Comment for the declarant",
-        }
-    }
-    fn governance_only(self) -> bool {
-        matches!(
-            self,
-            Action::Withhold | Action::Release | Action::Accept | Action::Return
-        )
-    }
 }
 
 /// The declaration's page: the current version, its standing, the forms this account
@@ -836,63 +685,32 @@ async fn declaration_page(
     let p = &session.principal;
     let (v, person) = load(state, p, org, raw_id).await?;
     let (org_id, id) = (org.id, v.declaration.id);
-    let (all, emails) = state
-        .db(move |c| {
-            let all = crate::store::declarations::versions(c, org_id, id)?;
-            let ids: Vec<i64> = all.iter().filter_map(|x| user_id(&x.recorded_by)).collect();
-            Ok((all, crate::store::users::emails(c, &ids)?))
-        })
+    let all = state
+        .db(move |c| crate::store::declarations::versions(c, org_id, id))
         .await?;
-    // Who recorded each version: the account's email where the actor is an account.
-    let by = |actor: &str| -> String {
-        user_id(actor)
-            .and_then(|i| emails.iter().find(|(j, _)| *j == i))
-            .map(|(_, e)| e.clone())
-            .unwrap_or_else(|| actor.to_owned())
-    };
     let d = &v.declaration;
     let (code, label, why) = standing(d, &person, org);
     let may_write = caller(p).writer_for(org.id, person.id).is_ok();
-    let may_govern = governs(p, org.id);
     let changeable = d.standing.state == EntryState::Active;
-    let withheld = d.standing.withheld_reason.is_some();
-    let awaiting = d.standing.review == Review::Submitted;
-    let history: Vec<Value> = all
+    let rows = all
         .iter()
-        .rev()
         .map(|x| {
             let (c, l, _) = standing(&x.declaration, &person, org);
-            json!({
-                "version": x.declaration.version, "audit_seq": x.audit_seq,
-                "recorded_at": x.recorded_at, "recorded_by": by(&x.recorded_by),
-                "state": l, "tag_class": tag_class(c),
-                "ended_on": x.declaration.fields.ended_on.map(|e| e.to_string()),
-                "reason": x.declaration.standing.withheld_reason,
-            })
+            HistoryRow {
+                version: x.declaration.version,
+                audit_seq: x.audit_seq,
+                recorded_at: x.recorded_at.clone(),
+                recorded_by: x.recorded_by.clone(),
+                state: l,
+                tag_class: tag_class(c),
+                ended_on: x.declaration.fields.ended_on.map(|e| e.to_string()),
+                reason: x.declaration.standing.withheld_reason.clone(),
+            }
         })
         .collect();
-    let kept = |a: Action| -> Value {
-        match entered {
-            Some((b, f)) if a == b => {
-                json!({"ended_on": f.ended_on, "reason": f.reason, "comment": f.comment})
-            }
-            _ => json!({"ended_on": "", "reason": "", "comment": ""}),
-        }
-    };
+    let history = history(state, rows).await?;
     let f = &d.fields;
-    let names = [
-        "end-ended_on",
-        "withhold-reason",
-        "release",
-        "withdraw-reason",
-        "accept",
-        "return-comment",
-        "current",
-    ];
-    Ok(page(
-        status,
-        "admin-declaration",
-        &json!({
+    let mut data = json!({
             "title": format!("Declaration {} – {}", d.id, person.fields.name),
             "account": AccountView::of(session), "errors": errors, "org": org_view(org),
             "saved": saved.and_then(saved_message),
@@ -908,24 +726,20 @@ async fn declaration_page(
                 "days_late": f.days_late(&org.settings),
             },
             "state": {"label": label, "detail": why, "tag_class": tag_class(code)},
-            "may_amend": may_write && changeable,
             "may_end": may_write && changeable && f.ended_on.is_none(),
-            "may_withdraw": may_write && changeable,
-            "may_withhold": may_govern && changeable && !withheld,
-            "may_release": may_govern && changeable && withheld,
-            "may_review": may_govern && awaiting,
-            "returned_comment": d.standing.review.comment(),
-            "end": kept(Action::End), "withhold": kept(Action::Withhold),
-            "withdraw": kept(Action::Withdraw), "return": kept(Action::Return),
-            "e": field_messages(errors, &names),
             "history": history,
-        }),
-    ))
-}
-
-/// The account id of an audit actor `user:<id>`.
-fn user_id(actor: &str) -> Option<i64> {
-    actor.strip_prefix("user:")?.parse().ok()
+    });
+    if let Value::Object(m) = &mut data {
+        m.extend(entry_actions(
+            "declaration",
+            &d.standing,
+            may_write,
+            governs(p, org.id),
+            entered,
+            errors,
+        ));
+    }
+    Ok(page(status, "admin-declaration", &data))
 }
 
 pub async fn show(
@@ -957,94 +771,43 @@ async fn act(
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
     let (v, person) = load(&state, &p, &org, &path.1).await?;
-    let who = caller(&p);
-    if action.governance_only() {
-        who.governance(org.id)?;
-    } else {
-        who.writer_for(org.id, person.id)?;
-    }
+    action.check(&p, org.id, person.id)?;
     let form = posted.form;
-    let again = |status: StatusCode, errors: Vec<FieldError>| {
-        let (state, session, org, raw, form) = (
-            state.clone(),
-            posted.session.clone(),
-            org.clone(),
-            path.1.clone(),
-            form.clone(),
-        );
-        async move {
-            declaration_page(
-                &state,
-                &session,
-                &org,
-                &raw,
-                status,
-                &errors,
-                Some((action, &form)),
-                None,
-            )
-            .await
-        }
-    };
-    let one = |fe: &FieldErrors| -> Vec<FieldError> {
-        fe.0.iter()
-            .map(|(k, m)| FieldError {
-                field: action.field(),
-                message: match k.as_str() {
-                    "ended_on" | "reason" | "comment" => friendly(k, action.label(), m),
-                    _ => capitalise(m),
-                },
-            })
-            .take(1)
-            .collect()
-    };
     let parsed = match action {
         Action::End => Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())])),
-        Action::Release => Ok(Step::Standing(StandingChange::Release)),
-        Action::Withhold | Action::Withdraw | Action::Accept => StandingChange::parse(
-            action.code(),
-            &Input::from_pairs([("reason", form.reason.as_str())]),
-        )
-        .map(Step::Standing),
-        Action::Return => StandingChange::parse(
-            action.code(),
-            &Input::from_pairs([("comment", form.comment.as_str())]),
-        )
-        .map(Step::Standing),
+        _ => action.standing_change(&form).map(Step::Standing),
     };
-    let step = match parsed {
-        Ok(s) => s,
-        Err(fe) => return again(StatusCode::UNPROCESSABLE_ENTITY, one(&fe)).await,
+    let id = v.declaration.id;
+    let written = match parsed {
+        Ok(step) => {
+            let (org_id, version, actor) = (org.id, version_of(&form.version), p.actor());
+            let review = crate::web::auth::review_of(&p, org.id);
+            state
+                .db(move |c| {
+                    crate::store::declarations::change(
+                        c,
+                        org_id,
+                        &actor,
+                        id,
+                        version,
+                        review,
+                        |_, _| Ok(step),
+                    )
+                })
+                .await
+        }
+        Err(fe) => Err(ApiError::Invalid(fe)),
     };
-    let version = version_of(&form.version).unwrap_or(0);
-    let (org_id, id, actor) = (org.id, v.declaration.id, p.actor());
-    let review = review_of(&p, org.id);
-    let written = state
-        .db(move |c| {
-            crate::store::declarations::change(c, org_id, &actor, id, version, review, |_, _| {
-                Ok(step)
-            })
-        })
-        .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/declarations/{id}?saved={}",
-                org.slug,
-                action.done()
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
-            let errors = vec![FieldError {
-                field: "current",
-                message: CHANGED.into(),
-            }];
-            again(StatusCode::CONFLICT, errors).await
-        }
-        Err(ApiError::Invalid(fe)) => again(StatusCode::UNPROCESSABLE_ENTITY, one(&fe)).await,
-        Err(e) => Err(e.into()),
-    }
+    let to = format!("/admin/orgs/{}/declarations/{id}", org.slug);
+    let (status, errors) = match settle(&state, written, action, "declaration", to).await? {
+        Ok(done) => return Ok(done),
+        Err(refused) => refused,
+    };
+    let (session, entered) = (&posted.session, Some((action, &form)));
+    declaration_page(
+        &state, session, &org, &path.1, status, &errors, entered, None,
+    )
+    .await
 }
 
 pub async fn end(

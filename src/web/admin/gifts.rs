@@ -1,20 +1,26 @@
-//! Gifts and hospitality in the web app: the list of offers, and the form to record one,
-//! which explains the organisation's thresholds (which offers are declared, which must be
-//! declined, which need approval) and checks them. Writes go through the store call the
-//! JSON API uses.
+//! Gifts and hospitality in the web app: the list of offers; the form to record or amend
+//! one, which explains the organisation's thresholds (which offers are declared, which
+//! must be declined, which need approval) and checks them; an offer's page with every
+//! version, and the forms that withhold, release and withdraw it. Writes go through the
+//! store calls the JSON API uses, so each is one audit entry, published the same way.
 
 use super::declarations::{
     caller, capitalise, declarable, field_messages, form_person, friendly, load_org, org_view,
     see_other, today,
 };
+use super::entries::{
+    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
+    ActionForm, HistoryRow,
+};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
-use crate::domain::gifts::{assess, GiftFields, GiftKind};
+use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
 use crate::domain::org::OrgSettings;
 use crate::domain::people::Person;
 use crate::domain::validation::parse_pounds;
 use crate::domain::{FieldErrors, Input};
+use crate::store::gifts::{GiftStep, Version};
 use crate::store::orgs::Org;
-use crate::store::users::{Role, Session};
+use crate::store::users::{Principal, Role, Session};
 use crate::web::api;
 use crate::web::auth::governs;
 use crate::web::error::ApiError;
@@ -27,7 +33,6 @@ use serde_json::{json, Map, Value};
 #[derive(Deserialize)]
 pub struct ListQuery {
     saved: Option<String>,
-    page: Option<String>,
 }
 
 pub async fn list(
@@ -37,7 +42,6 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
-    let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
     let org_id = org.id;
     let (people, versions) = state
@@ -59,31 +63,16 @@ pub async fn list(
             }
             let g = &v.gift;
             let a = g.fields.assessment(&org.settings);
-            let state = if let Some(review) = awaiting_or_returned(&g.standing.review) {
-                review
-            } else if g.is_public(person.fields.decision_making) {
-                "Published"
-            } else if g.standing.state == crate::domain::entries::EntryState::Withdrawn {
-                "Withdrawn"
-            } else if g.standing.withheld_reason.is_some() {
-                "Withheld"
-            } else {
-                "Not public"
-            };
+            let (code, state, _) = standing(g, person);
             Some(json!({
-                "id": g.id, "person": person.fields.name, "giver": g.fields.giver,
+                "id": g.id, "href": format!("/admin/orgs/{}/gifts/{}", org.slug, g.id),
+                "tag_class": tag_class(code), "person": person.fields.name, "giver": g.fields.giver,
                 "kind": g.fields.kind.label(), "description": g.fields.description,
                 "value": pounds(g.fields.value_pence), "offered_on": g.fields.offered_on.to_string(),
                 "outcome": g.fields.outcome.code(), "rule": a.rule, "state": state,
             }))
         })
         .collect();
-    let (rows, pagination) = super::paging::paginate(
-        rows,
-        page_no,
-        &format!("/admin/orgs/{}/gifts", org.slug),
-        &[],
-    )?;
     let may_record =
         governs(&p, org.id) || (p.role == Role::Declarant && p.person_in(org.id).is_some());
     Ok(page(
@@ -92,15 +81,40 @@ pub async fn list(
         &json!({
             "title": format!("Gifts and hospitality – {}", org.name),
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
-            "rows": rows, "may_record": may_record, "pagination": pagination,
-            "may_import": governs(&p, org.id),
+            "rows": rows, "may_record": may_record,
             "saved": (q.saved.as_deref() == Some("created")).then_some("The offer was recorded"),
         }),
     ))
 }
 
 fn pounds(pence: i64) -> String {
-    format!("£{}.{:02}", pence / 100, pence % 100)
+    format!("£{}", pounds_text(pence))
+}
+
+/// An amount in pence as a form shows it in pounds: `49.99`.
+pub(super) fn pounds_text(pence: i64) -> String {
+    format!("{}.{:02}", pence / 100, pence % 100)
+}
+
+/// A form's amount in pounds as pence for the domain's parser, or `message` against
+/// `field` (with 0 in its place, so the other fields are still checked).
+pub(super) fn pence_of(raw: &str, field: &str, message: &str, fe: &mut FieldErrors) -> Value {
+    match parse_pounds(raw).filter(|_| !raw.trim().is_empty()) {
+        Some(pence) => json!(pence),
+        None => {
+            fe.add(field, message);
+            json!(0)
+        }
+    }
+}
+
+/// An offer's standing as its pages show it: a tag, its colour, and why.
+fn standing(g: &Gift, person: &Person) -> (&'static str, &'static str, String) {
+    hidden(&g.standing, person).unwrap_or((
+        "published",
+        "Published",
+        "On the public register".into(),
+    ))
 }
 
 /// The organisation's thresholds, in the words the domain applies them with.
@@ -150,6 +164,7 @@ pub struct GiftForm {
     outcome: String,
     approved_by: String,
     declared_on: String,
+    version: String,
 }
 
 const FIELDS: [(&str, &str); 10] = [
@@ -165,28 +180,145 @@ const FIELDS: [(&str, &str); 10] = [
     ("declared_on", "Date declared"),
 ];
 
+impl GiftForm {
+    /// The domain's fields from the form, every problem in `fe` (a value in pounds is
+    /// turned into pence first).
+    fn fields(&self, org: &Org, fe: &mut FieldErrors) -> Option<GiftFields> {
+        let mut m = Map::new();
+        for (k, v) in [
+            ("giver", &self.giver),
+            ("giver_is_supplier", &self.giver_is_supplier),
+            ("kind", &self.kind),
+            ("description", &self.description),
+            ("offered_on", &self.offered_on),
+            ("outcome", &self.outcome),
+            ("approved_by", &self.approved_by),
+            ("declared_on", &self.declared_on),
+        ] {
+            let value = if v.trim().is_empty() {
+                Value::Null
+            } else {
+                Value::String(v.clone())
+            };
+            m.insert(k.to_owned(), value);
+        }
+        let value = pence_of(&self.value, "value", VALUE_MESSAGE, fe);
+        m.insert("value_pence".into(), value);
+        let fields = GiftFields::parse(
+            &Input::from_json(Value::Object(m)).expect("an object"),
+            today(),
+            &org.settings,
+        );
+        match fields {
+            Ok(f) => Some(f),
+            Err(e) => {
+                for (k, v) in &e.0 {
+                    fe.add(k, v.clone());
+                }
+                None
+            }
+        }
+    }
+
+    fn of(g: &Gift, person_slug: &str) -> GiftForm {
+        let f = &g.fields;
+        GiftForm {
+            person: person_slug.to_owned(),
+            giver: f.giver.clone(),
+            giver_is_supplier: f.giver_is_supplier.to_string(),
+            kind: f.kind.code().to_owned(),
+            description: f.description.clone(),
+            value: pounds_text(f.value_pence),
+            offered_on: f.offered_on.to_string(),
+            outcome: f.outcome.code().to_owned(),
+            approved_by: f.approved_by.clone().unwrap_or_default(),
+            declared_on: f.declared_on.to_string(),
+            version: g.version.to_string(),
+        }
+    }
+}
+
+const VALUE_MESSAGE: &str = "Enter the value in pounds, for example 49.99";
+
+/// Problems in the GOV.UK words, in the form's order; a problem with no field of its
+/// own (such as the offer's state) is shown against the first field.
+fn form_errors(fe: &FieldErrors) -> Vec<FieldError> {
+    let names: Vec<&'static str> = FIELDS.iter().map(|(f, _)| *f).collect();
+    ordered_errors(fe, &names, "giver", |field, m| {
+        let label = FIELDS.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
+        if m.starts_with("Enter ") {
+            m.to_owned()
+        } else if field == "person" {
+            "Select the person the offer was made to".into()
+        } else if m.starts_with("is required") {
+            match field {
+                "kind" => "Select what was offered".into(),
+                "outcome" => "Select whether the offer was accepted or declined".into(),
+                _ => friendly(field, label, m),
+            }
+        } else if field == "approved_by" || field == "outcome" {
+            capitalise(m)
+        } else {
+            friendly(field, label, m)
+        }
+    })
+}
+
+/// What the form page needs besides the values and errors.
+struct FormContext<'a> {
+    session: &'a Session,
+    org: &'a Org,
+    /// `None` for a new offer; the offer's id and person when amending.
+    amending: Option<(i64, &'a Person)>,
+    /// People the account may record offers for (one, fixed, for a declarant).
+    people: Vec<Person>,
+    /// The offer's current version, when a stale form is shown again.
+    current: Option<Value>,
+}
+
 fn form_page(
     status: StatusCode,
-    session: &Session,
-    org: &Org,
-    people: &[Person],
+    ctx: &FormContext,
     form: &GiftForm,
     errors: &[FieldError],
 ) -> HttpResponse {
-    let fixed = (!governs(&session.principal, org.id))
-        .then(|| people.first())
-        .flatten()
+    let (session, org, people) = (ctx.session, ctx.org, &ctx.people);
+    let fixed = ctx
+        .amending
+        .map(|(_, person)| person)
+        .or_else(|| {
+            (!governs(&session.principal, org.id))
+                .then(|| people.first())
+                .flatten()
+        })
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position}));
     let options: Vec<Value> = people
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == form.person}))
         .collect();
-    let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+    let names: Vec<&str> = FIELDS
+        .iter()
+        .map(|(f, _)| *f)
+        .chain(["current-version"])
+        .collect();
+    let (title, action, back) = match ctx.amending {
+        None => (
+            "Record an offer of a gift or hospitality".to_owned(),
+            format!("/admin/orgs/{}/gifts/new", org.slug),
+            format!("/admin/orgs/{}/gifts", org.slug),
+        ),
+        Some((id, _)) => (
+            format!("Amend offer {id}"),
+            format!("/admin/orgs/{}/gifts/{id}/amend", org.slug),
+            format!("/admin/orgs/{}/gifts/{id}", org.slug),
+        ),
+    };
     page(
         status,
         "admin-gift-form",
         &json!({
-            "title": "Record an offer of a gift or hospitality", "account": AccountView::of(session),
+            "title": title, "account": AccountView::of(session), "action": action, "back": back,
+            "amending": ctx.amending.is_some(), "current": ctx.current,
             "errors": errors, "org": org_view(org), "fixed_person": fixed, "people": options,
             "rules": rules(&org.settings),
             "values": {
@@ -197,6 +329,7 @@ fn form_page(
                 "value": form.value, "offered_on": form.offered_on,
                 "accepted": form.outcome == "accepted", "declined": form.outcome == "declined",
                 "approved_by": form.approved_by, "declared_on": form.declared_on,
+                "version": form.version,
             },
             "e": field_messages(errors, &names),
         }),
@@ -217,14 +350,14 @@ pub async fn new_form(
     if !governs(&signed_in.0.principal, org.id) {
         form.person = people[0].slug.clone();
     }
-    Ok(form_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &org,
-        &people,
-        &form,
-        &[],
-    ))
+    let ctx = FormContext {
+        session: &signed_in.0,
+        org: &org,
+        amending: None,
+        people,
+        current: None,
+    };
+    Ok(form_page(StatusCode::OK, &ctx, &form, &[]))
 }
 
 pub async fn create(
@@ -238,79 +371,16 @@ pub async fn create(
     let mut fe = FieldErrors::default();
     let (people, person) =
         form_person(&state, &p, &org, &mut form.person, "is required", &mut fe).await?;
-    let mut m = Map::new();
-    for (k, v) in [
-        ("giver", &form.giver),
-        ("giver_is_supplier", &form.giver_is_supplier),
-        ("kind", &form.kind),
-        ("description", &form.description),
-        ("offered_on", &form.offered_on),
-        ("outcome", &form.outcome),
-        ("approved_by", &form.approved_by),
-        ("declared_on", &form.declared_on),
-    ] {
-        let value = if v.trim().is_empty() {
-            Value::Null
-        } else {
-            Value::String(v.clone())
-        };
-        m.insert(k.to_owned(), value);
-    }
-    if form.value.trim().is_empty() {
-        fe.add("value", "Enter the value in pounds, for example 49.99");
-        m.insert("value_pence".into(), json!(0));
-    } else {
-        match parse_pounds(&form.value) {
-            Some(pence) => {
-                m.insert("value_pence".into(), json!(pence));
-            }
-            None => {
-                fe.add("value", "Enter the value in pounds, for example 49.99");
-                m.insert("value_pence".into(), json!(0));
-            }
-        }
-    }
-    let fields = GiftFields::parse(
-        &Input::from_json(Value::Object(m)).expect("an object"),
-        today(),
-        &org.settings,
-    );
-    if let Err(e) = &fields {
-        for (k, v) in &e.0 {
-            let k = if k == "value_pence" {
-                "value"
-            } else {
-                k.as_str()
-            };
-            fe.add(k, v.clone());
-        }
-    }
-    let show = |status: StatusCode, fe: &FieldErrors| {
-        let errors: Vec<FieldError> = FIELDS
-            .iter()
-            .filter_map(|(field, label)| {
-                fe.0.get(*field).map(|m| FieldError {
-                    field,
-                    message: if m.starts_with("Enter ") {
-                        m.clone()
-                    } else if *field == "person" {
-                        "Select the person the offer was made to".into()
-                    } else if m.starts_with("is required") {
-                        match *field {
-                            "kind" => "Select what was offered".into(),
-                            "outcome" => "Select whether the offer was accepted or declined".into(),
-                            _ => friendly(field, label, m),
-                        }
-                    } else if *field == "approved_by" || *field == "outcome" {
-                        capitalise(m)
-                    } else {
-                        friendly(field, label, m)
-                    },
-                })
-            })
-            .collect();
-        form_page(status, &posted.session, &org, &people, &form, &errors)
+    let fields = form.fields(&org, &mut fe);
+    let ctx = FormContext {
+        session: &posted.session,
+        org: &org,
+        amending: None,
+        people,
+        current: None,
     };
+    let show =
+        |status: StatusCode, fe: &FieldErrors| form_page(status, &ctx, &form, &form_errors(fe));
     if !fe.is_empty() {
         return Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe));
     }
@@ -324,8 +394,8 @@ pub async fn create(
         Ok(committed) => {
             api::publish(&state, &committed.org.slug, committed.touched).await;
             Ok(see_other(format!(
-                "/admin/orgs/{}/gifts?saved=created",
-                org.slug
+                "/admin/orgs/{}/gifts/{}?saved=created",
+                org.slug, committed.value.gift.id
             )))
         }
         Err(ApiError::Invalid(fe)) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
@@ -333,10 +403,329 @@ pub async fn create(
     }
 }
 
-/// The review state a list shows instead of the standing, if the current version has
-/// not been accepted.
-pub(super) fn awaiting_or_returned(
-    review: &crate::domain::entries::Review,
-) -> Option<&'static str> {
-    (*review != crate::domain::entries::Review::Accepted).then(|| review.label())
+/// The offer and its person, or 404 if this account may not read that person's entries
+/// (a declarant guessing another person's ids learns nothing).
+async fn load(
+    state: &AppState,
+    p: &Principal,
+    org: &Org,
+    raw_id: &str,
+) -> Result<(Version, Person), PageError> {
+    let id = api::parse_id(raw_id, "gift")?;
+    let org_id = org.id;
+    let (v, person) = state
+        .db(move |c| {
+            let v = crate::store::gifts::get(c, org_id, id)?;
+            let person = crate::store::people::by_id(c, org_id, v.gift.person_id)?;
+            Ok((v, person))
+        })
+        .await?;
+    if !caller(p).reads_person(org.id, person.id) {
+        return Err(PageError::NotFound(format!("gift {id}")));
+    }
+    Ok((v, person))
+}
+
+pub async fn amend_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    let p = &signed_in.0.principal;
+    let (v, person) = load(&state, p, &org, &path.1).await?;
+    caller(p).writer_for(org.id, person.id)?;
+    let form = GiftForm::of(&v.gift, &person.slug);
+    let ctx = FormContext {
+        session: &signed_in.0,
+        org: &org,
+        amending: Some((v.gift.id, &person)),
+        people: vec![person.clone()],
+        current: None,
+    };
+    Ok(form_page(StatusCode::OK, &ctx, &form, &[]))
+}
+
+/// The current version, briefly, for a stale form shown again.
+fn current_view(v: &Version) -> Value {
+    let f = &v.gift.fields;
+    json!({
+        "version": v.gift.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
+        "giver": f.giver, "kind": f.kind.label(), "description": f.description,
+        "value": pounds(f.value_pence), "offered_on": f.offered_on.to_string(),
+        "outcome": f.outcome.code(), "approved_by": f.approved_by,
+        "declared_on": f.declared_on.to_string(),
+    })
+}
+
+pub async fn amend(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<GiftForm>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    let p = posted.session.principal.clone();
+    let (v, person) = load(&state, &p, &org, &path.1).await?;
+    caller(&p).writer_for(org.id, person.id)?;
+    let mut form = posted.form;
+    form.person = person.slug.clone();
+    let id = v.gift.id;
+    let mut ctx = FormContext {
+        session: &posted.session,
+        org: &org,
+        amending: Some((id, &person)),
+        people: vec![person.clone()],
+        current: None,
+    };
+    let mut fe = FieldErrors::default();
+    let fields = form.fields(&org, &mut fe);
+    let fields = match fields {
+        Some(f) if fe.is_empty() => f,
+        _ => {
+            return Ok(form_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ctx,
+                &form,
+                &form_errors(&fe),
+            ))
+        }
+    };
+    let version = version_of(&form.version);
+    let (org_id, actor) = (org.id, p.actor());
+    let review = crate::web::auth::review_of(&p, org.id);
+    let written = state
+        .db(move |c| {
+            crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| {
+                Ok(GiftStep::Amend(fields))
+            })
+        })
+        .await;
+    match written {
+        Ok(committed) => {
+            api::publish(&state, &committed.org.slug, committed.touched).await;
+            Ok(see_other(format!(
+                "/admin/orgs/{}/gifts/{id}?saved=amended",
+                org.slug
+            )))
+        }
+        Err(ApiError::Conflict(_)) => {
+            // Keep what they entered; the next send is based on the version shown now.
+            let (now, _) = load(&state, &p, &org, &path.1).await?;
+            form.version = now.gift.version.to_string();
+            ctx.current = Some(current_view(&now));
+            let errors = [FieldError {
+                field: "current-version",
+                message: changed("offer"),
+            }];
+            Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
+        }
+        Err(ApiError::Invalid(fe)) => Ok(form_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            &form,
+            &form_errors(&fe),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// An offer's page and its actions
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+fn saved_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "The offer was recorded",
+        "amended" => "The offer was amended",
+        "withheld" => "The offer is now withheld from publication",
+        "released" => "The offer is no longer withheld",
+        "withdrawn" => "The offer was withdrawn",
+        "accepted" => "The offer was accepted and is published",
+        "returned" => "The offer was returned to the declarant with your comment",
+        _ => return None,
+    })
+}
+
+/// The offer's page: the current version, its standing, the forms this account may
+/// use, and every version with its audit entry.
+#[allow(clippy::too_many_arguments)]
+async fn gift_page(
+    state: &AppState,
+    session: &Session,
+    org: &Org,
+    raw_id: &str,
+    status: StatusCode,
+    errors: &[FieldError],
+    entered: Option<(Action, &ActionForm)>,
+    saved: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let p = &session.principal;
+    let (v, person) = load(state, p, org, raw_id).await?;
+    let (org_id, id) = (org.id, v.gift.id);
+    let all = state
+        .db(move |c| crate::store::gifts::versions(c, org_id, id))
+        .await?;
+    let rows = all
+        .iter()
+        .map(|x| {
+            let (c, l, _) = standing(&x.gift, &person);
+            HistoryRow {
+                version: x.gift.version,
+                audit_seq: x.audit_seq,
+                recorded_at: x.recorded_at.clone(),
+                recorded_by: x.recorded_by.clone(),
+                state: l,
+                tag_class: tag_class(c),
+                ended_on: None,
+                reason: x.gift.standing.withheld_reason.clone(),
+            }
+        })
+        .collect();
+    let history = history(state, rows).await?;
+    let g = &v.gift;
+    let f = &g.fields;
+    let (code, label, why) = standing(g, &person);
+    let a = f.assessment(&org.settings);
+    let may_write = caller(p).writer_for(org.id, person.id).is_ok();
+    let mut data = json!({
+        "title": format!("Offer {} – {}", g.id, person.fields.name),
+        "account": AccountView::of(session), "errors": errors, "org": org_view(org),
+        "saved": saved.and_then(saved_message),
+        "id": g.id, "version": g.version,
+        "base": format!("/admin/orgs/{}/gifts/{}", org.slug, g.id),
+        "person": {"name": person.fields.name, "position": person.fields.position,
+                   "decision_making": person.fields.decision_making},
+        "public_href": (code == "published").then(|| format!("/{}/gifts/", org.slug)),
+        "fields": {
+            "giver": f.giver, "supplier": if f.giver_is_supplier { "Yes" } else { "No" },
+            "kind": f.kind.label(), "description": f.description, "value": pounds(f.value_pence),
+            "offered_on": f.offered_on.to_string(), "outcome": capitalise(f.outcome.code()),
+            "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
+            "rule": a.rule, "warnings": f.warnings(&org.settings),
+        },
+        "state": {"label": label, "detail": why, "tag_class": tag_class(code)},
+        "history": history,
+    });
+    if let Value::Object(m) = &mut data {
+        m.extend(entry_actions(
+            "offer",
+            &g.standing,
+            may_write,
+            governs(p, org.id),
+            entered,
+            errors,
+        ));
+    }
+    Ok(page(status, "admin-gift", &data))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(String, String)>,
+    q: web::Query<ShowQuery>,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    gift_page(
+        &state,
+        &signed_in.0,
+        &org,
+        &path.1,
+        StatusCode::OK,
+        &[],
+        None,
+        q.saved.as_deref(),
+    )
+    .await
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+    action: Action,
+) -> Result<HttpResponse, PageError> {
+    let org = load_org(&state, &path.0).await?;
+    let p = posted.session.principal.clone();
+    let (v, person) = load(&state, &p, &org, &path.1).await?;
+    action.check(&p, org.id, person.id)?;
+    let form = posted.form;
+    let written = match action.standing_change(&form) {
+        Ok(change) => {
+            let version = version_of(&form.version);
+            let (org_id, id, actor) = (org.id, v.gift.id, p.actor());
+            let review = crate::web::auth::review_of(&p, org.id);
+            state
+                .db(move |c| {
+                    crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| {
+                        Ok(GiftStep::Standing(change))
+                    })
+                })
+                .await
+        }
+        Err(fe) => Err(ApiError::Invalid(fe)),
+    };
+    let id = v.gift.id;
+    let to = format!("/admin/orgs/{}/gifts/{id}", org.slug);
+    let (status, errors) = match settle(&state, written, action, "offer", to).await? {
+        Ok(done) => return Ok(done),
+        Err(refused) => refused,
+    };
+    let entered = Some((action, &form));
+    gift_page(
+        &state,
+        &posted.session,
+        &org,
+        &path.1,
+        status,
+        &errors,
+        entered,
+        None,
+    )
+    .await
+}
+
+pub async fn withhold(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Withhold).await
+}
+
+pub async fn release(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Release).await
+}
+
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Withdraw).await
+}
+
+pub async fn accept(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Accept).await
+}
+
+pub async fn return_for_changes(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    posted: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    act(state, path, posted, Action::Return).await
 }

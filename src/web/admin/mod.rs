@@ -5,7 +5,9 @@
 
 pub mod committees;
 pub mod confirmations;
+pub mod decisions;
 pub mod declarations;
+mod entries;
 pub mod gifts;
 pub mod home;
 pub mod import;
@@ -32,6 +34,46 @@ use std::pin::Pin;
 use std::sync::OnceLock;
 
 const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "admin-field",
+        include_str!("../../../templates/admin/field.hbs"),
+    ),
+    (
+        "admin-saved",
+        include_str!("../../../templates/admin/saved.hbs"),
+    ),
+    (
+        "admin-history",
+        include_str!("../../../templates/admin/history.hbs"),
+    ),
+    (
+        "admin-standing-forms",
+        include_str!("../../../templates/admin/standing-forms.hbs"),
+    ),
+    (
+        "admin-gift",
+        include_str!("../../../templates/admin/gift.hbs"),
+    ),
+    (
+        "admin-decisions",
+        include_str!("../../../templates/admin/decisions.hbs"),
+    ),
+    (
+        "admin-decision",
+        include_str!("../../../templates/admin/decision.hbs"),
+    ),
+    (
+        "admin-decision-form",
+        include_str!("../../../templates/admin/decision-form.hbs"),
+    ),
+    (
+        "admin-breaches",
+        include_str!("../../../templates/admin/breaches.hbs"),
+    ),
+    (
+        "admin-breach-form",
+        include_str!("../../../templates/admin/breach-form.hbs"),
+    ),
     (
         "admin-layout",
         include_str!("../../../templates/admin/layout.hbs"),
@@ -124,6 +166,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin-confirmations",
         include_str!("../../../templates/admin/confirmations.hbs"),
+    ),
+    (
+        "admin-review-forms",
+        include_str!("../../../templates/admin/review-forms.hbs"),
     ),
 ];
 

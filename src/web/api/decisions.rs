@@ -72,7 +72,7 @@ pub async fn show(
 }
 
 /// Fill `decided_on` from the meeting of the item that took the decision, if not given.
-async fn with_meeting_date(
+pub async fn with_meeting_date(
     state: &AppState,
     org: &Org,
     mut fields: crate::domain::Input,
