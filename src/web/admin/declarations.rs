@@ -97,6 +97,7 @@ pub(super) fn org_view(org: &Org) -> Value {
 pub struct ListQuery {
     person: Option<String>,
     state: Option<String>,
+    page: Option<String>,
 }
 
 const STATES: [(&str, &str); 4] = [
@@ -113,6 +114,7 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
+    let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
     let org_id = org.id;
     let (people, versions) = state
@@ -150,6 +152,15 @@ pub async fn list(
             })
         })
         .collect();
+    let (rows, pagination) = super::paging::paginate(
+        rows,
+        page_no,
+        &format!("/admin/orgs/{}/declarations", org.slug),
+        &[
+            ("person", want_person.unwrap_or("")),
+            ("state", want_state.unwrap_or("")),
+        ],
+    )?;
     let person_options: Vec<Value> = readable
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "selected": want_person == Some(x.slug.as_str())}))
@@ -168,7 +179,8 @@ pub async fn list(
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
             "rows": rows, "people": person_options, "states": state_options,
             "filtered": want_person.is_some() || want_state.is_some(),
-            "may_declare": may_declare,
+            "may_declare": may_declare, "pagination": pagination,
+            "may_import": governs(&p, org.id),
         }),
     ))
 }

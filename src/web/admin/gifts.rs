@@ -33,6 +33,7 @@ use serde_json::{json, Map, Value};
 #[derive(Deserialize)]
 pub struct ListQuery {
     saved: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn list(
@@ -42,6 +43,7 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
+    let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
     let org_id = org.id;
     let (people, versions) = state
@@ -73,6 +75,12 @@ pub async fn list(
             }))
         })
         .collect();
+    let (rows, pagination) = super::paging::paginate(
+        rows,
+        page_no,
+        &format!("/admin/orgs/{}/gifts", org.slug),
+        &[],
+    )?;
     let may_record =
         governs(&p, org.id) || (p.role == Role::Declarant && p.person_in(org.id).is_some());
     Ok(page(
@@ -81,7 +89,8 @@ pub async fn list(
         &json!({
             "title": format!("Gifts and hospitality – {}", org.name),
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
-            "rows": rows, "may_record": may_record,
+            "rows": rows, "may_record": may_record, "pagination": pagination,
+            "may_import": governs(&p, org.id),
             "saved": (q.saved.as_deref() == Some("created")).then_some("The offer was recorded"),
         }),
     ))
