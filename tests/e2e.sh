@@ -264,7 +264,7 @@ has_cookie() { grep -q "[[:space:]]$1[[:space:]]" "$JAR"; }
 
 GOV_EMAIL=governance@northshire.example
 GOV_PASSWORD=$(awk -v email="$GOV_EMAIL" '$1 == "governance" && $2 == email { print $3 }' "$TMP/server.out")
-check "serve --demo printed the governance lead's one-time password" test -n "$GOV_PASSWORD"
+check "serve --demo printed the governance lead's password" test -n "$GOV_PASSWORD"
 
 code=$(browse /admin/sign-in "$TMP/sign-in.html")
 check "GET /admin/sign-in answers 200" test "$code" = 200
