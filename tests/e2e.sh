@@ -6,7 +6,9 @@
 #
 # Starts `coi-register serve --demo` on a free port with its own data directory, reads the
 # public site, feeds and open data, records a declaration through the JSON API and waits
-# for it to appear, exports the audit chain twice (HTTP download and CLI), verifies both
+# for it to appear, follows the README's walkthrough (signs in as the demo governance lead
+# through the sign-in form, declares an interest through the web form, and finds it on the
+# public register and in the feeds), exports the audit chain twice (HTTP download and CLI), verifies both
 # with `coi-register verify` and tools/verify_chain.py, and checks that both verifiers
 # reject a copy with one character changed. Needs bash, curl and python3 (stdlib only).
 set -euo pipefail
@@ -242,6 +244,92 @@ check "the <script> in its description does not reach the page" lacks_script "$T
 in_feed() { [ "$(fetch "/$ORG/feeds/$1.xml" "$TMP/$1.xml")" = 200 ] && rss "$TMP/$1.xml" "$SEQ" 2>/dev/null; }
 eventually 10 "the interests feed has an item for audit seq $SEQ" in_feed interests
 eventually 10 "the all-changes feed has an item for audit seq $SEQ" in_feed all
+
+# --- the README's walkthrough: sign in, declare an interest through the form ---------
+# "A new user, following only the README, signs in as the demo governance lead, adds a
+# declaration through the form, and sees it on the public register and in the feed."
+
+JAR=$TMP/cookies.txt
+# browse PATH FILE [CURL-ARGS...]: a request with the cookie jar, as a browser would make
+# it (a POST when form fields are given); prints the status; headers in $TMP/headers.txt.
+browse() {
+    local path=$1 file=$2
+    shift 2
+    curl -sS -b "$JAR" -c "$JAR" -o "$file" -D "$TMP/headers.txt" -w '%{http_code}' "$@" "$BASE$path" \
+        2>"$TMP/curl.err" || true
+}
+csrf_of() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$1" | head -n 1; }
+location() { tr -d '\r' <"$TMP/headers.txt" | sed -n 's/^[Ll]ocation: *//p' | head -n 1; }
+has_cookie() { grep -q "[[:space:]]$1[[:space:]]" "$JAR"; }
+
+GOV_EMAIL=governance@northshire.example
+GOV_PASSWORD=$(awk -v email="$GOV_EMAIL" '$1 == "governance" && $2 == email { print $3 }' "$TMP/server.out")
+check "serve --demo printed the governance lead's password" test -n "$GOV_PASSWORD"
+
+code=$(browse /admin/sign-in "$TMP/sign-in.html")
+check "GET /admin/sign-in answers 200" test "$code" = 200
+CSRF=$(csrf_of "$TMP/sign-in.html")
+check "the sign-in form carries a CSRF token" test -n "$CSRF"
+check "the sign-in form sets its CSRF cookie" has_cookie coi_sign_in
+code=$(browse /admin/sign-in "$TMP/signed-in.html" --data-urlencode "csrf_token=$CSRF" \
+    --data-urlencode "email=$GOV_EMAIL" --data-urlencode "password=$GOV_PASSWORD")
+check "POST /admin/sign-in as $GOV_EMAIL answers 303 to /admin" test "$code $(location)" = "303 /admin"
+check "signing in sets the session cookie" has_cookie coi_session
+code=$(browse /admin "$TMP/admin.html")
+check "GET /admin signed in answers 200 and names the account" \
+    test "$code" = 200 -a "$(grep -c -F "$GOV_EMAIL" "$TMP/admin.html")" -gt 0
+check "/admin links to Manage declarations for $ORG" \
+    contains "$TMP/admin.html" "href=\"/admin/orgs/$ORG/declarations\">Manage declarations</a>"
+code=$(browse "/admin/orgs/$ORG/declarations" "$TMP/declarations.html")
+check "GET /admin/orgs/$ORG/declarations answers 200" test "$code" = 200
+check "the declarations page has Declare an interest" \
+    contains "$TMP/declarations.html" "href=\"/admin/orgs/$ORG/declarations/new\" role=\"button\" draggable=\"false\">Declare an interest</a>"
+code=$(browse "/admin/orgs/$ORG/declarations/new" "$TMP/form.html")
+check "GET /admin/orgs/$ORG/declarations/new answers 200" test "$code" = 200
+check "the form offers $PERSON" contains "$TMP/form.html" "<option value=\"$PERSON\""
+CSRF=$(csrf_of "$TMP/form.html")
+check "the declaration form carries the session's CSRF token" test -n "$CSRF"
+
+README_MARK="readme-$RANDOM$RANDOM"
+DAY=$(date -u -d yesterday +%F 2>/dev/null || date -u -v-1d +%F)
+code=$(browse "/admin/orgs/$ORG/declarations/new" "$TMP/declared.html" \
+    --data-urlencode "csrf_token=$CSRF" --data-urlencode "person=$PERSON" \
+    --data-urlencode "interest_type=non_financial_professional" --data-urlencode "associate=" \
+    --data-urlencode "description=Trustee of the Northshire Walking Group ($README_MARK)" \
+    --data-urlencode "body=Northshire Walking Group" --data-urlencode "arose_on=$DAY" \
+    --data-urlencode "ended_on=" --data-urlencode "declared_on=$DAY" \
+    --data-urlencode "mitigation=None needed: the group has no dealings with the CCG")
+SAVED=$(location)
+check "POST the declaration form answers 303 to the declaration's page ($SAVED)" \
+    test "$code" = 303 -a "${SAVED%%\?*}" != "$SAVED" -a "$(printf '%s' "$SAVED" | grep -cE "^/admin/orgs/$ORG/declarations/[0-9]+\?saved=")" = 1
+FORM_ID=$(printf '%s' "${SAVED%%\?*}" | grep -oE '[0-9]+$' || true)
+code=$(browse "$SAVED" "$TMP/saved.html")
+check "GET $SAVED answers 200 and shows the description" \
+    test "$code" = 200 -a "$(grep -c -F "$README_MARK" "$TMP/saved.html")" -gt 0
+PUBLIC_HREF=$(sed -n 's/.*<a href="\([^"]*\)">see it on the public register<\/a>.*/\1/p' "$TMP/saved.html" | head -n 1)
+check "the declaration's page links to it on the public register ($PUBLIC_HREF)" \
+    test "${PUBLIC_HREF%%#*}" = "/$ORG/interests/$PERSON/"
+
+public_page_shows_it() {
+    [ "$(fetch "$PUBLIC_HREF" "$TMP/public.html")" = 200 ] &&
+        contains "$TMP/public.html" "id=\"declaration-$FORM_ID\"" && contains "$TMP/public.html" "$README_MARK"
+}
+eventually 10 "declaration $FORM_ID, made through the form, is on /$ORG/interests/$PERSON/" public_page_shows_it
+check "the public page is read without a session and has no <script>" lacks_script "$TMP/public.html"
+
+# feed_has FEED: an item of /$ORG/feeds/FEED.xml carries the description and links to the person.
+feed_has() {
+    [ "$(fetch "/$ORG/feeds/$1.xml" "$TMP/readme-$1.xml")" = 200 ] &&
+        python3 - "$TMP/readme-$1.xml" "$README_MARK" "/$ORG/interests/$PERSON/" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+items = ET.parse(sys.argv[1]).getroot().iter("item")
+mine = [i for i in items if sys.argv[2] in (i.findtext("description") or "")]
+sys.exit(0 if any(sys.argv[3] in (i.findtext("link") or "") for i in mine) else 1)
+PY
+}
+eventually 10 "the interests feed has the declaration made through the form" feed_has interests
+eventually 10 "the all-changes feed has the declaration made through the form" feed_has all
 
 # --- the audit chain, exported two ways and verified two ways -------------------------
 

@@ -6,9 +6,11 @@
 # BINARY defaults to target/debug/coi-register (this script builds nothing). Starts
 # `BINARY serve --demo` on a free port with its own data directory, installs the test's
 # npm packages (tests/browser/package-lock.json) if they are missing, runs axe.mjs on the
-# demo site (every kind of page, found by following links; or only the PATHs given) and
-# stops the server. Screenshots go to target/axe-screenshots/. Needs node, npm, python3,
-# curl and Chromium at /usr/bin/chromium (or $CHROMIUM).
+# demo site (every kind of public page and of web app page, found by following links; or
+# only the PATHs given) and stops the server. The web app is checked signed out, and signed
+# in through the sign-in form as the demo's governance lead and its declarant, with the
+# passwords `serve --demo` prints once. Screenshots go to target/axe-screenshots/.
+# Needs node, npm, python3, curl and Chromium at /usr/bin/chromium (or $CHROMIUM).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -61,5 +63,11 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true)" = 20
     [ "$SECONDS" -lt "$deadline" ] || fail "the server did not start within 120s"
     sleep 0.2
 done
+
+# The demo's accounts, as it printed them: "  ROLE  EMAIL  PASSWORD[  declares for ...]".
+AXE_ACCOUNTS=$(awk '$1 == "governance" || $1 == "declarant" { print $1, $2, $3 }' "$TMP/server.out")
+[ "$(printf '%s\n' "$AXE_ACCOUNTS" | grep -c @)" = 2 ] ||
+    fail "serve --demo did not print a governance and a declarant account: $(cat "$TMP/server.out")"
+export AXE_ACCOUNTS
 
 node tests/browser/axe.mjs "$BASE" "$@"
