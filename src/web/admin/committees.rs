@@ -1223,9 +1223,11 @@ pub async fn add_members(
     let c = l.committee(&path.1)?;
     let v = Values(posted.form);
     let mut fe = FieldErrors::default();
-    let (entered, rows) = member_rows(&v, ADD_MEMBER_ROWS, &mut fe);
+    let (entered, mut rows) = member_rows(&v, ADD_MEMBER_ROWS, &mut fe);
     if entered.is_empty() {
-        fe.add("members", "Fill in at least one member");
+        // Shown at the first row's first field, where the lead starts filling one in.
+        rows = vec![0];
+        fe.add("members[0].person", "Fill in at least one member");
     }
     let refuse = |fe: &FieldErrors| {
         let p = problems(fe, |k| locate_committee(k, &rows));
