@@ -4,8 +4,8 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::entries::{
-    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
-    ActionForm, HistoryRow,
+    action_routes, changed, entry_actions, hidden, history, ordered_errors, settle, tag_class,
+    version_of, Action, ActionForm, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -810,50 +810,11 @@ async fn act(
     .await
 }
 
-pub async fn end(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::End).await
-}
-
-pub async fn withhold(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withhold).await
-}
-
-pub async fn release(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Release).await
-}
-
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withdraw).await
-}
-
-pub async fn accept(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Accept).await
-}
-
-pub async fn return_for_changes(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Return).await
+action_routes! {
+    end => End,
+    withhold => Withhold,
+    release => Release,
+    withdraw => Withdraw,
+    accept => Accept,
+    return_for_changes => Return,
 }

@@ -331,6 +331,21 @@ pub(super) fn entry_actions(
     m
 }
 
+/// The routes of an entry's actions: `name => Action` makes `pub async fn name`, which
+/// hands the posted form to the module's own `act` with that action.
+macro_rules! action_routes {
+    ($($name:ident => $action:ident),* $(,)?) => {$(
+        pub async fn $name(
+            state: actix_web::web::Data<crate::web::AppState>,
+            path: actix_web::web::Path<(String, String)>,
+            posted: super::CsrfForm<super::entries::ActionForm>,
+        ) -> Result<actix_web::HttpResponse, super::PageError> {
+            act(state, path, posted, super::entries::Action::$action).await
+        }
+    )*};
+}
+pub(super) use action_routes;
+
 /// Why an action form is shown again: the status and the problems.
 pub(super) type Refusal = (actix_web::http::StatusCode, Vec<FieldError>);
 

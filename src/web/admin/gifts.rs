@@ -9,8 +9,8 @@ use super::declarations::{
     see_other, today,
 };
 use super::entries::{
-    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
-    ActionForm, HistoryRow,
+    action_routes, changed, entry_actions, hidden, history, ordered_errors, settle, tag_class,
+    version_of, Action, ActionForm, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
@@ -690,42 +690,10 @@ async fn act(
     .await
 }
 
-pub async fn withhold(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withhold).await
-}
-
-pub async fn release(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Release).await
-}
-
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withdraw).await
-}
-
-pub async fn accept(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Accept).await
-}
-
-pub async fn return_for_changes(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Return).await
+action_routes! {
+    withhold => Withhold,
+    release => Release,
+    withdraw => Withdraw,
+    accept => Accept,
+    return_for_changes => Return,
 }
