@@ -6,7 +6,8 @@
 //! the store's constitution and quorum rules refuse a bad change inside its transaction;
 //! a refusal is shown the GOV.UK way (summary, message beside the field, input kept).
 
-use super::declarations::{capitalise, load_org, org_view, see_other, today};
+use super::declarations::{capitalise, load_org, org_view, today};
+use super::entries::published;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::committees::{
     constitution, ConflictDecision, Member, MemberCategory, QuorumResult, Role as MemberRole,
@@ -22,7 +23,7 @@ use crate::store::records::Stored;
 use crate::store::users::Session;
 use crate::store::Committed;
 use crate::web::api::committees::{path_key, Names};
-use crate::web::api::{self, parse_id};
+use crate::web::api::parse_id;
 use crate::web::auth::{governs, Caller};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -624,14 +625,20 @@ fn actor(session: &Session, org: &Org) -> Result<String, PageError> {
         .actor())
 }
 
-fn base(org: &Org, slug: &str) -> String {
-    format!("/admin/orgs/{}/committees/{slug}", org.slug)
+/// The organisation's business for a form that writes it, and the account writing
+/// (governance leads and admins only).
+async fn load_to_write(
+    state: &AppState,
+    org_slug: &str,
+    session: &Session,
+) -> Result<(Loaded, String), PageError> {
+    let l = load(state, org_slug).await?;
+    let actor = actor(session, &l.org)?;
+    Ok((l, actor))
 }
 
-/// After a write: publish, then send the browser on.
-async fn done<T>(state: &AppState, committed: &Committed<T>, to: String) -> HttpResponse {
-    api::publish(state, &committed.org.slug, committed.touched).await;
-    see_other(to)
+fn base(org: &Org, slug: &str) -> String {
+    format!("/admin/orgs/{}/committees/{slug}", org.slug)
 }
 
 /// The form again (422), with `fe`'s problems placed by `locate`.
@@ -663,7 +670,7 @@ async fn settle<T>(
     match (written, stale) {
         (Ok(d), _) => {
             let to = to(&d.value);
-            Ok(done(state, &d, to).await)
+            Ok(published(state, &d, to).await)
         }
         (Err(ApiError::Invalid(fe)), _) => Ok(refused(&fe, &v, locate, again)),
         (Err(ApiError::Conflict(_)), Some((field, version))) => {
@@ -979,8 +986,7 @@ pub async fn new_form(
     signed_in: SignedIn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path, &signed_in.0).await?;
     let v = Values(vec![("quorum_minimum".into(), String::new())]);
     Ok(new_committee_page(
         StatusCode::OK,
@@ -996,8 +1002,7 @@ pub async fn create(
     path: web::Path<String>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path, &posted.session).await?;
     let v = Values(posted.form);
     let mut fe = FieldErrors::default();
     let committee = Committee::parse(&committee_input(&v));
@@ -1048,8 +1053,7 @@ pub async fn amend_form(
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     Ok(amend_committee_page(
         StatusCode::OK,
@@ -1066,8 +1070,7 @@ pub async fn amend(
     path: web::Path<(String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let v = Values(posted.form);
     let (org_id, id, version) = (l.org.id, c.id, version_of(&v));
@@ -1237,8 +1240,7 @@ pub async fn add_members_form(
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     Ok(add_members_page(
         StatusCode::OK,
@@ -1255,8 +1257,7 @@ pub async fn add_members(
     path: web::Path<(String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let v = Values(posted.form);
     let mut fe = FieldErrors::default();
@@ -1412,8 +1413,7 @@ pub async fn membership_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let m = l.membership(c, &path.2)?;
     Ok(membership_page(
@@ -1434,8 +1434,7 @@ async fn change_membership(
     posted: Posted,
     action: MemberAction,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let m = l.membership(c, &path.2)?;
     let v = Values(posted.form);
@@ -1744,8 +1743,7 @@ pub async fn new_meeting_form(
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     Ok(meeting_form_page(
         StatusCode::OK,
@@ -1771,8 +1769,7 @@ pub async fn amend_meeting_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let m = l.meeting(c, &path.2)?;
     Ok(meeting_form_page(
@@ -1801,8 +1798,7 @@ async fn write_meeting(
     posted: Posted,
     amending: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let m = match &amending {
         Some(raw) => Some(l.meeting(c, raw)?),
@@ -2099,8 +2095,7 @@ pub async fn new_item_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let m = l.meeting(c, &path.2)?;
     let v = Values(vec![(
@@ -2124,8 +2119,7 @@ pub async fn create_item(
     path: web::Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let m = l.meeting(c, &path.2)?;
     write_item(&state, &l, c, m, None, actor, posted).await
@@ -2136,8 +2130,7 @@ pub async fn amend_item_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     Ok(item_form_page(
@@ -2157,8 +2150,7 @@ pub async fn amend_item(
     path: web::Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     write_item(&state, &l, c, m, Some(i), actor, posted).await
@@ -2354,8 +2346,7 @@ pub async fn outcome_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     Ok(outcome_page(
@@ -2375,8 +2366,7 @@ pub async fn record_outcome(
     path: web::Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     let v = Values(posted.form);

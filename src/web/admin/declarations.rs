@@ -4,8 +4,8 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::entries::{
-    action_routes, changed, entry_actions, hidden, history, ordered_errors, settle, tag_class,
-    version_of, Action, ActionForm, HistoryRow,
+    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, stale,
+    tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -516,15 +516,13 @@ pub async fn create(
             crate::store::declarations::create(c, org_id, &actor, &slug, fields, None, review)
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/declarations/{}?saved=created",
-                org.slug, committed.value.declaration.id
-            )))
-        }
-        Err(ApiError::Invalid(fe)) => {
+    let to = |d: &Version| {
+        let id = d.declaration.id;
+        format!("/admin/orgs/{}/declarations/{id}?saved=created", org.slug)
+    };
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Refused(fe) => {
             let errors = form_errors(&fe, &FIELDS, "interest_type");
             Ok(form_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -533,7 +531,7 @@ pub async fn create(
                 &errors,
             ))
         }
-        Err(e) => Err(e.into()),
+        Answer::Stale(e) => Err(e.into()),
     }
 }
 
@@ -613,27 +611,19 @@ pub async fn amend(
             })
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/declarations/{id}?saved=amended",
-                org.slug
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
+    let to = |_: &_| format!("/admin/orgs/{}/declarations/{id}?saved=amended", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version they have
             // now been shown.
             let (now, _) = load(&state, &p, &org, &path.1).await?;
             form.version = now.declaration.version.to_string();
             ctx.current = Some(current_view(&now));
-            let errors = [FieldError {
-                field: "current-version",
-                message: changed("declaration"),
-            }];
+            let errors = stale("declaration");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
-        Err(ApiError::Invalid(fe)) => {
+        Answer::Refused(fe) => {
             let errors = form_errors(&fe, &FIELDS, "interest_type");
             Ok(form_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -642,7 +632,6 @@ pub async fn amend(
                 &errors,
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -18,6 +18,55 @@ pub(super) fn changed(what: &str) -> String {
     format!("This {what} was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again")
 }
 
+/// What a stale form is told, above the form (see [`changed`]).
+pub(super) fn stale(what: &str) -> [FieldError; 1] {
+    [FieldError {
+        field: "current-version",
+        message: changed(what),
+    }]
+}
+
+/// After a write: the public site is published again, and the browser sent to `to`.
+pub(super) async fn published<T>(
+    state: &AppState,
+    committed: &crate::store::Committed<T>,
+    to: String,
+) -> actix_web::HttpResponse {
+    crate::web::api::publish(state, &committed.org.slug, committed.touched).await;
+    super::declarations::see_other(to)
+}
+
+/// The store's answer to an entry's record or amend form.
+pub(super) enum Answer {
+    /// Written and published: where the browser goes now.
+    Done(actix_web::HttpResponse),
+    /// The entry changed since the form was loaded (the store's error, for the forms
+    /// that never expect it).
+    Stale(crate::web::error::ApiError),
+    /// The store refused the input.
+    Refused(FieldErrors),
+}
+
+/// Settles the store's answer to a record or amend form: written, it is published and
+/// the browser sent to `to(value)`; a stale version or a refusal comes back for the form
+/// to be shown again; anything else is an error page.
+pub(super) async fn answer<T>(
+    state: &AppState,
+    written: Result<crate::store::Committed<T>, crate::web::error::ApiError>,
+    to: impl FnOnce(&T) -> String,
+) -> Result<Answer, PageError> {
+    use crate::web::error::ApiError;
+    match written {
+        Ok(committed) => {
+            let to = to(&committed.value);
+            Ok(Answer::Done(published(state, &committed, to).await))
+        }
+        Err(e @ ApiError::Conflict(_)) => Ok(Answer::Stale(e)),
+        Err(ApiError::Invalid(fe)) => Ok(Answer::Refused(fe)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The version a form carries (0, which no record has, when it is missing or bad).
 pub(super) fn version_of(raw: &str) -> i64 {
     raw.trim()
@@ -364,9 +413,8 @@ pub(super) async fn settle<T>(
     use actix_web::http::StatusCode;
     match written {
         Ok(committed) => {
-            crate::web::api::publish(state, &committed.org.slug, committed.touched).await;
             let to = format!("{to}?saved={}", action.done());
-            Ok(Ok(super::declarations::see_other(to)))
+            Ok(Ok(published(state, &committed, to).await))
         }
         Err(ApiError::Conflict(_)) => {
             let errors = vec![FieldError {

@@ -6,11 +6,11 @@
 
 use super::declarations::{
     caller, capitalise, declarable, field_messages, form_person, friendly, load_org, org_view,
-    see_other, today,
+    today,
 };
 use super::entries::{
-    action_routes, changed, entry_actions, hidden, history, ordered_errors, settle, tag_class,
-    version_of, Action, ActionForm, HistoryRow,
+    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, stale,
+    tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
@@ -390,16 +390,11 @@ pub async fn create(
     let written = state
         .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None, review))
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/gifts/{}?saved=created",
-                org.slug, committed.value.gift.id
-            )))
-        }
-        Err(ApiError::Invalid(fe)) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
-        Err(e) => Err(e.into()),
+    let to = |v: &Version| format!("/admin/orgs/{}/gifts/{}?saved=created", org.slug, v.gift.id);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Refused(fe) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
+        Answer::Stale(e) => Err(e.into()),
     }
 }
 
@@ -500,32 +495,23 @@ pub async fn amend(
             })
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/gifts/{id}?saved=amended",
-                org.slug
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
+    let to = |_: &_| format!("/admin/orgs/{}/gifts/{id}?saved=amended", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version shown now.
             let (now, _) = load(&state, &p, &org, &path.1).await?;
             form.version = now.gift.version.to_string();
             ctx.current = Some(current_view(&now));
-            let errors = [FieldError {
-                field: "current-version",
-                message: changed("offer"),
-            }];
+            let errors = stale("offer");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
-        Err(ApiError::Invalid(fe)) => Ok(form_page(
+        Answer::Refused(fe) => Ok(form_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &ctx,
             &form,
             &form_errors(&fe),
         )),
-        Err(e) => Err(e.into()),
     }
 }
 
