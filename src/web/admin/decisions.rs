@@ -7,8 +7,8 @@
 
 use super::declarations::{caller, capitalise, field_messages, load_org, org_view};
 use super::entries::{
-    action_values, answer, history, ordered_errors, settle, stale, version_of, Action, ActionForm,
-    Answer, HistoryRow,
+    action_values, answer, history, ordered_errors, settle, show_route, stale, version_of, Action,
+    ActionForm, Answer, HistoryRow,
 };
 use super::gifts::{pence_of, pounds_text};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
@@ -585,11 +585,6 @@ pub async fn amend(
 // A decision's page, and withdrawing it
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 fn saved_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "created" => "The decision was recorded",
@@ -682,26 +677,7 @@ async fn decision_page(
     Ok(page(status, "admin-decision", &data))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-    q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    let saved = q.saved.as_deref();
-    decision_page(
-        &state,
-        &signed_in.0,
-        &org,
-        &path.1,
-        StatusCode::OK,
-        &[],
-        None,
-        saved,
-    )
-    .await
-}
+show_route!(decision_page);
 
 pub async fn withdraw(
     state: web::Data<AppState>,

@@ -4,8 +4,8 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::entries::{
-    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, stale,
-    tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
+    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, show_route,
+    stale, tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -639,11 +639,6 @@ pub async fn amend(
 // A declaration's page and its actions
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 fn saved_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "created" => "The declaration was recorded",
@@ -731,25 +726,7 @@ async fn declaration_page(
     Ok(page(status, "admin-declaration", &data))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-    q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    declaration_page(
-        &state,
-        &signed_in.0,
-        &org,
-        &path.1,
-        StatusCode::OK,
-        &[],
-        None,
-        q.saved.as_deref(),
-    )
-    .await
-}
+show_route!(declaration_page);
 
 async fn act(
     state: web::Data<AppState>,

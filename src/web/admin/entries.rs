@@ -395,6 +395,40 @@ macro_rules! action_routes {
 }
 pub(super) use action_routes;
 
+/// What an entry's page is asked: which write, if any, it follows.
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    pub saved: Option<String>,
+}
+
+/// An entry's page route, `show`, drawn by the module's `$page` function (state,
+/// session, org, raw id, status, errors, entered form, saved).
+macro_rules! show_route {
+    ($page:ident) => {
+        pub async fn show(
+            state: actix_web::web::Data<crate::web::AppState>,
+            signed_in: super::SignedIn,
+            path: actix_web::web::Path<(String, String)>,
+            q: actix_web::web::Query<super::entries::ShowQuery>,
+        ) -> Result<actix_web::HttpResponse, super::PageError> {
+            let org = super::declarations::load_org(&state, &path.0).await?;
+            let (status, saved) = (actix_web::http::StatusCode::OK, q.saved.as_deref());
+            $page(
+                &state,
+                &signed_in.0,
+                &org,
+                &path.1,
+                status,
+                &[],
+                None,
+                saved,
+            )
+            .await
+        }
+    };
+}
+pub(super) use show_route;
+
 /// Why an action form is shown again: the status and the problems.
 pub(super) type Refusal = (actix_web::http::StatusCode, Vec<FieldError>);
 

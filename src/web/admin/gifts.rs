@@ -9,8 +9,8 @@ use super::declarations::{
     today,
 };
 use super::entries::{
-    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, stale,
-    tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
+    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, show_route,
+    stale, tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
@@ -519,11 +519,6 @@ pub async fn amend(
 // An offer's page and its actions
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 fn saved_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "created" => "The offer was recorded",
@@ -610,25 +605,7 @@ async fn gift_page(
     Ok(page(status, "admin-gift", &data))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-    q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    gift_page(
-        &state,
-        &signed_in.0,
-        &org,
-        &path.1,
-        StatusCode::OK,
-        &[],
-        None,
-        q.saved.as_deref(),
-    )
-    .await
-}
+show_route!(gift_page);
 
 async fn act(
     state: web::Data<AppState>,
