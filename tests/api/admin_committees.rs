@@ -23,6 +23,18 @@ fn form<'a>(browser: &'a Browser, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str
     f
 }
 
+/// `fields` sent to `path` as the browser's form, with the session's token.
+fn send(app: &TestApp, browser: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
+    app.submit(path, Some(&browser.cookie), &form(browser, fields))
+}
+
+/// `path` as the browser sees it, which must be there.
+fn open(app: &TestApp, browser: &Browser, path: &str) -> Page {
+    let page = app.browse(path, Some(&browser.cookie));
+    assert_eq!(page.status, 200, "{}", page.body);
+    page
+}
+
 fn redirected(answer: &Page, prefix: &str) -> String {
     assert_eq!(answer.status, 303, "{}", answer.body);
     let to = answer.location.clone().expect("a redirect");
@@ -41,6 +53,15 @@ fn entries_after(app: &TestApp, head: i64) -> Vec<(String, String)> {
         .iter()
         .map(|e| (e.header.action.clone(), e.header.entity.clone()))
         .collect()
+}
+
+/// The audit entries after `head` are `expected` (action, entity).
+fn assert_written(app: &TestApp, head: i64, expected: &[(&str, &str)], why: &str) {
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, e)| ((*a).to_owned(), (*e).to_owned()))
+        .collect();
+    assert_eq!(entries_after(app, head), expected, "{why}");
 }
 
 /// A committee field's error: in the summary, linking to `id`, and beside the field.
@@ -79,15 +100,13 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
     assert!(home
         .body
         .contains(&format!("href=\"{COMMITTEES}\">Committees</a>")));
-    let list = app.browse(COMMITTEES, Some(&browser.cookie));
-    assert_eq!(list.status, 200, "{}", list.body);
+    let list = open(&app, &browser, COMMITTEES);
     assert!(list.body.contains("No committee has been constituted yet"));
     assert!(list.body.contains(&format!(
         "href=\"{COMMITTEES}/new\" role=\"button\" draggable=\"false\">Constitute a committee"
     )));
 
-    let new = app.browse(&format!("{COMMITTEES}/new"), Some(&browser.cookie));
-    assert_eq!(new.status, 200, "{}", new.body);
+    let new = open(&app, &browser, &format!("{COMMITTEES}/new"));
     for text in [
         "<label class=\"nhsuk-label\" for=\"name\">Name</label>",
         "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Quorum: categories that must be present</legend>",
@@ -101,47 +120,45 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
     assert!(!new.body.contains("<script"), "no JavaScript");
 
     let head = app.head();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/new"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("name", "Primary Care Commissioning Committee"),
-                ("slug", "pccc"),
-                (
-                    "terms_of_reference",
-                    "Commissions **primary care** <script>x</script>",
-                ),
-                ("quorum_minimum", "2"),
-                ("quorum_required", "lay"),
-                ("quorum_required", "executive"),
-                ("members-0-person", &helen),
-                ("members-0-category", "lay"),
-                ("members-0-role", "chair"),
-                ("members-0-voting", ""),
-                ("members-0-from", "2026-01-01"),
-                ("members-0-to", ""),
-                ("members-1-person", ""),
-                ("members-1-category", ""),
-                ("members-1-role", ""),
-                ("members-1-from", ""),
-                ("members-3-person", &claire),
-                ("members-3-category", "executive"),
-                ("members-3-from", "2026-01-01"),
-            ],
-        ),
+        &[
+            ("name", "Primary Care Commissioning Committee"),
+            ("slug", "pccc"),
+            (
+                "terms_of_reference",
+                "Commissions **primary care** <script>x</script>",
+            ),
+            ("quorum_minimum", "2"),
+            ("quorum_required", "lay"),
+            ("quorum_required", "executive"),
+            ("members-0-person", &helen),
+            ("members-0-category", "lay"),
+            ("members-0-role", "chair"),
+            ("members-0-voting", ""),
+            ("members-0-from", "2026-01-01"),
+            ("members-0-to", ""),
+            ("members-1-person", ""),
+            ("members-1-category", ""),
+            ("members-1-role", ""),
+            ("members-1-from", ""),
+            ("members-3-person", &claire),
+            ("members-3-category", "executive"),
+            ("members-3-from", "2026-01-01"),
+        ],
     );
     let to = redirected(&answer, &format!("{COMMITTEES}/pccc?saved=created"));
-    let written = entries_after(&app, head);
-    assert_eq!(
-        written,
-        vec![
-            ("create".to_owned(), "committee".to_owned()),
-            ("create".to_owned(), "membership".to_owned()),
-            ("create".to_owned(), "membership".to_owned()),
+    assert_written(
+        &app,
+        head,
+        &[
+            ("create", "committee"),
+            ("create", "membership"),
+            ("create", "membership"),
         ],
-        "the committee and its two members, blank rows ignored"
+        "the committee and its two members, blank rows ignored",
     );
     let (s, api) = app.get(&app.api("/committees/pccc"), None);
     assert_eq!(s, 200, "{api}");
@@ -151,8 +168,7 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
     assert_eq!(api["members"][0]["role"], "chair");
     assert_eq!(api["members"][1]["person"], claire.as_str());
 
-    let shown = app.browse(&to, Some(&browser.cookie));
-    assert_eq!(shown.status, 200, "{}", shown.body);
+    let shown = open(&app, &browser, &to);
     for text in [
         "The committee was constituted",
         "<h1>Primary Care Commissioning Committee</h1>",
@@ -178,31 +194,25 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
 
     // Add a member through the add-members form: one audit entry.
     let head = app.head();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/members/new"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("members-0-person", &anna),
-                ("members-0-category", "clinical"),
-                ("members-0-from", "2026-02-01"),
-                ("members-1-person", ""),
-            ],
-        ),
+        &[
+            ("members-0-person", &anna),
+            ("members-0-category", "clinical"),
+            ("members-0-from", "2026-02-01"),
+            ("members-1-person", ""),
+        ],
     );
     redirected(&answer, &format!("{COMMITTEES}/pccc?saved=members"));
-    assert_eq!(
-        entries_after(&app, head),
-        vec![("create".to_owned(), "membership".to_owned())]
-    );
+    assert_written(&app, head, &[("create", "membership")], "one audit entry");
     let (_, api) = app.get(&app.api("/committees/pccc"), None);
     assert_eq!(api["members"].as_array().unwrap().len(), 3, "{api}");
     assert_eq!(api["members"][2]["category"], "clinical");
 
     // Amend the committee: the quorum changes, one audit entry.
-    let amend = app.browse(&format!("{COMMITTEES}/pccc/amend"), Some(&browser.cookie));
-    assert_eq!(amend.status, 200, "{}", amend.body);
+    let amend = open(&app, &browser, &format!("{COMMITTEES}/pccc/amend"));
     assert!(amend
         .body
         .contains("value=\"Primary Care Commissioning Committee\""));
@@ -210,26 +220,21 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
         .body
         .contains("name=\"quorum_required\" type=\"checkbox\" value=\"lay\" checked"));
     let head = app.head();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/amend"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("version", "1"),
-                ("name", "Primary Care Commissioning Committee"),
-                ("slug", "pccc"),
-                ("terms_of_reference", ""),
-                ("quorum_minimum", "3"),
-                ("quorum_required", "lay"),
-            ],
-        ),
+        &[
+            ("version", "1"),
+            ("name", "Primary Care Commissioning Committee"),
+            ("slug", "pccc"),
+            ("terms_of_reference", ""),
+            ("quorum_minimum", "3"),
+            ("quorum_required", "lay"),
+        ],
     );
     redirected(&answer, &format!("{COMMITTEES}/pccc?saved=amended"));
-    assert_eq!(
-        entries_after(&app, head),
-        vec![("amend".to_owned(), "committee".to_owned())]
-    );
+    assert_written(&app, head, &[("amend", "committee")], "one audit entry");
     let (_, api) = app.get(&app.api("/committees/pccc"), None);
     assert_eq!(api["quorum"]["minimum"], 3);
     assert_eq!(api["terms_of_reference"], "");
@@ -260,10 +265,11 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
             ("members-1-from", "2026-01-01"),
         ]
     };
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/new"),
-        Some(&browser.cookie),
-        &form(&browser, &committee("chair", "")),
+        &committee("chair", ""),
     );
     assert_error(
         &answer,
@@ -287,11 +293,7 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     let mut fields = committee("", "chair");
     fields.push(("members-4-person", anna.as_str()));
     fields.push(("members-4-from", "2026-01-01"));
-    let answer = app.submit(
-        &format!("{COMMITTEES}/new"),
-        Some(&browser.cookie),
-        &form(&browser, &fields),
-    );
+    let answer = send(&app, &browser, &format!("{COMMITTEES}/new"), &fields);
     assert_error(
         &answer,
         "members-4-category",
@@ -300,29 +302,28 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     assert_eq!(app.head(), head);
 
     // Valid: lay chair, executive member.
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/new"),
-        Some(&browser.cookie),
-        &form(&browser, &committee("", "chair")),
+        &committee("", "chair"),
     );
     redirected(&answer, &format!("{COMMITTEES}/pccc"));
     let head = app.head();
 
     // Two GPs at once break the lay+executive majority: 2 of 4.
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/members/new"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("members-0-person", &anna),
-                ("members-0-category", "clinical"),
-                ("members-0-from", "2026-02-01"),
-                ("members-1-person", &ben),
-                ("members-1-category", "clinical"),
-                ("members-1-from", "2026-02-01"),
-            ],
-        ),
+        &[
+            ("members-0-person", &anna),
+            ("members-0-category", "clinical"),
+            ("members-0-from", "2026-02-01"),
+            ("members-1-person", &ben),
+            ("members-1-category", "clinical"),
+            ("members-1-from", "2026-02-01"),
+        ],
     );
     assert_error(
         &answer,
@@ -337,17 +338,15 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     assert_eq!(api["members"].as_array().unwrap().len(), 2);
 
     // One GP is fine (2 of 3)…
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/members/new"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("members-0-person", &anna),
-                ("members-0-category", "clinical"),
-                ("members-0-from", "2026-02-01"),
-            ],
-        ),
+        &[
+            ("members-0-person", &anna),
+            ("members-0-category", "clinical"),
+            ("members-0-from", "2026-02-01"),
+        ],
     );
     redirected(&answer, &format!("{COMMITTEES}/pccc?saved=members"));
     let head = app.head();
@@ -363,16 +362,16 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
         .as_i64()
         .unwrap();
     let here = format!("{COMMITTEES}/pccc/members/{claire_membership}");
-    let page = app.browse(&here, Some(&browser.cookie));
-    assert_eq!(page.status, 200, "{}", page.body);
+    let page = open(&app, &browser, &here);
     assert!(page.body.contains("Membership of Claire Exec"));
     assert!(page
         .body
         .contains("<option value=\"executive\" selected>Executive</option>"));
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{here}/end"),
-        Some(&browser.cookie),
-        &form(&browser, &[("version", "1"), ("to", "2026-06-30")]),
+        &[("version", "1"), ("to", "2026-06-30")],
     );
     assert_error(
         &answer,
@@ -388,20 +387,18 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     // Making the chair an executive through the amend form is refused too.
     let (_, api) = app.get(&app.api("/committees/pccc"), None);
     let helen_membership = api["members"][0]["id"].as_i64().unwrap();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/members/{helen_membership}/amend"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("version", "1"),
-                ("category", "executive"),
-                ("role", "chair"),
-                ("voting", ""),
-                ("from", "2026-01-01"),
-                ("to", ""),
-            ],
-        ),
+        &[
+            ("version", "1"),
+            ("category", "executive"),
+            ("role", "chair"),
+            ("voting", ""),
+            ("from", "2026-01-01"),
+            ("to", ""),
+        ],
     );
     assert_error(
         &answer,
@@ -411,10 +408,11 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     assert_eq!(app.head(), head, "nothing was written");
 
     // Ending a membership needs its last day.
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/members/{claire_membership}/end"),
-        Some(&browser.cookie),
-        &form(&browser, &[("version", "1"), ("to", "")]),
+        &[("version", "1"), ("to", "")],
     );
     assert_error(&answer, "end-to", "Enter the last day of membership");
     assert_eq!(app.head(), head);
@@ -468,11 +466,7 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     assert_eq!(s, 201, "{e}");
 
     // The meeting form offers every member's attendance as a group of radios.
-    let new = app.browse(
-        &format!("{COMMITTEES}/pccc/meetings/new"),
-        Some(&browser.cookie),
-    );
-    assert_eq!(new.status, 200, "{}", new.body);
+    let new = open(&app, &browser, &format!("{COMMITTEES}/pccc/meetings/new"));
     for text in [
         "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\">Who came</legend>",
         "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">Helen Lay</legend>",
@@ -495,10 +489,11 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     ];
     let mut bad = fields.clone();
     bad[0] = ("held_on", "2026-02-30");
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/meetings/new"),
-        Some(&browser.cookie),
-        &form(&browser, &bad),
+        &bad,
     );
     assert_error(
         &answer,
@@ -513,10 +508,11 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     // Someone not yet a member that day cannot be marked present.
     let mut early = fields.clone();
     early.push(("attendance-zoe-lay", "present"));
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/meetings/new"),
-        Some(&browser.cookie),
-        &form(&browser, &early),
+        &early,
     );
     assert_error(
         &answer,
@@ -527,25 +523,22 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
 
     // Recorded: one audit entry, attendance as entered.
     fields.push(("co_opted-0-person", ""));
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/meetings/new"),
-        Some(&browser.cookie),
-        &form(&browser, &fields),
+        &fields,
     );
     let to = redirected(&answer, &format!("{COMMITTEES}/pccc/meetings/"));
     let meeting = id_after(&to, "/meetings/");
-    assert_eq!(
-        entries_after(&app, head),
-        vec![("create".to_owned(), "meeting".to_owned())]
-    );
+    assert_written(&app, head, &[("create", "meeting")], "one audit entry");
     let (s, api) = app.get(&app.api(&format!("/meetings/{meeting}")), None);
     assert_eq!(s, 200, "{api}");
     assert_eq!(api["held_on"], "2026-03-12");
     assert_eq!(api["attendance"]["helen-lay"], "present");
     assert_eq!(api["attendance"]["imran-exec"], "apologies");
     assert_eq!(api["attendance"]["dr-ben-gp"], "present");
-    let shown = app.browse(&to, Some(&browser.cookie));
-    assert_eq!(shown.status, 200, "{}", shown.body);
+    let shown = open(&app, &browser, &to);
     for text in [
         "The meeting was recorded",
         "<h1>Meeting of 2026-03-12</h1>",
@@ -558,8 +551,7 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     // An item on which both GPs leave the room and the executive present does not vote:
     // only the two lay members count.
     let meeting_base = format!("{COMMITTEES}/pccc/meetings/{meeting}");
-    let item_form = app.browse(&format!("{meeting_base}/items/new"), Some(&browser.cookie));
-    assert_eq!(item_form.status, 200, "{}", item_form.body);
+    let item_form = open(&app, &browser, &format!("{meeting_base}/items/new"));
     assert!(item_form
         .body
         .contains("<option value=\"dr-anna-gp\">Dr Anna Gp (GP member)</option>"));
@@ -568,35 +560,30 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
         "only those present may declare a conflict"
     );
     let head = app.head();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{meeting_base}/items/new"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("number", "5.2"),
-                ("title", "Extended access contract"),
-                ("description", ""),
-                ("conflicts-0-person", &p[4]),
-                ("conflicts-0-nature", "Partner at the practice bidding"),
-                ("conflicts-0-declaration", ""),
-                ("conflicts-0-decision", "left_room"),
-                ("conflicts-1-person", &p[5]),
-                ("conflicts-1-nature", "Partner at the practice bidding"),
-                ("conflicts-1-decision", "left_room"),
-                ("conflicts-2-person", &p[2]),
-                ("conflicts-2-nature", "Spouse works for the bidder"),
-                ("conflicts-2-decision", "stayed_not_voting"),
-                ("conflicts-3-person", ""),
-            ],
-        ),
+        &[
+            ("number", "5.2"),
+            ("title", "Extended access contract"),
+            ("description", ""),
+            ("conflicts-0-person", &p[4]),
+            ("conflicts-0-nature", "Partner at the practice bidding"),
+            ("conflicts-0-declaration", ""),
+            ("conflicts-0-decision", "left_room"),
+            ("conflicts-1-person", &p[5]),
+            ("conflicts-1-nature", "Partner at the practice bidding"),
+            ("conflicts-1-decision", "left_room"),
+            ("conflicts-2-person", &p[2]),
+            ("conflicts-2-nature", "Spouse works for the bidder"),
+            ("conflicts-2-decision", "stayed_not_voting"),
+            ("conflicts-3-person", ""),
+        ],
     );
     let to = redirected(&answer, &format!("{meeting_base}?saved=item"));
     let item = id_after(&to, "#item-");
-    assert_eq!(
-        entries_after(&app, head),
-        vec![("create".to_owned(), "item".to_owned())]
-    );
+    assert_written(&app, head, &[("create", "item")], "one audit entry");
     let shown = app.browse(&to, Some(&browser.cookie));
     for text in [
         "5.2. Extended access contract",
@@ -611,24 +598,21 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
 
     // Recording a decision is refused with the quorum's rules and numbers.
     let outcome = format!("{COMMITTEES}/pccc/items/{item}/outcome");
-    let page = app.browse(&outcome, Some(&browser.cookie));
-    assert_eq!(page.status, 200, "{}", page.body);
+    let page = open(&app, &browser, &outcome);
     assert!(page.body.contains("<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--s\">What became of the item?</legend>"));
     assert!(page.body.contains("name=\"version\" value=\"1\""));
     let head = app.head();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &outcome,
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("version", "1"),
-                ("outcome", "decided"),
-                ("decision", "Award the contract to <Riverside>"),
-                ("referred_to", ""),
-                ("reason", ""),
-            ],
-        ),
+        &[
+            ("version", "1"),
+            ("outcome", "decided"),
+            ("decision", "Award the contract to <Riverside>"),
+            ("referred_to", ""),
+            ("reason", ""),
+        ],
     );
     for message in [
         "The item is not quorate, so it cannot record a decision: record it as deferred or referred, or co-opt members to the meeting",
@@ -648,30 +632,26 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     assert_eq!(api["outcome"], "open", "{api}");
 
     // Deferring needs a reason, then works: one audit entry.
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &outcome,
-        Some(&browser.cookie),
-        &form(&browser, &[("version", "1"), ("outcome", "deferred")]),
+        &[("version", "1"), ("outcome", "deferred")],
     );
     assert_error(&answer, "reason", "The reason is required for this outcome");
     assert_eq!(app.head(), head);
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &outcome,
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("version", "1"),
-                ("outcome", "deferred"),
-                ("reason", "Inquorate after conflicts: to the next meeting"),
-            ],
-        ),
+        &[
+            ("version", "1"),
+            ("outcome", "deferred"),
+            ("reason", "Inquorate after conflicts: to the next meeting"),
+        ],
     );
     let to = redirected(&answer, &format!("{meeting_base}?saved=outcome"));
-    assert_eq!(
-        entries_after(&app, head),
-        vec![("outcome".to_owned(), "item".to_owned())]
-    );
+    assert_written(&app, head, &[("outcome", "item")], "one audit entry");
     let (_, api) = app.get(&app.api(&format!("/items/{item}")), None);
     assert_eq!(api["outcome"], "deferred", "{api}");
     assert_eq!(
@@ -686,43 +666,37 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
 
     // Amending the item so that only one GP leaves makes it quorate (4 count, an
     // executive among them); the amend form shows the item's conflicts as they stand.
-    let amend = app.browse(
+    let amend = open(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/items/{item}/amend"),
-        Some(&browser.cookie),
     );
-    assert_eq!(amend.status, 200, "{}", amend.body);
     assert!(amend
         .body
         .contains("<option value=\"stayed_not_voting\" selected>Stayed but did not vote</option>"));
     let head = app.head();
-    let answer = app.submit(
+    let answer = send(
+        &app,
+        &browser,
         &format!("{COMMITTEES}/pccc/items/{item}/amend"),
-        Some(&browser.cookie),
-        &form(
-            &browser,
-            &[
-                ("version", "2"),
-                ("number", "5.2"),
-                ("title", "Extended access contract (revised)"),
-                ("conflicts-0-person", &p[4]),
-                ("conflicts-0-nature", "Partner at the practice bidding"),
-                ("conflicts-0-decision", "left_room"),
-            ],
-        ),
+        &[
+            ("version", "2"),
+            ("number", "5.2"),
+            ("title", "Extended access contract (revised)"),
+            ("conflicts-0-person", &p[4]),
+            ("conflicts-0-nature", "Partner at the practice bidding"),
+            ("conflicts-0-decision", "left_room"),
+        ],
     );
     redirected(&answer, &format!("{meeting_base}?saved=item-amended"));
-    assert_eq!(
-        entries_after(&app, head),
-        vec![("amend".to_owned(), "item".to_owned())]
-    );
+    assert_written(&app, head, &[("amend", "item")], "one audit entry");
     let (_, api) = app.get(&app.api(&format!("/items/{item}")), None);
     assert_eq!(api["title"], "Extended access contract (revised)");
     assert_eq!(api["conflicts"].as_array().unwrap().len(), 1);
     assert_eq!(api["quorum_now"]["quorate"], true, "{api}");
 
     // The meeting's amend form keeps the attendance.
-    let amend = app.browse(&format!("{meeting_base}/amend"), Some(&browser.cookie));
-    assert_eq!(amend.status, 200, "{}", amend.body);
+    let amend = open(&app, &browser, &format!("{meeting_base}/amend"));
     assert!(amend
         .body
         .contains("name=\"attendance-imran-exec\" type=\"radio\" value=\"apologies\" checked"));
@@ -760,12 +734,10 @@ fn readers_see_committee_business_but_cannot_change_it(b: Backend) {
     pccc(&app);
     let auditor = app.account("auditor@test.example", Role::Auditor, &["test-ccg"], None);
     let browser = app.sign_in(&auditor);
-    let page = app.browse(&format!("{COMMITTEES}/pccc"), Some(&browser.cookie));
-    assert_eq!(page.status, 200, "{}", page.body);
+    let page = open(&app, &browser, &format!("{COMMITTEES}/pccc"));
     assert!(page.body.contains("Helen Lay"));
     assert!(!page.body.contains("/members/new"), "no forms offered");
-    let list = app.browse(COMMITTEES, Some(&browser.cookie));
-    assert_eq!(list.status, 200, "{}", list.body);
+    let list = open(&app, &browser, COMMITTEES);
     assert!(list.body.contains("Primary Care Commissioning Committee"));
     assert!(
         !list.body.contains("committees/new"),

@@ -6,7 +6,8 @@
 //! the store's constitution and quorum rules refuse a bad change inside its transaction;
 //! a refusal is shown the GOV.UK way (summary, message beside the field, input kept).
 
-use super::declarations::{capitalise, load_org, org_view, see_other, today};
+use super::declarations::{capitalise, load_org, org_view, today};
+use super::entries::published;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::committees::{
     constitution, ConflictDecision, Member, MemberCategory, QuorumResult, Role as MemberRole,
@@ -22,7 +23,7 @@ use crate::store::records::Stored;
 use crate::store::users::Session;
 use crate::store::Committed;
 use crate::web::api::committees::{path_key, Names};
-use crate::web::api::{self, parse_id};
+use crate::web::api::parse_id;
 use crate::web::auth::{governs, Caller};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -176,6 +177,36 @@ fn row_key<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
     let rest = key.strip_prefix(prefix)?.strip_prefix('[')?;
     let (k, field) = rest.split_once(']')?;
     Some((k.parse().ok()?, field.strip_prefix('.').unwrap_or("")))
+}
+
+/// The rows `prefix-i-...` of a form (at least `min`) with any of `fields` filled in.
+fn filled_rows(v: &Values, prefix: &str, min: usize, fields: &[(&str, &str)]) -> Vec<usize> {
+    let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+    (0..v.rows(prefix, min))
+        .filter(|i| !v.blank_row(prefix, *i, &names))
+        .collect()
+}
+
+/// Where the problem `prefix[k].f` of the `k`th filled-in row goes: to the field of
+/// form row `rows[k]`, labelled "{noun} {row}: {f's label in `fields`}".
+fn locate_row(
+    key: &str,
+    prefix: &str,
+    noun: &str,
+    fields: &[(&str, &str)],
+    rows: &[usize],
+) -> Option<(String, String)> {
+    let (k, f) = row_key(key, prefix)?;
+    let i = *rows.get(k)?;
+    let label = fields
+        .iter()
+        .find(|(n, _)| *n == f)
+        .map(|(_, l)| *l)
+        .unwrap_or(f);
+    Some((
+        format!("{prefix}-{i}-{f}"),
+        format!("{noun} {}: {label}", i + 1),
+    ))
 }
 
 #[derive(Serialize, Default)]
@@ -356,6 +387,29 @@ impl Section {
     }
 }
 
+/// A group for each row `prefix-i-...` of a form (at least `min`), "{noun} {i + 1}",
+/// with the fields `fields` makes from the row's name prefix (`prefix-i-`).
+fn row_sections(
+    v: &Values,
+    p: &Problems,
+    prefix: &str,
+    min: usize,
+    noun: &str,
+    fields: impl Fn(&str) -> Vec<Field>,
+) -> Vec<Section> {
+    (0..v.rows(prefix, min))
+        .map(|i| {
+            Section::group(
+                &format!("{prefix}-{i}"),
+                format!("{noun} {}", i + 1),
+                None,
+                p,
+            )
+            .with(fields(&format!("{prefix}-{i}-")))
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct Hidden {
     name: String,
@@ -434,6 +488,16 @@ impl FormPage {
 
 fn fact(key: &str, value: impl Into<String>, notes: Vec<String>) -> Value {
     json!({"key": key, "value": value.into(), "notes": notes})
+}
+
+/// A select's options: `none` first (the empty value), then each `(code, label)`.
+fn choose<'a>(
+    none: &str,
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), none.to_owned()))
+        .chain(pairs.map(|(a, b)| (a.to_owned(), b.to_owned())))
+        .collect()
 }
 
 fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -561,14 +625,62 @@ fn actor(session: &Session, org: &Org) -> Result<String, PageError> {
         .actor())
 }
 
+/// The organisation's business for a form that writes it, and the account writing
+/// (governance leads and admins only).
+async fn load_to_write(
+    state: &AppState,
+    org_slug: &str,
+    session: &Session,
+) -> Result<(Loaded, String), PageError> {
+    let l = load(state, org_slug).await?;
+    let actor = actor(session, &l.org)?;
+    Ok((l, actor))
+}
+
 fn base(org: &Org, slug: &str) -> String {
     format!("/admin/orgs/{}/committees/{slug}", org.slug)
 }
 
-/// After a write: publish, then send the browser on.
-async fn done<T>(state: &AppState, committed: &Committed<T>, to: String) -> HttpResponse {
-    api::publish(state, &committed.org.slug, committed.touched).await;
-    see_other(to)
+/// The form again (422), with `fe`'s problems placed by `locate`.
+fn refused(
+    fe: &FieldErrors,
+    v: &Values,
+    locate: impl Fn(&str) -> (String, String),
+    again: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse,
+) -> HttpResponse {
+    again(StatusCode::UNPROCESSABLE_ENTITY, v, &problems(fe, locate))
+}
+
+/// Where a stale form is told so: the field, and the version it is shown again with.
+type Stale<'a> = Option<(&'a str, i64)>;
+
+/// Settles the store's answer to a form: a write publishes and sends the browser to
+/// `to`; a refusal shows the form again (422) with the store's problems placed by
+/// `locate`; a stale version, where `stale` allows one, shows it again (409) with the
+/// current version and [`CHANGED`] at its field; anything else is an error page.
+async fn settle<T>(
+    state: &AppState,
+    written: Result<Committed<T>, ApiError>,
+    to: impl FnOnce(&T) -> String,
+    mut v: Values,
+    locate: impl Fn(&str) -> (String, String),
+    stale: Stale<'_>,
+    again: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse,
+) -> Result<HttpResponse, PageError> {
+    match (written, stale) {
+        (Ok(d), _) => {
+            let to = to(&d.value);
+            Ok(published(state, &d, to).await)
+        }
+        (Err(ApiError::Invalid(fe)), _) => Ok(refused(&fe, &v, locate, again)),
+        (Err(ApiError::Conflict(_)), Some((field, version))) => {
+            v.set("version", version.to_string());
+            let mut p = Problems::default();
+            p.add(field, CHANGED);
+            Ok(again(StatusCode::CONFLICT, &v, &p))
+        }
+        (Err(e), _) => Err(e.into()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -628,13 +740,8 @@ const MEMBER_FIELDS: [(&str, &str); 7] = [
 ];
 
 fn category_options() -> Vec<(String, String)> {
-    std::iter::once((String::new(), "Choose a category".to_owned()))
-        .chain(
-            MemberCategory::ALL
-                .iter()
-                .map(|c| (c.code().to_owned(), c.label().to_owned())),
-        )
-        .collect()
+    let all = MemberCategory::ALL.iter().map(|c| (c.code(), c.label()));
+    choose("Choose a category", all)
 }
 
 /// A membership's fields named `prefix<name>` (`prefix` empty on the membership page).
@@ -725,13 +832,9 @@ fn member_rows(
     min: usize,
     fe: &mut FieldErrors,
 ) -> (Vec<(Option<String>, Input)>, Vec<usize>) {
-    let names: Vec<&str> = MEMBER_FIELDS.iter().map(|(f, _)| *f).collect();
+    let rows = filled_rows(v, "members", min, &MEMBER_FIELDS);
     let mut entered = Vec::new();
-    let mut rows = Vec::new();
-    for i in 0..v.rows("members", min) {
-        if v.blank_row("members", i, &names) {
-            continue;
-        }
+    for &i in &rows {
         let k = entered.len();
         let person = v.get(&format!("members-{i}-person")).trim().to_owned();
         if person.is_empty() {
@@ -744,7 +847,6 @@ fn member_rows(
             }
         }
         entered.push(((!person.is_empty()).then_some(person), input));
-        rows.push(i);
     }
     (entered, rows)
 }
@@ -752,31 +854,13 @@ fn member_rows(
 /// Where a membership row's problem goes: `members[k].f` to row `rows[k]`'s field, the
 /// constitution's and quorum's to the members group.
 fn locate_member_row(key: &str, rows: &[usize]) -> Option<(String, String)> {
-    let (k, f) = row_key(key, "members")?;
-    let i = *rows.get(k)?;
-    let label = MEMBER_FIELDS
-        .iter()
-        .find(|(n, _)| *n == f)
-        .map(|(_, l)| *l)
-        .unwrap_or(f);
-    Some((
-        format!("members-{i}-{f}"),
-        format!("Member {}: {label}", i + 1),
-    ))
+    locate_row(key, "members", "Member", &MEMBER_FIELDS, rows)
 }
 
-fn member_row_sections(v: &Values, p: &Problems, rows: usize, people: &[&Person]) -> Vec<Section> {
-    (0..rows)
-        .map(|i| {
-            Section::group(
-                &format!("members-{i}"),
-                format!("Member {}", i + 1),
-                None,
-                p,
-            )
-            .with(member_fields(&format!("members-{i}-"), v, p, Some(people)))
-        })
-        .collect()
+fn member_row_sections(v: &Values, p: &Problems, min: usize, people: &[&Person]) -> Vec<Section> {
+    row_sections(v, p, "members", min, "Member", |n| {
+        member_fields(n, v, p, Some(people))
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -884,7 +968,6 @@ fn new_committee_page(
     p: &Problems,
 ) -> HttpResponse {
     let people: Vec<&Person> = l.people.iter().collect();
-    let rows = v.rows("members", NEW_MEMBER_ROWS);
     let mut sections = committee_sections(v, p);
     sections.push(Section::group(
         "members",
@@ -892,7 +975,7 @@ fn new_committee_page(
         Some("Fill in a row for each member; leave the rest empty. You can add members later. The chair must be a voting lay member, and lay and executive members must be more than half of those who vote."),
         p,
     ));
-    sections.extend(member_row_sections(v, p, rows, &people));
+    sections.extend(member_row_sections(v, p, NEW_MEMBER_ROWS, &people));
     let base = format!("/admin/orgs/{}/committees", l.org.slug);
     let form = FormView::new(format!("{base}/new"), "Constitute the committee", sections);
     FormPage::new("Constitute a committee", base, vec![form]).render(status, session, &l.org, p)
@@ -903,8 +986,7 @@ pub async fn new_form(
     signed_in: SignedIn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path, &signed_in.0).await?;
     let v = Values(vec![("quorum_minimum".into(), String::new())]);
     Ok(new_committee_page(
         StatusCode::OK,
@@ -920,8 +1002,7 @@ pub async fn create(
     path: web::Path<String>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path, &posted.session).await?;
     let v = Values(posted.form);
     let mut fe = FieldErrors::default();
     let committee = Committee::parse(&committee_input(&v));
@@ -929,35 +1010,21 @@ pub async fn create(
         e.0.iter().for_each(|(k, m)| fe.add(k, m.clone()));
     }
     let (entered, rows) = member_rows(&v, NEW_MEMBER_ROWS, &mut fe);
-    let refuse = |fe: &FieldErrors| {
-        let p = problems(fe, |k| locate_committee(k, &rows));
-        new_committee_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &posted.session,
-            &l,
-            &v,
-            &p,
-        )
-    };
+    let locate = |k: &str| locate_committee(k, &rows);
+    let again =
+        |status, v: &Values, p: &Problems| new_committee_page(status, &posted.session, &l, v, p);
     if !fe.is_empty() {
-        return Ok(refuse(&fe));
+        return Ok(refused(&fe, &v, locate, again));
     }
     let committee = committee.expect("no errors");
     let org_id = l.org.id;
-    match state
+    let written = state
         .db(move |c| store::create_committee(c, org_id, &actor, committee, entered))
-        .await
-    {
-        Ok(done_) => {
-            let to = format!(
-                "{}?saved=created",
-                base(&l.org, &done_.value.committee.record.slug)
-            );
-            Ok(done(&state, &done_, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => Ok(refuse(&fe)),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let to = |d: &store::CommitteeRecord| {
+        format!("{}?saved=created", base(&l.org, &d.committee.record.slug))
+    };
+    settle(&state, written, to, v, locate, None, again).await
 }
 
 fn amend_committee_page(
@@ -986,8 +1053,7 @@ pub async fn amend_form(
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     Ok(amend_committee_page(
         StatusCode::OK,
@@ -1004,49 +1070,24 @@ pub async fn amend(
     path: web::Path<(String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
-    let mut v = Values(posted.form);
+    let v = Values(posted.form);
     let (org_id, id, version) = (l.org.id, c.id, version_of(&v));
     let changes = committee_input(&v);
-    match state
+    let written = state
         .db(move |conn| store::amend_committee(conn, org_id, &actor, id, version, changes))
-        .await
-    {
-        Ok(d) => {
-            let to = format!("{}?saved=amended", base(&l.org, &d.value.record.slug));
-            Ok(done(&state, &d, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, |k| match locate_committee(k, &[]) {
-                (id, _) if id == "members" => ("quorum_minimum".to_owned(), String::new()),
-                found => found,
-            });
-            Ok(amend_committee_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &posted.session,
-                &l,
-                c,
-                &v,
-                &p,
-            ))
-        }
-        Err(ApiError::Conflict(_)) => {
-            v.set("version", c.version.to_string());
-            let mut p = Problems::default();
-            p.add("name", CHANGED);
-            Ok(amend_committee_page(
-                StatusCode::CONFLICT,
-                &posted.session,
-                &l,
-                c,
-                &v,
-                &p,
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let to = |d: &Stored<Committee>| format!("{}?saved=amended", base(&l.org, &d.record.slug));
+    let locate = |k: &str| match locate_committee(k, &[]) {
+        (id, _) if id == "members" => ("quorum_minimum".to_owned(), String::new()),
+        found => found,
+    };
+    let stale = Some(("name", c.version));
+    let again = |status, v: &Values, p: &Problems| {
+        amend_committee_page(status, &posted.session, &l, c, v, p)
+    };
+    settle(&state, written, to, v, locate, stale, again).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1180,14 +1221,13 @@ fn add_members_page(
     p: &Problems,
 ) -> HttpResponse {
     let people: Vec<&Person> = l.people.iter().collect();
-    let rows = v.rows("members", ADD_MEMBER_ROWS);
     let mut sections = vec![Section::group(
         "members",
         "New members",
         Some("Fill in a row for each new member; leave the rest empty. The constitution must hold on every date from the earliest new membership on."),
         p,
     )];
-    sections.extend(member_row_sections(v, p, rows, &people));
+    sections.extend(member_row_sections(v, p, ADD_MEMBER_ROWS, &people));
     let back = base(&l.org, &c.record.slug);
     let form = FormView::new(format!("{back}/members/new"), "Add the members", sections);
     let mut fp = FormPage::new("Add members", back, vec![form]);
@@ -1200,8 +1240,7 @@ pub async fn add_members_form(
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     Ok(add_members_page(
         StatusCode::OK,
@@ -1218,8 +1257,7 @@ pub async fn add_members(
     path: web::Path<(String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let v = Values(posted.form);
     let mut fe = FieldErrors::default();
@@ -1229,32 +1267,18 @@ pub async fn add_members(
         rows = vec![0];
         fe.add("members[0].person", "Fill in at least one member");
     }
-    let refuse = |fe: &FieldErrors| {
-        let p = problems(fe, |k| locate_committee(k, &rows));
-        add_members_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &posted.session,
-            &l,
-            c,
-            &v,
-            &p,
-        )
-    };
+    let locate = |k: &str| locate_committee(k, &rows);
+    let again =
+        |status, v: &Values, p: &Problems| add_members_page(status, &posted.session, &l, c, v, p);
     if !fe.is_empty() {
-        return Ok(refuse(&fe));
+        return Ok(refused(&fe, &v, locate, again));
     }
     let (org_id, id) = (l.org.id, c.id);
-    match state
+    let written = state
         .db(move |conn| store::add_members(conn, org_id, &actor, id, entered))
-        .await
-    {
-        Ok(d) => {
-            let to = format!("{}?saved=members", base(&l.org, &c.record.slug));
-            Ok(done(&state, &d, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => Ok(refuse(&fe)),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    let to = |_: &_| format!("{}?saved=members", base(&l.org, &c.record.slug));
+    settle(&state, written, to, v, locate, None, again).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1391,8 +1415,7 @@ pub async fn membership_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let m = l.membership(c, &path.2)?;
     Ok(membership_page(
@@ -1413,41 +1436,10 @@ async fn change_membership(
     posted: Posted,
     action: MemberAction,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let m = l.membership(c, &path.2)?;
-    let mut v = Values(posted.form);
-    if action == MemberAction::End && v.get("to").trim().is_empty() {
-        let mut p = Problems::default();
-        p.add("end-to", "Enter the last day of membership");
-        let mut amend = membership_values(m);
-        amend.set("version", v.get("version"));
-        return Ok(membership_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &posted.session,
-            &l,
-            c,
-            m,
-            &amend,
-            &v,
-            &p,
-        ));
-    }
-    let changes = match action {
-        MemberAction::Amend => member_input(&v, ""),
-        MemberAction::End => Input::from_pairs([("to", v.get("to"))]),
-    };
-    let (org_id, cid, id, version) = (l.org.id, c.id, m.id, version_of(&v));
-    let code = match action {
-        MemberAction::Amend => "amend",
-        MemberAction::End => "end",
-    };
-    let written = state
-        .db(move |conn| {
-            store::change_membership(conn, org_id, &actor, cid, (id, version), code, changes)
-        })
-        .await;
+    let v = Values(posted.form);
     let again = |status, v: &Values, p: &Problems| {
         let (amend, end) = match action {
             MemberAction::Amend => (v.clone(), Values::default()),
@@ -1459,35 +1451,29 @@ async fn change_membership(
         };
         membership_page(status, &posted.session, &l, c, m, &amend, &end, p)
     };
-    match written {
-        Ok(d) => {
-            let saved = if action == MemberAction::End {
-                "ended"
-            } else {
-                "membership"
-            };
-            let to = format!("{}?saved={saved}", base(&l.org, &c.record.slug));
-            Ok(done(&state, &d, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, |k| locate_membership(k, action));
-            Ok(again(StatusCode::UNPROCESSABLE_ENTITY, &v, &p))
-        }
-        Err(ApiError::Conflict(_)) => {
-            v.set("version", m.version.to_string());
-            let mut p = Problems::default();
-            p.add(
-                if action == MemberAction::End {
-                    "end"
-                } else {
-                    "membership"
-                },
-                CHANGED,
-            );
-            Ok(again(StatusCode::CONFLICT, &v, &p))
-        }
-        Err(e) => Err(e.into()),
+    if action == MemberAction::End && v.get("to").trim().is_empty() {
+        let mut p = Problems::default();
+        p.add("end-to", "Enter the last day of membership");
+        return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, &v, &p));
     }
+    let (code, saved, stale) = match action {
+        MemberAction::Amend => ("amend", "membership", "membership"),
+        MemberAction::End => ("end", "ended", "end"),
+    };
+    let changes = match action {
+        MemberAction::Amend => member_input(&v, ""),
+        MemberAction::End => Input::from_pairs([("to", v.get("to"))]),
+    };
+    let (org_id, cid, id, version) = (l.org.id, c.id, m.id, version_of(&v));
+    let written = state
+        .db(move |conn| {
+            store::change_membership(conn, org_id, &actor, cid, (id, version), code, changes)
+        })
+        .await;
+    let to = |_: &_| format!("{}?saved={saved}", base(&l.org, &c.record.slug));
+    let locate = |k: &str| locate_membership(k, action);
+    let stale = Some((stale, m.version));
+    settle(&state, written, to, v, locate, stale, again).await
 }
 
 pub async fn amend_membership(
@@ -1510,7 +1496,11 @@ pub async fn end_membership(
 // Recording and amending a meeting
 // ---------------------------------------------------------------------------------------
 
-const CO_OPTED_FIELDS: [&str; 3] = ["person", "category", "note"];
+const CO_OPTED_FIELDS: [(&str, &str); 3] = [
+    ("person", "person"),
+    ("category", "category"),
+    ("note", "where they come from and why"),
+];
 
 /// The members whose attendance the meeting form asks for, once each: those in office
 /// on `on` when the meeting's date is known (and anyone the form already marks), else
@@ -1588,16 +1578,14 @@ fn meeting_input(v: &Values) -> (Input, Vec<usize>) {
             }
         }
     }
-    let mut co_opted = Vec::new();
-    let mut rows = Vec::new();
-    for i in 0..v.rows("co_opted", CO_OPTED_ROWS) {
-        if v.blank_row("co_opted", i, &CO_OPTED_FIELDS) {
-            continue;
-        }
-        let f = |n: &str| v.text(&format!("co_opted-{i}-{n}"));
-        co_opted.push(json!({"person": f("person"), "category": f("category"), "note": f("note")}));
-        rows.push(i);
-    }
+    let rows = filled_rows(v, "co_opted", CO_OPTED_ROWS, &CO_OPTED_FIELDS);
+    let co_opted: Vec<Value> = rows
+        .iter()
+        .map(|i| {
+            let f = |n: &str| v.text(&format!("co_opted-{i}-{n}"));
+            json!({"person": f("person"), "category": f("category"), "note": f("note")})
+        })
+        .collect();
     let input = Input::from_json(json!({
         "held_on": v.text("held_on"), "attendance": attendance, "co_opted": co_opted,
     }))
@@ -1614,19 +1602,8 @@ fn locate_meeting(key: &str, rows: &[usize], people: &[Person]) -> (String, Stri
             .unwrap_or_else(|| slug.to_owned());
         return (format!("attendance-{slug}"), name);
     }
-    if let Some((k, f)) = row_key(key, "co_opted") {
-        if let Some(i) = rows.get(k) {
-            let label = match f {
-                "person" => "person",
-                "category" => "category",
-                "note" => "where they come from and why",
-                other => other,
-            };
-            return (
-                format!("co_opted-{i}-{f}"),
-                format!("Co-opted member {}: {label}", i + 1),
-            );
-        }
+    if let Some(found) = locate_row(key, "co_opted", "Co-opted member", &CO_OPTED_FIELDS, rows) {
+        return found;
     }
     match key {
         "held_on" => ("held_on".into(), "Date of the meeting".into()),
@@ -1678,18 +1655,15 @@ fn meeting_form_page(
         attendance.push(f);
     }
     let everyone: Vec<&Person> = l.people.iter().collect();
-    let voting_categories: Vec<(String, String)> =
-        std::iter::once((String::new(), "Choose a category".to_owned()))
-            .chain(
-                [
-                    MemberCategory::Lay,
-                    MemberCategory::Executive,
-                    MemberCategory::Clinical,
-                ]
-                .iter()
-                .map(|c| (c.code().to_owned(), c.label().to_owned())),
-            )
-            .collect();
+    let voting = [
+        MemberCategory::Lay,
+        MemberCategory::Executive,
+        MemberCategory::Clinical,
+    ];
+    let voting_categories = choose(
+        "Choose a category",
+        voting.iter().map(|c| (c.code(), c.label())),
+    );
     let mut sections = vec![
         Section::bare(vec![Field::input(
             "held_on",
@@ -1714,34 +1688,34 @@ fn meeting_form_page(
             p,
         ),
     ];
-    for i in 0..v.rows("co_opted", CO_OPTED_ROWS) {
-        let n = |f: &str| format!("co_opted-{i}-{f}");
-        sections.push(
-            Section::group(
-                &format!("co_opted-{i}"),
-                format!("Co-opted member {}", i + 1),
-                None,
-                p,
-            )
-            .with(vec![
+    let everyone = people_options(&everyone, "Choose a person");
+    sections.extend(row_sections(
+        v,
+        p,
+        "co_opted",
+        CO_OPTED_ROWS,
+        "Co-opted member",
+        |n| {
+            vec![
+                Field::select(&format!("{n}person"), "Person", &everyone, v, p),
                 Field::select(
-                    &n("person"),
-                    "Person",
-                    &people_options(&everyone, "Choose a person"),
-                    v,
-                    p,
-                ),
-                Field::select(
-                    &n("category"),
+                    &format!("{n}category"),
                     "Category they count as",
                     &voting_categories,
                     v,
                     p,
                 ),
-                Field::input(&n("note"), "Where they come from and why", "text", "", v, p),
-            ]),
-        );
-    }
+                Field::input(
+                    &format!("{n}note"),
+                    "Where they come from and why",
+                    "text",
+                    "",
+                    v,
+                    p,
+                ),
+            ]
+        },
+    ));
     let back = base(&l.org, &c.record.slug);
     let (title, action, submit, back) = match amending {
         None => (
@@ -1771,8 +1745,7 @@ pub async fn new_meeting_form(
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     Ok(meeting_form_page(
         StatusCode::OK,
@@ -1798,8 +1771,7 @@ pub async fn amend_meeting_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let m = l.meeting(c, &path.2)?;
     Ok(meeting_form_page(
@@ -1828,24 +1800,21 @@ async fn write_meeting(
     posted: Posted,
     amending: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let m = match &amending {
         Some(raw) => Some(l.meeting(c, raw)?),
         None => None,
     };
-    let mut v = Values(posted.form);
+    let v = Values(posted.form);
     let (input, rows) = meeting_input(&v);
-    let refuse = |status, v: &Values, p: &Problems| {
+    let again = |status, v: &Values, p: &Problems| {
         meeting_form_page(status, &posted.session, &l, c, m, v, p)
     };
+    let locate = |k: &str| locate_meeting(k, &rows, &l.people);
     let entered = match MeetingInput::parse(&input) {
         Ok(e) => e,
-        Err(fe) => {
-            let p = problems(&fe, |k| locate_meeting(k, &rows, &l.people));
-            return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p));
-        }
+        Err(fe) => return Ok(refused(&fe, &v, locate, again)),
     };
     let (org_id, cid, version) = (l.org.id, c.id, version_of(&v));
     let mid = m.map(|m| m.id);
@@ -1855,32 +1824,17 @@ async fn write_meeting(
             Some(id) => store::amend_meeting(conn, org_id, &actor, id, version, entered),
         })
         .await;
-    match written {
-        Ok(d) => {
-            let saved = if mid.is_some() {
-                "meeting-amended"
-            } else {
-                "meeting"
-            };
-            let to = format!(
-                "{}/meetings/{}?saved={saved}",
-                base(&l.org, &c.record.slug),
-                d.value.id
-            );
-            Ok(done(&state, &d, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, |k| locate_meeting(k, &rows, &l.people));
-            Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p))
-        }
-        Err(ApiError::Conflict(_)) if m.is_some() => {
-            v.set("version", m.map(|m| m.version).unwrap_or(0).to_string());
-            let mut p = Problems::default();
-            p.add("held_on", CHANGED);
-            Ok(refuse(StatusCode::CONFLICT, &v, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let saved = if mid.is_some() {
+        "meeting-amended"
+    } else {
+        "meeting"
+    };
+    let to = |d: &Stored<Meeting>| {
+        let committee = base(&l.org, &c.record.slug);
+        format!("{committee}/meetings/{}?saved={saved}", d.id)
+    };
+    let stale = m.map(|m| ("held_on", m.version));
+    settle(&state, written, to, v, locate, stale, again).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2020,17 +1974,14 @@ fn item_values(i: &Stored<Item>, names: &Names) -> Values {
 }
 
 fn item_input(v: &Values) -> (Input, Vec<usize>) {
-    let names: Vec<&str> = CONFLICT_FIELDS.iter().map(|(f, _)| *f).collect();
-    let mut conflicts = Vec::new();
-    let mut rows = Vec::new();
-    for i in 0..v.rows("conflicts", CONFLICT_ROWS) {
-        if v.blank_row("conflicts", i, &names) {
-            continue;
-        }
-        let f = |n: &str| v.text(&format!("conflicts-{i}-{n}"));
-        conflicts.push(json!({"person": f("person"), "declaration": f("declaration"), "nature": f("nature"), "decision": f("decision")}));
-        rows.push(i);
-    }
+    let rows = filled_rows(v, "conflicts", CONFLICT_ROWS, &CONFLICT_FIELDS);
+    let conflicts: Vec<Value> = rows
+        .iter()
+        .map(|i| {
+            let f = |n: &str| v.text(&format!("conflicts-{i}-{n}"));
+            json!({"person": f("person"), "declaration": f("declaration"), "nature": f("nature"), "decision": f("decision")})
+        })
+        .collect();
     let input = Input::from_json(json!({
         "number": v.text("number"), "title": v.text("title"), "description": v.text("description"),
         "conflicts": conflicts,
@@ -2040,18 +1991,8 @@ fn item_input(v: &Values) -> (Input, Vec<usize>) {
 }
 
 fn locate_item(key: &str, rows: &[usize]) -> (String, String) {
-    if let Some((k, f)) = row_key(key, "conflicts") {
-        if let Some(i) = rows.get(k) {
-            let label = CONFLICT_FIELDS
-                .iter()
-                .find(|(n, _)| *n == f)
-                .map(|(_, l)| *l)
-                .unwrap_or(f);
-            return (
-                format!("conflicts-{i}-{f}"),
-                format!("Conflict {}: {label}", i + 1),
-            );
-        }
+    if let Some(found) = locate_row(key, "conflicts", "Conflict", &CONFLICT_FIELDS, rows) {
+        return found;
     }
     match key {
         "number" => ("number".into(), "Item number".into()),
@@ -2078,14 +2019,10 @@ fn item_form_page(
         .iter()
         .filter(|x| present.contains(&x.id))
         .collect();
-    let decisions: Vec<(String, String)> =
-        std::iter::once((String::new(), "Choose what they did".to_owned()))
-            .chain(
-                ConflictDecision::ALL
-                    .iter()
-                    .map(|d| (d.code().to_owned(), d.label().to_owned())),
-            )
-            .collect();
+    let decisions = choose(
+        "Choose what they did",
+        ConflictDecision::ALL.iter().map(|d| (d.code(), d.label())),
+    );
     let mut sections = vec![
         Section::bare(vec![
             Field::input("number", "Item number", "text", "nhsuk-input--width-4", v, p)
@@ -2101,27 +2038,20 @@ fn item_form_page(
             p,
         ),
     ];
-    for i in 0..v.rows("conflicts", CONFLICT_ROWS) {
-        let n = |f: &str| format!("conflicts-{i}-{f}");
-        sections.push(
-            Section::group(
-                &format!("conflicts-{i}"),
-                format!("Conflict {}", i + 1),
-                None,
-                p,
-            )
-            .with(vec![
-                Field::select(
-                    &n("person"),
-                    "Member",
-                    &people_options(&people, "Choose a member present"),
-                    v,
-                    p,
-                ),
-                Field::input(&n("nature"), "The interest", "text", "", v, p)
+    let people = people_options(&people, "Choose a member present");
+    sections.extend(row_sections(
+        v,
+        p,
+        "conflicts",
+        CONFLICT_ROWS,
+        "Conflict",
+        |n| {
+            vec![
+                Field::select(&format!("{n}person"), "Member", &people, v, p),
+                Field::input(&format!("{n}nature"), "The interest", "text", "", v, p)
                     .hint("As minuted, for example Partner at the practice bidding"),
                 Field::input(
-                    &n("declaration"),
+                    &format!("{n}declaration"),
                     "Declaration number (optional)",
                     "text",
                     "nhsuk-input--width-5",
@@ -2129,10 +2059,10 @@ fn item_form_page(
                     p,
                 )
                 .hint("The entry in the register of interests, if there is one"),
-                Field::select(&n("decision"), "What they did", &decisions, v, p),
-            ]),
-        );
-    }
+                Field::select(&format!("{n}decision"), "What they did", &decisions, v, p),
+            ]
+        },
+    ));
     let committee_href = base(&l.org, &c.record.slug);
     let meeting_href = format!("{committee_href}/meetings/{}", m.id);
     let (title, action, submit) = match amending {
@@ -2167,8 +2097,7 @@ pub async fn new_item_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let m = l.meeting(c, &path.2)?;
     let v = Values(vec![(
@@ -2192,8 +2121,7 @@ pub async fn create_item(
     path: web::Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let m = l.meeting(c, &path.2)?;
     write_item(&state, &l, c, m, None, actor, posted).await
@@ -2204,8 +2132,7 @@ pub async fn amend_item_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     Ok(item_form_page(
@@ -2225,8 +2152,7 @@ pub async fn amend_item(
     path: web::Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     write_item(&state, &l, c, m, Some(i), actor, posted).await
@@ -2241,17 +2167,15 @@ async fn write_item(
     actor: String,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let mut v = Values(posted.form);
+    let v = Values(posted.form);
     let (input, rows) = item_input(&v);
-    let refuse = |status, v: &Values, p: &Problems| {
+    let again = |status, v: &Values, p: &Problems| {
         item_form_page(status, &posted.session, l, c, m, amending, v, p)
     };
+    let locate = |k: &str| locate_item(k, &rows);
     let entered = match ItemInput::parse(&input) {
         Ok(e) => e,
-        Err(fe) => {
-            let p = problems(&fe, |k| locate_item(k, &rows));
-            return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p));
-        }
+        Err(fe) => return Ok(refused(&fe, &v, locate, again)),
     };
     let (org_id, mid, version) = (l.org.id, m.id, version_of(&v));
     let iid = amending.map(|i| i.id);
@@ -2261,36 +2185,17 @@ async fn write_item(
             Some(id) => store::amend_item(conn, org_id, &actor, id, version, entered),
         })
         .await;
-    match written {
-        Ok(d) => {
-            let saved = if iid.is_some() {
-                "item-amended"
-            } else {
-                "item"
-            };
-            let to = format!(
-                "{}/meetings/{}?saved={saved}#item-{}",
-                base(&l.org, &c.record.slug),
-                m.id,
-                d.value.id
-            );
-            Ok(done(state, &d, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, |k| locate_item(k, &rows));
-            Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p))
-        }
-        Err(ApiError::Conflict(_)) if amending.is_some() => {
-            v.set(
-                "version",
-                amending.map(|i| i.version).unwrap_or(0).to_string(),
-            );
-            let mut p = Problems::default();
-            p.add("number", CHANGED);
-            Ok(refuse(StatusCode::CONFLICT, &v, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let saved = if iid.is_some() {
+        "item-amended"
+    } else {
+        "item"
+    };
+    let to = |d: &Stored<Item>| {
+        let committee = base(&l.org, &c.record.slug);
+        format!("{committee}/meetings/{}?saved={saved}#item-{}", m.id, d.id)
+    };
+    let stale = amending.map(|i| ("number", i.version));
+    settle(state, written, to, v, locate, stale, again).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2443,8 +2348,7 @@ pub async fn outcome_form(
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    actor(&signed_in.0, &l.org)?;
+    let (l, _) = load_to_write(&state, &path.0, &signed_in.0).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
     Ok(outcome_page(
@@ -2464,48 +2368,28 @@ pub async fn record_outcome(
     path: web::Path<(String, String, String)>,
     posted: Posted,
 ) -> Result<HttpResponse, PageError> {
-    let l = load(&state, &path.0).await?;
-    let actor = actor(&posted.session, &l.org)?;
+    let (l, actor) = load_to_write(&state, &path.0, &posted.session).await?;
     let c = l.committee(&path.1)?;
     let (i, m) = l.item(c, &path.2)?;
-    let mut v = Values(posted.form);
-    let refuse =
+    let v = Values(posted.form);
+    let again =
         |status, v: &Values, p: &Problems| outcome_page(status, &posted.session, &l, c, m, i, v, p);
     let input =
         Input::from_pairs(["outcome", "decision", "reason", "referred_to"].map(|k| (k, v.get(k))));
     let entered = match OutcomeInput::parse(&input) {
         Ok(e) => e,
-        Err(fe) => {
-            let p = problems(&fe, locate_outcome);
-            return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p));
-        }
+        Err(fe) => return Ok(refused(&fe, &v, locate_outcome, again)),
     };
     let (org_id, id, version) = (l.org.id, i.id, version_of(&v));
     let written = state
         .db(move |conn| store::record_outcome(conn, org_id, &actor, id, version, entered))
         .await;
-    match written {
-        Ok(d) => {
-            let to = format!(
-                "{}/meetings/{}?saved=outcome#item-{}",
-                base(&l.org, &c.record.slug),
-                m.id,
-                i.id
-            );
-            Ok(done(&state, &d, to).await)
-        }
-        Err(ApiError::Invalid(fe)) => {
-            let p = problems(&fe, locate_outcome);
-            Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, &v, &p))
-        }
-        Err(ApiError::Conflict(_)) => {
-            v.set("version", i.version.to_string());
-            let mut p = Problems::default();
-            p.add("outcome", CHANGED);
-            Ok(refuse(StatusCode::CONFLICT, &v, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| {
+        let committee = base(&l.org, &c.record.slug);
+        format!("{committee}/meetings/{}?saved=outcome#item-{}", m.id, i.id)
+    };
+    let stale = Some(("outcome", i.version));
+    settle(&state, written, to, v, locate_outcome, stale, again).await
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 //! API uses, so the store's own refusals (an item that took no decision, a date that is
 //! not its meeting's) come back as form errors with nothing written.
 
-use super::declarations::{caller, capitalise, field_messages, load_org, org_view, see_other};
+use super::declarations::{caller, capitalise, field_messages, load_org, org_view};
 use super::entries::{
-    action_values, changed, history, ordered_errors, settle, version_of, Action, ActionForm,
-    HistoryRow,
+    action_values, answer, history, ordered_errors, settle, show_route, stale, version_of, Action,
+    ActionForm, Answer, HistoryRow,
 };
 use super::gifts::{pence_of, pounds_text};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
@@ -479,16 +479,12 @@ pub async fn create(
     let written = state
         .db(move |c| store::create_decision(c, org_id, &actor, fields))
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/decisions/{}?saved=created",
-                org.slug, committed.value.id
-            )))
-        }
-        Err(ApiError::Invalid(fe)) => refused(&fe),
-        Err(e) => Err(e.into()),
+    let to =
+        |d: &Stored<Decision>| format!("/admin/orgs/{}/decisions/{}?saved=created", org.slug, d.id);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Refused(fe) => refused(&fe),
+        Answer::Stale(e) => Err(e.into()),
     }
 }
 
@@ -563,25 +559,17 @@ pub async fn amend(
             store::change_decision(c, org_id, &actor, id, version, DecisionStep::Amend(input))
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/decisions/{id}?saved=amended",
-                org.slug
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
+    let to = |_: &_| format!("/admin/orgs/{}/decisions/{id}?saved=amended", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version there is now.
             let now = load(&state, &org, &path.1).await?;
             form.version = now.version.to_string();
-            let errors = [FieldError {
-                field: "current-version",
-                message: changed("decision"),
-            }];
+            let errors = stale("decision");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
-        Err(ApiError::Invalid(fe)) => {
+        Answer::Refused(fe) => {
             let errors = form_errors(&fe, &FIELDS);
             Ok(form_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -590,18 +578,12 @@ pub async fn amend(
                 &errors,
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // A decision's page, and withdrawing it
 // ---------------------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
 
 fn saved_message(code: &str) -> Option<&'static str> {
     Some(match code {
@@ -695,26 +677,7 @@ async fn decision_page(
     Ok(page(status, "admin-decision", &data))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-    q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    let saved = q.saved.as_deref();
-    decision_page(
-        &state,
-        &signed_in.0,
-        &org,
-        &path.1,
-        StatusCode::OK,
-        &[],
-        None,
-        saved,
-    )
-    .await
-}
+show_route!(decision_page);
 
 pub async fn withdraw(
     state: web::Data<AppState>,
@@ -972,16 +935,11 @@ pub async fn create_breach(
     let written = state
         .db(move |c| store::create_breach(c, org_id, &actor, entered))
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/breaches?saved=created",
-                org.slug
-            )))
-        }
-        Err(ApiError::Invalid(fe)) => refused(&fe),
-        Err(e) => Err(e.into()),
+    let to = |_: &_| format!("/admin/orgs/{}/breaches?saved=created", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Refused(fe) => refused(&fe),
+        Answer::Stale(e) => Err(e.into()),
     }
 }
 
@@ -1067,26 +1025,16 @@ pub async fn amend_breach(
             })
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/breaches?saved=amended",
-                org.slug
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
+    let to = |_: &_| format!("/admin/orgs/{}/breaches?saved=amended", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => {
             form.version = current.version;
-            let errors = [FieldError {
-                field: "current-version",
-                message: changed("breach"),
-            }];
-            Ok(show(StatusCode::CONFLICT, &form, &errors))
+            Ok(show(StatusCode::CONFLICT, &form, &stale("breach")))
         }
-        Err(ApiError::Invalid(fe)) => {
+        Answer::Refused(fe) => {
             let errors = form_errors(&fe, &BREACH_FIELDS);
             Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &form, &errors))
         }
-        Err(e) => Err(e.into()),
     }
 }

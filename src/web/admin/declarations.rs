@@ -4,8 +4,8 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::entries::{
-    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
-    ActionForm, HistoryRow,
+    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, show_route,
+    stale, tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -528,15 +528,13 @@ pub async fn create(
             crate::store::declarations::create(c, org_id, &actor, &slug, fields, None, review)
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/declarations/{}?saved=created",
-                org.slug, committed.value.declaration.id
-            )))
-        }
-        Err(ApiError::Invalid(fe)) => {
+    let to = |d: &Version| {
+        let id = d.declaration.id;
+        format!("/admin/orgs/{}/declarations/{id}?saved=created", org.slug)
+    };
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Refused(fe) => {
             let errors = form_errors(&fe, &FIELDS, "interest_type");
             Ok(form_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -545,7 +543,7 @@ pub async fn create(
                 &errors,
             ))
         }
-        Err(e) => Err(e.into()),
+        Answer::Stale(e) => Err(e.into()),
     }
 }
 
@@ -625,27 +623,19 @@ pub async fn amend(
             })
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/declarations/{id}?saved=amended",
-                org.slug
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
+    let to = |_: &_| format!("/admin/orgs/{}/declarations/{id}?saved=amended", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version they have
             // now been shown.
             let (now, _) = load(&state, &p, &org, &path.1).await?;
             form.version = now.declaration.version.to_string();
             ctx.current = Some(current_view(&now));
-            let errors = [FieldError {
-                field: "current-version",
-                message: changed("declaration"),
-            }];
+            let errors = stale("declaration");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
-        Err(ApiError::Invalid(fe)) => {
+        Answer::Refused(fe) => {
             let errors = form_errors(&fe, &FIELDS, "interest_type");
             Ok(form_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -654,18 +644,12 @@ pub async fn amend(
                 &errors,
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // A declaration's page and its actions
 // ---------------------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
 
 fn saved_message(code: &str) -> Option<&'static str> {
     Some(match code {
@@ -754,25 +738,7 @@ async fn declaration_page(
     Ok(page(status, "admin-declaration", &data))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-    q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    declaration_page(
-        &state,
-        &signed_in.0,
-        &org,
-        &path.1,
-        StatusCode::OK,
-        &[],
-        None,
-        q.saved.as_deref(),
-    )
-    .await
-}
+show_route!(declaration_page);
 
 async fn act(
     state: web::Data<AppState>,
@@ -822,50 +788,11 @@ async fn act(
     .await
 }
 
-pub async fn end(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::End).await
-}
-
-pub async fn withhold(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withhold).await
-}
-
-pub async fn release(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Release).await
-}
-
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withdraw).await
-}
-
-pub async fn accept(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Accept).await
-}
-
-pub async fn return_for_changes(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Return).await
+action_routes! {
+    end => End,
+    withhold => Withhold,
+    release => Release,
+    withdraw => Withdraw,
+    accept => Accept,
+    return_for_changes => Return,
 }

@@ -18,6 +18,55 @@ pub(super) fn changed(what: &str) -> String {
     format!("This {what} was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again")
 }
 
+/// What a stale form is told, above the form (see [`changed`]).
+pub(super) fn stale(what: &str) -> [FieldError; 1] {
+    [FieldError {
+        field: "current-version",
+        message: changed(what),
+    }]
+}
+
+/// After a write: the public site is published again, and the browser sent to `to`.
+pub(super) async fn published<T>(
+    state: &AppState,
+    committed: &crate::store::Committed<T>,
+    to: String,
+) -> actix_web::HttpResponse {
+    crate::web::api::publish(state, &committed.org.slug, committed.touched).await;
+    super::declarations::see_other(to)
+}
+
+/// The store's answer to an entry's record or amend form.
+pub(super) enum Answer {
+    /// Written and published: where the browser goes now.
+    Done(actix_web::HttpResponse),
+    /// The entry changed since the form was loaded (the store's error, for the forms
+    /// that never expect it).
+    Stale(crate::web::error::ApiError),
+    /// The store refused the input.
+    Refused(FieldErrors),
+}
+
+/// Settles the store's answer to a record or amend form: written, it is published and
+/// the browser sent to `to(value)`; a stale version or a refusal comes back for the form
+/// to be shown again; anything else is an error page.
+pub(super) async fn answer<T>(
+    state: &AppState,
+    written: Result<crate::store::Committed<T>, crate::web::error::ApiError>,
+    to: impl FnOnce(&T) -> String,
+) -> Result<Answer, PageError> {
+    use crate::web::error::ApiError;
+    match written {
+        Ok(committed) => {
+            let to = to(&committed.value);
+            Ok(Answer::Done(published(state, &committed, to).await))
+        }
+        Err(e @ ApiError::Conflict(_)) => Ok(Answer::Stale(e)),
+        Err(ApiError::Invalid(fe)) => Ok(Answer::Refused(fe)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The version a form carries (0, which no record has, when it is missing or bad).
 pub(super) fn version_of(raw: &str) -> i64 {
     raw.trim()
@@ -331,6 +380,55 @@ pub(super) fn entry_actions(
     m
 }
 
+/// The routes of an entry's actions: `name => Action` makes `pub async fn name`, which
+/// hands the posted form to the module's own `act` with that action.
+macro_rules! action_routes {
+    ($($name:ident => $action:ident),* $(,)?) => {$(
+        pub async fn $name(
+            state: actix_web::web::Data<crate::web::AppState>,
+            path: actix_web::web::Path<(String, String)>,
+            posted: super::CsrfForm<super::entries::ActionForm>,
+        ) -> Result<actix_web::HttpResponse, super::PageError> {
+            act(state, path, posted, super::entries::Action::$action).await
+        }
+    )*};
+}
+pub(super) use action_routes;
+
+/// What an entry's page is asked: which write, if any, it follows.
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    pub saved: Option<String>,
+}
+
+/// An entry's page route, `show`, drawn by the module's `$page` function (state,
+/// session, org, raw id, status, errors, entered form, saved).
+macro_rules! show_route {
+    ($page:ident) => {
+        pub async fn show(
+            state: actix_web::web::Data<crate::web::AppState>,
+            signed_in: super::SignedIn,
+            path: actix_web::web::Path<(String, String)>,
+            q: actix_web::web::Query<super::entries::ShowQuery>,
+        ) -> Result<actix_web::HttpResponse, super::PageError> {
+            let org = super::declarations::load_org(&state, &path.0).await?;
+            let (status, saved) = (actix_web::http::StatusCode::OK, q.saved.as_deref());
+            $page(
+                &state,
+                &signed_in.0,
+                &org,
+                &path.1,
+                status,
+                &[],
+                None,
+                saved,
+            )
+            .await
+        }
+    };
+}
+pub(super) use show_route;
+
 /// Why an action form is shown again: the status and the problems.
 pub(super) type Refusal = (actix_web::http::StatusCode, Vec<FieldError>);
 
@@ -349,9 +447,8 @@ pub(super) async fn settle<T>(
     use actix_web::http::StatusCode;
     match written {
         Ok(committed) => {
-            crate::web::api::publish(state, &committed.org.slug, committed.touched).await;
             let to = format!("{to}?saved={}", action.done());
-            Ok(Ok(super::declarations::see_other(to)))
+            Ok(Ok(published(state, &committed, to).await))
         }
         Err(ApiError::Conflict(_)) => {
             let errors = vec![FieldError {

@@ -6,11 +6,11 @@
 
 use super::declarations::{
     caller, capitalise, declarable, field_messages, form_person, friendly, load_org, org_view,
-    see_other, today,
+    today,
 };
 use super::entries::{
-    changed, entry_actions, hidden, history, ordered_errors, settle, tag_class, version_of, Action,
-    ActionForm, HistoryRow,
+    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, show_route,
+    stale, tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
 };
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
@@ -399,16 +399,11 @@ pub async fn create(
     let written = state
         .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None, review))
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/gifts/{}?saved=created",
-                org.slug, committed.value.gift.id
-            )))
-        }
-        Err(ApiError::Invalid(fe)) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
-        Err(e) => Err(e.into()),
+    let to = |v: &Version| format!("/admin/orgs/{}/gifts/{}?saved=created", org.slug, v.gift.id);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Refused(fe) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
+        Answer::Stale(e) => Err(e.into()),
     }
 }
 
@@ -509,43 +504,29 @@ pub async fn amend(
             })
         })
         .await;
-    match written {
-        Ok(committed) => {
-            api::publish(&state, &committed.org.slug, committed.touched).await;
-            Ok(see_other(format!(
-                "/admin/orgs/{}/gifts/{id}?saved=amended",
-                org.slug
-            )))
-        }
-        Err(ApiError::Conflict(_)) => {
+    let to = |_: &_| format!("/admin/orgs/{}/gifts/{id}?saved=amended", org.slug);
+    match answer(&state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version shown now.
             let (now, _) = load(&state, &p, &org, &path.1).await?;
             form.version = now.gift.version.to_string();
             ctx.current = Some(current_view(&now));
-            let errors = [FieldError {
-                field: "current-version",
-                message: changed("offer"),
-            }];
+            let errors = stale("offer");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
         }
-        Err(ApiError::Invalid(fe)) => Ok(form_page(
+        Answer::Refused(fe) => Ok(form_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &ctx,
             &form,
             &form_errors(&fe),
         )),
-        Err(e) => Err(e.into()),
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // An offer's page and its actions
 // ---------------------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
 
 fn saved_message(code: &str) -> Option<&'static str> {
     Some(match code {
@@ -633,25 +614,7 @@ async fn gift_page(
     Ok(page(status, "admin-gift", &data))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-    q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    gift_page(
-        &state,
-        &signed_in.0,
-        &org,
-        &path.1,
-        StatusCode::OK,
-        &[],
-        None,
-        q.saved.as_deref(),
-    )
-    .await
-}
+show_route!(gift_page);
 
 async fn act(
     state: web::Data<AppState>,
@@ -699,42 +662,10 @@ async fn act(
     .await
 }
 
-pub async fn withhold(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withhold).await
-}
-
-pub async fn release(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Release).await
-}
-
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Withdraw).await
-}
-
-pub async fn accept(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Accept).await
-}
-
-pub async fn return_for_changes(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
-    act(state, path, posted, Action::Return).await
+action_routes! {
+    withhold => Withhold,
+    release => Release,
+    withdraw => Withdraw,
+    accept => Accept,
+    return_for_changes => Return,
 }
