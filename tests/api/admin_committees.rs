@@ -192,6 +192,21 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
         "<a href=\"{COMMITTEES}/pccc\">Primary Care Commissioning Committee</a>"
     )));
 
+    // The add-members form sent empty names its first field, and writes nothing.
+    let head = app.head();
+    let empty = send(
+        &app,
+        &browser,
+        &format!("{COMMITTEES}/pccc/members/new"),
+        &[],
+    );
+    assert_error(
+        &empty,
+        "members-0-person",
+        "Member 1: person is required: fill in at least one member",
+    );
+    assert_eq!(app.head(), head);
+
     // Add a member through the add-members form: one audit entry.
     let head = app.head();
     let answer = send(

@@ -1265,7 +1265,10 @@ pub async fn add_members(
     if entered.is_empty() {
         // Shown at the first row's first field, where the lead starts filling one in.
         rows = vec![0];
-        fe.add("members[0].person", "Fill in at least one member");
+        fe.add(
+            "members[0].person",
+            "is required: fill in at least one member",
+        );
     }
     let locate = |k: &str| locate_committee(k, &rows);
     let again =
