@@ -72,6 +72,23 @@ impl Review {
             _ => None,
         }
     }
+    /// This version's review after a governance lead's decision (`change` is a review):
+    /// only a submitted version is decided.
+    pub fn decide(&self, change: &StandingChange) -> Result<Review, FieldErrors> {
+        if *self != Review::Submitted {
+            return Err(FieldErrors::one(
+                "review",
+                format!(
+                    "this version is not awaiting review (it is {})",
+                    self.label().to_lowercase()
+                ),
+            ));
+        }
+        Ok(match change {
+            StandingChange::Return(comment) => Review::Returned(comment.clone()),
+            _ => Review::Accepted,
+        })
+    }
     /// What a reader is told: "Accepted", "Awaiting review", "Returned".
     pub fn label(&self) -> &'static str {
         match self {
@@ -121,19 +138,7 @@ impl Standing {
     pub fn apply(&self, change: &StandingChange) -> Result<Standing, FieldErrors> {
         let mut next = self.clone();
         if change.is_review() {
-            if self.review != Review::Submitted {
-                return Err(FieldErrors::one(
-                    "review",
-                    format!(
-                        "this version is not awaiting review (it is {})",
-                        self.review.label().to_lowercase()
-                    ),
-                ));
-            }
-            next.review = match change {
-                StandingChange::Return(comment) => Review::Returned(comment.clone()),
-                _ => Review::Accepted,
-            };
+            next.review = self.review.decide(change)?;
             return Ok(next);
         }
         self.check_changeable()?;

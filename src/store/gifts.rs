@@ -278,26 +278,22 @@ pub fn change(
         }
         let mut next = current.clone();
         next.version += 1;
-        next.standing.review = review;
-        let action = match step(&current, ctx.today)? {
+        let step = step(&current, ctx.today)?;
+        let is_review = matches!(&step, GiftStep::Standing(s) if s.is_review());
+        let action = match step {
             GiftStep::Amend(fields) => {
                 current.standing.check_changeable()?;
                 next.fields = fields;
                 "amend"
             }
             GiftStep::Standing(change) => {
-                let standing = current.standing.apply(&change)?;
-                if change.is_review() {
-                    next.standing = standing;
-                } else {
-                    next.standing = Standing {
-                        review: next.standing.review,
-                        ..standing
-                    };
-                }
+                next.standing = current.standing.apply(&change)?;
                 change.action()
             }
         };
+        if !is_review {
+            next.standing.review = review;
+        }
         diesel::update(g::table.find((org_id, id, version)))
             .set(g::is_current.eq(0))
             .execute(c)?;

@@ -3,7 +3,7 @@
 use super::schema::returns as r;
 use super::write::{next_id, write, Change, Committed, Touched};
 use super::{parse_date, AnyConnection, StoreError};
-use crate::domain::entries::{Review, Standing, StandingChange};
+use crate::domain::entries::{Review, StandingChange};
 use crate::domain::returns::{Return, ReturnKind};
 use diesel::prelude::*;
 
@@ -78,10 +78,6 @@ pub fn review(
 ) -> Result<Committed<Return>, StoreError> {
     write(c, org_id, actor, |c, _| {
         let mut ret = get(c, org_id, id)?;
-        let standing = Standing {
-            review: ret.review.clone(),
-            ..Standing::active()
-        };
         if !change.is_review() {
             return Err(crate::domain::FieldErrors::one(
                 "action",
@@ -89,7 +85,7 @@ pub fn review(
             )
             .into());
         }
-        ret.review = standing.apply(&change)?.review;
+        ret.review = ret.review.decide(&change)?;
         diesel::update(r::table.find((org_id, id)))
             .set((
                 r::review.eq(ret.review.code()),

@@ -96,7 +96,7 @@ pub async fn list(
     ))
 }
 
-fn pounds(pence: i64) -> String {
+pub(super) fn pounds(pence: i64) -> String {
     format!("£{}", pounds_text(pence))
 }
 

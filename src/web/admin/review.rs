@@ -4,6 +4,7 @@
 //! their own page, which shows every version; offers and returns here.
 
 use super::declarations::{capitalise, friendly, load_org, org_view, see_other};
+use super::gifts::pounds;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::entries::StandingChange;
 use crate::domain::{FieldErrors, Input};
@@ -69,10 +70,6 @@ fn done_message(code: &str) -> Option<&'static str> {
         "returned" => "Returned to the declarant with your comment",
         _ => return None,
     })
-}
-
-fn pounds(pence: i64) -> String {
-    format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
 async fn queue_page(
@@ -245,6 +242,7 @@ async fn decide(
         Kind::Gift => {
             state
                 .db(move |c| {
+                    // A review step leaves the version as it decides: this is not used.
                     let review = crate::domain::entries::Review::Accepted;
                     crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| {
                         Ok(GiftStep::Standing(change))

@@ -47,34 +47,44 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let org_id = org.id;
+    // Only a signed-in caller may read anything but published versions.
+    let signed_in = caller.0.is_some();
     let (people, current, published) = state
         .db(move |c| {
+            let current = if signed_in {
+                crate::store::declarations::current(c, org_id)?
+            } else {
+                Vec::new()
+            };
             Ok((
                 crate::store::people::all(c, org_id)?,
-                crate::store::declarations::current(c, org_id)?,
+                current,
                 crate::store::declarations::published(c, org_id)?,
             ))
         })
         .await?;
-    let published: BTreeMap<i64, &Version> =
-        published.iter().map(|v| (v.declaration.id, v)).collect();
-    let out: Vec<Value> = current
-        .iter()
-        .filter_map(|v| {
-            let person = people.iter().find(|p| p.id == v.declaration.person_id)?;
-            // Those who may read the person's entries see the latest version; anyone
-            // else sees the published one, if it is public.
-            let shown = if caller.reads_person(org.id, person.id) {
-                v
-            } else {
-                published.get(&v.declaration.id).copied().filter(|p| {
-                    p.declaration
-                        .is_public(person.fields.decision_making, today(), &org.settings)
-                })?
-            };
-            let wanted = q.person.as_deref().is_none_or(|s| s == person.slug);
-            wanted.then(|| record(shown, person, &org))
-        })
+    let people: BTreeMap<i64, &Person> = people.iter().map(|p| (p.id, p)).collect();
+    let reads = |p: &Person| caller.reads_person(org.id, p.id);
+    // Anyone sees the published version of a public entry; those who may read the
+    // person's entries see its latest version instead. By id, oldest first.
+    let mut shown: BTreeMap<i64, (&Version, &Person)> = BTreeMap::new();
+    for v in &published {
+        let d = &v.declaration;
+        if let Some(&p) = people.get(&d.person_id) {
+            if !reads(p) && d.is_public(p.fields.decision_making, today(), &org.settings) {
+                shown.insert(d.id, (v, p));
+            }
+        }
+    }
+    for v in &current {
+        if let Some(&p) = people.get(&v.declaration.person_id).filter(|p| reads(p)) {
+            shown.insert(v.declaration.id, (v, p));
+        }
+    }
+    let out: Vec<Value> = shown
+        .values()
+        .filter(|(_, p)| q.person.as_deref().is_none_or(|s| s == p.slug))
+        .map(|(v, p)| record(v, p, &org))
         .collect();
     Ok(HttpResponse::Ok().json(out))
 }

@@ -37,33 +37,40 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path).await?;
     let org_id = org.id;
+    // Only a signed-in caller may read anything but published versions.
+    let signed_in = caller.0.is_some();
     let (people, current, published) = state
         .db(move |c| {
+            let current = if signed_in {
+                crate::store::gifts::current(c, org_id)?
+            } else {
+                Vec::new()
+            };
             Ok((
                 crate::store::people::all(c, org_id)?,
-                crate::store::gifts::current(c, org_id)?,
+                current,
                 crate::store::gifts::published(c, org_id)?,
             ))
         })
         .await?;
-    let published: BTreeMap<i64, &Version> = published.iter().map(|v| (v.gift.id, v)).collect();
-    let out: Vec<Value> = current
-        .iter()
-        .filter_map(|v| {
-            let person = people.iter().find(|p| p.id == v.gift.person_id)?;
-            // Those who may read the person's entries see the latest version; anyone
-            // else sees the published one, if it is public.
-            let shown = if caller.reads_person(org.id, person.id) {
-                v
-            } else {
-                published
-                    .get(&v.gift.id)
-                    .copied()
-                    .filter(|p| p.gift.is_public(person.fields.decision_making))?
-            };
-            Some(record(shown, person, &org))
-        })
-        .collect();
+    let people: BTreeMap<i64, &Person> = people.iter().map(|p| (p.id, p)).collect();
+    let reads = |p: &Person| caller.reads_person(org.id, p.id);
+    // Anyone sees the published version of a public offer; those who may read the
+    // person's entries see its latest version instead. By id, oldest first.
+    let mut shown: BTreeMap<i64, (&Version, &Person)> = BTreeMap::new();
+    for v in &published {
+        if let Some(&p) = people.get(&v.gift.person_id) {
+            if !reads(p) && v.gift.is_public(p.fields.decision_making) {
+                shown.insert(v.gift.id, (v, p));
+            }
+        }
+    }
+    for v in &current {
+        if let Some(&p) = people.get(&v.gift.person_id).filter(|p| reads(p)) {
+            shown.insert(v.gift.id, (v, p));
+        }
+    }
+    let out: Vec<Value> = shown.values().map(|(v, p)| record(v, p, &org)).collect();
     Ok(HttpResponse::Ok().json(out))
 }
 
