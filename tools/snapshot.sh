@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 OUT=${1:?usage: tools/snapshot.sh OUT_DIR [KEY_DIR]}
 KEYS=${2:-}
 BIN=${COI_BIN:-target/debug/coi-register}
-command -v faketime >/dev/null || { echo "snapshot: needs faketime (apt-get install faketime)" >&2; exit 1; }
+LIBFAKETIME=$(find /usr/lib -name libfaketimeMT.so.1 2>/dev/null | head -n 1)
+[ -n "$LIBFAKETIME" ] || { echo "snapshot: needs libfaketime (apt-get install faketime)" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "snapshot: no binary at $BIN (cargo build first)" >&2; exit 1; }
 
 rm -rf "$OUT"
@@ -33,8 +34,7 @@ trap cleanup EXIT
 
 # A frozen wall clock (every audit `at` and every "today" is the same in both runs); the
 # monotonic clock is left alone, or the server's timers would never fire.
-FROZEN="2026-11-20 10:00:00"
-export FAKETIME_DONT_FAKE_MONOTONIC=1 DONT_FAKE_MONOTONIC=1
+frozen() { LD_PRELOAD=$LIBFAKETIME FAKETIME="2026-11-20 10:00:00" FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT
 # A fixed public URL (links in feeds, the key name), whatever port this run listens on.
@@ -44,14 +44,14 @@ export COI_DATA_DIR=$DATA COI_PUBLIC_URL=https://registers.example
 if [ -n "$KEYS" ]; then
     cp -a "$KEYS"/. "$DATA"/
 fi
-faketime -f "$FROZEN" "$BIN" demo >"$DATA/demo.out"
+frozen "$BIN" demo >"$DATA/demo.out"
 TOKEN=$(sed -n 's/^Demo API token (governance, both organisations): //p' "$DATA/demo.out")
-faketime -f "$FROZEN" "$BIN" publish >/dev/null
+frozen "$BIN" publish >/dev/null
 mkdir -p "$OUT/key"
 cp "$DATA/checkpoint-signing.key" "$OUT/key/"
 cp -a "$DATA/site" "$OUT/site"
 
-faketime -f "$FROZEN" "$BIN" serve --bind "127.0.0.1:$PORT" >"$DATA/serve.out" 2>&1 &
+frozen "$BIN" serve --bind "127.0.0.1:$PORT" >"$DATA/serve.out" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 200); do
     curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
