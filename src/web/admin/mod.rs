@@ -341,6 +341,24 @@ impl FromRequest for SignedIn {
 /// Most a form body may hold.
 const FORM_LIMIT: usize = 64 * 1024;
 
+/// A form body (`application/x-www-form-urlencoded`) decoded into `T`. Every name and
+/// value must be UTF-8 once percent-decoded: a browser sends nothing else, and decoding
+/// lossily would store U+FFFD in place of what was typed, so anything else is refused
+/// with 400 before a field is read.
+pub(crate) fn form_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, PageError> {
+    let not_text = || PageError::BadRequest("the form's fields are not UTF-8 text".into());
+    for pair in body.split(|&b| b == b'&') {
+        let plus_as_space: Vec<u8> = pair
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: std::borrow::Cow<[u8]> =
+            percent_encoding::percent_decode(&plus_as_space).into();
+        std::str::from_utf8(&decoded).map_err(|_| not_text())?;
+    }
+    serde_urlencoded::from_bytes(body).map_err(|e| PageError::BadRequest(e.to_string()))
+}
+
 /// A form posted by a signed-in session whose `csrf_token` field matches the session's.
 /// Anything else is refused (403) before the handler runs, so it changes nothing.
 pub struct CsrfForm<T> {
@@ -363,8 +381,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if body.len() > FORM_LIMIT {
                 return Err(PageError::BadRequest("the form is too large".into()));
             }
-            let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-                .map_err(|e| PageError::BadRequest(e.to_string()))?;
+            let fields: Vec<(String, String)> = form_body(&body)?;
             let sent = fields
                 .iter()
                 .find(|(k, _)| k == "csrf_token")
@@ -373,8 +390,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !same_secret(sent, &session.csrf_token) {
                 return Err(PageError::Csrf);
             }
-            let form = serde_urlencoded::from_bytes(&body)
-                .map_err(|e| PageError::BadRequest(e.to_string()))?;
+            let form = form_body(&body)?;
             Ok(CsrfForm { session, form })
         })
     }

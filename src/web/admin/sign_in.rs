@@ -130,8 +130,7 @@ pub async fn submit(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form: SignInForm =
-        serde_urlencoded::from_bytes(&body).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let form: SignInForm = super::form_body(&body)?;
     let expected = state
         .sessions
         .sign_in_token_of(&req)

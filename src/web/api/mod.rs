@@ -141,10 +141,6 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("API route".into()))
-}
-
 pub async fn page_not_found() -> HttpResponse {
     HttpResponse::NotFound()
         .content_type("text/html; charset=utf-8")
