@@ -16,6 +16,7 @@ mod gifts;
 mod import;
 mod openapi;
 mod proofs;
+mod publish_reliability;
 mod publishing;
 mod python;
 mod review;

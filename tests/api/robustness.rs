@@ -203,7 +203,11 @@ fn a_form_whose_fields_are_not_utf8_is_refused_and_changes_nothing(b: Backend) {
         Some(&body),
     );
     assert_eq!(answer.status, 400, "{}", answer.body);
-    assert!(answer.body.contains("nothing was changed"), "{}", answer.body);
+    assert!(
+        answer.body.contains("nothing was changed"),
+        "{}",
+        answer.body
+    );
     assert_eq!(app.head(), written, "nothing was written");
 }
 
