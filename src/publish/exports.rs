@@ -380,12 +380,24 @@ mod tests {
     #[test]
     fn numeric_columns_stay_numbers_and_text_columns_are_neutralised() {
         let csv = to_csv(
-            &["id", "days_late", "value_pence", "reference", "justification", "associate"],
-            &[json!({"id": 3, "days_late": -2, "value_pence": 1500, "reference": "-2+3",
-                     "justification": "=1+1 **bold**", "associate": "@x"})],
+            &[
+                "id",
+                "days_late",
+                "value_pence",
+                "reference",
+                "justification",
+                "associate",
+            ],
+            &[
+                json!({"id": 3, "days_late": -2, "value_pence": 1500, "reference": "-2+3",
+                     "justification": "=1+1 **bold**", "associate": "@x"}),
+            ],
         );
         let text = String::from_utf8(csv).unwrap();
-        assert!(text.ends_with("\r\n3,-2,1500,'-2+3,'=1+1 bold,'@x\r\n"), "{text}");
+        assert!(
+            text.ends_with("\r\n3,-2,1500,'-2+3,'=1+1 bold,'@x\r\n"),
+            "{text}"
+        );
         // A number where a text column is expected is text, so it is neutralised too.
         let csv = to_csv(&["reference"], &[json!({"reference": -4})]);
         assert!(String::from_utf8(csv).unwrap().ends_with("'-4\r\n"));

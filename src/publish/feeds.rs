@@ -88,7 +88,11 @@ pub fn plain(text: &str) -> String {
     };
     let mut out = text.to_owned();
     // Taking a tag out can join a `<` before it to a letter after it: go again until none opens.
-    while let Some(at) = out.char_indices().map(|(i, _)| i).find(|&i| opens_tag(&out[i..])) {
+    while let Some(at) = out
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| opens_tag(&out[i..]))
+    {
         let end = out[at..].find('>').map_or(out.len(), |e| at + e + 1);
         out.replace_range(at..end, "");
     }
@@ -560,11 +564,25 @@ mod tests {
 
     #[test]
     fn plain_text_fields_carry_no_tag() {
-        assert_eq!(plain("Committee recorded: <img src=x onerror=alert(1)>"), "Committee recorded: ");
+        assert_eq!(
+            plain("Committee recorded: <img src=x onerror=alert(1)>"),
+            "Committee recorded: "
+        );
         assert_eq!(plain("<b>Bold</b> & <i>italic"), "Bold & italic");
-        assert_eq!(plain("<<b>img src=x onerror=alert(1)>x"), "x", "a tag joined up by stripping another");
+        assert_eq!(
+            plain("<<b>img src=x onerror=alert(1)>x"),
+            "x",
+            "a tag joined up by stripping another"
+        );
         assert_eq!(plain("a <!-- c --> b </x> <?php ?>"), "a  b  ");
-        for text in ["Smith & Jones", "a < b, b > a", "<3", "&lt;img src=x&gt;", "£5 <= £6", "Élan < Ñ"] {
+        for text in [
+            "Smith & Jones",
+            "a < b, b > a",
+            "<3",
+            "&lt;img src=x&gt;",
+            "£5 <= £6",
+            "Élan < Ñ",
+        ] {
             assert_eq!(plain(text), text, "{text} is plain text already");
         }
     }

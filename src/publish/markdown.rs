@@ -133,7 +133,11 @@ mod tests {
         let second = to_html(text);
         assert_eq!(first, second);
         assert_eq!(first, render(text), "the cache changes nothing");
-        assert_eq!(RENDERS.with(|n| n.get()) - before, 2, "once by to_html, once above");
+        assert_eq!(
+            RENDERS.with(|n| n.get()) - before,
+            2,
+            "once by to_html, once above"
+        );
         assert!(!first.contains("onerror"), "{first}");
     }
 

@@ -148,7 +148,13 @@ pub async fn versions(
         all.iter()
             .filter(|v| reads || v.declaration.standing.review == Review::Accepted)
             .map(|v| record(v, &person, &org))
-            .map(|r| if reads { r } else { crate::publish::views::public_record(r) })
+            .map(|r| {
+                if reads {
+                    r
+                } else {
+                    crate::publish::views::public_record(r)
+                }
+            })
             .collect::<Vec<_>>(),
     ))
 }
