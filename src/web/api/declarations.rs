@@ -142,12 +142,19 @@ pub async fn versions(
     let all = state
         .db(move |c| crate::store::declarations::versions(c, org_id, id))
         .await?;
-    // The public sees the accepted versions only.
+    // The public sees the accepted versions only, without their private fields.
     let reads = caller.reads_person(org.id, person.id);
     Ok(HttpResponse::Ok().json(
         all.iter()
             .filter(|v| reads || v.declaration.standing.review == Review::Accepted)
             .map(|v| record(v, &person, &org))
+            .map(|r| {
+                if reads {
+                    r
+                } else {
+                    crate::publish::views::public_record(r)
+                }
+            })
             .collect::<Vec<_>>(),
     ))
 }
