@@ -19,7 +19,7 @@ const FORMULAS: [&str; 6] = [
 
 /// Markup that a reader rendering a field as HTML would run, or that turns into such
 /// markup once something is taken out of it or it is decoded once.
-const MARKUP: [&str; 12] = [
+pub(crate) const MARKUP: [&str; 12] = [
     "<img src=x onerror=alert(1)>",
     "<script>alert(1)</script>",
     "<svg onload=alert(1)>",
@@ -56,7 +56,7 @@ fn created(app: &TestApp, path: &str, body: Value) -> Value {
 
 /// Every free-text field of people, declarations, gifts, committees, meetings, items,
 /// decisions and breaches holds a hostile value (the withdrawn decision's reason too).
-fn plant(app: &TestApp, values: &[&str]) {
+pub(crate) fn plant(app: &TestApp, values: &[&str]) {
     let v = Values {
         values,
         next: std::cell::Cell::new(0),

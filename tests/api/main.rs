@@ -23,3 +23,4 @@ mod python;
 mod review;
 mod robustness;
 mod withheld;
+mod xss;
