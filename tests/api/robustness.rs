@@ -211,7 +211,63 @@ fn a_form_whose_fields_are_not_utf8_is_refused_and_changes_nothing(b: Backend) {
     assert_eq!(app.head(), written, "nothing was written");
 }
 
+/// A link cannot make a page of the web app say something the service did not: the
+/// notice a form leaves after a redirect shows only with the service's tag for the
+/// session that made it.
+fn a_notice_in_a_crafted_link_is_not_shown(b: Backend) {
+    let app = TestApp::spawn(b);
+    let lead: Account = app.account("lead2@test.example", Role::Governance, &["test-ccg"], None);
+    let browser = app.sign_in(&lead);
+    let spoof = "Your+session+expired.+Re-enter+your+password+at+evil.example";
+    for query in [
+        format!("saved={spoof}"),
+        format!("saved={spoof}&tag=AAAA"),
+        format!("saved={spoof}&tag="),
+    ] {
+        let page = app.browse(
+            &format!("/admin/orgs/test-ccg/import?{query}"),
+            Some(&browser.cookie),
+        );
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains("evil.example"),
+            "{query}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("Success"), "{query}");
+    }
+    // Nor is a genuine notice shown to another session.
+    let other = app.sign_in(&lead);
+    let csv = "person,interest_type,description,body,arose_on,declared_on,mitigation\n";
+    let person = app.add_person("Dr Anita Shah", true);
+    let answer = app.submit(
+        "/admin/orgs/test-ccg/import",
+        Some(&browser.cookie),
+        &[
+            ("csrf_token", &browser.csrf),
+            ("kind", "interests"),
+            (
+                "csv",
+                &format!("{csv}{person},financial,Shares,Example Ltd,2026-01-05,2026-01-20,None\n"),
+            ),
+        ],
+    );
+    let to = answer
+        .location
+        .clone()
+        .unwrap_or_else(|| panic!("a redirect: {}", answer.body));
+    let shown = app.browse(&to, Some(&browser.cookie));
+    assert!(
+        shown.body.contains("Imported 1 interests"),
+        "{}",
+        shown.body
+    );
+    let elsewhere = app.browse(&to, Some(&other.cookie));
+    assert!(!elsewhere.body.contains("Imported 1 interests"));
+}
+
 both_backends!(
+    a_notice_in_a_crafted_link_is_not_shown,
     malformed_requests_get_clear_errors_never_500,
     every_api_error_is_json_even_those_actix_makes,
     a_form_whose_fields_are_not_utf8_is_refused_and_changes_nothing,

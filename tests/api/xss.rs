@@ -335,7 +335,10 @@ fn no_payload_is_active_on_any_page_feed_or_data_file(b: Backend) {
         let found = active(&answer.body);
         assert!(found.is_empty(), "{page}: {found:?}");
     }
-    assert!(reached > 15, "the payloads reached only {reached} admin pages");
+    assert!(
+        reached > 15,
+        "the payloads reached only {reached} admin pages"
+    );
     assert!(
         admin_pages.len() > 20,
         "only {} admin pages",
