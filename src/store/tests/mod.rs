@@ -1,0 +1,1 @@
+//! Unit tests of the store's write functions against a real database.
