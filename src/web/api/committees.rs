@@ -184,12 +184,21 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let slug = path_key(&path.1, "committee")?;
-    let (b, names) = load_all(&state, &org).await?;
+    let org_id = org.id;
+    // One committee's records and the people they name, not the organisation's whole
+    // business.
+    let (b, names) = state
+        .db(move |c| {
+            let id = store::by_slug(c, org_id, &slug)?.id;
+            let b = Business::load_committee(c, org_id, id)?;
+            let names = Names::new(b.people(c, org_id)?);
+            Ok((b, names))
+        })
+        .await?;
     let c = b
         .committees
-        .iter()
-        .find(|c| c.record.slug == slug)
-        .ok_or_else(|| ApiError::NotFound(format!("committee {slug:?}")))?;
+        .first()
+        .ok_or_else(|| ApiError::Internal("a committee's business without it".into()))?;
     Ok(HttpResponse::Ok().json(committee_json(
         &org,
         &record_of(&b, c),
