@@ -227,6 +227,35 @@ mod tests {
     }
 
     #[test]
+    fn the_majority_needs_lay_and_executive_members_to_be_more_than_half_of_the_voters() {
+        let of = |categories: &[MemberCategory]| {
+            let voters: Vec<Member> = categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| member(i as i64 + 1, "M", *c, CommitteeRole::Member))
+                .collect();
+            majority(&voters)
+        };
+        assert_eq!(of(&[]), None);
+        assert_eq!(of(&[Lay]), None);
+        assert_eq!(of(&[Lay, Executive, Clinical]), None);
+        assert_eq!(
+            of(&[Lay, Clinical]),
+            Some(MajorityShortfall {
+                lay_executive: 1,
+                voters: 2
+            })
+        );
+        assert_eq!(
+            of(&[Clinical, Clinical, Executive]),
+            Some(MajorityShortfall {
+                lay_executive: 1,
+                voters: 3
+            })
+        );
+    }
+
+    #[test]
     fn the_pccc_as_constituted_is_valid() {
         let (members, _) = pccc();
         let check = constitution(&members, meeting());
