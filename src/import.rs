@@ -271,7 +271,7 @@ pub fn import(
                         );
                     } else {
                         references.insert(d.url_ref(), (n, line));
-                        match crate::store::committees::check_decision(c, org.id, d, None) {
+                        match crate::store::decisions::check_decision(c, org.id, d, None) {
                             Ok(()) => {}
                             Err(StoreError::Invalid(e)) => {
                                 e.0.into_iter().for_each(|(k, v)| errors.add(&k, v))
@@ -318,7 +318,7 @@ pub fn import(
             )
             .map(|w| last_seq(&w)),
             Record::Decision(fields) => {
-                crate::store::committees::create_decision(c, org.id, actor, fields)
+                crate::store::decisions::create_decision(c, org.id, actor, fields)
                     .map(|w| last_seq(&w))
             }
         };

@@ -4,8 +4,8 @@
 use super::business::Ctx;
 use super::views::{long_date, money, Visible};
 use crate::audit::ChainEntry;
+use crate::domain::committees::{Attendance, Committee, Item, ItemOutcome, Meeting, Membership};
 use crate::domain::decisions::{route_label, Breach, Decision};
-use crate::domain::meetings::{Attendance, Committee, Item, Meeting, Membership, Outcome};
 use crate::store::records::Stored;
 use crate::store::snapshot::RECENT;
 use crate::store::{audit, AnyConnection, StoreError};
@@ -276,9 +276,9 @@ fn describe_business(
             let (n, t) = (&item.number, &item.title);
             let k = item.conflicts.len();
             let title = match (h.action.as_str(), &item.outcome) {
-                ("outcome", Outcome::Decided { .. }) => format!("Item {n} decided: {t}{at}"),
-                ("outcome", Outcome::Deferred { .. }) => format!("Item {n} deferred: {t}{at}"),
-                ("outcome", Outcome::Referred { referred_to, .. }) => {
+                ("outcome", ItemOutcome::Decided { .. }) => format!("Item {n} decided: {t}{at}"),
+                ("outcome", ItemOutcome::Deferred { .. }) => format!("Item {n} deferred: {t}{at}"),
+                ("outcome", ItemOutcome::Referred { referred_to, .. }) => {
                     format!("Item {n} referred to {referred_to}: {t}{at}")
                 }
                 ("create", _) if k == 1 => format!("Conflict declared on item {n}: {t}{at}"),
@@ -305,14 +305,14 @@ fn describe_business(
                 description.push_str("</ul>");
             }
             match &item.outcome {
-                Outcome::Open => {}
-                Outcome::Decided { decision, .. } => {
+                ItemOutcome::Open => {}
+                ItemOutcome::Decided { decision, .. } => {
                     description.push_str(&format!("<p>Decision: {}</p>", esc(decision)))
                 }
-                Outcome::Deferred { reason } => {
+                ItemOutcome::Deferred { reason } => {
                     description.push_str(&format!("<p>Deferred: {}</p>", esc(reason)))
                 }
-                Outcome::Referred {
+                ItemOutcome::Referred {
                     referred_to,
                     reason,
                 } => description.push_str(&format!(

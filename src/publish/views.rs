@@ -501,7 +501,7 @@ pub(crate) mod fixture {
     use crate::audit::{ChainEntry, EntryHeader};
     use crate::domain::org::OrgSettings;
     use crate::domain::people::{Person, PersonFields};
-    use crate::store::committees::Business;
+    use crate::store::business::Business;
     use crate::store::orgs::Org;
     use crate::store::snapshot::Snapshot;
     use serde_json::Value;

@@ -10,14 +10,14 @@ use super::declarations::{capitalise, load_org, org_view, today};
 use super::entries::published;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::committees::{
-    constitution, ConflictDecision, Member, MemberCategory, QuorumResult, Role as MemberRole,
-};
-use crate::domain::meetings::{
-    Committee, Item, ItemInput, Meeting, MeetingInput, Membership, Outcome, OutcomeInput,
+    constitution, Committee, CommitteeRole, ConflictDecision, Item, ItemInput, ItemOutcome,
+    ItemOutcomeInput, Meeting, MeetingInput, Member, MemberCategory, Membership, QuorumResult,
 };
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::committees::{self as store, Business};
+use crate::store::business::Business;
+use crate::store::committees::{self as store};
+use crate::store::meetings;
 use crate::store::orgs::Org;
 use crate::store::records::Stored;
 use crate::store::users::Session;
@@ -1177,7 +1177,7 @@ pub async fn show(
                 "href": format!("{here}/meetings/{}", m.id),
                 "present": m.record.present().len(),
                 "items": items.len(),
-                "decided": items.iter().filter(|i| matches!(i.record.outcome, Outcome::Decided { .. })).count(),
+                "decided": items.iter().filter(|i| matches!(i.record.outcome, ItemOutcome::Decided { .. })).count(),
             })
         })
         .collect();
@@ -1294,7 +1294,7 @@ fn membership_values(m: &Stored<Membership>) -> Values {
         ("category".into(), x.category.code().into()),
         (
             "role".into(),
-            if x.role == MemberRole::Member {
+            if x.role == CommitteeRole::Member {
                 String::new()
             } else {
                 x.role.code().into()
@@ -1823,8 +1823,8 @@ async fn write_meeting(
     let mid = m.map(|m| m.id);
     let written = state
         .db(move |conn| match mid {
-            None => store::create_meeting(conn, org_id, &actor, cid, entered),
-            Some(id) => store::amend_meeting(conn, org_id, &actor, id, version, entered),
+            None => meetings::create_meeting(conn, org_id, &actor, cid, entered),
+            Some(id) => meetings::amend_meeting(conn, org_id, &actor, id, version, entered),
         })
         .await;
     let saved = if mid.is_some() {
@@ -1865,11 +1865,13 @@ fn quorum_view(result: Option<&QuorumResult>, names: &Names) -> Value {
     }
 }
 
-fn outcome_text(o: &Outcome) -> Option<String> {
+fn outcome_text(o: &ItemOutcome) -> Option<String> {
     match o {
-        Outcome::Open => None,
-        Outcome::Decided { decision, .. } => Some(decision.clone()),
-        Outcome::Deferred { reason } | Outcome::Referred { reason, .. } => Some(reason.clone()),
+        ItemOutcome::Open => None,
+        ItemOutcome::Decided { decision, .. } => Some(decision.clone()),
+        ItemOutcome::Deferred { reason } | ItemOutcome::Referred { reason, .. } => {
+            Some(reason.clone())
+        }
     }
 }
 
@@ -1913,7 +1915,7 @@ pub async fn show_meeting(
         .into_iter()
         .map(|i| {
             let r = &i.record;
-            let quorum = l.b.quorum(r, |p| l.names.name(p));
+            let quorum = l.b.quorum(r);
             json!({
                 "id": i.id, "number": r.number, "title": r.title,
                 "description_html": (!r.description.is_empty()).then(|| crate::publish::markdown::to_html(&r.description)),
@@ -2184,8 +2186,8 @@ async fn write_item(
     let iid = amending.map(|i| i.id);
     let written = state
         .db(move |conn| match iid {
-            None => store::create_item(conn, org_id, &actor, mid, entered),
-            Some(id) => store::amend_item(conn, org_id, &actor, id, version, entered),
+            None => meetings::create_item(conn, org_id, &actor, mid, entered),
+            Some(id) => meetings::amend_item(conn, org_id, &actor, id, version, entered),
         })
         .await;
     let saved = if iid.is_some() {
@@ -2209,16 +2211,16 @@ fn outcome_values(i: &Stored<Item>) -> Values {
     let mut v = vec![("version".to_owned(), i.version.to_string())];
     let mut put = |k: &str, s: &str| v.push((k.to_owned(), s.to_owned()));
     match &i.record.outcome {
-        Outcome::Open => {}
-        Outcome::Decided { decision, .. } => {
+        ItemOutcome::Open => {}
+        ItemOutcome::Decided { decision, .. } => {
             put("outcome", "decided");
             put("decision", decision);
         }
-        Outcome::Deferred { reason } => {
+        ItemOutcome::Deferred { reason } => {
             put("outcome", "deferred");
             put("reason", reason);
         }
-        Outcome::Referred {
+        ItemOutcome::Referred {
             referred_to,
             reason,
         } => {
@@ -2295,7 +2297,7 @@ fn outcome_page(
         "{}, meeting of {}",
         c.record.name, m.record.held_on
     ));
-    let quorum = quorum_view(l.b.quorum(r, |x| l.names.name(x)).as_ref(), &l.names);
+    let quorum = quorum_view(l.b.quorum(r).as_ref(), &l.names);
     let quorum_notes: Vec<String> = if quorum["quorate"] == true {
         vec![
             format!("Presiding: {}", quorum["presiding"].as_str().unwrap_or("")),
@@ -2379,13 +2381,13 @@ pub async fn record_outcome(
         |status, v: &Values, p: &Problems| outcome_page(status, &posted.session, &l, c, m, i, v, p);
     let input =
         Input::from_pairs(["outcome", "decision", "reason", "referred_to"].map(|k| (k, v.get(k))));
-    let entered = match OutcomeInput::parse(&input) {
+    let entered = match ItemOutcomeInput::parse(&input) {
         Ok(e) => e,
         Err(fe) => return Ok(refused(&fe, &v, locate_outcome, again)),
     };
     let (org_id, id, version) = (l.org.id, i.id, version_of(&v));
     let written = state
-        .db(move |conn| store::record_outcome(conn, org_id, &actor, id, version, entered))
+        .db(move |conn| meetings::record_outcome(conn, org_id, &actor, id, version, entered))
         .await;
     let to = |_: &_| {
         let committee = base(&l.org, &c.record.slug);

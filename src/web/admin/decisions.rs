@@ -12,14 +12,15 @@ use super::entries::{
 };
 use super::gifts::{pence_of, pounds_text};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use crate::domain::committees::{Committee, Item, Meeting};
 use crate::domain::decisions::{
     route_label, Breach, BreachInput, Decision, DecisionFields, ServiceStatus, ROUTES,
 };
 use crate::domain::entries::StandingChange;
-use crate::domain::meetings::{Committee, Item, Meeting};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::committees::{self as store, DecisionStep};
+use crate::store::breaches;
+use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
 use crate::store::users::Session;
@@ -933,7 +934,7 @@ pub async fn create_breach(
     };
     let org_id = org.id;
     let written = state
-        .db(move |c| store::create_breach(c, org_id, &actor, entered))
+        .db(move |c| breaches::create_breach(c, org_id, &actor, entered))
         .await;
     let to = |_: &_| format!("/admin/orgs/{}/breaches?saved=created", org.slug);
     match answer(&state, written, to).await? {
@@ -1020,7 +1021,7 @@ pub async fn amend_breach(
     let (org_id, version, input) = (org.id, version_of(&form.version), form.input());
     let written = state
         .db(move |c| {
-            store::amend_breach(c, org_id, &actor, id, version, |_, _, today| {
+            breaches::amend_breach(c, org_id, &actor, id, version, |_, _, today| {
                 BreachInput::parse(&input, today)
             })
         })
