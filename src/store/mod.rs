@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod checkpoints;
+pub mod committee_view;
 pub mod committees;
 pub mod declarations;
 pub mod gifts;

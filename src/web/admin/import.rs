@@ -114,7 +114,7 @@ pub async fn create(
                 session,
                 &org,
                 &form,
-                &[FieldError { field, message }],
+                &[FieldError::new(field, message)],
                 problems,
                 None,
             )

@@ -115,7 +115,7 @@ fn errors_of(fe: &FieldErrors) -> Vec<FieldError> {
         .iter()
         .filter_map(|(field, label)| {
             fe.0.get(*field).map(|m| FieldError {
-                field,
+                field: field.to_string(),
                 message: match (*field, m.as_str()) {
                     ("name", "is required") => "Enter the person's name".into(),
                     ("position", "is required") => "Enter the person's position".into(),
@@ -127,7 +127,7 @@ fn errors_of(fe: &FieldErrors) -> Vec<FieldError> {
     for (k, m) in &fe.0 {
         if !FIELDS.iter().any(|(f, _)| f == k) {
             out.push(FieldError {
-                field: "name",
+                field: "name".into(),
                 message: capitalise(m),
             });
         }
@@ -284,7 +284,7 @@ pub async fn amend(
         Err(ApiError::Conflict(_)) => {
             form.version = x.version.to_string();
             let errors = [FieldError {
-                field: "current-version",
+                field: "current-version".into(),
                 message: format!(
                     "This person was changed by someone else while you were working on it. Nothing you entered was saved. Their record now says: {}, {}, {}. Send your changes again to replace it",
                     x.fields.name,

@@ -145,7 +145,7 @@ pub async fn create(
         .iter()
         .filter_map(|(k, field)| {
             fe.0.get(*k).map(|m| FieldError {
-                field,
+                field: field.to_string(),
                 message: m.clone(),
             })
         })
