@@ -5,12 +5,12 @@
 //! API uses, so the store's own refusals (an item that took no decision, a date that is
 //! not its meeting's) come back as form errors with nothing written.
 
-use super::declarations::{caller, capitalise, field_messages, load_org, org_view};
-use super::entries::{
-    action_values, answer, history, ordered_errors, settle, show_route, stale, version_of, Action,
-    ActionForm, Answer, HistoryRow,
+use super::declarations::{caller, load_org, org_view};
+use super::entries::{action_values, history, settle, show_route, Action, ActionForm, HistoryRow};
+use super::form::{
+    answer, capitalise, field_messages, ordered_errors, stale, text_or_null, version_of, Answer,
+    Field,
 };
-use super::form::Field;
 use super::gifts::{pence_of, pounds_text};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::decisions::{
@@ -82,14 +82,7 @@ fn form_errors(
 fn text_input(pairs: &[(&str, &String)]) -> Map<String, Value> {
     pairs
         .iter()
-        .map(|(k, v)| {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String((*v).clone())
-            };
-            ((*k).to_owned(), value)
-        })
+        .map(|(k, v)| ((*k).to_owned(), text_or_null(v)))
         .collect()
 }
 

@@ -235,12 +235,7 @@ impl DeclarationForm {
             ("declared_on", &self.declared_on),
             ("mitigation", &self.mitigation),
         ] {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(v.clone())
-            };
-            m.insert(k.to_owned(), value);
+            m.insert(k.to_owned(), super::form::text_or_null(v));
         }
         Input::from_json(Value::Object(m)).expect("an object")
     }

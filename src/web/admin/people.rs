@@ -2,7 +2,8 @@
 //! with which governance leads add a person and amend one, through the same store calls
 //! as the JSON API.
 
-use super::declarations::{caller, capitalise, field_messages, load_org, org_view, see_other};
+use super::declarations::{caller, load_org, org_view, see_other};
+use super::form::{capitalise, field_messages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::{Person, PersonFields};
 use crate::domain::{FieldErrors, Input};
@@ -99,12 +100,7 @@ impl PersonForm {
             ("position", &self.position),
             ("decision_making", &self.decision_making),
         ] {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(v.clone())
-            };
-            m.insert(k.to_owned(), value);
+            m.insert(k.to_owned(), super::form::text_or_null(v));
         }
         Input::from_json(Value::Object(m)).expect("an object")
     }

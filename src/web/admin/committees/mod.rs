@@ -7,25 +7,27 @@
 //! a refusal is shown the GOV.UK way (summary, message beside the field, input kept).
 //!
 //! One file a screen: [`list`], [`committee`] (its page, constituting and amending it),
-//! [`members`], [`meetings`], [`items`] and [`outcome`]; this module holds what they
-//! share: loading one committee, where its pages are, and how a quorum is shown.
+//! [`members`] (adding them), [`membership`] (amending or ending one), [`meetings`]
+//! (the meeting form), [`meeting`] (a meeting's page), [`items`] and [`outcome`]; this
+//! module holds what they share: loading one committee, where its pages are, and how a
+//! quorum is shown.
 
 mod committee;
 mod items;
 mod list;
+mod meeting;
 mod meetings;
 mod members;
+mod membership;
 mod outcome;
 
 pub use committee::{amend, amend_form, create, new_form, show, ShowQuery};
 pub use items::{amend_item, amend_item_form, create_item, new_item_form};
 pub use list::list;
-pub use meetings::{
-    amend_meeting, amend_meeting_form, create_meeting, new_meeting_form, show_meeting,
-};
-pub use members::{
-    add_members, add_members_form, amend_membership, end_membership, membership_form,
-};
+pub use meeting::show_meeting;
+pub use meetings::{amend_meeting, amend_meeting_form, create_meeting, new_meeting_form};
+pub use members::{add_members, add_members_form};
+pub use membership::{amend_membership, end_membership, membership_form};
 pub use outcome::{outcome_form, record_outcome};
 
 use super::declarations::load_org;
