@@ -6,6 +6,7 @@ pub mod audit;
 pub mod breaches;
 pub mod business;
 pub mod checkpoints;
+pub mod committee_view;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;

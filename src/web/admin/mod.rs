@@ -8,6 +8,7 @@ pub mod confirmations;
 pub mod decisions;
 pub mod declarations;
 mod entries;
+pub mod form;
 pub mod gifts;
 pub mod home;
 pub mod import;
@@ -147,12 +148,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/committee-members.hbs"),
     ),
     (
-        "admin-committee-form",
-        include_str!("../../../templates/admin/committee-form.hbs"),
-    ),
-    (
-        "admin-committee-field",
-        include_str!("../../../templates/admin/committee-field.hbs"),
+        "admin-form",
+        include_str!("../../../templates/admin/form.hbs"),
     ),
     (
         "admin-meeting",
@@ -215,12 +212,7 @@ impl AccountView {
     }
 }
 
-/// One problem with a form, for the error summary and beside its field.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use form::FieldError;
 
 /// A request the web app refuses, answered as a page.
 #[derive(Debug, thiserror::Error)]

@@ -2,9 +2,8 @@
 //! store call the JSON API uses (one audit entry each). A declarant makes them for their
 //! own person only.
 
-use super::declarations::{
-    declarable, field_messages, form_person, load_org, org_view, see_other, today,
-};
+use super::declarations::{declarable, form_person, load_org, org_view, see_other, today};
+use super::form::field_messages;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::ReturnKind;
@@ -134,7 +133,7 @@ pub async fn create(
     );
     if let Err(e) = &made_on {
         e.0.iter()
-            .for_each(|(k, v)| fe.add(k, super::declarations::friendly(k, "Date made", v)));
+            .for_each(|(k, v)| fe.add(k, super::form::friendly(k, "Date made", v)));
     }
     let show = |status: StatusCode, fe: &FieldErrors| {
         let errors: Vec<FieldError> = [
@@ -145,7 +144,7 @@ pub async fn create(
         .iter()
         .filter_map(|(k, field)| {
             fe.0.get(*k).map(|m| FieldError {
-                field,
+                field: field.to_string(),
                 message: m.clone(),
             })
         })
@@ -179,7 +178,7 @@ pub async fn create(
             let mut shown = FieldErrors::default();
             for (k, m) in &fe.0 {
                 if k == "made_on" {
-                    shown.add(k, super::declarations::capitalise(m));
+                    shown.add(k, super::form::capitalise(m));
                 } else {
                     shown.add("person", format!("The person {m}"));
                 }
