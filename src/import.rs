@@ -356,6 +356,22 @@ fn last_seq<T>(w: &Committed<T>) -> (i64, i64, Touched) {
     )
 }
 
+/// Everything an import checks before it writes, for the fuzz tests: the file read as
+/// rows, and each row parsed as every kind of record.
+#[cfg(test)]
+pub(crate) fn check_for_fuzzing(data: &[u8]) {
+    let people: HashSet<String> = ["dr-a-person".to_owned()].into_iter().collect();
+    let today = NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date");
+    let settings = crate::domain::org::OrgSettings::default();
+    if let Ok(rows) = rows(data) {
+        for (_, input) in rows {
+            for kind in [Kind::Interests, Kind::Gifts, Kind::Decisions] {
+                let _ = parse_row(kind, input.clone(), today, &settings, &people);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
