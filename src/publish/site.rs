@@ -98,7 +98,10 @@ pub enum Output {
     /// copy of the live one (hard links to the same files, so it costs no copying). Only
     /// what changes is written, so the work is in proportion to the change; at commit the
     /// shadow goes live, and the generation it replaces becomes the next shadow, brought
-    /// level with the new live one by the same changes.
+    /// level with the new live one by the same changes. Files are replaced by rename,
+    /// never rewritten in place; the one exception, the export, only grows by whole lines
+    /// at its end, so a reader that took its length at open (as every web server does)
+    /// reads one state of it.
     Staged {
         site: PathBuf,
         org: String,
@@ -123,8 +126,8 @@ pub enum Change {
 }
 
 /// The shadow generation of an organisation after a staged or fresh publish: where the
-/// next staged publish writes, and what it lacks of the live generation (nothing once a
-/// commit has levelled it; kept general so a shadow may be levelled lazily).
+/// next staged publish writes, and what it still lacks of the live generation (the
+/// export's latest lines, appended when that publish starts).
 #[derive(Debug, Clone)]
 pub struct Shadow {
     /// The generation that is not live (the one the last publish replaced), if any.
@@ -340,15 +343,21 @@ impl Output {
                 changed,
             } => {
                 swap_in(&site, &org, &dir, Some(&live))?;
-                // The replaced generation becomes the shadow. Bring it level at once, so
-                // no copy of what this change removed (a withheld entry's page, say) is
-                // left on disk; if that fails, it is removed and the next publish makes
-                // a new shadow.
-                match level(&dir, &live, &changed) {
+                // The replaced generation becomes the shadow. What this change wrote or
+                // removed is levelled at once, so no copy of what it removed (a withheld
+                // entry's page, say) is left on disk. What it appended (the export's new
+                // lines) waits for the next publish: a file is only ever grown in place
+                // there, past the length any reader of it took when it opened it, and the
+                // longer it rests the fewer readers still hold it. If levelling fails,
+                // the shadow is removed and the next publish makes a new one.
+                let (appended, rest): (Vec<Change>, Vec<Change>) = changed
+                    .into_iter()
+                    .partition(|c| matches!(c, Change::Appended(_)));
+                match level(&dir, &live, &rest) {
                     Ok(()) => Ok(Shadow {
                         dir: Some(live),
                         live: dir,
-                        behind: Vec::new(),
+                        behind: appended,
                     }),
                     Err(e) => {
                         tracing::warn!(error = %e, "could not level the shadow generation; removing it");

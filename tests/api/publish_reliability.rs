@@ -122,8 +122,9 @@ fn readers_never_see_a_change_half_applied(b: Backend) {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
 
     // A reader as a web server reads the directory: each sample opens the person's page
-    // and the chain export through `site/test-ccg`, and counts only samples during which
-    // the live generation did not change (else the two files may rightly differ).
+    // and the chain export through `site/test-ccg`, takes their lengths, and counts only
+    // samples during which the live generation did not change (else the two files may
+    // rightly differ).
     let reader = {
         let (stop, link, page_rel) = (stop.clone(), link.clone(), page_rel.clone());
         std::thread::spawn(move || {
@@ -133,16 +134,24 @@ fn readers_never_see_a_change_half_applied(b: Backend) {
                 let page = std::fs::File::open(link.join(&page_rel));
                 let chain = std::fs::File::open(link.join("audit/chain.jsonl"));
                 let after = std::fs::read_link(&link).ok();
-                let (Ok(mut page), Ok(mut chain)) = (page, chain) else {
+                let (Ok(page), Ok(chain)) = (page, chain) else {
                     mixed.push("a file was missing".to_owned());
                     continue;
                 };
+                // As a web server does: the length is taken when the file is opened
+                // (Content-Length), and that many bytes are sent.
+                let lengths = (
+                    page.metadata().unwrap().len(),
+                    chain.metadata().unwrap().len(),
+                );
                 if before != after {
                     continue;
                 }
                 let (mut p, mut c) = (String::new(), String::new());
-                std::io::Read::read_to_string(&mut page, &mut p).unwrap();
-                std::io::Read::read_to_string(&mut chain, &mut c).unwrap();
+                std::io::Read::read_to_string(&mut std::io::Read::take(page, lengths.0), &mut p)
+                    .unwrap();
+                std::io::Read::read_to_string(&mut std::io::Read::take(chain, lengths.1), &mut c)
+                    .unwrap();
                 if !c.ends_with('\n') {
                     mixed.push("the export ends in half a line".to_owned());
                 }
