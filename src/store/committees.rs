@@ -4,6 +4,7 @@
 //! inquorate, is refused and changes nothing. Also the register of procurement
 //! decisions (each linked to the item that took it) and the record of breaches.
 
+use super::entries::Register;
 use super::records::{self, Kind, Stored};
 use super::write::{write_all, Changes, Committed, Entry, Touched};
 use super::{AnyConnection, StoreError};
@@ -659,8 +660,8 @@ fn resolve_item(
             );
         }
         if let Some(d) = cf.declaration_id {
-            match super::declarations::get(c, org_id, d) {
-                Ok(v) if v.declaration.person_id == p.id => {}
+            match super::declarations::Declarations::get(c, org_id, d) {
+                Ok(v) if v.entry.person_id == p.id => {}
                 Ok(_) => errors.add(
                     &format!("{prefix}.declaration"),
                     format!("declaration {d} is not one of {}'s", p.fields.name),

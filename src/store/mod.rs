@@ -6,6 +6,7 @@ pub mod audit;
 pub mod checkpoints;
 pub mod committees;
 pub mod declarations;
+pub mod entries;
 pub mod gifts;
 pub mod merkle;
 pub mod orgs;

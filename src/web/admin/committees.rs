@@ -6,7 +6,8 @@
 //! the store's constitution and quorum rules refuse a bad change inside its transaction;
 //! a refusal is shown the GOV.UK way (summary, message beside the field, input kept).
 
-use super::declarations::{capitalise, load_org, org_view, today};
+use super::context::{load_org, org_view, today};
+use super::declarations::capitalise;
 use super::entries::published;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::committees::{

@@ -5,7 +5,8 @@
 //! API uses, so the store's own refusals (an item that took no decision, a date that is
 //! not its meeting's) come back as form errors with nothing written.
 
-use super::declarations::{caller, capitalise, field_messages, load_org, org_view};
+use super::context::{caller, load_org, org_view};
+use super::declarations::{capitalise, field_messages};
 use super::entries::{
     action_values, answer, history, ordered_errors, settle, show_route, stale, version_of, Action,
     ActionForm, Answer, HistoryRow,

@@ -5,6 +5,7 @@
 
 pub mod committees;
 pub mod confirmations;
+mod context;
 pub mod decisions;
 pub mod declarations;
 mod entries;
