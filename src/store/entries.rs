@@ -131,7 +131,7 @@ pub struct Recorded {
 
 impl Recorded {
     /// What a register's table holds that its domain refuses: stored data is corrupt.
-    pub fn corrupt(&self, entity: &str, what: &str) -> StoreError {
+    fn corrupt(&self, entity: &str, what: &str) -> StoreError {
         corrupt(entity, self.id, what)
     }
 

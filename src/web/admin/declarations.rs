@@ -5,9 +5,10 @@
 
 use super::context::{caller, load_org, org_view, today};
 use super::entries::{
-    action_routes, answer, entry_page, hidden, listing, load, ordered_errors, show_route, stale,
-    tag_class, version_of, Action, ActionForm, Answer, EntryPages, Tag,
+    action_routes, answer, hidden, ordered_errors, show_route, stale, tag_class, version_of,
+    Action, ActionForm, Answer,
 };
+use super::registers::{entry_page, listing, load, EntryPages, Tag};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};

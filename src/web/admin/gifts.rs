@@ -7,9 +7,9 @@
 use super::context::{caller, load_org, org_view, today};
 use super::declarations::{capitalise, declarable, field_messages, form_person, friendly};
 use super::entries::{
-    action_routes, answer, entry_page, listing, load, ordered_errors, show_route, stale, tag_class,
-    version_of, Answer, EntryPages,
+    action_routes, answer, ordered_errors, show_route, stale, tag_class, version_of, Answer,
 };
+use super::registers::{entry_page, listing, load, EntryPages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
 use crate::domain::org::OrgSettings;

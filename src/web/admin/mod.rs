@@ -14,6 +14,7 @@ pub mod home;
 pub mod import;
 pub mod paging;
 pub mod people;
+mod registers;
 pub mod returns;
 pub mod review;
 pub mod sign_in;

@@ -20,11 +20,13 @@ use serde_json::{json, Value};
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The application's state, as a handler receives it.
 pub type Data = web::Data<AppState>;
 /// `/orgs/{org}/<register>`.
 pub type OrgPath = web::Path<String>;
 /// `/orgs/{org}/<register>/{id}…`.
 pub type EntryPath = web::Path<(String, String)>;
+/// A handler's answer.
 pub type Answer = Result<HttpResponse, ApiError>;
 
 /// What a register's API says of its own.
@@ -46,6 +48,7 @@ pub trait EntryApi: Register + 'static {
     fn to_input(fields: &Self::Fields) -> Input;
 }
 
+/// Today, for the checks of a new entry's dates.
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -100,10 +103,12 @@ fn answer<R: EntryApi>(v: &Version<R::Fields>, person: &Person, org: &Org) -> Va
     j
 }
 
+/// Versions by their entry's id.
 fn by_id<F>(versions: &[Version<F>]) -> BTreeMap<i64, &Version<F>> {
     versions.iter().map(|v| (v.entry.id, v)).collect()
 }
 
+/// What a list is asked.
 #[derive(Deserialize)]
 pub struct ListQuery {
     /// Only this person's entries (their slug).
@@ -182,6 +187,7 @@ async fn load<R: EntryApi>(
     }
 }
 
+/// One entry, as the caller is shown it.
 pub async fn show<R: EntryApi>(state: Data, caller: Caller, path: EntryPath) -> Answer {
     let org = org(&state, &path.0).await?;
     let (v, person) = load::<R>(&state, &caller, &org, &path.1).await?;
@@ -203,6 +209,7 @@ pub async fn versions<R: EntryApi>(state: Data, caller: Caller, path: EntryPath)
     ))
 }
 
+/// Record a new entry for the person its `person` field names.
 pub async fn create<R: EntryApi>(
     state: Data,
     caller: Caller,
@@ -331,22 +338,27 @@ async fn standing<R: EntryApi>(
     .await
 }
 
+/// Withdraw an entry made in error, with a reason.
 pub async fn withdraw<R: EntryApi>(s: Data, c: Caller, p: EntryPath, b: web::Bytes) -> Answer {
     standing::<R>(s, c, p, b, "withdraw").await
 }
 
+/// Withhold an entry from publication, with a reason.
 pub async fn withhold<R: EntryApi>(s: Data, c: Caller, p: EntryPath, b: web::Bytes) -> Answer {
     standing::<R>(s, c, p, b, "withhold").await
 }
 
+/// Publish a withheld entry again.
 pub async fn release<R: EntryApi>(s: Data, c: Caller, p: EntryPath, b: web::Bytes) -> Answer {
     standing::<R>(s, c, p, b, "release").await
 }
 
+/// Accept a declarant's submitted version: it is published.
 pub async fn accept<R: EntryApi>(s: Data, c: Caller, p: EntryPath, b: web::Bytes) -> Answer {
     standing::<R>(s, c, p, b, "accept").await
 }
 
+/// Return a declarant's submitted version for changes, with a comment.
 pub async fn return_for_changes<R: EntryApi>(
     s: Data,
     c: Caller,
