@@ -100,7 +100,7 @@ impl Pick {
             + FilterDsl<SqlLiteral<Bool>, Output = Q>
             + OrderDsl<SqlLiteral<BigInt>, Output = Q>,
     {
-        let is = |column: &str, value: i64| sql::<Bool>(column).bind::<BigInt, _>(value);
+        let is = |condition: &str, value: i64| sql::<Bool>(condition).bind::<BigInt, _>(value);
         let q = FilterDsl::filter(query, is("organisation_id = ", org_id));
         let (published, current) = (sql::<Bool>("is_published = 1"), sql("is_current = 1"));
         let (by_id, by_version) = (sql::<BigInt>("id"), sql::<BigInt>("version"));
@@ -182,9 +182,11 @@ pub struct NewVersion<'a> {
     is_published: i32,
 }
 
-/// A register of versioned entries over its table: what each register says of its own
-/// (the four required items and the table primitives), and the operations every
-/// register shares, written once (the provided methods).
+/// A register of versioned entries over its table. A register says what is its own (the
+/// required items: its fields and steps, its audit entity and payload, and how its own
+/// columns are read and written); the operations every register shares are written
+/// once (the provided methods: published, published one, current, get, versions,
+/// create, change).
 pub trait Register {
     /// What is entered for an entry of this register.
     type Fields: Clone + Send + 'static;
