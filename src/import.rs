@@ -272,7 +272,7 @@ pub fn import(
                         );
                     } else {
                         references.insert(d.url_ref(), (n, line));
-                        match crate::store::committees::check_decision(c, org.id, d, None) {
+                        match crate::store::decisions::check_decision(c, org.id, d, None) {
                             Ok(()) => {}
                             Err(StoreError::Invalid(e)) => {
                                 e.0.into_iter().for_each(|(k, v)| errors.add(&k, v))
@@ -319,7 +319,7 @@ pub fn import(
             )
             .map(|w| last_seq(&w)),
             Record::Decision(fields) => {
-                crate::store::committees::create_decision(c, org.id, actor, fields)
+                crate::store::decisions::create_decision(c, org.id, actor, fields)
                     .map(|w| last_seq(&w))
             }
         };
@@ -355,6 +355,22 @@ fn last_seq<T>(w: &Committed<T>) -> (i64, i64, Touched) {
         w.also.last().map_or(first, |e| e.header.seq),
         w.touched,
     )
+}
+
+/// Everything an import checks before it writes, for the fuzz tests: the file read as
+/// rows, and each row parsed as every kind of record.
+#[cfg(test)]
+pub(crate) fn check_for_fuzzing(data: &[u8]) {
+    let people: HashSet<String> = ["dr-a-person".to_owned()].into_iter().collect();
+    let today = NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date");
+    let settings = crate::domain::org::OrgSettings::default();
+    if let Ok(rows) = rows(data) {
+        for (_, input) in rows {
+            for kind in [Kind::Interests, Kind::Gifts, Kind::Decisions] {
+                let _ = parse_row(kind, input.clone(), today, &settings, &people);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

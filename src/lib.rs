@@ -13,3 +13,6 @@ pub mod publish;
 pub mod scale;
 pub mod store;
 pub mod web;
+
+#[cfg(test)]
+mod fuzz;

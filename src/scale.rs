@@ -2,19 +2,21 @@
 //! ordinary write path so the chain, the Merkle view and every record are real:
 //! `coi-register demo --scale large`. Deterministic, dated relative to `today`.
 
-use crate::domain::committees::MemberCategory;
+use crate::domain::committees::{
+    Committee, ItemInput, ItemOutcomeInput, MeetingInput, MemberCategory,
+};
 use crate::domain::decisions::{DecisionFields, ROUTES};
 use crate::domain::entries::Review;
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome as GiftOutcome};
 use crate::domain::interests::{DeclarationFields, InterestType};
-use crate::domain::meetings::{Committee, ItemInput, MeetingInput, OutcomeInput};
 use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use crate::domain::people::PersonFields;
 use crate::domain::returns::ReturnKind;
 use crate::domain::{FieldErrors, Input};
 use crate::store::entries::Register;
 use crate::store::{
-    committees, declarations, gifts, orgs, people, returns, AnyConnection, StoreError,
+    committees, decisions, declarations, gifts, meetings, orgs, people, returns, AnyConnection,
+    StoreError,
 };
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::json;
@@ -269,8 +271,7 @@ pub fn seed(
             let meeting = MeetingInput::parse(&input(
                 json!({"held_on": held_on.to_string(), "attendance": attendance}),
             ))?;
-            let meeting =
-                committees::create_meeting(c, org_id, ACTOR, committee_id, meeting)?.value;
+            let meeting = meetings::create_meeting(c, org_id, ACTOR, committee_id, meeting)?.value;
             tick();
             for n in 0..ITEMS_PER_MEETING {
                 let conflicted = slugs[((k * 8 + 5 + n % 3) % scale.people) as usize].clone();
@@ -278,13 +279,13 @@ pub fn seed(
                     "number": (n + 1).to_string(), "title": format!("Contract award, lot {}", mix(k * 1000 + m * 10 + n) % 400 + 1),
                     "conflicts": [{"person": conflicted, "nature": "Partner at a bidding practice", "decision": "left_room"}],
                 })))?;
-                let item = committees::create_item(c, org_id, ACTOR, meeting.id, item)?.value;
+                let item = meetings::create_item(c, org_id, ACTOR, meeting.id, item)?.value;
                 tick();
-                let outcome = OutcomeInput::Decided {
+                let outcome = ItemOutcomeInput::Decided {
                     decision: "Approved as recommended".to_owned(),
                 };
                 let item =
-                    committees::record_outcome(c, org_id, ACTOR, item.id, item.version, outcome)?
+                    meetings::record_outcome(c, org_id, ACTOR, item.id, item.version, outcome)?
                         .value;
                 tick();
                 decided_items.push((item.id, held_on));
@@ -303,7 +304,7 @@ pub fn seed(
             "supplier": BODIES[(d % 8) as usize], "value_pence": 1_800_000 + (mix(d) % 2_400_000_000) as i64,
             "term_months": 12 + d % 48,
         })))?;
-        committees::create_decision(c, org_id, ACTOR, fields)?;
+        decisions::create_decision(c, org_id, ACTOR, fields)?;
         tick();
     }
     Ok(())
@@ -337,7 +338,7 @@ mod tests {
         let org = orgs::by_slug(&mut c, "scale-icb").unwrap();
         assert_eq!(org.chain_seq as u64, scale.writes());
         assert_eq!(ticks, scale.writes());
-        let b = committees::Business::load(&mut c, org.id).unwrap();
+        let b = crate::store::business::Business::load(&mut c, org.id).unwrap();
         assert_eq!(b.meetings.len(), 16);
         assert_eq!(b.decisions.len(), 5);
         assert!(crate::store::audit::verify(&mut c, "scale-icb")

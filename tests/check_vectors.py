@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Recompute every audit hash vector from the rules in DESIGN.md ("The audit chain").
+"""Recompute every audit hash vector from the rules in docs/audit-chain.md.
 
 Usage: python3 tests/check_vectors.py [path]   (default: tests/vectors/audit_vectors.json)
 Prints "N vectors OK" and exits 0, or names the first mismatch and exits 1.
@@ -15,7 +15,7 @@ HEADER = ["v", "org", "seq", "at", "actor", "action", "entity", "entity_id",
 
 
 def canonical(x):
-    # RFC 8785 (JCS); for ASCII keys and integers only, exactly this (DESIGN.md).
+    # RFC 8785 (JCS); for ASCII keys and integers only, exactly this (docs/audit-chain.md, section 2).
     return json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -6,7 +6,7 @@ proofs, independently of the project's own code, with the Python standard librar
   verify_chain.py --consistency OLD_CHECKPOINT NEW_CHECKPOINT PROOF_JSON [--key VERIFIER_KEY]
   verify_chain.py --inclusion CHECKPOINT PROOF_JSON ENTRY_SHA256_HEX [--key VERIFIER_KEY]
 
-Implements DESIGN.md, "The audit chain" and "Signed tree heads (checkpoints)": RFC 6962 /
+Implements docs/audit-chain.md, the normative format (sections 3-6): RFC 6962 /
 RFC 9162 Merkle trees and proofs, C2SP signed-note and tlog-checkpoint, Ed25519 (RFC 8032).
 Prints `OK: ...` and exits 0, or the first problem (`FAIL seq N (line L): reason` for an
 entry, `FAIL: reason` otherwise) and exits 1. Python 3.9+.
@@ -33,7 +33,7 @@ class Bad(Exception):
 
 
 def canonical(value):
-    """RFC 8785 (JCS) as UTF-8 bytes. DESIGN.md: for ASCII keys and integers only, this is it."""
+    """RFC 8785 (JCS) as UTF-8 bytes. docs/audit-chain.md section 2: for ASCII keys and integers only, this is it."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
 

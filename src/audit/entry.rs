@@ -13,7 +13,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The hashed header of an entry, field for field as DESIGN.md defines it.
+/// The hashed header of an entry, field for field as docs/audit-chain.md (section 3) defines it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryHeader {
     pub v: i64,

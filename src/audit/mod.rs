@@ -1,7 +1,7 @@
 //! The audit chain: canonical encoding, entry hashing and chain verification.
 //!
-//! Pure functions over bytes and structs, implementing the normative section of
-//! DESIGN.md; used by the store (to append), the publisher (to export) and the CLI.
+//! Pure functions over bytes and structs, implementing the normative format in
+//! `docs/audit-chain.md`; used by the store (to append), the publisher (to export) and the CLI.
 
 pub mod canonical;
 pub mod checkpoint;

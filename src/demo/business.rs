@@ -5,13 +5,15 @@
 //! one item is deliberately refused a decision for want of a quorum, to show the rule.
 
 use super::{Ctx, Staff, ACTOR};
+use crate::domain::committees::{Committee, ItemInput, ItemOutcomeInput, MeetingInput, Membership};
 use crate::domain::decisions::{BreachInput, DecisionFields};
-use crate::domain::meetings::{Committee, ItemInput, MeetingInput, Membership, OutcomeInput};
 use crate::domain::people::PersonFields;
 use crate::domain::Input;
 use crate::store::declarations::{self, Version};
 use crate::store::entries::Register;
-use crate::store::{committees, people, records, AnyConnection, StoreError};
+use crate::store::{
+    breaches, committees, decisions, meetings, people, records, AnyConnection, StoreError,
+};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -723,7 +725,7 @@ impl Org<'_> {
         let meeting = MeetingInput::parse(&input(json!({
             "held_on": held_on.to_string(), "attendance": attendance, "co_opted": co_opted,
         })))?;
-        let meeting_id = committees::create_meeting(c, self.id, ACTOR, committee_id, meeting)?
+        let meeting_id = meetings::create_meeting(c, self.id, ACTOR, committee_id, meeting)?
             .value
             .id;
         let mut taken = Vec::new();
@@ -762,7 +764,7 @@ impl Org<'_> {
             "number": number, "title": text(ctx, it.title),
             "description": text(ctx, it.about), "conflicts": conflicts,
         })))?;
-        let item = committees::create_item(c, self.id, ACTOR, meeting_id, item)?.value;
+        let item = meetings::create_item(c, self.id, ACTOR, meeting_id, item)?.value;
         let minute = match &it.minute {
             Minute::Decided(decision) => {
                 json!({"outcome": "decided", "decision": text(ctx, decision)})
@@ -772,8 +774,7 @@ impl Org<'_> {
             }
             Minute::LostQuorum { attempted, reason } => {
                 let attempt = outcome(json!({"outcome": "decided", "decision": attempted}))?;
-                match committees::record_outcome(c, self.id, ACTOR, item.id, item.version, attempt)
-                {
+                match meetings::record_outcome(c, self.id, ACTOR, item.id, item.version, attempt) {
                     Err(StoreError::Invalid(_)) => {}
                     Ok(_) => {
                         return Err(StoreError::Corrupt(format!(
@@ -786,7 +787,7 @@ impl Org<'_> {
                 json!({"outcome": "deferred", "reason": reason})
             }
         };
-        committees::record_outcome(c, self.id, ACTOR, item.id, item.version, outcome(minute)?)?;
+        meetings::record_outcome(c, self.id, ACTOR, item.id, item.version, outcome(minute)?)?;
         Ok(item.id)
     }
 
@@ -842,7 +843,7 @@ impl Org<'_> {
                 "value_pence": p.pounds * 100, "term_months": p.months,
                 "starts_on": starts.with_day(1).unwrap_or(starts).to_string(),
             })))?;
-            committees::create_decision(c, self.id, ACTOR, fields)?;
+            decisions::create_decision(c, self.id, ACTOR, fields)?;
         }
         Ok(())
     }
@@ -860,7 +861,7 @@ impl Org<'_> {
                 })),
                 ctx.today,
             )?;
-            committees::create_breach(c, self.id, ACTOR, breach)?;
+            breaches::create_breach(c, self.id, ACTOR, breach)?;
         }
         Ok(())
     }
@@ -870,8 +871,8 @@ fn input(v: Value) -> Input {
     Input::from_json(v).expect("an object")
 }
 
-fn outcome(v: Value) -> Result<OutcomeInput, StoreError> {
-    Ok(OutcomeInput::parse(&input(v))?)
+fn outcome(v: Value) -> Result<ItemOutcomeInput, StoreError> {
+    Ok(ItemOutcomeInput::parse(&input(v))?)
 }
 
 /// The first `weekday` on or after `d`, a week later while that falls over Christmas
@@ -913,7 +914,8 @@ fn on_register(register: &[Version], person: i64, body: &str, on: NaiveDate) -> 
 mod tests {
     use super::*;
     use crate::domain::committees::constitution;
-    use crate::domain::meetings::Outcome;
+    use crate::domain::committees::ItemOutcome;
+    use crate::store::business::Business;
     use crate::store::{orgs, Store};
 
     #[test]
@@ -933,13 +935,13 @@ mod tests {
     }
 
     fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
-        let b = committees::Business::load(c, org_id).unwrap();
+        let b = Business::load(c, org_id).unwrap();
         let pccc = committees::by_slug(c, org_id, "pccc").unwrap();
         let chair = b
             .members_of(pccc.id)
             .into_iter()
             .map(|m| &m.record.member)
-            .find(|m| m.role == crate::domain::committees::Role::Chair)
+            .find(|m| m.role == crate::domain::committees::CommitteeRole::Chair)
             .expect("a chair");
         assert_eq!(chair.category.code(), "lay");
         let meetings = b.meetings_of(pccc.id);
@@ -972,8 +974,8 @@ mod tests {
         assert!(outcomes("deferred") >= 1 && outcomes("referred") >= 1);
         assert_eq!(outcomes("open"), 0);
         for item in &b.items {
-            if let Outcome::Decided { .. } = item.record.outcome {
-                let quorum = b.quorum(&item.record, |_| String::new()).unwrap();
+            if let ItemOutcome::Decided { .. } = item.record.outcome {
+                let quorum = b.quorum(&item.record).unwrap();
                 assert!(quorum.is_quorate(), "{}: {quorum:?}", item.record.title);
             }
         }

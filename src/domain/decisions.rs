@@ -1,7 +1,7 @@
 //! The register of procurement decisions (DOMAIN.md, every column it lists) and the
 //! record of breaches of the conflicts policy (published anonymised).
 
-use super::meetings::LONG_TEXT;
+use super::committees::LONG_TEXT;
 use super::validation::{is_slug, FieldErrors, Input};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -63,7 +63,7 @@ pub fn route_label(code: &str) -> &'static str {
 }
 
 /// Largest contract value accepted: £100bn, in pence.
-pub const MAX_VALUE_PENCE: i64 = 10_000_000_000_000;
+pub const MAX_CONTRACT_VALUE_PENCE: i64 = 10_000_000_000_000;
 
 /// The fields of a key procurement decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +118,7 @@ impl DecisionFields {
         let conflicts_note = p.opt_text("conflicts_note", LONG_TEXT);
         let justification = p.text("justification", LONG_TEXT);
         let supplier = p.opt_text("supplier", 300);
-        let value_pence = p.pence("value_pence", MAX_VALUE_PENCE);
+        let value_pence = p.pence("value_pence", MAX_CONTRACT_VALUE_PENCE);
         let term_months = p.opt_count("term_months", 600).map(|n| n as u32);
         let starts_on = p.opt_date("starts_on");
         let comments = p.opt_text("comments", LONG_TEXT);

@@ -8,7 +8,6 @@ pub mod decisions;
 pub mod entries;
 pub mod gifts;
 pub mod interests;
-pub mod meetings;
 pub mod org;
 pub mod people;
 pub mod returns;

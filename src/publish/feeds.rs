@@ -4,8 +4,8 @@
 use super::business::Ctx;
 use super::views::{long_date, money, Visible};
 use crate::audit::ChainEntry;
+use crate::domain::committees::{Attendance, Committee, Item, ItemOutcome, Meeting, Membership};
 use crate::domain::decisions::{route_label, Breach, Decision};
-use crate::domain::meetings::{Attendance, Committee, Item, Meeting, Membership, Outcome};
 use crate::store::records::Stored;
 use crate::store::snapshot::RECENT;
 use crate::store::{audit, AnyConnection, StoreError};
@@ -70,10 +70,39 @@ impl Feed<'_> {
     }
 }
 
+/// Every feed field but an item's description, as plain text: anything that would open a
+/// tag (`<` then a letter, `/`, `!` or `?`) is taken out up to its `>`, repeatedly, so no
+/// markup survives however a reader shows the field. Many readers render titles and
+/// channel fields as HTML after decoding the XML once; escaping for XML alone (which the
+/// rss crate does) would hand them live markup. Stripping, rather than entity-encoding
+/// `<`, keeps ordinary text (`&`, `<3`, `a < b`) the same for readers that show fields as
+/// text. Item descriptions are HTML on purpose: they are built from escaped text and
+/// markdown sanitised by [`super::markdown::to_html`].
+pub fn plain(text: &str) -> String {
+    let opens_tag = |rest: &str| {
+        let mut cs = rest.chars();
+        cs.next() == Some('<')
+            && cs
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+    };
+    let mut out = text.to_owned();
+    // Taking a tag out can join a `<` before it to a letter after it: go again until none opens.
+    while let Some(at) = out
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| opens_tag(&out[i..]))
+    {
+        let end = out[at..].find('>').map_or(out.len(), |e| at + e + 1);
+        out.replace_range(at..end, "");
+    }
+    out
+}
+
 fn element(name: &str, value: String) -> Extension {
     Extension {
         name: name.into(),
-        value: Some(value),
+        value: Some(plain(&value)),
         attrs: BTreeMap::new(),
         children: BTreeMap::new(),
     }
@@ -247,9 +276,9 @@ fn describe_business(
             let (n, t) = (&item.number, &item.title);
             let k = item.conflicts.len();
             let title = match (h.action.as_str(), &item.outcome) {
-                ("outcome", Outcome::Decided { .. }) => format!("Item {n} decided: {t}{at}"),
-                ("outcome", Outcome::Deferred { .. }) => format!("Item {n} deferred: {t}{at}"),
-                ("outcome", Outcome::Referred { referred_to, .. }) => {
+                ("outcome", ItemOutcome::Decided { .. }) => format!("Item {n} decided: {t}{at}"),
+                ("outcome", ItemOutcome::Deferred { .. }) => format!("Item {n} deferred: {t}{at}"),
+                ("outcome", ItemOutcome::Referred { referred_to, .. }) => {
                     format!("Item {n} referred to {referred_to}: {t}{at}")
                 }
                 ("create", _) if k == 1 => format!("Conflict declared on item {n}: {t}{at}"),
@@ -276,14 +305,14 @@ fn describe_business(
                 description.push_str("</ul>");
             }
             match &item.outcome {
-                Outcome::Open => {}
-                Outcome::Decided { decision, .. } => {
+                ItemOutcome::Open => {}
+                ItemOutcome::Decided { decision, .. } => {
                     description.push_str(&format!("<p>Decision: {}</p>", esc(decision)))
                 }
-                Outcome::Deferred { reason } => {
+                ItemOutcome::Deferred { reason } => {
                     description.push_str(&format!("<p>Deferred: {}</p>", esc(reason)))
                 }
-                Outcome::Referred {
+                ItemOutcome::Referred {
                     referred_to,
                     reason,
                 } => description.push_str(&format!(
@@ -448,15 +477,15 @@ pub fn render(ctx: &Ctx, feed: Feed, entries: &[ChainEntry], base: &str) -> Stri
             .ok();
         items.push(
             ItemBuilder::default()
-                .title(Some(title))
-                .link(Some(link))
+                .title(Some(plain(&title)))
+                .link(Some(plain(&link)))
                 .description(Some(format!("{description}{audit_note}")))
                 .guid(Some(
                     GuidBuilder::default()
-                        .value(format!(
+                        .value(plain(&format!(
                             "{base}/{}/audit/chain.jsonl#seq-{}",
                             org.slug, e.header.seq
-                        ))
+                        )))
                         .permalink(false)
                         .build(),
                 ))
@@ -498,13 +527,13 @@ pub fn render(ctx: &Ctx, feed: Feed, entries: &[ChainEntry], base: &str) -> Stri
         .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.header.at).ok())
         .map(|d| d.to_rfc2822());
     let channel = ChannelBuilder::default()
-        .title(format!("{}: {}", org.name, feed.title()))
-        .link(format!("{base}/{}/", org.slug))
-        .description(format!(
+        .title(plain(&format!("{}: {}", org.name, feed.title())))
+        .link(plain(&format!("{base}/{}/", org.slug)))
+        .description(plain(&format!(
             "{} of {}, with the audit sequence number and hash of each change.",
             feed.title(),
             org.name
-        ))
+        )))
         .language(Some("en-gb".into()))
         .last_build_date(last_build)
         .namespaces(BTreeMap::from([
@@ -531,6 +560,57 @@ mod tests {
             p[k] = v.clone();
         }
         p
+    }
+
+    #[test]
+    fn plain_text_fields_carry_no_tag() {
+        assert_eq!(
+            plain("Committee recorded: <img src=x onerror=alert(1)>"),
+            "Committee recorded: "
+        );
+        assert_eq!(plain("<b>Bold</b> & <i>italic"), "Bold & italic");
+        assert_eq!(
+            plain("<<b>img src=x onerror=alert(1)>x"),
+            "x",
+            "a tag joined up by stripping another"
+        );
+        assert_eq!(plain("a <!-- c --> b </x> <?php ?>"), "a  b  ");
+        for text in [
+            "Smith & Jones",
+            "a < b, b > a",
+            "<3",
+            "&lt;img src=x&gt;",
+            "£5 <= £6",
+            "Élan < Ñ",
+        ] {
+            assert_eq!(plain(text), text, "{text} is plain text already");
+        }
+    }
+
+    #[test]
+    fn names_with_markup_reach_no_title_or_channel_field() {
+        let mut b = business();
+        b.committees[1].record.name = "<img src=x onerror=alert(1)>PCCC".into();
+        let recent = vec![fixture::entry(
+            1,
+            "create",
+            "committee",
+            b.committees[1].id,
+            json!({"slug": "pccc", "name": "<script>alert(1)</script>", "terms_of_reference": "",
+                   "quorum": {"minimum": 1, "required": []}}),
+        )];
+        let s = fixture::snapshot(b, recent);
+        let v = Visible::new(&s, chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let ctx = Ctx::new(&v);
+        let ch = channel(&render(
+            &ctx,
+            Feed::Committee(&s.business.committees[1]),
+            &s.recent,
+            "https://r.example",
+        ));
+        assert_eq!(ch.title(), "NHS Test CCG: PCCC");
+        assert!(!ch.description().contains('<'), "{}", ch.description());
+        assert_eq!(ch.items()[0].title(), Some("Committee recorded: alert(1)"));
     }
 
     fn channel(xml: &str) -> rss::Channel {

@@ -2,7 +2,9 @@
 //! ammonia, so no raw HTML or script from a user ever reaches a page.
 
 use pulldown_cmark::{html, Options, Parser};
-use std::sync::OnceLock;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -15,8 +17,55 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Markdown to safe HTML.
+/// HTML already rendered, by the SHA-256 of its markdown, and the bytes it holds.
+#[derive(Default)]
+struct Rendered {
+    html: HashMap<[u8; 32], String>,
+    bytes: usize,
+}
+
+/// How much rendered HTML to keep: far more than a large organisation's registers hold;
+/// past it the cache starts again rather than growing without bound.
+const RENDERED_BYTES: usize = 64 << 20;
+
+fn rendered() -> MutexGuard<'static, Rendered> {
+    static RENDERED: OnceLock<Mutex<Rendered>> = OnceLock::new();
+    RENDERED
+        .get_or_init(Default::default)
+        .lock()
+        // The map is valid whatever a panicking holder left half done: it only inserts.
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Markdown to safe HTML. Each distinct text is rendered and sanitised once and then
+/// taken from a cache: a page, a feed and the web app show the same description many
+/// times over, and sanitising a hostile one again each time costs time and floods the log
+/// with the HTML parser's warnings. The output is the same either way.
 pub fn to_html(markdown: &str) -> String {
+    let key: [u8; 32] = Sha256::digest(markdown.as_bytes()).into();
+    if let Some(html) = rendered().html.get(&key) {
+        return html.clone();
+    }
+    let html = render(markdown);
+    let mut cache = rendered();
+    if cache.bytes + html.len() > RENDERED_BYTES {
+        *cache = Rendered::default();
+    }
+    if cache.html.insert(key, html.clone()).is_none() {
+        cache.bytes += html.len();
+    }
+    html
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many texts this thread has rendered (tests run in parallel threads).
+    static RENDERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn render(markdown: &str) -> String {
+    #[cfg(test)]
+    RENDERS.with(|n| n.set(n.get() + 1));
     let mut raw = String::new();
     html::push_html(
         &mut raw,
@@ -74,6 +123,22 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("rel=\"nofollow noopener noreferrer\""));
+    }
+
+    #[test]
+    fn each_text_is_rendered_once_with_the_same_output() {
+        let text = "<svg><p><style><img src=x onerror=alert(1)></style></p></svg> **once** 7f3c";
+        let before = RENDERS.with(|n| n.get());
+        let first = to_html(text);
+        let second = to_html(text);
+        assert_eq!(first, second);
+        assert_eq!(first, render(text), "the cache changes nothing");
+        assert_eq!(
+            RENDERS.with(|n| n.get()) - before,
+            2,
+            "once by to_html, once above"
+        );
+        assert!(!first.contains("onerror"), "{first}");
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub struct Publisher {
     progress: Option<indicatif::ProgressBar>,
     /// The hash of each paged register page's inputs when it was last rendered.
     memo: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// Each organisation's shadow generation, where its next staged publish writes.
+    shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
 const TEMPLATES: [(&str, &str); 21] = [
@@ -171,6 +173,7 @@ impl Publisher {
             out: std::sync::Mutex::new(None),
             progress: None,
             memo: std::sync::Mutex::new(std::collections::HashMap::new()),
+            shadows: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -235,10 +238,7 @@ impl Publisher {
     /// Stop publishing directory `rel` (when this publish commits).
     fn remove_dir(&self, rel: &str) -> Result<(), PublishError> {
         match self.out.lock().expect("not poisoned").as_mut() {
-            Some(out) => {
-                out.remove(rel);
-                Ok(())
-            }
+            Some(out) => Ok(out.remove(rel)?),
             None => Ok(site::remove_dir(&self.site_dir, rel)?),
         }
     }
@@ -246,17 +246,16 @@ impl Publisher {
     /// Stop publishing file `rel` (when this publish commits).
     fn remove_file(&self, rel: &str) -> Result<(), PublishError> {
         match self.out.lock().expect("not poisoned").as_mut() {
-            Some(out) => {
-                out.remove(rel);
-                Ok(())
-            }
+            Some(out) => Ok(out.remove(rel)?),
             None => Ok(site::remove_file(&self.site_dir, rel)?),
         }
     }
 
-    /// Run `render` with its writes going to `out`, then make them visible together.
+    /// Run `render` with its writes going to `out`, then make them visible together and
+    /// keep the organisation's shadow generation for its next publish.
     fn with_output(
         &self,
+        slug: &str,
         out: site::Output,
         render: impl FnOnce() -> Result<(), PublishError>,
     ) -> Result<(), PublishError> {
@@ -264,7 +263,11 @@ impl Publisher {
         let result = render();
         let out = self.out.lock().expect("not poisoned").take();
         result?;
-        out.expect("set above").commit()?;
+        let shadow = out.expect("set above").commit()?;
+        self.shadows
+            .lock()
+            .expect("not poisoned")
+            .insert(slug.to_owned(), shadow);
         Ok(())
     }
 
@@ -309,6 +312,14 @@ impl Publisher {
         if let Some(signer) = &self.signer {
             checkpoints::checkpoint(c, signer, slug)?;
         }
+        // With no live generation yet (a new organisation, or the site directory was
+        // emptied) there is nothing to stage changes against: render everything.
+        let everything = Scope::everything();
+        let scope = if site::live_generation(&self.site_dir, slug).is_none() {
+            &everything
+        } else {
+            scope
+        };
         let out = if scope.everything {
             // A fresh generation starts empty: every page is rendered into it.
             let prefix = format!("{slug}/");
@@ -318,9 +329,12 @@ impl Publisher {
                 .retain(|k, _| !k.starts_with(&prefix));
             site::Output::fresh(&self.site_dir, slug)?
         } else {
-            site::Output::staged(&self.site_dir)
+            // Taken, not borrowed: if this publish fails, the shadow's state is unknown
+            // and the next one makes a new shadow.
+            let shadow = self.shadows.lock().expect("not poisoned").remove(slug);
+            site::Output::staged(&self.site_dir, slug, shadow)?
         };
-        self.with_output(out, || {
+        self.with_output(slug, out, || {
             snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
         })
     }

@@ -82,7 +82,7 @@ pub fn procurement_method(route: &str) -> Option<&'static str> {
 /// pounds, else the number with its two decimals. `pence / 100` in binary floating point
 /// is the double nearest the exact amount, and JSON writes doubles in the shortest form
 /// that reads back as the same double, so the text is exactly the decimal amount (up to
-/// [`crate::domain::decisions::MAX_VALUE_PENCE`], 13 digits, well inside the 15 a double
+/// [`crate::domain::decisions::MAX_CONTRACT_VALUE_PENCE`], 13 digits, well inside the 15 a double
 /// holds). The tests check this.
 pub fn amount(pence: i64) -> Value {
     if pence % 100 == 0 {
@@ -686,8 +686,8 @@ mod tests {
         for pence in (0..200_000).chain([
             999_999_999_999,
             1_234_567_890_123,
-            crate::domain::decisions::MAX_VALUE_PENCE - 1,
-            crate::domain::decisions::MAX_VALUE_PENCE,
+            crate::domain::decisions::MAX_CONTRACT_VALUE_PENCE - 1,
+            crate::domain::decisions::MAX_CONTRACT_VALUE_PENCE,
         ]) {
             assert_eq!(text(pence), exact(pence), "{pence} pence");
             let back: f64 = text(pence).parse().unwrap();
@@ -879,7 +879,7 @@ mod tests {
     fn the_package_and_the_data_page_render_from_a_snapshot() {
         use crate::publish::business::Ctx;
         use crate::publish::views::{self, fixture, Visible};
-        use crate::store::committees::Business;
+        use crate::store::business::Business;
         let business = Business {
             decisions: vec![decision(None)],
             ..Business::default()

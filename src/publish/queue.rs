@@ -1,64 +1,116 @@
 //! The publishing queue: writes notify it after they commit; one worker thread
 //! re-renders what they touched, batching notices that arrive together, and tells each
-//! waiting writer when its change is live. When the date changes it re-renders
-//! everything, because what the public may see depends on the date (ended interests
-//! leave the register six months after they end, confirmations fall due).
+//! waiting writer whether its change is live. A publish that fails (a full disk, an
+//! unwritable site directory) is retried with back-off, rendering the organisation
+//! whole, until it succeeds; meanwhile [`Queue::health`] reports how far each site lags
+//! behind its chain. When the date changes it re-renders everything, because what the
+//! public may see depends on the date (ended interests leave the register six months
+//! after they end, confirmations fall due).
 
 use super::{Publisher, Scope};
 use crate::store::{Store, Touched};
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
+
+/// The first wait before retrying a failed publish; it doubles up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest wait between retries.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How often the worker wakes with nothing to do, to notice a new day.
+const IDLE: Duration = Duration::from_secs(300);
 
 enum Job {
     Org {
         slug: String,
         touched: Touched,
-        done: oneshot::Sender<()>,
+        done: oneshot::Sender<bool>,
     },
     Home {
-        done: oneshot::Sender<()>,
+        done: oneshot::Sender<bool>,
     },
+}
+
+/// How one organisation's public site stands against its chain.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SiteState {
+    /// The chain length the live site shows (at least).
+    pub live_seq: i64,
+    /// Since when publishing has failed, if it is failing now.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Failed attempts since the last success.
+    pub failed_attempts: u32,
 }
 
 /// A handle to the worker; cheap to clone.
 #[derive(Clone)]
 pub struct Queue {
     tx: mpsc::Sender<Job>,
+    states: Arc<Mutex<BTreeMap<String, SiteState>>>,
+}
+
+/// What the worker carries between batches: the organisations whose publish failed and
+/// when to try them again.
+struct Retry {
+    failed: BTreeSet<String>,
+    home: bool,
+    at: Option<Instant>,
+    backoff: Duration,
+}
+
+impl Retry {
+    fn schedule(&mut self) {
+        self.at = Some(Instant::now() + self.backoff);
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+    }
+
+    fn clear(&mut self) {
+        self.at = None;
+        self.backoff = FIRST_BACKOFF;
+    }
 }
 
 impl Queue {
-    /// Start the worker thread.
+    /// Start the worker thread. The site is taken to be live up to each organisation's
+    /// current chain length (the caller has just published it whole).
     pub fn spawn(store: Store, publisher: Arc<Publisher>) -> Queue {
         let (tx, rx) = mpsc::channel::<Job>();
+        let states = Arc::new(Mutex::new(BTreeMap::new()));
+        if let Ok(mut c) = store.conn() {
+            if let Ok(orgs) = crate::store::orgs::all(&mut c) {
+                let mut s = states.lock().expect("not poisoned");
+                for org in orgs {
+                    s.insert(
+                        org.slug,
+                        SiteState {
+                            live_seq: org.chain_seq,
+                            ..SiteState::default()
+                        },
+                    );
+                }
+            }
+        }
+        let worker = Worker {
+            store,
+            publisher,
+            states: states.clone(),
+        };
         std::thread::Builder::new()
             .name("publisher".into())
-            .spawn(move || {
-                let mut rendered_on = chrono::Utc::now().date_naive();
-                loop {
-                    match rx.recv_timeout(std::time::Duration::from_secs(300)) {
-                        Ok(first) => {
-                            let mut batch = vec![first];
-                            batch.extend(rx.try_iter());
-                            run_batch(&store, &publisher, batch);
-                        }
-                        Err(mpsc::RecvTimeoutError::Timeout) => {}
-                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                    }
-                    let today = chrono::Utc::now().date_naive();
-                    if today != rendered_on {
-                        rendered_on = today;
-                        republish_all(&store, &publisher);
-                    }
-                }
-            })
+            .spawn(move || worker.run(rx))
             .expect("the publisher thread starts");
-        Queue { tx }
+        Queue { tx, states }
     }
 
-    /// Ask for what `touched` shows to be re-rendered; the receiver fires when it is live.
-    pub fn notify(&self, slug: &str, touched: Touched) -> oneshot::Receiver<()> {
+    /// Ask for what `touched` shows to be re-rendered; the receiver says whether it is
+    /// live (false: the publish failed and is being retried).
+    pub fn notify(&self, slug: &str, touched: Touched) -> oneshot::Receiver<bool> {
         let (done, rx) = oneshot::channel();
         // If the worker has gone the receiver reports an error; writes are committed anyway.
         let _ = self.tx.send(Job::Org {
@@ -70,67 +122,194 @@ impl Queue {
     }
 
     /// Ask for the home page (the list of organisations) to be re-rendered.
-    pub fn notify_home(&self) -> oneshot::Receiver<()> {
+    pub fn notify_home(&self) -> oneshot::Receiver<bool> {
         let (done, rx) = oneshot::channel();
         let _ = self.tx.send(Job::Home { done });
         rx
     }
-}
 
-fn republish_all(store: &Store, publisher: &Publisher) {
-    let result = store
-        .conn()
-        .map_err(super::PublishError::from)
-        .and_then(|mut c| publisher.publish_all(&mut c));
-    match result {
-        Ok(n) => tracing::info!(orgs = n, "re-published the site for a new day"),
-        Err(e) => tracing::error!(error = %e, "daily re-publish failed"),
+    /// How each organisation's site stands, by slug.
+    pub fn health(&self) -> BTreeMap<String, SiteState> {
+        self.states.lock().expect("not poisoned").clone()
     }
 }
 
-fn run_batch(store: &Store, publisher: &Publisher, batch: Vec<Job>) {
-    let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
-    let mut home = false;
-    let mut waiting = Vec::new();
-    for job in batch {
-        match job {
-            Job::Org {
-                slug,
-                touched,
-                done,
-            } => {
-                scopes.entry(slug).or_default().add(touched);
-                waiting.push(done);
+struct Worker {
+    store: Store,
+    publisher: Arc<Publisher>,
+    states: Arc<Mutex<BTreeMap<String, SiteState>>>,
+}
+
+impl Worker {
+    fn run(self, rx: mpsc::Receiver<Job>) {
+        let mut rendered_on = Utc::now().date_naive();
+        let mut retry = Retry {
+            failed: BTreeSet::new(),
+            home: false,
+            at: None,
+            backoff: FIRST_BACKOFF,
+        };
+        loop {
+            let wait = retry
+                .at
+                .map_or(IDLE, |at| at.saturating_duration_since(Instant::now()));
+            match rx.recv_timeout(wait) {
+                Ok(first) => {
+                    let mut batch = vec![first];
+                    batch.extend(rx.try_iter());
+                    self.run_batch(batch, &mut retry);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
-            Job::Home { done } => {
-                home = true;
-                waiting.push(done);
+            if retry.at.is_some_and(|at| at <= Instant::now()) {
+                self.retry(&mut retry);
+            }
+            let today = Utc::now().date_naive();
+            if today != rendered_on {
+                rendered_on = today;
+                self.republish_all(&mut retry);
             }
         }
     }
-    let started = std::time::Instant::now();
-    match store.conn() {
-        Ok(mut c) => {
-            for (slug, scope) in &scopes {
-                if let Err(e) = publisher.publish_org(&mut c, slug, scope) {
-                    tracing::error!(org = %slug, error = %e, "publishing failed; the next change or `publish` will retry");
+
+    /// Publish one organisation, recording how its site then stands.
+    fn publish(&self, slug: &str, scope: &Scope) -> bool {
+        let result = self
+            .store
+            .conn()
+            .map_err(super::PublishError::from)
+            .and_then(|mut c| {
+                // Read before publishing: the snapshot the publish renders is at least this long.
+                let seq = crate::store::orgs::by_slug(&mut c, slug)?.chain_seq;
+                self.publisher.publish_org(&mut c, slug, scope)?;
+                Ok(seq)
+            });
+        let mut states = self.states.lock().expect("not poisoned");
+        let state = states.entry(slug.to_owned()).or_default();
+        match result {
+            Ok(seq) => {
+                if state.failing_since.is_some() {
+                    tracing::info!(org = %slug, attempts = state.failed_attempts, "publishing recovered");
                 }
+                *state = SiteState {
+                    live_seq: state.live_seq.max(seq),
+                    ..SiteState::default()
+                };
+                true
             }
-            if home {
-                if let Err(e) = publisher.publish_home(&mut c) {
-                    tracing::error!(error = %e, "publishing the home page failed");
+            Err(e) => {
+                tracing::error!(org = %slug, error = %e, "publishing failed; retrying with back-off");
+                state.failing_since.get_or_insert_with(Utc::now);
+                state.last_error = Some(e.to_string());
+                state.failed_attempts += 1;
+                false
+            }
+        }
+    }
+
+    fn publish_home(&self) -> bool {
+        let result = self
+            .store
+            .conn()
+            .map_err(super::PublishError::from)
+            .and_then(|mut c| self.publisher.publish_home(&mut c));
+        if let Err(e) = &result {
+            tracing::error!(error = %e, "publishing the home page failed; retrying with back-off");
+        }
+        result.is_ok()
+    }
+
+    fn run_batch(&self, batch: Vec<Job>, retry: &mut Retry) {
+        let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
+        let mut home = false;
+        let mut waiting: Vec<(Option<String>, oneshot::Sender<bool>)> = Vec::new();
+        for job in batch {
+            match job {
+                Job::Org {
+                    slug,
+                    touched,
+                    done,
+                } => {
+                    scopes.entry(slug.clone()).or_default().add(touched);
+                    waiting.push((Some(slug), done));
+                }
+                Job::Home { done } => {
+                    home = true;
+                    waiting.push((None, done));
                 }
             }
         }
-        Err(e) => tracing::error!(error = %e, "publishing skipped: no database connection"),
+        let started = Instant::now();
+        let mut live: BTreeMap<Option<String>, bool> = BTreeMap::new();
+        for (slug, scope) in &scopes {
+            // An organisation already failing is rendered whole at its retry; a change in
+            // between would be staged against a generation in an unknown state.
+            let ok = !retry.failed.contains(slug) && self.publish(slug, scope);
+            if !ok {
+                retry.failed.insert(slug.clone());
+            }
+            live.insert(Some(slug.clone()), ok);
+        }
+        if home {
+            let ok = self.publish_home();
+            retry.home |= !ok;
+            live.insert(None, ok);
+        }
+        if (!retry.failed.is_empty() || retry.home) && retry.at.is_none() {
+            retry.schedule();
+        }
+        tracing::debug!(
+            orgs = scopes.len(),
+            writes = waiting.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "published"
+        );
+        for (key, done) in waiting {
+            let _ = done.send(live.get(&key).copied().unwrap_or(false));
+        }
     }
-    tracing::debug!(
-        orgs = scopes.len(),
-        writes = waiting.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "published"
-    );
-    for done in waiting {
-        let _ = done.send(());
+
+    /// Try the failed organisations again, each rendered whole.
+    fn retry(&self, retry: &mut Retry) {
+        let failed: Vec<String> = retry.failed.iter().cloned().collect();
+        for slug in failed {
+            if self.publish(&slug, &Scope::everything()) {
+                retry.failed.remove(&slug);
+            }
+        }
+        if retry.home && self.publish_home() {
+            retry.home = false;
+        }
+        if retry.failed.is_empty() && !retry.home {
+            retry.clear();
+        } else {
+            retry.schedule();
+        }
+    }
+
+    fn republish_all(&self, retry: &mut Retry) {
+        let orgs = self
+            .store
+            .conn()
+            .map_err(super::PublishError::from)
+            .and_then(|mut c| Ok(crate::store::orgs::all(&mut c)?));
+        match orgs {
+            Ok(orgs) => {
+                for org in orgs {
+                    if !self.publish(&org.slug, &Scope::everything()) {
+                        retry.failed.insert(org.slug);
+                    }
+                }
+                tracing::info!("re-published the site for a new day");
+            }
+            Err(e) => tracing::error!(error = %e, "daily re-publish failed"),
+        }
+        if !self.publish_home() {
+            retry.home = true;
+        }
+        if (!retry.failed.is_empty() || retry.home) && retry.at.is_none() {
+            retry.schedule();
+        }
     }
 }

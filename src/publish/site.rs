@@ -10,7 +10,7 @@ pub fn write_atomic(root: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()>
     let path = root.join(rel);
     let dir = path.parent().expect("site paths always have a parent");
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = temp_file_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
@@ -28,7 +28,7 @@ impl AtomicFile {
         let dir = path.parent().expect("site paths always have a parent");
         std::fs::create_dir_all(dir)?;
         Ok(AtomicFile {
-            tmp: std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?),
+            tmp: std::io::BufWriter::new(temp_file_in(dir)?),
             path,
         })
     }
@@ -80,63 +80,163 @@ pub fn remove_file(root: &Path, rel: &str) -> std::io::Result<()> {
     }
 }
 
-/// How one publish of an organisation reaches the disk.
+/// How one publish of an organisation reaches the disk. Either way the organisation's
+/// pages, feeds, open data and chain export change together: `site/<org>` is a symlink to
+/// one generation directory under `.gen/`, and a publish writes a generation no reader
+/// sees, then points the symlink at it with one rename. A reader (this service or a web
+/// server reading the directory) sees the site before the change or after it, never a
+/// mixture, and never part of a file or half a line of the chain export.
 pub enum Output {
-    /// Everything under the organisation's directory is rendered afresh into a new
-    /// generation (`.gen/<org>-<n>`), which replaces the old one with one rename of the
-    /// `<org>` symlink: a reader sees the old site or the new one, never a mixture.
+    /// Everything under the organisation's directory is rendered afresh into a new, empty
+    /// generation (`.gen/<org>-<n>`); older generations are removed once it is live.
     Fresh {
         site: PathBuf,
         org: String,
         dir: PathBuf,
     },
-    /// Some pages are re-rendered: each is written to a temporary file beside its target,
-    /// and all are renamed into place together when the publish commits, so no page is
-    /// ever half-written and the switch takes microseconds.
+    /// Some pages are re-rendered into the organisation's *shadow* generation: a second
+    /// copy of the live one (hard links to the same files, so it costs no copying). Only
+    /// what changes is written, so the work is in proportion to the change; at commit the
+    /// shadow goes live, and the generation it replaces becomes the next shadow, brought
+    /// level with the new live one by the same changes.
     Staged {
         site: PathBuf,
-        staged: Vec<(tempfile::TempPath, PathBuf)>,
-        removals: Vec<PathBuf>,
+        org: String,
+        /// The generation being written (the shadow).
+        dir: PathBuf,
+        /// The live generation the shadow was brought level with.
+        live: PathBuf,
+        /// What this publish changed, relative to the organisation's directory.
+        changed: Vec<Change>,
     },
+}
+
+/// One path a publish changed, for bringing the other generation level afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Written whole (a new file).
+    Written(String),
+    /// Grown at the end (the chain export).
+    Appended(String),
+    /// Removed, file or directory.
+    Removed(String),
+}
+
+/// The shadow generation of an organisation after a staged or fresh publish: where the
+/// next staged publish writes, and what it lacks of the live generation (nothing once a
+/// commit has levelled it; kept general so a shadow may be levelled lazily).
+#[derive(Debug, Clone)]
+pub struct Shadow {
+    /// The generation that is not live (the one the last publish replaced), if any.
+    dir: Option<PathBuf>,
+    /// The live generation.
+    live: PathBuf,
+    /// What the live generation has that the shadow does not yet.
+    behind: Vec<Change>,
 }
 
 /// The directory generations live in, hidden from the web server.
 const GENERATIONS: &str = ".gen";
 
+/// Generated files are world-readable, so that a web server running as another user
+/// (nginx, Caddy, a CDN sync) can serve the site directory.
+const FILE_MODE: u32 = 0o644;
+
+fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(FILE_MODE))
+        .tempfile_in(dir)
+}
+
+/// A new generation directory's path for `org`, named by the time (unique per publish).
+fn new_generation(site: &Path, org: &str) -> std::io::Result<PathBuf> {
+    let gens = site.join(GENERATIONS);
+    std::fs::create_dir_all(&gens)?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut dir = gens.join(format!("{org}-{stamp}"));
+    let mut n = 0;
+    // A frozen or coarse clock can give the same stamp twice.
+    while dir.exists() {
+        n += 1;
+        dir = gens.join(format!("{org}-{stamp}.{n}"));
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The live generation of `org`: where `site/<org>` points, if it is a generation.
+pub fn live_generation(site: &Path, org: &str) -> Option<PathBuf> {
+    let target = std::fs::read_link(site.join(org)).ok()?;
+    let dir = site.join(target);
+    dir.is_dir().then_some(dir)
+}
+
 impl Output {
     /// Start a fresh generation of organisation `org`'s pages.
     pub fn fresh(site: &Path, org: &str) -> std::io::Result<Output> {
-        let gens = site.join(GENERATIONS);
-        std::fs::create_dir_all(&gens)?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = gens.join(format!("{org}-{stamp}"));
-        std::fs::create_dir_all(&dir)?;
         Ok(Output::Fresh {
             site: site.to_owned(),
             org: org.to_owned(),
-            dir,
+            dir: new_generation(site, org)?,
         })
     }
 
-    /// Stage changed pages of the published site.
-    pub fn staged(site: &Path) -> Output {
-        Output::Staged {
+    /// Stage changed pages of organisation `org` in its shadow generation, made (by hard
+    /// links) or brought level with the live one first. `shadow` is what the last publish
+    /// left; `None` (a first staged publish, or after a failure) makes a new shadow. The
+    /// organisation must have a live generation ([`live_generation`]).
+    pub fn staged(site: &Path, org: &str, shadow: Option<Shadow>) -> std::io::Result<Output> {
+        let Some(live) = live_generation(site, org) else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{org} has no live generation to stage changes against"),
+            ));
+        };
+        let dir = match shadow {
+            Some(Shadow {
+                dir: Some(dir),
+                live: was_live,
+                behind,
+            }) if was_live == live && dir.is_dir() => {
+                level(&live, &dir, &behind)?;
+                dir
+            }
+            _ => {
+                let dir = new_generation(site, org)?;
+                link_tree(&live, &dir)?;
+                dir
+            }
+        };
+        Ok(Output::Staged {
             site: site.to_owned(),
-            staged: Vec::new(),
-            removals: Vec::new(),
+            org: org.to_owned(),
+            dir,
+            live,
+            changed: Vec::new(),
+        })
+    }
+
+    /// Where `rel` (a path under the site) is written, and its path under the
+    /// organisation's directory if it is one of the organisation's files.
+    fn target(&self, rel: &str) -> (PathBuf, Option<String>) {
+        let (site, org, dir) = match self {
+            Output::Fresh { site, org, dir } | Output::Staged { site, org, dir, .. } => {
+                (site, org, dir)
+            }
+        };
+        match rel.strip_prefix(org.as_str()) {
+            Some(rest) if rest.starts_with('/') => (dir.join(&rest[1..]), Some(rest[1..].into())),
+            _ => (site.join(rel), None),
         }
     }
 
-    fn target(&self, rel: &str) -> PathBuf {
-        match self {
-            Output::Fresh { site, org, dir } => match rel.strip_prefix(org.as_str()) {
-                Some(rest) if rest.starts_with('/') => dir.join(&rest[1..]),
-                _ => site.join(rel),
-            },
-            Output::Staged { site, .. } => site.join(rel),
+    fn record(&mut self, change: Change) {
+        if let Output::Staged { changed, .. } = self {
+            changed.push(change);
         }
     }
 
@@ -149,50 +249,73 @@ impl Output {
 
     /// Start writing a file that is streamed (the chain export); finish with [`Output::finish`].
     pub fn create(&mut self, rel: &str) -> std::io::Result<AtomicFile> {
-        let path = self.target(rel);
+        let (path, _) = self.target(rel);
         let dir = path.parent().expect("site paths always have a parent");
         std::fs::create_dir_all(dir)?;
         Ok(AtomicFile {
-            tmp: std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?),
+            tmp: std::io::BufWriter::new(temp_file_in(dir)?),
             path,
         })
     }
 
-    /// Finish a file: in a fresh generation it is in place at once; otherwise it waits
-    /// for [`Output::commit`].
+    /// Finish a file: renamed into the generation being written (never written in place,
+    /// since the shadow's files are the live generation's, hard-linked).
     pub fn finish(&mut self, file: AtomicFile) -> std::io::Result<()> {
         let tmp = file.tmp.into_inner().map_err(|e| e.into_error())?;
-        match self {
-            Output::Fresh { .. } => {
-                tmp.persist(&file.path).map_err(|e| e.error)?;
-            }
-            Output::Staged { staged, .. } => staged.push((tmp.into_temp_path(), file.path)),
+        tmp.persist(&file.path).map_err(|e| e.error)?;
+        if let Some(rel) = self.org_path(&file.path) {
+            self.record(Change::Written(rel));
         }
         Ok(())
     }
 
+    /// The path under the organisation's directory of a file in the generation written.
+    fn org_path(&self, path: &Path) -> Option<String> {
+        let dir = match self {
+            Output::Fresh { dir, .. } | Output::Staged { dir, .. } => dir,
+        };
+        path.strip_prefix(dir)
+            .ok()
+            .and_then(|p| p.to_str())
+            .map(str::to_owned)
+    }
+
     /// Append to a published file in one write (the chain export, which only grows).
     /// Returns false when there is nothing to append to (a fresh generation, or no file
-    /// yet), and the caller writes the file whole instead.
+    /// yet), and the caller writes the file whole instead. The shadow's copy is made its
+    /// own file first if it is still the live one's (hard-linked), so the live export
+    /// never changes under a reader.
     pub fn append(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<bool> {
         let Output::Staged { .. } = self else {
             return Ok(false);
         };
-        let path = self.target(rel);
-        let mut file = match std::fs::OpenOptions::new().append(true).open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(e),
+        let (path, org_rel) = self.target(rel);
+        let Some(org_rel) = org_rel else {
+            return Ok(false);
         };
+        if !path.is_file() {
+            return Ok(false);
+        }
+        unshare(&path)?;
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;
         file.write_all(bytes)?;
+        self.record(Change::Appended(org_rel));
         Ok(true)
     }
 
-    /// Remove a file or directory that should no longer be published (at commit).
-    pub fn remove(&mut self, rel: &str) {
-        let path = self.target(rel);
-        if let Output::Staged { removals, .. } = self {
-            removals.push(path);
+    /// Remove a file or directory that should no longer be published.
+    pub fn remove(&mut self, rel: &str) -> std::io::Result<()> {
+        let (path, org_rel) = self.target(rel);
+        match self {
+            // A fresh generation holds only what this publish writes.
+            Output::Fresh { .. } => Ok(()),
+            Output::Staged { .. } => {
+                remove_path(&path)?;
+                if let Some(org_rel) = org_rel {
+                    self.record(Change::Removed(org_rel));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -205,57 +328,163 @@ impl Output {
         }
     }
 
-    /// Make the publish visible.
-    pub fn commit(self) -> std::io::Result<()> {
+    /// Make the publish visible with one rename, and say where the next staged publish
+    /// of the organisation writes.
+    pub fn commit(self) -> std::io::Result<Shadow> {
         match self {
             Output::Staged {
-                staged, removals, ..
+                site,
+                org,
+                dir,
+                live,
+                changed,
             } => {
-                for (tmp, path) in staged {
-                    tmp.persist(&path).map_err(|e| e.error)?;
-                }
-                for path in removals {
-                    let removed = match std::fs::symlink_metadata(&path) {
-                        Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path),
-                        Ok(_) => std::fs::remove_file(&path),
-                        Err(e) => Err(e),
-                    };
-                    match removed {
-                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-                        _ => {}
+                swap_in(&site, &org, &dir, Some(&live))?;
+                // The replaced generation becomes the shadow. Bring it level at once, so
+                // no copy of what this change removed (a withheld entry's page, say) is
+                // left on disk; if that fails, it is removed and the next publish makes
+                // a new shadow.
+                match level(&dir, &live, &changed) {
+                    Ok(()) => Ok(Shadow {
+                        dir: Some(live),
+                        live: dir,
+                        behind: Vec::new(),
+                    }),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not level the shadow generation; removing it");
+                        remove_path(&live)?;
+                        Ok(Shadow {
+                            dir: None,
+                            live: dir,
+                            behind: Vec::new(),
+                        })
                     }
                 }
-                Ok(())
             }
-            Output::Fresh { site, org, dir } => swap_in(&site, &org, &dir),
+            Output::Fresh { site, org, dir } => {
+                swap_in(&site, &org, &dir, None)?;
+                Ok(Shadow {
+                    dir: None,
+                    live: dir,
+                    behind: Vec::new(),
+                })
+            }
         }
     }
 }
 
-/// Point `site/<org>` at generation `dir` with one rename, then remove older generations.
-fn swap_in(site: &Path, org: &str, dir: &Path) -> std::io::Result<()> {
+/// Remove a file, or a directory with everything in it; gone already is fine.
+fn remove_path(path: &Path) -> std::io::Result<()> {
+    let removed = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(e) => Err(e),
+    };
+    match removed {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Make `path` a file of its own if another generation shares it (a hard link), so that
+/// changing it in place leaves the other generation's copy alone.
+fn unshare(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata(path)?.nlink() <= 1 {
+        return Ok(());
+    }
+    let dir = path.parent().expect("site paths always have a parent");
+    let mut tmp = temp_file_in(dir)?;
+    std::io::copy(&mut std::fs::File::open(path)?, tmp.as_file_mut())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A new generation `to` as a copy of `from` made of hard links: no file is copied.
+fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            link_tree(&src, &dst)?;
+        } else {
+            std::fs::hard_link(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+/// Bring the shadow generation `shadow` level with `live`, which differs from it by
+/// `behind` (what the last publish changed).
+fn level(live: &Path, shadow: &Path, behind: &[Change]) -> std::io::Result<()> {
+    for change in behind {
+        match change {
+            Change::Written(rel) => {
+                let (src, dst) = (live.join(rel), shadow.join(rel));
+                if let Some(parent) = dst.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                remove_path(&dst)?;
+                if src.is_file() {
+                    std::fs::hard_link(&src, &dst)?;
+                }
+            }
+            Change::Appended(rel) => {
+                let (src, dst) = (live.join(rel), shadow.join(rel));
+                let have = std::fs::metadata(&dst).map(|m| m.len()).unwrap_or(0);
+                let want = std::fs::metadata(&src)?.len();
+                if have > want || !dst.is_file() {
+                    // Not a prefix of the live file after all: take the live file whole.
+                    remove_path(&dst)?;
+                    std::fs::hard_link(&src, &dst)?;
+                    continue;
+                }
+                unshare(&dst)?;
+                let mut from = std::fs::File::open(&src)?;
+                std::io::Seek::seek(&mut from, std::io::SeekFrom::Start(have))?;
+                let mut to = std::fs::OpenOptions::new().append(true).open(&dst)?;
+                std::io::copy(&mut std::io::Read::take(from, want - have), &mut to)?;
+            }
+            Change::Removed(rel) => remove_path(&shadow.join(rel))?,
+        }
+    }
+    Ok(())
+}
+
+/// Point `site/<org>` at generation `dir` with one rename, then remove older generations
+/// but `keep` (the next shadow).
+fn swap_in(site: &Path, org: &str, dir: &Path, keep: Option<&Path>) -> std::io::Result<()> {
     let name = dir
         .file_name()
         .and_then(|n| n.to_str())
         .expect("generation names are text")
         .to_owned();
+    let keep = keep
+        .and_then(|k| k.file_name())
+        .and_then(|n| n.to_str())
+        .map(str::to_owned);
     let link = site.join(org);
     let tmp_link = site.join(format!(".{org}.link"));
     let _ = std::fs::remove_file(&tmp_link);
     std::os::unix::fs::symlink(Path::new(GENERATIONS).join(&name), &tmp_link)?;
-    // A site published before generations existed holds a real directory: move it
-    // aside once (it is removed below with the other old generations).
-    if std::fs::symlink_metadata(&link).is_ok_and(|m| m.is_dir()) {
+    // A site published before generations existed holds a real directory, or a file is
+    // in the way: move it aside once (it is removed below with the old generations).
+    if std::fs::symlink_metadata(&link).is_ok_and(|m| !m.file_type().is_symlink()) {
         std::fs::rename(&link, site.join(GENERATIONS).join(format!("{org}-old")))?;
     }
     std::fs::rename(&tmp_link, &link)?;
-    for old in list(&site.join(GENERATIONS), "", true)? {
+    for old in list(&site.join(GENERATIONS), "", true)?
+        .into_iter()
+        .chain(list(&site.join(GENERATIONS), "", false)?)
+    {
         if old != name
+            && Some(&old) != keep.as_ref()
             && old
                 .strip_prefix(org)
                 .is_some_and(|rest| rest.starts_with('-'))
         {
-            remove_dir(&site.join(GENERATIONS), &old)?;
+            remove_path(&site.join(GENERATIONS).join(&old))?;
         }
     }
     Ok(())

@@ -107,6 +107,9 @@ impl<'a> Visible<'a> {
                 .and_then(|p| p["person_id"].as_str())
                 .and_then(|s| s.parse::<i64>().ok())
         };
+        if carries_private_fields(e.payload.as_ref()) {
+            return false;
+        }
         // Entries from before review existed have no review field: they were accepted.
         let accepted = e
             .payload
@@ -142,6 +145,32 @@ impl<'a> Visible<'a> {
     pub fn gift_is_public(&self, id: i64) -> bool {
         self.gifts.contains(&id)
     }
+}
+
+/// Fields of a declaration's or gift's record that only those who may read the person's
+/// entries see: why it was withheld (a threat to someone's safety, say) stays private
+/// after the entry is released.
+pub const PRIVATE_FIELDS: [&str; 1] = ["withheld_reason"];
+
+/// Whether a record (an audit payload, an API record) holds a private field with a value:
+/// such a payload is never published, whatever becomes of its record (its hash still
+/// binds it in the chain).
+pub fn carries_private_fields(record: Option<&serde_json::Value>) -> bool {
+    record.is_some_and(|r| {
+        PRIVATE_FIELDS
+            .iter()
+            .any(|f| r.get(f).is_some_and(|v| !v.is_null()))
+    })
+}
+
+/// A record of an entry as the public may see it: its private fields null.
+pub fn public_record(mut record: serde_json::Value) -> serde_json::Value {
+    for f in PRIVATE_FIELDS {
+        if let Some(v) = record.get_mut(f) {
+            *v = serde_json::Value::Null;
+        }
+    }
+    record
 }
 
 #[derive(Serialize, Clone)]
@@ -469,7 +498,7 @@ pub(crate) mod fixture {
     use crate::audit::{ChainEntry, EntryHeader};
     use crate::domain::org::OrgSettings;
     use crate::domain::people::{Person, PersonFields};
-    use crate::store::committees::Business;
+    use crate::store::business::Business;
     use crate::store::orgs::Org;
     use crate::store::snapshot::Snapshot;
     use serde_json::Value;
@@ -530,6 +559,29 @@ pub(crate) mod fixture {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    #[test]
+    fn a_payload_carrying_a_withholding_reason_is_never_public() {
+        let s = fixture::snapshot(Default::default(), vec![]);
+        let v = Visible::new(&s, NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
+        let about = |reason: Value| {
+            fixture::entry(
+                1,
+                "withhold",
+                "person",
+                1,
+                json!({"name": "Dr Hidden Person", "withheld_reason": reason}),
+            )
+        };
+        assert!(v.entry_is_public(&about(Value::Null)));
+        assert!(!v.entry_is_public(&about(json!("stalker risk"))));
+        let record = json!({"id": "1", "withheld": true, "withheld_reason": "stalker risk"});
+        assert_eq!(
+            public_record(record),
+            json!({"id": "1", "withheld": true, "withheld_reason": null})
+        );
+        assert_eq!(public_record(json!({"id": "1"})), json!({"id": "1"}));
+    }
 
     #[test]
     fn a_breach_entry_is_public_only_when_it_names_nobody() {

@@ -3,11 +3,16 @@
 //! appends the audit entry in the same transaction.
 
 pub mod audit;
+pub mod breaches;
+pub mod business;
 pub mod checkpoints;
+pub mod committee_view;
 pub mod committees;
+pub mod decisions;
 pub mod declarations;
 pub mod entries;
 pub mod gifts;
+pub mod meetings;
 pub mod merkle;
 pub mod orgs;
 pub mod people;
@@ -19,6 +24,10 @@ pub mod snapshot;
 pub mod users;
 pub mod write;
 
+#[cfg(test)]
+mod tests;
+
+use crate::domain::people::Person;
 use crate::domain::FieldErrors;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
@@ -172,4 +181,32 @@ pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate, StoreError> {
 
 pub(crate) fn parse_opt_date(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, StoreError> {
     s.map(parse_date).transpose()
+}
+
+/// Look up a person named in input by slug, reporting an unknown one under `field` (the
+/// committee records name people; a name that is nobody is the input's fault).
+pub(crate) fn person_named(
+    c: &mut AnyConnection,
+    org_id: i64,
+    slug: &str,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<Person>, StoreError> {
+    match people::by_slug(c, org_id, slug) {
+        Ok(p) => Ok(Some(p)),
+        Err(StoreError::NotFound(_)) => {
+            errors.add(field, format!("no person {slug:?} in this organisation"));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A change that records one thing with one audit entry.
+pub(crate) fn one_change<T>(entry: Entry, touched: Touched, value: T) -> Changes<T> {
+    Changes {
+        entries: vec![entry],
+        touched,
+        value,
+    }
 }

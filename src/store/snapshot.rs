@@ -1,6 +1,6 @@
 //! One consistent read of everything the public site shows about an organisation.
 
-use super::committees::Business;
+use super::business::Business;
 use super::entries::Register;
 use super::orgs::Org;
 use super::{declarations, gifts, AnyConnection, StoreError};

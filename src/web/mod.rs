@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod session;
@@ -20,6 +21,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 /// What every handler shares.
+/// The largest request body the JSON API and the forms read (a CSV upload has its own limit).
+pub const MAX_BODY: usize = 256 * 1024;
+
 pub struct AppState {
     pub store: Store,
     pub queue: Queue,
@@ -89,7 +93,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::PayloadConfig::new(256 * 1024))
+                .app_data(web::PayloadConfig::new(MAX_BODY))
                 .app_data(
                     web::QueryConfig::default()
                         .error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()),
@@ -98,6 +102,7 @@ impl Application {
                     web::PathConfig::default()
                         .error_handler(|e, _| ApiError::NotFound(e.to_string()).into()),
                 )
+                .wrap(actix_web::middleware::from_fn(limits::guard))
                 .wrap(
                     middleware::DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

@@ -7,11 +7,12 @@
 //! [`queries`] below, keyed by method and path; a test checks that every POST has a body.
 
 use super::routes::{self, Access, Method, RouteSpec};
-use crate::domain::committees::{ConflictDecision, MemberCategory, Role};
+use crate::domain::committees::{
+    Attendance, CommitteeRole, ConflictDecision, ItemOutcome, MemberCategory, LONG_TEXT,
+};
 use crate::domain::decisions::{ServiceStatus, ROUTES as PROCUREMENT_ROUTES};
 use crate::domain::gifts::{GiftKind, Outcome as GiftOutcome};
 use crate::domain::interests::{InterestType, MAX_DESCRIPTION};
-use crate::domain::meetings::{Attendance, Outcome as ItemOutcome, LONG_TEXT};
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
@@ -411,7 +412,7 @@ fn member_fields() -> Vec<(&'static str, Value)> {
             "voting",
             json!({"type": ["boolean", "null"], "description": "Defaults to true except for observers, who never vote"}),
         ),
-        ("role", opt_one_of(&Role::CODES)),
+        ("role", opt_one_of(&CommitteeRole::CODES)),
         ("from", date()),
         ("to", opt_date()),
         ("audit_chair", flag()),
@@ -492,7 +493,7 @@ fn decision_fields() -> Vec<(&'static str, Value)> {
         ("supplier", opt_text(300)),
         (
             "value_pence",
-            pence(crate::domain::decisions::MAX_VALUE_PENCE),
+            pence(crate::domain::decisions::MAX_CONTRACT_VALUE_PENCE),
         ),
         (
             "term_months",

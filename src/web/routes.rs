@@ -273,8 +273,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
         }));
         cfg.route(spec.path, route);
     }
-    // Anything else under the API is a JSON 404; anything else at all, the site's files.
-    cfg.service(web::scope("/api/v1").default_service(web::to(api::not_found)));
+    // Anything else under the API is a JSON 405 (a route's path, another method) or 404;
+    // anything else at all, the site's files.
+    cfg.service(web::scope("/api/v1").default_service(web::to(super::limits::api_fallback)));
     cfg.service(
         actix_files::Files::new("/", site_dir)
             .index_file("index.html")

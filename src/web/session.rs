@@ -101,6 +101,26 @@ impl SessionKeys {
         Some(value)
     }
 
+    /// The tag that vouches for `message` as a notice this service wrote for the session
+    /// whose CSRF token is `session_secret`, to carry it across a redirect in the URL.
+    pub fn flash_tag(&self, session_secret: &str, message: &str) -> String {
+        let tag = self
+            .mac(&format!("flash:{session_secret}"), message)
+            .finalize()
+            .into_bytes();
+        URL_SAFE_NO_PAD.encode(tag)
+    }
+
+    /// `message` if `tag` vouches for it for this session; a message someone put in a
+    /// link (to show their words as the service's) has no such tag and is not shown.
+    pub fn flash<'a>(&self, session_secret: &str, message: &'a str, tag: &str) -> Option<&'a str> {
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.mac(&format!("flash:{session_secret}"), message)
+            .verify_slice(&tag)
+            .ok()?;
+        Some(message)
+    }
+
     /// The session cookie's name: `__Host-` prefixed over TLS, so no other host may set it.
     fn session_name(&self) -> &'static str {
         if self.secure {

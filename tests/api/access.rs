@@ -47,6 +47,179 @@ fn expected(access: Access, who: Who) -> Class {
     }
 }
 
+/// Every route and who may use it, written out here by hand from the roles' descriptions
+/// (README, "Who uses it"), not read from the route table: the matrix below checks the
+/// service's answers against this list, and a test checks that the route table declares
+/// exactly these routes with exactly this access, so a route added or loosened in one place
+/// only fails until the other agrees.
+#[rustfmt::skip] // one route a line, as in the route table
+const EXPECTED: &[(Method, &str, Access)] = {
+    use Access::{Governance, GovernanceOrOwnPerson, Public, Reader, SignedIn};
+    use Method::{Get, Post};
+    &[
+        (Get, "/admin", SignedIn),
+        (Get, "/admin/sign-in", Public),
+        (Post, "/admin/sign-in", Public),
+        (Post, "/admin/sign-out", SignedIn),
+        (Get, "/admin/orgs/{org}/declarations", Reader),
+        (Get, "/admin/orgs/{org}/declarations/new", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/declarations/new", GovernanceOrOwnPerson),
+        (Get, "/admin/orgs/{org}/declarations/{id}", Reader),
+        (Get, "/admin/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/declarations/{id}/end", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/declarations/{id}/withhold", Governance),
+        (Post, "/admin/orgs/{org}/declarations/{id}/release", Governance),
+        (Post, "/admin/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/declarations/{id}/accept", Governance),
+        (Post, "/admin/orgs/{org}/declarations/{id}/return", Governance),
+        (Get, "/admin/orgs/{org}/people", Reader),
+        (Get, "/admin/orgs/{org}/people/new", Governance),
+        (Post, "/admin/orgs/{org}/people/new", Governance),
+        (Get, "/admin/orgs/{org}/people/{slug}/amend", Governance),
+        (Post, "/admin/orgs/{org}/people/{slug}/amend", Governance),
+        (Get, "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson),
+        (Get, "/admin/orgs/{org}/confirmations", Reader),
+        (Get, "/admin/orgs/{org}/gifts", Reader),
+        (Get, "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/gifts/new", GovernanceOrOwnPerson),
+        (Get, "/admin/orgs/{org}/review", Governance),
+        (Post, "/admin/orgs/{org}/review/gifts/{id}/accept", Governance),
+        (Post, "/admin/orgs/{org}/review/gifts/{id}/return", Governance),
+        (Post, "/admin/orgs/{org}/review/returns/{id}/accept", Governance),
+        (Post, "/admin/orgs/{org}/review/returns/{id}/return", Governance),
+        (Get, "/admin/orgs/{org}/committees", Reader),
+        (Get, "/admin/orgs/{org}/committees/new", Governance),
+        (Post, "/admin/orgs/{org}/committees/new", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}", Reader),
+        (Get, "/admin/orgs/{org}/committees/{slug}/amend", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/amend", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/members/new", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/members/new", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/members/{id}", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/members/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/members/{id}/end", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/meetings/new", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/meetings/new", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/meetings/{id}", Reader),
+        (Get, "/admin/orgs/{org}/committees/{slug}/meetings/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/meetings/{id}/amend", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/meetings/{id}/items/new", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/meetings/{id}/items/new", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/items/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/items/{id}/amend", Governance),
+        (Get, "/admin/orgs/{org}/committees/{slug}/items/{id}/outcome", Governance),
+        (Post, "/admin/orgs/{org}/committees/{slug}/items/{id}/outcome", Governance),
+        (Get, "/admin/orgs/{org}/gifts/{id}", Reader),
+        (Get, "/admin/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/gifts/{id}/withhold", Governance),
+        (Post, "/admin/orgs/{org}/gifts/{id}/release", Governance),
+        (Post, "/admin/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson),
+        (Post, "/admin/orgs/{org}/gifts/{id}/accept", Governance),
+        (Post, "/admin/orgs/{org}/gifts/{id}/return", Governance),
+        (Get, "/admin/orgs/{org}/decisions", Reader),
+        (Get, "/admin/orgs/{org}/decisions/new", Governance),
+        (Post, "/admin/orgs/{org}/decisions/new", Governance),
+        (Get, "/admin/orgs/{org}/decisions/{id}", Reader),
+        (Get, "/admin/orgs/{org}/decisions/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/decisions/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/decisions/{id}/withdraw", Governance),
+        (Get, "/admin/orgs/{org}/breaches", Reader),
+        (Get, "/admin/orgs/{org}/breaches/new", Governance),
+        (Post, "/admin/orgs/{org}/breaches/new", Governance),
+        (Get, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
+        (Get, "/admin/orgs/{org}/import", Governance),
+        (Post, "/admin/orgs/{org}/import", Governance),
+        (Get, "/healthz", Public),
+        (Get, "/api/v1/openapi.json", Public),
+        (Get, "/api/v1/orgs", Public),
+        (Get, "/api/v1/orgs/{org}", Public),
+        (Get, "/api/v1/orgs/{org}/people", Public),
+        (Get, "/api/v1/orgs/{org}/people/{slug}", Public),
+        (Post, "/api/v1/orgs/{org}/people", Governance),
+        (Post, "/api/v1/orgs/{org}/people/{slug}/amend", Governance),
+        (Get, "/api/v1/orgs/{org}/declarations", Public),
+        (Get, "/api/v1/orgs/{org}/declarations/{id}", Public),
+        (Get, "/api/v1/orgs/{org}/declarations/{id}/versions", Public),
+        (Post, "/api/v1/orgs/{org}/declarations", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/end", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/withhold", Governance),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/release", Governance),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/accept", Governance),
+        (Post, "/api/v1/orgs/{org}/declarations/{id}/return", Governance),
+        (Get, "/api/v1/orgs/{org}/gifts", Public),
+        (Get, "/api/v1/orgs/{org}/gifts/{id}", Public),
+        (Post, "/api/v1/orgs/{org}/gifts", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/gifts/{id}/withhold", Governance),
+        (Post, "/api/v1/orgs/{org}/gifts/{id}/release", Governance),
+        (Post, "/api/v1/orgs/{org}/gifts/{id}/accept", Governance),
+        (Post, "/api/v1/orgs/{org}/gifts/{id}/return", Governance),
+        (Post, "/api/v1/orgs/{org}/nil-returns", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/confirmations", GovernanceOrOwnPerson),
+        (Post, "/api/v1/orgs/{org}/returns/{id}/accept", Governance),
+        (Post, "/api/v1/orgs/{org}/returns/{id}/return", Governance),
+        (Get, "/api/v1/orgs/{org}/committees", Public),
+        (Get, "/api/v1/orgs/{org}/committees/{slug}", Public),
+        (Get, "/api/v1/orgs/{org}/meetings/{id}", Public),
+        (Get, "/api/v1/orgs/{org}/items/{id}", Public),
+        (Post, "/api/v1/orgs/{org}/committees", Governance),
+        (Post, "/api/v1/orgs/{org}/committees/{slug}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/committees/{slug}/members", Governance),
+        (Post, "/api/v1/orgs/{org}/committees/{slug}/members/{id}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/committees/{slug}/members/{id}/end", Governance),
+        (Post, "/api/v1/orgs/{org}/committees/{slug}/meetings", Governance),
+        (Post, "/api/v1/orgs/{org}/meetings/{id}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/meetings/{id}/items", Governance),
+        (Post, "/api/v1/orgs/{org}/items/{id}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/items/{id}/outcome", Governance),
+        (Get, "/api/v1/orgs/{org}/decisions", Public),
+        (Get, "/api/v1/orgs/{org}/decisions/{reference}", Public),
+        (Post, "/api/v1/orgs/{org}/decisions", Governance),
+        (Post, "/api/v1/orgs/{org}/decisions/{reference}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/decisions/{reference}/withdraw", Governance),
+        (Get, "/api/v1/orgs/{org}/breaches", Public),
+        (Post, "/api/v1/orgs/{org}/breaches", Governance),
+        (Post, "/api/v1/orgs/{org}/breaches/{id}/amend", Governance),
+        (Get, "/api/v1/orgs/{org}/audit/head", Public),
+        (Get, "/api/v1/orgs/{org}/audit/entries", Public),
+        (Get, "/api/v1/orgs/{org}/audit/checkpoints", Public),
+        (Get, "/api/v1/orgs/{org}/audit/proof/inclusion", Public),
+        (Get, "/api/v1/orgs/{org}/audit/proof/consistency", Public),
+    ]
+};
+
+/// The access written in [`EXPECTED`] for a route of the table.
+fn written(spec: &RouteSpec) -> Access {
+    EXPECTED
+        .iter()
+        .find(|(m, p, _)| *m == spec.method && *p == spec.path)
+        .map(|(_, _, a)| *a)
+        .unwrap_or_else(|| panic!("{spec:?} is not in EXPECTED: write down who may use it"))
+}
+
+#[test]
+fn the_route_table_declares_exactly_the_routes_and_access_written_here() {
+    for spec in routes::table() {
+        assert_eq!(spec.access, written(spec), "{spec:?}");
+    }
+    for (method, path, _) in EXPECTED {
+        assert!(
+            routes::table()
+                .iter()
+                .any(|s| s.method == *method && s.path == *path),
+            "{} {path} is expected but the service has no such route",
+            method.as_str()
+        );
+    }
+}
+
 fn class_of(spec: &RouteSpec, answer: &Page) -> Result<Class, String> {
     match answer.status {
         s if s >= 500 => Err(format!("server error {s}: {}", answer.body)),
@@ -285,7 +458,7 @@ fn every_route_answers_every_role_as_its_access_declares(b: Backend) {
             for &by_token in ways {
                 let answer = w.ask(spec, who, by_token);
                 asked += 1;
-                let want = expected(spec.access, who);
+                let want = expected(written(spec), who);
                 let how = if by_token { "token" } else { "session" };
                 match class_of(spec, &answer) {
                     // Refused by the route's declared access, before its handler ran.
@@ -416,6 +589,57 @@ fn a_form_or_api_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(
     // Reads need no token.
     let read = app.send("GET", path, &[("Cookie", &browser.cookie)], None);
     assert_eq!(read.status, 200);
+}
+
+/// Walked from the route table, so a new form cannot forget its check: every POST route
+/// refuses a signed-in browser's request without the session's CSRF token, or with another
+/// session's, and nothing is written.
+fn every_post_route_refuses_a_session_without_its_csrf_token(b: Backend) {
+    let w = World::new(b);
+    let app = &w.app;
+    let head = app.head();
+    let (_, _, admin) = w.account(Who::Admin);
+    let (_, _, other) = w.account(Who::Auditor);
+    let mut posts = 0;
+    for spec in routes::table().iter().filter(|s| s.method == Method::Post) {
+        // The sign-in form is checked against its own cookie (before there is a session):
+        // see the test above.
+        if spec.path == "/admin/sign-in" {
+            continue;
+        }
+        posts += 1;
+        let path = w.path(spec);
+        for token in [None, Some("not-the-token"), Some(other.csrf.as_str())] {
+            let answer = if spec.is_page() {
+                let mut fields = vec![("version", "999999")];
+                if let Some(t) = token {
+                    fields.push(("csrf_token", t));
+                }
+                app.submit(&path, Some(&admin.cookie), &fields)
+            } else {
+                let mut headers = vec![
+                    ("Content-Type", "application/json"),
+                    ("Cookie", admin.cookie.as_str()),
+                ];
+                if let Some(t) = token {
+                    headers.push(("X-CSRF-Token", t));
+                }
+                app.send("POST", &path, &headers, Some(&w.body(spec)))
+            };
+            assert_eq!(
+                answer.status, 403,
+                "{spec:?} with token {token:?} was not refused: {}",
+                answer.body
+            );
+        }
+    }
+    assert!(posts >= 60, "only {posts} POST routes walked");
+    assert_eq!(app.head(), head, "nothing was written");
+    assert_eq!(
+        app.browse("/admin", Some(&admin.cookie)).status,
+        200,
+        "still signed in"
+    );
 }
 
 fn a_signed_out_session_cookie_is_refused_wherever_it_was_copied(b: Backend) {
@@ -1075,6 +1299,7 @@ fn the_demo_creates_one_account_per_role_and_prints_their_passwords() {
 both_backends!(
     every_route_answers_every_role_as_its_access_declares,
     a_form_or_api_post_without_a_valid_csrf_token_is_refused_and_changes_nothing,
+    every_post_route_refuses_a_session_without_its_csrf_token,
     a_signed_out_session_cookie_is_refused_wherever_it_was_copied,
     a_disabled_accounts_sessions_and_tokens_are_refused,
     sessions_are_signed_http_only_lax_cookies_that_expire,

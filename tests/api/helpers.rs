@@ -28,11 +28,16 @@ macro_rules! both_backends {
                 fn sqlite() {
                     super::$name($crate::helpers::Backend::Sqlite)
                 }
+                // Set COI_TEST_POSTGRES_URL to run these (CI does, and then an unreachable
+                // server fails them): without it they are reported as ignored, never as
+                // passing tests that ran nothing.
                 #[test]
+                #[cfg_attr(
+                    not(coi_test_postgres),
+                    ignore = "PostgreSQL: set COI_TEST_POSTGRES_URL to run"
+                )]
                 fn postgres() {
-                    if std::env::var("COI_TEST_POSTGRES_URL").is_ok() {
-                        super::$name($crate::helpers::Backend::Postgres)
-                    }
+                    super::$name($crate::helpers::Backend::Postgres)
                 }
             }
         )*

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Generate /work/main/tests/vectors/audit_vectors.json from the DESIGN.md audit-chain rules.
+"""Generate tests/vectors/audit_vectors.json from the rules of docs/audit-chain.md.
 
 Deterministic: running it twice gives byte-identical output.
 """
 import hashlib
+import os
 import json
 import sys
 
@@ -126,7 +127,7 @@ def main():
                            "header": h, "payload": {}, "payload_sha256": h["payload_sha256"],
                            "entry_sha256": sha(canonical(h))})
 
-    path = sys.argv[1] if len(sys.argv) > 1 else "/work/main/tests/vectors/audit_vectors.json"
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "audit_vectors.json")
     with open(path, "w", encoding="ascii", newline="\n") as f:
         json.dump(out, f, indent=2, ensure_ascii=True)
         f.write("\n")

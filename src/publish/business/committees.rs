@@ -1,9 +1,10 @@
 //! Committees, their members and constitution, and meetings item by item.
 
 use super::*;
-use crate::domain::committees::{constitution, Member, QuorumResult};
-use crate::domain::meetings::{item_quorum, Outcome};
+use crate::domain::committees::{constitution, ItemOutcome, Member, QuorumResult};
 use crate::publish::markdown;
+use crate::store::business::quorum_from_records;
+use crate::store::committees::members;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
@@ -16,7 +17,12 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn holder(&self, ms: &[&Stored<Membership>], role: Role, on: NaiveDate) -> Option<PersonRef> {
+    fn holder(
+        &self,
+        ms: &[&Stored<Membership>],
+        role: CommitteeRole,
+        on: NaiveDate,
+    ) -> Option<PersonRef> {
         ms.iter()
             .map(|m| &m.record.member)
             .find(|m| m.role == role && m.is_active_on(on))
@@ -36,7 +42,7 @@ impl<'a> Ctx<'a> {
                 CommitteeRow {
                     name: c.record.name.clone(),
                     href: self.committee_href(&c.record),
-                    chair: self.holder(ms, Role::Chair, today),
+                    chair: self.holder(ms, CommitteeRole::Chair, today),
                     members: ms
                         .iter()
                         .filter(|m| m.record.member.is_active_on(today))
@@ -63,7 +69,7 @@ impl<'a> Ctx<'a> {
             category: m.category.label(),
             voting: m.votes(),
             role: m.role.label(),
-            officer: m.role != Role::Member,
+            officer: m.role != CommitteeRole::Member,
             since: long_date(m.from),
             until: m.to.map(long_date),
             upcoming: m.from > self.v.today,
@@ -108,7 +114,7 @@ impl<'a> Ctx<'a> {
                     items: items.len(),
                     decided: items
                         .iter()
-                        .filter(|i| matches!(i.record.outcome, Outcome::Decided { .. }))
+                        .filter(|i| matches!(i.record.outcome, ItemOutcome::Decided { .. }))
                         .count(),
                     upcoming: m.record.held_on > today,
                 })
@@ -119,8 +125,8 @@ impl<'a> Ctx<'a> {
             name: c.record.name.clone(),
             terms_html: markdown::to_html(&c.record.terms_of_reference),
             quorum: capitalise(&c.record.quorum.describe()),
-            chair: self.holder(ms, Role::Chair, today),
-            vice_chair: self.holder(ms, Role::ViceChair, today),
+            chair: self.holder(ms, CommitteeRole::Chair, today),
+            vice_chair: self.holder(ms, CommitteeRole::ViceChair, today),
             members: current.into_iter().map(|m| self.member_row(m)).collect(),
             past_members: past.into_iter().map(|m| self.member_row(m)).collect(),
             constitution: ConstitutionView {
@@ -180,14 +186,8 @@ impl<'a> Ctx<'a> {
     pub fn quorum(&self, item: &Item) -> Option<QuorumView> {
         let meeting = self.meeting(item.meeting_id)?;
         let committee = self.committee(meeting.record.committee_id)?;
-        let members: Vec<Member> = self
-            .members_of(committee.id)
-            .iter()
-            .map(|m| m.record.member.clone())
-            .collect();
-        let result = item_quorum(&committee.record, &members, &meeting.record, item, |id| {
-            self.name(id, "")
-        });
+        let members = members(self.members_of(committee.id).iter().copied());
+        let result = quorum_from_records(&committee.record, &members, &meeting.record, item);
         Some(match result {
             QuorumResult::Quorate {
                 presiding,
@@ -226,10 +226,10 @@ impl<'a> Ctx<'a> {
 
     fn outcome(item: &Item) -> OutcomeView {
         let (decision, reason, referred_to) = match &item.outcome {
-            Outcome::Open => (None, None, None),
-            Outcome::Decided { decision, .. } => (Some(decision.clone()), None, None),
-            Outcome::Deferred { reason } => (None, Some(reason.clone()), None),
-            Outcome::Referred {
+            ItemOutcome::Open => (None, None, None),
+            ItemOutcome::Decided { decision, .. } => (Some(decision.clone()), None, None),
+            ItemOutcome::Deferred { reason } => (None, Some(reason.clone()), None),
+            ItemOutcome::Referred {
                 referred_to,
                 reason,
             } => (None, Some(reason.clone()), Some(referred_to.clone())),

@@ -1,8 +1,8 @@
 //! The register of procurement decisions, and the record of breaches.
 
 use super::*;
+use crate::domain::committees::ItemOutcome;
 use crate::domain::decisions::route_label;
-use crate::domain::meetings::Outcome;
 use crate::publish::markdown;
 use crate::publish::views::money;
 use chrono::NaiveDate;
@@ -91,7 +91,7 @@ impl<'a> Ctx<'a> {
                 title: item.record.title.clone(),
                 href: self.item_href(&item.record).unwrap_or_default(),
                 decision: match &item.record.outcome {
-                    Outcome::Decided { decision, .. } => Some(decision.clone()),
+                    ItemOutcome::Decided { decision, .. } => Some(decision.clone()),
                     _ => None,
                 },
             }),

@@ -11,10 +11,10 @@ mod views;
 pub use views::*;
 
 use super::views::{long_date, Visible};
-use crate::domain::committees::Role;
+use crate::domain::committees::CommitteeRole;
+use crate::domain::committees::{Committee, Item, Meeting, Membership};
 use crate::domain::decisions::Decision;
-use crate::domain::meetings::{Committee, Item, Meeting, Membership};
-use crate::store::committees::{natural, Business};
+use crate::store::business::{natural, Business};
 use crate::store::records::Stored;
 use std::collections::BTreeMap;
 
@@ -115,11 +115,11 @@ pub fn term(months: Option<u32>) -> Option<String> {
     months.map(|m| format!("{m} month{}", if m == 1 { "" } else { "s" }))
 }
 
-fn role_order(r: Role) -> u8 {
+fn role_order(r: CommitteeRole) -> u8 {
     match r {
-        Role::Chair => 0,
-        Role::ViceChair => 1,
-        Role::Member => 2,
+        CommitteeRole::Chair => 0,
+        CommitteeRole::ViceChair => 1,
+        CommitteeRole::Member => 2,
     }
 }
 
@@ -273,9 +273,9 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::domain::committees::ItemOutcome;
     use crate::domain::committees::{Member, MemberCategory, Quorum};
     use crate::domain::decisions::{DecisionFields, ServiceStatus};
-    use crate::domain::meetings::Outcome;
     use chrono::NaiveDate;
 
     pub fn stored<T>(id: i64, record: T) -> Stored<T> {
@@ -306,7 +306,7 @@ pub(crate) mod tests {
             name: "Ann".into(),
             category: MemberCategory::Lay,
             voting: true,
-            role: Role::Chair,
+            role: CommitteeRole::Chair,
             from: date("2025-01-01"),
             to: None,
             audit_chair: false,
@@ -361,7 +361,7 @@ pub(crate) mod tests {
                     title: "Extended access".into(),
                     description: String::new(),
                     conflicts: vec![],
-                    outcome: Outcome::Open,
+                    outcome: ItemOutcome::Open,
                 },
             )],
             decisions: vec![stored(11, decision), stored(12, unlinked)],

@@ -6,21 +6,22 @@
 //! not its meeting's) come back as form errors with nothing written.
 
 use super::context::{caller, load_org, org_view};
-use super::declarations::{capitalise, field_messages};
-use super::entries::{
-    action_values, answer, history, ordered_errors, settle, show_route, stale, version_of, Action,
-    ActionForm, Answer, HistoryRow,
+use super::entries::{action_values, history, settle, show_route, Action, ActionForm, HistoryRow};
+use super::form::{
+    answer, capitalise, field_messages, ordered_errors, stale, text_or_null, version_of, Answer,
+    Field,
 };
 use super::gifts::{pence_of, pounds_text};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use crate::domain::committees::{Committee, Item, Meeting};
 use crate::domain::decisions::{
     route_label, Breach, BreachInput, Decision, DecisionFields, ServiceStatus, ROUTES,
 };
 use crate::domain::entries::StandingChange;
-use crate::domain::meetings::{Committee, Item, Meeting};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::committees::{self as store, DecisionStep};
+use crate::store::breaches;
+use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
 use crate::store::users::Session;
@@ -82,14 +83,7 @@ fn form_errors(
 fn text_input(pairs: &[(&str, &String)]) -> Map<String, Value> {
     pairs
         .iter()
-        .map(|(k, v)| {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String((*v).clone())
-            };
-            ((*k).to_owned(), value)
-        })
+        .map(|(k, v)| ((*k).to_owned(), text_or_null(v)))
         .collect()
 }
 
@@ -409,8 +403,32 @@ fn form_page(
                 "starts_on": form.starts_on, "comments": form.comments, "version": form.version,
             },
             "e": field_messages(errors, &names),
+            "f": decision_fields(form, errors),
         }),
     )
+}
+
+/// The decision form's text fields, as templates/admin/field.hbs draws them.
+fn decision_fields(form: &DecisionForm, errors: &[FieldError]) -> Value {
+    let f = |id: &str, label: &str, value: &str| Field::of(id, label, value, errors);
+    json!({
+        "reference": f("reference", "Reference", &form.reference).as_input("text").width(20)
+            .hint("The organisation's reference: letters and digits joined by hyphens, for example PCD-2026-014. It is part of the decision's web address."),
+        "title": f("title", "Title", &form.title).as_input("text"),
+        "service_description": f("service_description", "Description of the service", &form.service_description).as_textarea(4),
+        "clinical_lead": f("clinical_lead", "Clinical lead (optional)", &form.clinical_lead).as_input("text"),
+        "contract_manager": f("contract_manager", "Contract manager (optional)", &form.contract_manager).as_input("text"),
+        "decided_on": f("decided_on", "Date of the decision", &form.decided_on).as_input("date").width(10)
+            .hint("Leave empty to use the date of the committee item's meeting"),
+        "how_decided": f("how_decided", "How the decision was made (if no committee item took it)", &form.how_decided).as_textarea(3),
+        "conflicts_note": f("conflicts_note", "Conflicts and how they were managed (optional)", &form.conflicts_note).as_textarea(3)
+            .hint("Where no committee item records them"),
+        "justification": f("justification", "Justification", &form.justification).as_textarea(4),
+        "supplier": f("supplier", "Supplier (optional)", &form.supplier).as_input("text"),
+        "term_months": f("term_months", "Term in months (optional)", &form.term_months).as_input("text").width(4),
+        "starts_on": f("starts_on", "Start date (optional)", &form.starts_on).as_input("date").width(10),
+        "comments": f("comments", "Comments (optional)", &form.comments).as_textarea(3),
+    })
 }
 
 pub async fn new_form(
@@ -491,13 +509,13 @@ pub async fn create(
 
 /// What a form for a withdrawn decision is told.
 fn withdrawn(d: &Stored<Decision>) -> FieldError {
-    FieldError {
-        field: "current-version",
-        message: format!(
+    FieldError::new(
+        "current-version",
+        format!(
             "Decision {} was withdrawn and cannot be changed",
             d.record.fields.reference
         ),
-    }
+    )
 }
 
 pub async fn amend_form(
@@ -694,7 +712,7 @@ pub async fn withdraw(
     let action = Action::Withdraw;
     let (status, errors) = if d.record.withdrawn_reason.is_some() {
         let mut refusal = withdrawn(&d);
-        refusal.field = "current";
+        refusal.field = "current".into();
         (StatusCode::CONFLICT, vec![refusal])
     } else {
         let written = match action.standing_change(&form) {
@@ -881,8 +899,23 @@ fn breach_page(
                 "reported_to": form.reported_to, "version": form.version,
             },
             "e": field_messages(errors, &names),
+            "f": breach_fields(form, errors),
         }),
     )
+}
+
+/// The breach form's text fields, as templates/admin/field.hbs draws them.
+fn breach_fields(form: &BreachForm, errors: &[FieldError]) -> Value {
+    let f = |id: &str, label: &str, value: &str| Field::of(id, label, value, errors);
+    json!({
+        "occurred_on": f("occurred_on", "Date of the breach", &form.occurred_on).as_input("date").width(10),
+        "identified_on": f("identified_on", "Date it was identified (optional)", &form.identified_on).as_input("date").width(10)
+            .hint("Leave empty if it was identified the day it happened"),
+        "summary": f("summary", "What happened", &form.summary).as_textarea(4),
+        "action_taken": f("action_taken", "Action taken", &form.action_taken).as_textarea(3),
+        "reported_to": f("reported_to", "Who it was reported to (optional)", &form.reported_to).as_input("text")
+            .hint("For example the audit committee, NHS England or counter fraud"),
+    })
 }
 
 pub async fn new_breach_form(
@@ -934,7 +967,7 @@ pub async fn create_breach(
     };
     let org_id = org.id;
     let written = state
-        .db(move |c| store::create_breach(c, org_id, &actor, entered))
+        .db(move |c| breaches::create_breach(c, org_id, &actor, entered))
         .await;
     let to = |_: &_| format!("/admin/orgs/{}/breaches?saved=created", org.slug);
     match answer(&state, written, to).await? {
@@ -1021,7 +1054,7 @@ pub async fn amend_breach(
     let (org_id, version, input) = (org.id, version_of(&form.version), form.input());
     let written = state
         .db(move |c| {
-            store::amend_breach(c, org_id, &actor, id, version, |_, _, today| {
+            breaches::amend_breach(c, org_id, &actor, id, version, |_, _, today| {
                 BreachInput::parse(&input, today)
             })
         })

@@ -9,6 +9,8 @@ use super::entries::{
     Action, ActionForm, Answer,
 };
 use super::registers::{entry_page, listing, load, EntryPages, Tag};
+// The form helpers other admin modules have always found here.
+pub(super) use super::form::{capitalise, field_messages, friendly};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
@@ -221,12 +223,7 @@ impl DeclarationForm {
             ("declared_on", &self.declared_on),
             ("mitigation", &self.mitigation),
         ] {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(v.clone())
-            };
-            m.insert(k.to_owned(), value);
+            m.insert(k.to_owned(), super::form::text_or_null(v));
         }
         Input::from_json(Value::Object(m)).expect("an object")
     }
@@ -257,27 +254,6 @@ impl DeclarationForm {
     }
 }
 
-/// A domain problem in the words of the GOV.UK pattern.
-pub(super) fn friendly(field: &str, label: &str, message: &str) -> String {
-    if message.starts_with("is required") {
-        return match field {
-            "person" => "Select the person the declaration is for".into(),
-            "interest_type" => "Select the type of interest".into(),
-            "associate" => "Enter who the associate is, for example spouse".into(),
-            "description" => "Enter a description of the interest".into(),
-            "body" => "Enter the organisation or body the interest concerns".into(),
-            "arose_on" => "Enter the date the interest arose".into(),
-            "ended_on" => "Enter the date the interest ended".into(),
-            "reason" => "Enter the reason".into(),
-            "mitigation" => {
-                "Enter the action taken to manage the conflict, or say that none is needed".into()
-            }
-            _ => format!("{label} {message}"),
-        };
-    }
-    format!("{label} {message}")
-}
-
 /// Field problems in the form's order; a problem with no field of its own (such as the
 /// entry's state) is shown against `fallback`.
 fn form_errors(
@@ -290,28 +266,6 @@ fn form_errors(
         let label = fields.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
         friendly(field, label, m)
     })
-}
-
-pub(super) fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// Each field's message, null where it has none (the templates ask for every field).
-pub(super) fn field_messages(errors: &[FieldError], fields: &[&str]) -> Value {
-    let mut m = Map::new();
-    for f in fields {
-        let message = errors
-            .iter()
-            .find(|e| e.field == *f)
-            .map(|e| Value::String(e.message.clone()))
-            .unwrap_or(Value::Null);
-        m.insert((*f).to_owned(), message);
-    }
-    Value::Object(m)
 }
 
 const TYPE_HINTS: [&str; 4] = [

@@ -4,7 +4,7 @@
 //! release and withdraw an entry, or accept or return one a declarant submitted, with
 //! their errors.
 
-use super::declarations::{capitalise, friendly};
+use super::form::{capitalise, friendly};
 use super::{FieldError, PageError};
 use crate::domain::entries::{EntryState, Review, Standing, StandingChange};
 use crate::domain::people::Person;
@@ -13,68 +13,8 @@ use crate::web::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-/// What a stale form is told, naming the kind of entry ("declaration", "offer").
-pub(super) fn changed(what: &str) -> String {
-    format!("This {what} was changed by someone else while you were working on it. Nothing you entered was saved. Check its current version, then send your changes again")
-}
-
-/// What a stale form is told, above the form (see [`changed`]).
-pub(super) fn stale(what: &str) -> [FieldError; 1] {
-    [FieldError {
-        field: "current-version",
-        message: changed(what),
-    }]
-}
-
-/// After a write: the public site is published again, and the browser sent to `to`.
-pub(super) async fn published<T>(
-    state: &AppState,
-    committed: &crate::store::Committed<T>,
-    to: String,
-) -> actix_web::HttpResponse {
-    crate::web::api::publish(state, &committed.org.slug, committed.touched).await;
-    super::context::see_other(to)
-}
-
-/// The store's answer to an entry's record or amend form.
-pub(super) enum Answer {
-    /// Written and published: where the browser goes now.
-    Done(actix_web::HttpResponse),
-    /// The entry changed since the form was loaded (the store's error, for the forms
-    /// that never expect it).
-    Stale(crate::web::error::ApiError),
-    /// The store refused the input.
-    Refused(FieldErrors),
-}
-
-/// Settles the store's answer to a record or amend form: written, it is published and
-/// the browser sent to `to(value)`; a stale version or a refusal comes back for the form
-/// to be shown again; anything else is an error page.
-pub(super) async fn answer<T>(
-    state: &AppState,
-    written: Result<crate::store::Committed<T>, crate::web::error::ApiError>,
-    to: impl FnOnce(&T) -> String,
-) -> Result<Answer, PageError> {
-    use crate::web::error::ApiError;
-    match written {
-        Ok(committed) => {
-            let to = to(&committed.value);
-            Ok(Answer::Done(published(state, &committed, to).await))
-        }
-        Err(e @ ApiError::Conflict(_)) => Ok(Answer::Stale(e)),
-        Err(ApiError::Invalid(fe)) => Ok(Answer::Refused(fe)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The version a form carries (0, which no record has, when it is missing or bad).
-pub(super) fn version_of(raw: &str) -> i64 {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .unwrap_or(0)
-}
+// The form toolkit's answers, where the entry modules have always found them.
+pub(super) use super::form::{answer, changed, ordered_errors, stale, version_of, Answer};
 
 /// Where an entry stands when it is not on the public register for a reason every
 /// register shares: awaiting review or returned for changes, withdrawn, withheld, or
@@ -299,12 +239,12 @@ impl Action {
     /// The first problem, against the action's own field.
     pub fn errors(self, fe: &FieldErrors) -> Vec<FieldError> {
         fe.0.iter()
-            .map(|(k, m)| FieldError {
-                field: self.field(),
-                message: match k.as_str() {
+            .map(|(k, m)| {
+                let message = match k.as_str() {
                     "ended_on" | "reason" | "comment" => friendly(k, self.label(), m),
                     _ => capitalise(m),
-                },
+                };
+                FieldError::new(self.field(), message)
             })
             .take(1)
             .collect()
@@ -334,7 +274,7 @@ pub(super) fn action_values(
     }
     m.insert(
         "e".into(),
-        super::declarations::field_messages(errors, &ACTION_FIELDS),
+        super::form::field_messages(errors, &ACTION_FIELDS),
     );
     m
 }
@@ -445,56 +385,14 @@ pub(super) async fn settle<T>(
     what: &str,
     to: String,
 ) -> Result<Result<actix_web::HttpResponse, Refusal>, PageError> {
-    use crate::web::error::ApiError;
     use actix_web::http::StatusCode;
-    match written {
-        Ok(committed) => {
-            let to = format!("{to}?saved={}", action.done());
-            Ok(Ok(published(state, &committed, to).await))
-        }
-        Err(ApiError::Conflict(_)) => {
-            let errors = vec![FieldError {
-                field: "current",
-                message: changed(what),
-            }];
-            Ok(Err((StatusCode::CONFLICT, errors)))
-        }
-        Err(ApiError::Invalid(fe)) => {
-            Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe))))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Field problems in the form's order (`fields`), each in the words `say` gives it; a
-/// problem with no field of its own (such as an entry's state) is shown against
-/// `fallback`. `value_pence` is the form's `value` (entered in pounds).
-pub(super) fn ordered_errors(
-    fe: &FieldErrors,
-    fields: &[&'static str],
-    fallback: &'static str,
-    say: impl Fn(&'static str, &str) -> String,
-) -> Vec<FieldError> {
-    let mut problems = fe.0.clone();
-    if let Some(m) = problems.remove("value_pence") {
-        problems.entry("value".into()).or_insert(m);
-    }
-    let mut out: Vec<FieldError> = fields
-        .iter()
-        .filter_map(|field| {
-            problems.get(*field).map(|m| FieldError {
-                field,
-                message: say(field, m),
-            })
-        })
-        .collect();
-    for (k, m) in &problems {
-        if !fields.contains(&k.as_str()) {
-            out.push(FieldError {
-                field: fallback,
-                message: capitalise(m),
-            });
-        }
-    }
-    out
+    let to = |_: &T| format!("{to}?saved={}", action.done());
+    Ok(match answer(state, written, to).await? {
+        Answer::Done(done) => Ok(done),
+        Answer::Stale(_) => Err((
+            StatusCode::CONFLICT,
+            vec![FieldError::new("current", changed(what))],
+        )),
+        Answer::Refused(fe) => Err((StatusCode::UNPROCESSABLE_ENTITY, action.errors(&fe))),
+    })
 }

@@ -198,12 +198,7 @@ impl GiftForm {
             ("approved_by", &self.approved_by),
             ("declared_on", &self.declared_on),
         ] {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(v.clone())
-            };
-            m.insert(k.to_owned(), value);
+            m.insert(k.to_owned(), super::form::text_or_null(v));
         }
         let value = pence_of(&self.value, "value", VALUE_MESSAGE, fe);
         m.insert("value_pence".into(), value);

@@ -62,6 +62,16 @@ struct OrgRow {
     /// read the whole register (governance leads, admins, auditors).
     confirmations_due: Option<String>,
     may_import: bool,
+    /// For governance leads: why the public site is not up to date, while publishing fails.
+    publishing: Option<Publishing>,
+}
+
+/// A failing publish, as a governance lead is told of it.
+#[derive(Serialize)]
+struct Publishing {
+    since: String,
+    unpublished: i64,
+    error: String,
 }
 
 /// A notice to a declarant whose own confirmation is due.
@@ -112,6 +122,7 @@ pub async fn show(
     signed_in: SignedIn,
 ) -> Result<HttpResponse, PageError> {
     let principal = signed_in.0.principal.clone();
+    let sites = state.queue.health();
     let (orgs, declares_for, notices) = state
         .db(move |c| {
             let mut orgs = Vec::new();
@@ -156,8 +167,6 @@ pub async fn show(
                     });
                 }
                 orgs.push(OrgRow {
-                    slug: org.slug,
-                    name: org.name,
                     people: n.people,
                     declarations: n.declarations,
                     gifts: n.gifts,
@@ -166,6 +175,21 @@ pub async fn show(
                     returned,
                     confirmations_due,
                     may_import: governs(&principal, org.id),
+                    publishing: sites
+                        .get(&org.slug)
+                        .filter(|_| governs(&principal, org.id))
+                        .and_then(|site| {
+                            Some(Publishing {
+                                since: site
+                                    .failing_since?
+                                    .format("%-d %B %Y at %H:%M:%S UTC")
+                                    .to_string(),
+                                unpublished: (org.chain_seq - site.live_seq).max(0),
+                                error: site.last_error.clone().unwrap_or_default(),
+                            })
+                        }),
+                    slug: org.slug,
+                    name: org.name,
                 });
             }
             Ok((orgs, declares_for, notices))

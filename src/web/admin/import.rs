@@ -3,7 +3,7 @@
 //! [`crate::import`], and written only if every row is valid.
 
 use super::context::{load_org, org_view, see_other, today};
-use super::declarations::field_messages;
+use super::form::field_messages;
 use super::upload;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::import::{ImportError, Kind};
@@ -25,9 +25,13 @@ pub struct ImportForm {
     csv: String,
 }
 
+/// Where a finished import sends the browser: the notice, and the tag with which the
+/// service vouches for it ([`crate::web::session::SessionKeys::flash`]). A notice without
+/// a valid tag, as in a link crafted to show someone's words as the service's, is ignored.
 #[derive(Deserialize)]
 pub struct DoneQuery {
     saved: Option<String>,
+    tag: Option<String>,
 }
 
 fn form_page(
@@ -71,6 +75,10 @@ pub async fn new_form(
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
     only_governance(&signed_in.0, &org)?;
+    let saved = match (&q.saved, &q.tag) {
+        (Some(message), Some(tag)) => state.sessions.flash(&signed_in.0.csrf_token, message, tag),
+        _ => None,
+    };
     Ok(form_page(
         StatusCode::OK,
         &signed_in.0,
@@ -78,7 +86,7 @@ pub async fn new_form(
         &ImportForm::default(),
         &[],
         &[],
-        q.saved.as_deref(),
+        saved,
     ))
 }
 
@@ -115,7 +123,7 @@ pub async fn create(
                 session,
                 &org,
                 &form,
-                &[FieldError { field, message }],
+                &[FieldError::new(field, message)],
                 problems,
                 None,
             )
@@ -198,8 +206,9 @@ pub async fn create(
                 .map(|(a, b)| format!(" (audit seq {a}–{b})"))
                 .unwrap_or_default();
             let saved = format!("Imported {} {}{from}{seqs}", done.count, kind.noun());
+            let tag = state.sessions.flash_tag(&session.csrf_token, &saved);
             Ok(see_other(format!(
-                "/admin/orgs/{}/import?saved={}",
+                "/admin/orgs/{}/import?saved={}&tag={tag}",
                 org.slug,
                 urlencoding(&saved)
             )))

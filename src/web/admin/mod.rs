@@ -9,6 +9,7 @@ mod context;
 pub mod decisions;
 pub mod declarations;
 mod entries;
+pub mod form;
 pub mod gifts;
 pub mod home;
 pub mod import;
@@ -149,12 +150,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/committee-members.hbs"),
     ),
     (
-        "admin-committee-form",
-        include_str!("../../../templates/admin/committee-form.hbs"),
-    ),
-    (
-        "admin-committee-field",
-        include_str!("../../../templates/admin/committee-field.hbs"),
+        "admin-form",
+        include_str!("../../../templates/admin/form.hbs"),
     ),
     (
         "admin-meeting",
@@ -217,12 +214,7 @@ impl AccountView {
     }
 }
 
-/// One problem with a form, for the error summary and beside its field.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use form::FieldError;
 
 /// A request the web app refuses, answered as a page.
 #[derive(Debug, thiserror::Error)]
@@ -343,6 +335,24 @@ impl FromRequest for SignedIn {
 /// Most a form body may hold.
 const FORM_LIMIT: usize = 64 * 1024;
 
+/// A form body (`application/x-www-form-urlencoded`) decoded into `T`. Every name and
+/// value must be UTF-8 once percent-decoded: a browser sends nothing else, and decoding
+/// lossily would store U+FFFD in place of what was typed, so anything else is refused
+/// with 400 before a field is read.
+pub(crate) fn form_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, PageError> {
+    let not_text = || PageError::BadRequest("the form's fields are not UTF-8 text".into());
+    for pair in body.split(|&b| b == b'&') {
+        let plus_as_space: Vec<u8> = pair
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: std::borrow::Cow<[u8]> =
+            percent_encoding::percent_decode(&plus_as_space).into();
+        std::str::from_utf8(&decoded).map_err(|_| not_text())?;
+    }
+    serde_urlencoded::from_bytes(body).map_err(|e| PageError::BadRequest(e.to_string()))
+}
+
 /// A form posted by a signed-in session whose `csrf_token` field matches the session's.
 /// Anything else is refused (403) before the handler runs, so it changes nothing.
 pub struct CsrfForm<T> {
@@ -365,8 +375,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if body.len() > FORM_LIMIT {
                 return Err(PageError::BadRequest("the form is too large".into()));
             }
-            let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-                .map_err(|e| PageError::BadRequest(e.to_string()))?;
+            let fields: Vec<(String, String)> = form_body(&body)?;
             let sent = fields
                 .iter()
                 .find(|(k, _)| k == "csrf_token")
@@ -375,8 +384,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !same_secret(sent, &session.csrf_token) {
                 return Err(PageError::Csrf);
             }
-            let form = serde_urlencoded::from_bytes(&body)
-                .map_err(|e| PageError::BadRequest(e.to_string()))?;
+            let form = form_body(&body)?;
             Ok(CsrfForm { session, form })
         })
     }

@@ -3,7 +3,7 @@
 //! as the JSON API.
 
 use super::context::{caller, load_org, org_view, see_other};
-use super::declarations::{capitalise, field_messages};
+use super::form::{capitalise, field_messages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::{Person, PersonFields};
 use crate::domain::{FieldErrors, Input};
@@ -101,12 +101,7 @@ impl PersonForm {
             ("position", &self.position),
             ("decision_making", &self.decision_making),
         ] {
-            let value = if v.trim().is_empty() {
-                Value::Null
-            } else {
-                Value::String(v.clone())
-            };
-            m.insert(k.to_owned(), value);
+            m.insert(k.to_owned(), super::form::text_or_null(v));
         }
         Input::from_json(Value::Object(m)).expect("an object")
     }
@@ -117,7 +112,7 @@ fn errors_of(fe: &FieldErrors) -> Vec<FieldError> {
         .iter()
         .filter_map(|(field, label)| {
             fe.0.get(*field).map(|m| FieldError {
-                field,
+                field: field.to_string(),
                 message: match (*field, m.as_str()) {
                     ("name", "is required") => "Enter the person's name".into(),
                     ("position", "is required") => "Enter the person's position".into(),
@@ -129,7 +124,7 @@ fn errors_of(fe: &FieldErrors) -> Vec<FieldError> {
     for (k, m) in &fe.0 {
         if !FIELDS.iter().any(|(f, _)| f == k) {
             out.push(FieldError {
-                field: "name",
+                field: "name".into(),
                 message: capitalise(m),
             });
         }
@@ -286,7 +281,7 @@ pub async fn amend(
         Err(ApiError::Conflict(_)) => {
             form.version = x.version.to_string();
             let errors = [FieldError {
-                field: "current-version",
+                field: "current-version".into(),
                 message: format!(
                     "This person was changed by someone else while you were working on it. Nothing you entered was saved. Their record now says: {}, {}, {}. Send your changes again to replace it",
                     x.fields.name,

@@ -3,7 +3,8 @@
 //! own person only.
 
 use super::context::{load_org, org_view, see_other, today};
-use super::declarations::{declarable, field_messages, form_person};
+use super::declarations::{declarable, form_person};
+use super::form::field_messages;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::ReturnKind;
@@ -133,7 +134,7 @@ pub async fn create(
     );
     if let Err(e) = &made_on {
         e.0.iter()
-            .for_each(|(k, v)| fe.add(k, super::declarations::friendly(k, "Date made", v)));
+            .for_each(|(k, v)| fe.add(k, super::form::friendly(k, "Date made", v)));
     }
     let show = |status: StatusCode, fe: &FieldErrors| {
         let errors: Vec<FieldError> = [
@@ -144,7 +145,7 @@ pub async fn create(
         .iter()
         .filter_map(|(k, field)| {
             fe.0.get(*k).map(|m| FieldError {
-                field,
+                field: field.to_string(),
                 message: m.clone(),
             })
         })
@@ -178,7 +179,7 @@ pub async fn create(
             let mut shown = FieldErrors::default();
             for (k, m) in &fe.0 {
                 if k == "made_on" {
-                    shown.add(k, super::declarations::capitalise(m));
+                    shown.add(k, super::form::capitalise(m));
                 } else {
                     shown.add("person", format!("The person {m}"));
                 }

@@ -130,8 +130,7 @@ pub async fn submit(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let form: SignInForm =
-        serde_urlencoded::from_bytes(&body).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let form: SignInForm = super::form_body(&body)?;
     let expected = state
         .sessions
         .sign_in_token_of(&req)
@@ -142,7 +141,7 @@ pub async fn submit(
     let mut errors = Vec::new();
     let email = if form.email.trim().is_empty() {
         errors.push(FieldError {
-            field: "email",
+            field: "email".into(),
             message: "Enter your email address".into(),
         });
         None
@@ -151,7 +150,7 @@ pub async fn submit(
             Ok(e) => Some(e),
             Err(_) => {
                 errors.push(FieldError {
-                    field: "email",
+                    field: "email".into(),
                     message: "Enter an email address in the correct format, like name@example.com"
                         .into(),
                 });
@@ -161,7 +160,7 @@ pub async fn submit(
     };
     if form.password.is_empty() {
         errors.push(FieldError {
-            field: "password",
+            field: "password".into(),
             message: "Enter your password".into(),
         });
     }
@@ -182,7 +181,7 @@ pub async fn submit(
             &expected,
             shown_email,
             &[FieldError {
-                field: "email",
+                field: "email".into(),
                 message: WRONG.into(),
             }],
             false,
@@ -207,7 +206,7 @@ pub async fn submit(
                 &expected,
                 shown_email,
                 &[FieldError {
-                    field: "email",
+                    field: "email".into(),
                     message: message.into(),
                 }],
                 false,

@@ -3,14 +3,16 @@
 //! that breaks the constitution or would record a decision without a quorum.
 
 use super::{created, input, org, parse_id, take_version};
-use crate::domain::committees::{constitution, QuorumResult};
-use crate::domain::meetings::{
-    quorum_evidence, Committee, ItemInput, Meeting, MeetingInput, Membership, OutcomeInput,
+use crate::domain::committees::{
+    constitution, quorum_evidence, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
+    MeetingInput, Membership, QuorumResult,
 };
 use crate::domain::people::Person;
 use crate::domain::validation::is_slug;
 use crate::domain::{FieldErrors, Input};
-use crate::store::committees::{self as store, Business, CommitteeRecord};
+use crate::store::business::Business;
+use crate::store::committees::{self as store, CommitteeRecord};
+use crate::store::meetings;
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
 use crate::store::{AnyConnection, Committed, StoreError};
@@ -115,11 +117,7 @@ fn meeting_json(org: &Org, committee: &Committee, m: &Stored<Meeting>, names: &N
     )
 }
 
-fn item_json(
-    i: &Stored<crate::domain::meetings::Item>,
-    quorum: Option<&QuorumResult>,
-    names: &Names,
-) -> Value {
+fn item_json(i: &Stored<Item>, quorum: Option<&QuorumResult>, names: &Names) -> Value {
     let mut v = serde_json::to_value(&i.record).expect("items serialise");
     v["conflicts"] = i
         .record
@@ -186,12 +184,21 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let org = org(&state, &path.0).await?;
     let slug = path_key(&path.1, "committee")?;
-    let (b, names) = load_all(&state, &org).await?;
+    let org_id = org.id;
+    // One committee's records and the people they name, not the organisation's whole
+    // business.
+    let (b, names) = state
+        .db(move |c| {
+            let id = store::by_slug(c, org_id, &slug)?.id;
+            let b = Business::load_committee(c, org_id, id)?;
+            let names = Names::new(b.people(c, org_id)?);
+            Ok((b, names))
+        })
+        .await?;
     let c = b
         .committees
-        .iter()
-        .find(|c| c.record.slug == slug)
-        .ok_or_else(|| ApiError::NotFound(format!("committee {slug:?}")))?;
+        .first()
+        .ok_or_else(|| ApiError::Internal("a committee's business without it".into()))?;
     Ok(HttpResponse::Ok().json(committee_json(
         &org,
         &record_of(&b, c),
@@ -405,7 +412,7 @@ fn meeting_full(
     v["items"] = b
         .items_of(m.id)
         .into_iter()
-        .map(|i| item_json(i, b.quorum(&i.record, |p| names.name(p)).as_ref(), names))
+        .map(|i| item_json(i, b.quorum(&i.record).as_ref(), names))
         .collect();
     Ok(v)
 }
@@ -423,7 +430,7 @@ pub async fn create_meeting(
     commit(
         &state,
         &org,
-        move |c| store::create_meeting(c, org_id, &actor, id, entered),
+        move |c| meetings::create_meeting(c, org_id, &actor, id, entered),
         |b, names, v| meeting_full(&org, b, names, v.id),
     )
     .await
@@ -478,7 +485,7 @@ pub async fn amend_meeting(
     commit(
         &state,
         &org,
-        move |c| store::amend_meeting(c, org_id, &actor, id, version, entered),
+        move |c| meetings::amend_meeting(c, org_id, &actor, id, version, entered),
         |b, names, _| meeting_full(&org, b, names, id),
     )
     .await
@@ -490,11 +497,7 @@ fn item_full(b: &Business, names: &Names, id: i64) -> Result<Value, ApiError> {
         .iter()
         .find(|i| i.id == id)
         .ok_or_else(|| ApiError::NotFound(format!("agenda item {id}")))?;
-    Ok(item_json(
-        i,
-        b.quorum(&i.record, |p| names.name(p)).as_ref(),
-        names,
-    ))
+    Ok(item_json(i, b.quorum(&i.record).as_ref(), names))
 }
 
 pub async fn create_item(
@@ -510,7 +513,7 @@ pub async fn create_item(
     commit(
         &state,
         &org,
-        move |c| store::create_item(c, org_id, &actor, meeting_id, entered),
+        move |c| meetings::create_item(c, org_id, &actor, meeting_id, entered),
         |b, names, v| item_full(b, names, v.id),
     )
     .await
@@ -539,13 +542,13 @@ pub async fn amend_item(
     let org_id = org.id;
     let current = state.db(move |c| records::get(c, org_id, id)).await?;
     let (_, names) = load_all(&state, &org).await?;
-    let merged =
-        crate::domain::meetings::item_to_input(&current.record, |p| names.slug(p)).merged(changes);
+    let merged = crate::domain::committees::item_to_input(&current.record, |p| names.slug(p))
+        .merged(changes);
     let entered = ItemInput::parse(&merged)?;
     commit(
         &state,
         &org,
-        move |c| store::amend_item(c, org_id, &actor, id, version, entered),
+        move |c| meetings::amend_item(c, org_id, &actor, id, version, entered),
         |b, names, _| item_full(b, names, id),
     )
     .await
@@ -561,12 +564,12 @@ pub async fn record_outcome(
     let id = parse_id(&path.1, "agenda item")?;
     let mut fields = input(&body)?;
     let version = take_version(&mut fields)?;
-    let entered = OutcomeInput::parse(&fields)?;
+    let entered = ItemOutcomeInput::parse(&fields)?;
     let org_id = org.id;
     commit(
         &state,
         &org,
-        move |c| store::record_outcome(c, org_id, &actor, id, version, entered),
+        move |c| meetings::record_outcome(c, org_id, &actor, id, version, entered),
         |b, names, _| item_full(b, names, id),
     )
     .await

@@ -4,11 +4,12 @@
 
 use super::committees::{path_key, Names};
 use super::{created, input, org, parse_id, take_version};
+use crate::domain::committees::{Item, Meeting};
 use crate::domain::decisions::{
     breach_to_input, route_label, Breach, BreachInput, Decision, DecisionFields,
 };
-use crate::domain::meetings::{Item, Meeting};
-use crate::store::committees::{self as store, DecisionStep};
+use crate::store::breaches;
+use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
 use crate::web::auth::Caller;
@@ -223,7 +224,7 @@ pub async fn create_breach(
     let entered = BreachInput::parse(&input(&body)?, today)?;
     let org_id = org.id;
     let committed = state
-        .db(move |c| store::create_breach(c, org_id, &actor, entered))
+        .db(move |c| breaches::create_breach(c, org_id, &actor, entered))
         .await?;
     let body = breach_json(&committed.value, &names(&state, &org).await?, true);
     Ok(created(&state, &committed, body).await)
@@ -243,7 +244,7 @@ pub async fn amend_breach(
     let org_id = org.id;
     let committed = state
         .db(move |c| {
-            store::amend_breach(c, org_id, &actor, id, version, |b, slug, today| {
+            breaches::amend_breach(c, org_id, &actor, id, version, |b, slug, today| {
                 BreachInput::parse(&breach_to_input(b, slug).merged(changes), today)
             })
         })

@@ -90,6 +90,17 @@ impl<'a> Sight<'a> {
     fn version<F>(&self, v: &Version<F>) -> bool {
         self.reads || v.entry.standing.review == Review::Accepted
     }
+
+    /// The answer about a version shown: to anyone but a reader, without its private
+    /// fields (an accepted version in the history may have been withheld).
+    fn answer<R: EntryApi>(&self, v: &Version<R::Fields>) -> Value {
+        let answer = answer::<R>(v, self.person, self.org);
+        if self.reads {
+            answer
+        } else {
+            crate::publish::views::public_record(answer)
+        }
+    }
 }
 
 /// The answer about a version: its audit payload, what its register adds, whether the
@@ -148,13 +159,10 @@ pub async fn list<R: EntryApi>(
         .filter_map(|id| {
             let (l, p) = (latest.get(&id).copied(), public.get(&id).copied());
             let person = *people.get(&l.or(p)?.entry.person_id)?;
-            Some((
-                Sight::of(&caller, &org, person).entry::<R, _>(l, p)?,
-                person,
-            ))
+            let wanted = q.person.as_deref().is_none_or(|s| s == person.slug);
+            let sight = Sight::of(&caller, &org, person);
+            Some(sight.answer::<R>(sight.entry::<R, _>(l, p).filter(|_| wanted)?))
         })
-        .filter(|(_, p)| q.person.as_deref().is_none_or(|s| s == p.slug))
-        .map(|(v, p)| answer::<R>(v, p, &org))
         .collect();
     Ok(HttpResponse::Ok().json(out))
 }
@@ -191,7 +199,8 @@ async fn load<R: EntryApi>(
 pub async fn show<R: EntryApi>(state: Data, caller: Caller, path: EntryPath) -> Answer {
     let org = org(&state, &path.0).await?;
     let (v, person) = load::<R>(&state, &caller, &org, &path.1).await?;
-    Ok(HttpResponse::Ok().json(answer::<R>(&v, &person, &org)))
+    let sight = Sight::of(&caller, &org, &person);
+    Ok(HttpResponse::Ok().json(sight.answer::<R>(&v)))
 }
 
 /// Every version of an entry the caller may see, oldest first.
@@ -204,7 +213,7 @@ pub async fn versions<R: EntryApi>(state: Data, caller: Caller, path: EntryPath)
     Ok(HttpResponse::Ok().json(
         all.iter()
             .filter(|v| sight.version(v))
-            .map(|v| answer::<R>(v, &person, &org))
+            .map(|v| sight.answer::<R>(v))
             .collect::<Vec<_>>(),
     ))
 }

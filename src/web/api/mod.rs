@@ -113,13 +113,15 @@ pub async fn org(state: &AppState, slug: &str) -> Result<Org, ApiError> {
 }
 
 /// After a committed write: wait until its pages are live, then answer 201 with `body`
-/// plus the audit entry that records it.
+/// plus the audit entry that records it, and `live`: whether the public site shows it
+/// yet (false when publishing failed; it is retried, and `/healthz` reports the lag).
 pub async fn created<T>(
     state: &AppState,
     committed: &Committed<T>,
     mut body: Value,
 ) -> HttpResponse {
-    publish(state, &committed.org.slug, committed.touched).await;
+    let live = publish(state, &committed.org.slug, committed.touched).await;
+    body["live"] = json!(live);
     body["audit_seq"] = json!(committed.entry.header.seq);
     body["entry_sha256"] = json!(committed.entry.entry_sha256);
     if !committed.also.is_empty() {
@@ -133,17 +135,40 @@ pub async fn created<T>(
     HttpResponse::Created().json(body)
 }
 
-/// Wait for the publisher to show a change (it logs its own failures).
-pub async fn publish(state: &AppState, org: &str, touched: Touched) {
-    let _ = state.queue.notify(org, touched).await;
+/// Wait for the publisher to show a change: true once it is live, false if publishing
+/// failed (the publisher logs why and retries).
+pub async fn publish(state: &AppState, org: &str, touched: Touched) -> bool {
+    state.queue.notify(org, touched).await.unwrap_or(false)
 }
 
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
-}
-
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("API route".into()))
+/// Whether the service is up, and how far each organisation's public site lags behind
+/// its chain: `status` is `ok`, or `publishing_failing` while a publish is being retried.
+/// Why it fails is logged and shown to governance leads on `/admin`, not here.
+pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let orgs = state.db(crate::store::orgs::all).await?;
+    let sites = state.queue.health();
+    let now = chrono::Utc::now();
+    let mut failing = false;
+    let site: Vec<Value> = orgs
+        .iter()
+        .map(|org| {
+            let s = sites.get(&org.slug).cloned().unwrap_or_default();
+            failing |= s.failing_since.is_some();
+            let lag_seconds = s
+                .failing_since
+                .map_or(0, |since| (now - since).num_seconds().max(0));
+            json!({
+                "org": org.slug,
+                "chain_seq": org.chain_seq,
+                "live_seq": s.live_seq,
+                "lag_entries": (org.chain_seq - s.live_seq).max(0),
+                "lag_seconds": lag_seconds,
+                "failing_since": s.failing_since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            })
+        })
+        .collect();
+    let status = if failing { "publishing_failing" } else { "ok" };
+    Ok(HttpResponse::Ok().json(json!({"status": status, "site": site})))
 }
 
 pub async fn page_not_found() -> HttpResponse {

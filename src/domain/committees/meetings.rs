@@ -1,100 +1,13 @@
-//! The records of committee business as a governance lead enters them: committees,
-//! memberships, meetings with their attendance, and agenda items with the conflicts
-//! declared on them and what became of them. The rules these records must obey
-//! (constitution, quorum) are in [`super::committees`].
-//!
-//! People are named by their slug in input and by their id once resolved; fields that
-//! name people are resolved by the store, which knows who exists.
+//! The records of a committee's meetings as a governance lead enters them: attendance and
+//! co-options, agenda items with the conflicts declared on them, and what became of each
+//! item. Whether an item may record a decision is [`super::quorum`]'s rule.
 
-use super::committees::{
-    ConflictDecision, ItemQuorumInput, Member, MemberCategory, Quorum, QuorumResult,
-};
-use super::validation::{is_slug, slugify, FieldErrors, Input};
+use super::{CommitteeRole, Member, MemberCategory, LONG_TEXT};
+use crate::domain::validation::{FieldErrors, Input, Parser};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-
-/// Longest free text accepted in a minute or a description.
-pub const LONG_TEXT: usize = 20_000;
-
-/// A committee: who it is, what it does (markdown), and its quorum.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Committee {
-    pub slug: String,
-    pub name: String,
-    /// Terms of reference, markdown (rendered sanitised).
-    pub terms_of_reference: String,
-    pub quorum: Quorum,
-}
-
-impl Committee {
-    /// Parse `slug` (optional: made from the name), `name`, `terms_of_reference` and the
-    /// quorum as `quorum_minimum` and `quorum_required` (category codes, a list or text).
-    pub fn parse(input: &Input) -> Result<Committee, FieldErrors> {
-        let mut rest = input.clone();
-        let mut quorum_input = serde_json::Map::new();
-        for (from, to) in [
-            ("quorum_minimum", "minimum"),
-            ("quorum_required", "required"),
-        ] {
-            if let Some(v) = rest.take(from) {
-                quorum_input.insert(to.into(), v);
-            }
-        }
-        let quorum = Quorum::parse(&Input::from_json(Value::Object(quorum_input)).expect("object"));
-        let mut p = rest.parser();
-        let name = p.text("name", 200);
-        let slug = p.opt_text("slug", 80);
-        let terms = p.opt_text("terms_of_reference", LONG_TEXT);
-        if let Err(e) = &quorum {
-            for (k, v) in &e.0 {
-                p.error(&format!("quorum_{k}"), v.clone());
-            }
-        }
-        let slug = match (slug, &name) {
-            (Some(s), _) if !is_slug(&s) => {
-                p.error(
-                    "slug",
-                    "must be lower-case letters and digits joined by hyphens",
-                );
-                None
-            }
-            (Some(s), _) => Some(s),
-            (None, Some(n)) if slugify(n).is_empty() => {
-                p.error("slug", "is required: the name has no letters or digits");
-                None
-            }
-            (None, Some(n)) => Some(slugify(n)),
-            (None, None) => None,
-        };
-        p.finish()?;
-        Ok(Committee {
-            slug: slug.expect("checked"),
-            name: name.expect("checked"),
-            terms_of_reference: terms.unwrap_or_default(),
-            quorum: quorum.expect("checked"),
-        })
-    }
-
-    /// The fields as input, so an amendment can overlay its changes.
-    pub fn to_input(&self) -> Input {
-        let required: Vec<&str> = self.quorum.required.iter().map(|c| c.code()).collect();
-        Input::from_json(json!({
-            "slug": self.slug, "name": self.name, "terms_of_reference": self.terms_of_reference,
-            "quorum_minimum": self.quorum.minimum, "quorum_required": required,
-        }))
-        .expect("an object")
-    }
-}
-
-/// One membership of a committee (a person may hold several over time).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Membership {
-    pub committee_id: i64,
-    #[serde(flatten)]
-    pub member: Member,
-}
+use std::collections::BTreeSet;
 
 /// Whether a member came to a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,7 +72,7 @@ impl Meeting {
             .unwrap_or(Attendance::Absent)
     }
     /// Person ids present: members marked present and everyone co-opted.
-    pub fn present(&self) -> std::collections::BTreeSet<i64> {
+    pub fn present(&self) -> BTreeSet<i64> {
         self.attendance
             .iter()
             .filter(|(_, a)| *a == Attendance::Present)
@@ -167,16 +80,17 @@ impl Meeting {
             .chain(self.co_opted.iter().map(|c| c.person_id))
             .collect()
     }
-    /// The co-opted members as [`Member`]s for the quorum function: voting, for the day.
-    pub fn co_opted_members(&self, name_of: impl Fn(i64) -> String) -> Vec<Member> {
+    /// The co-opted members as [`Member`]s for the quorum rule: voting, for the day. They
+    /// are left unnamed: the rule counts people by id and its failures name nobody.
+    pub fn co_opted_members(&self) -> Vec<Member> {
         self.co_opted
             .iter()
             .map(|c| Member {
                 person_id: c.person_id,
-                name: name_of(c.person_id),
+                name: String::new(),
                 category: c.category,
                 voting: true,
-                role: super::committees::Role::Member,
+                role: CommitteeRole::Member,
                 from: self.held_on,
                 to: Some(self.held_on),
                 audit_chair: false,
@@ -252,11 +166,7 @@ impl MeetingInput {
 }
 
 /// Read a list of objects from `raw`, reporting anything else under `field`.
-fn list(
-    p: &mut super::validation::Parser<'_>,
-    field: &str,
-    raw: Option<Value>,
-) -> Vec<(usize, Input)> {
+fn list(p: &mut Parser<'_>, field: &str, raw: Option<Value>) -> Vec<(usize, Input)> {
     match raw {
         None => vec![],
         Some(Value::Array(items)) => {
@@ -277,9 +187,49 @@ fn list(
 }
 
 /// Report a nested record's errors under `prefix`.
-fn nest(p: &mut super::validation::Parser<'_>, prefix: &str, e: FieldErrors) {
+fn nest(p: &mut Parser<'_>, prefix: &str, e: FieldErrors) {
     for (k, v) in e.0 {
         p.error(&format!("{prefix}.{k}"), v);
+    }
+}
+
+/// The chair's decision on a member's declared conflict for one agenda item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictDecision {
+    LeftRoom,
+    StayedNotVoting,
+    TookPart,
+}
+
+impl ConflictDecision {
+    pub const ALL: [ConflictDecision; 3] = [
+        ConflictDecision::LeftRoom,
+        ConflictDecision::StayedNotVoting,
+        ConflictDecision::TookPart,
+    ];
+    pub const CODES: [&'static str; 3] = ["left_room", "stayed_not_voting", "took_part"];
+
+    pub fn code(self) -> &'static str {
+        Self::CODES[self as usize]
+    }
+    pub fn parse(s: &str) -> Option<ConflictDecision> {
+        Self::CODES
+            .iter()
+            .position(|c| *c == s)
+            .map(|i| Self::ALL[i])
+    }
+    /// The label minutes show.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConflictDecision::LeftRoom => "Left the room",
+            ConflictDecision::StayedNotVoting => "Stayed but did not vote",
+            ConflictDecision::TookPart => "Stayed and took part",
+        }
+    }
+    /// Whether the member stops counting for the item.
+    pub fn excludes(self) -> bool {
+        !matches!(self, ConflictDecision::TookPart)
     }
 }
 
@@ -306,7 +256,7 @@ pub struct ConflictInput {
 /// What became of an agenda item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum ItemOutcome {
     /// Not yet recorded (or an item for information).
     Open,
     /// A decision was taken; `quorum` is the evidence at the time it was recorded.
@@ -317,46 +267,46 @@ pub enum Outcome {
     Referred { referred_to: String, reason: String },
 }
 
-impl Outcome {
+impl ItemOutcome {
     pub const CODES: [&'static str; 3] = ["decided", "deferred", "referred"];
     pub fn code(&self) -> &'static str {
         match self {
-            Outcome::Open => "open",
-            Outcome::Decided { .. } => "decided",
-            Outcome::Deferred { .. } => "deferred",
-            Outcome::Referred { .. } => "referred",
+            ItemOutcome::Open => "open",
+            ItemOutcome::Decided { .. } => "decided",
+            ItemOutcome::Deferred { .. } => "deferred",
+            ItemOutcome::Referred { .. } => "referred",
         }
     }
     pub fn label(&self) -> String {
         match self {
-            Outcome::Open => "No decision recorded".into(),
-            Outcome::Decided { .. } => "Decided".into(),
-            Outcome::Deferred { .. } => "Deferred".into(),
-            Outcome::Referred { referred_to, .. } => format!("Referred to {referred_to}"),
+            ItemOutcome::Open => "No decision recorded".into(),
+            ItemOutcome::Decided { .. } => "Decided".into(),
+            ItemOutcome::Deferred { .. } => "Deferred".into(),
+            ItemOutcome::Referred { referred_to, .. } => format!("Referred to {referred_to}"),
         }
     }
 }
 
 /// An outcome as entered, before the quorum check (which a decision must pass).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutcomeInput {
+pub enum ItemOutcomeInput {
     Decided { decision: String },
     Deferred { reason: String },
     Referred { referred_to: String, reason: String },
 }
 
-impl OutcomeInput {
+impl ItemOutcomeInput {
     /// Parse `outcome` (`decided`, `deferred` or `referred`) with `decision` (the
     /// minuted decision), or `reason` (and `referred_to`).
-    pub fn parse(input: &Input) -> Result<OutcomeInput, FieldErrors> {
+    pub fn parse(input: &Input) -> Result<ItemOutcomeInput, FieldErrors> {
         let mut p = input.parser();
-        let kind = p.choice("outcome", &Outcome::CODES, |s| {
-            Outcome::CODES.iter().position(|c| *c == s)
+        let kind = p.choice("outcome", &ItemOutcome::CODES, |s| {
+            ItemOutcome::CODES.iter().position(|c| *c == s)
         });
         let decision = p.opt_text("decision", LONG_TEXT);
         let reason = p.opt_text("reason", LONG_TEXT);
         let referred_to = p.opt_text("referred_to", 300);
-        let need = |p: &mut super::validation::Parser<'_>, field: &str, v: &Option<String>| {
+        let need = |p: &mut Parser<'_>, field: &str, v: &Option<String>| {
             if v.is_none() && !p.has_error(field) {
                 p.error(field, "is required for this outcome");
             }
@@ -372,13 +322,13 @@ impl OutcomeInput {
         }
         p.finish()?;
         Ok(match kind.expect("checked") {
-            0 => OutcomeInput::Decided {
+            0 => ItemOutcomeInput::Decided {
                 decision: decision.expect("checked"),
             },
-            1 => OutcomeInput::Deferred {
+            1 => ItemOutcomeInput::Deferred {
                 reason: reason.expect("checked"),
             },
-            _ => OutcomeInput::Referred {
+            _ => ItemOutcomeInput::Referred {
                 referred_to: referred_to.expect("checked"),
                 reason: reason.expect("checked"),
             },
@@ -397,7 +347,7 @@ pub struct Item {
     pub description: String,
     pub conflicts: Vec<Conflict>,
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub outcome: ItemOutcome,
 }
 
 /// An item as entered: conflicts name people by slug.
@@ -473,83 +423,12 @@ pub fn item_to_input(item: &Item, slug_of: impl Fn(i64) -> String) -> Input {
     .expect("an object")
 }
 
-/// Whether `item` of `meeting` is quorate (DOMAIN.md "Quorum per item"), given the
-/// committee's memberships; `name_of` names co-opted people.
-pub fn item_quorum(
-    committee: &Committee,
-    members: &[Member],
-    meeting: &Meeting,
-    item: &Item,
-    name_of: impl Fn(i64) -> String,
-) -> QuorumResult {
-    let co_opted = meeting.co_opted_members(name_of);
-    let present = meeting.present();
-    let conflicts = item
-        .conflicts
-        .iter()
-        .map(|c| (c.person_id, c.decision))
-        .collect::<BTreeMap<_, _>>();
-    super::committees::item_quorum(&ItemQuorumInput {
-        on: meeting.held_on,
-        members,
-        co_opted: &co_opted,
-        quorum: &committee.quorum,
-        present: &present,
-        conflicts: &conflicts,
-    })
-}
-
-/// A quorum result as evidence: who presided and who counted, or each failed rule.
-pub fn quorum_evidence(result: &QuorumResult) -> Value {
-    match result {
-        QuorumResult::Quorate {
-            presiding,
-            counting,
-        } => json!({"quorate": true, "presiding": presiding, "counting": counting}),
-        QuorumResult::Inquorate { failures } => json!({
-            "quorate": false,
-            "failures": failures.iter().map(|f| json!({"rule": f.rule(), "message": f.to_string()})).collect::<Vec<_>>(),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn input(v: Value) -> Input {
         Input::from_json(v).unwrap()
-    }
-
-    #[test]
-    fn committee_slug_comes_from_the_name() {
-        let c = Committee::parse(&input(json!({
-            "name": "Primary Care Commissioning Committee",
-            "quorum_minimum": 3, "quorum_required": "lay, executive"
-        })))
-        .unwrap();
-        assert_eq!(c.slug, "primary-care-commissioning-committee");
-        assert_eq!(c.quorum.minimum, 3);
-        assert_eq!(
-            c.quorum.required,
-            vec![MemberCategory::Lay, MemberCategory::Executive]
-        );
-        assert_eq!(Committee::parse(&c.to_input()).unwrap(), c);
-    }
-
-    #[test]
-    fn committee_errors_name_each_field() {
-        let e = Committee::parse(&input(json!({"slug": "Bad Slug", "quorum_minimum": 0, "quorum_required": "observer", "colour": 1})))
-            .unwrap_err();
-        for field in [
-            "name",
-            "slug",
-            "quorum_minimum",
-            "quorum_required",
-            "colour",
-        ] {
-            assert!(e.0.contains_key(field), "{field} missing from {e}");
-        }
     }
 
     #[test]
@@ -604,17 +483,17 @@ mod tests {
     #[test]
     fn outcomes_need_their_text() {
         assert_eq!(
-            OutcomeInput::parse(&input(
+            ItemOutcomeInput::parse(&input(
                 json!({"outcome": "deferred", "reason": "Inquorate"})
             ))
             .unwrap(),
-            OutcomeInput::Deferred {
+            ItemOutcomeInput::Deferred {
                 reason: "Inquorate".into()
             }
         );
-        let e = OutcomeInput::parse(&input(json!({"outcome": "referred"}))).unwrap_err();
+        let e = ItemOutcomeInput::parse(&input(json!({"outcome": "referred"}))).unwrap_err();
         assert!(e.0.contains_key("referred_to") && e.0.contains_key("reason"));
-        let e = OutcomeInput::parse(&input(json!({"outcome": "approved"}))).unwrap_err();
+        let e = ItemOutcomeInput::parse(&input(json!({"outcome": "approved"}))).unwrap_err();
         assert!(e.0.contains_key("outcome"));
     }
 
@@ -626,7 +505,7 @@ mod tests {
             title: "T".into(),
             description: String::new(),
             conflicts: vec![],
-            outcome: Outcome::Deferred { reason: "r".into() },
+            outcome: ItemOutcome::Deferred { reason: "r".into() },
         };
         let v = serde_json::to_value(&item).unwrap();
         assert_eq!(v["outcome"], "deferred");

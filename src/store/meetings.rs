@@ -1,0 +1,401 @@
+//! Meetings and their agenda items through the write path: who attended and who was
+//! co-opted, the conflicts declared on each item, and what became of it. A decision on an
+//! inquorate item, or a later change that would make a recorded decision inquorate, is
+//! refused inside the transaction and changes nothing.
+
+use super::business::quorum_from_records;
+use super::committees::{current_members, recheck_decided};
+use super::decisions::taken_at;
+use super::entries::Register;
+use super::records::{self, Kind, Stored};
+use super::write::{write_all, Committed, Touched};
+use super::{one_change, person_named, AnyConnection, StoreError};
+use crate::domain::committees::{
+    quorum_evidence, CoOpted, Committee, Conflict, Item, ItemInput, ItemOutcome, ItemOutcomeInput,
+    Meeting, MeetingInput, QuorumResult,
+};
+use crate::domain::FieldErrors;
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+impl Kind for Meeting {
+    const KIND: &'static str = "meeting";
+    fn parent(&self) -> Option<i64> {
+        Some(self.committee_id)
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("{}/{}", self.committee_id, self.held_on))
+    }
+}
+
+impl Kind for Item {
+    const KIND: &'static str = "item";
+    fn parent(&self) -> Option<i64> {
+        Some(self.meeting_id)
+    }
+    fn key(&self) -> Option<String> {
+        Some(format!("{}/{}", self.meeting_id, self.number))
+    }
+}
+
+/// The decision with its quorum as evidence; or, for an inquorate item, a refusal that
+/// gives each failed rule under `quorum.<rule>` and `why` under `outcome`.
+fn decided_if_quorate(
+    decision: String,
+    result: QuorumResult,
+    why: &str,
+) -> Result<ItemOutcome, StoreError> {
+    if let QuorumResult::Inquorate { failures } = &result {
+        let mut e = FieldErrors::default();
+        for f in failures {
+            e.add(&format!("quorum.{}", f.rule()), f.to_string());
+        }
+        e.add("outcome", why);
+        return Err(e.into());
+    }
+    Ok(ItemOutcome::Decided {
+        decision,
+        quorum: quorum_evidence(&result),
+    })
+}
+
+const MEETING_DATE_TAKEN: &str = "a meeting of this committee is already recorded on that date";
+const ITEM_NUMBER_TAKEN: &str = "is already used by another item of this meeting";
+
+/// Refuse `record` if another current record of its kind has its key (a meeting's date,
+/// an item's number), with `message` under `field`.
+fn refuse_taken_key<T: Kind>(
+    c: &mut AnyConnection,
+    org_id: i64,
+    record: &T,
+    field: &str,
+    message: &str,
+) -> Result<(), StoreError> {
+    match records::by_key::<T>(c, org_id, &record.key().expect("keyed"))? {
+        Some(_) => Err(FieldErrors::one(field, message).into()),
+        None => Ok(()),
+    }
+}
+
+/// Resolve a meeting as entered: attendance of members in office that day, co-opted
+/// people who exist and are not already members.
+fn resolve_meeting(
+    c: &mut AnyConnection,
+    org_id: i64,
+    committee_id: i64,
+    entered: MeetingInput,
+) -> Result<Meeting, StoreError> {
+    let ms = current_members(c, org_id, committee_id)?;
+    let on = entered.held_on;
+    let mut errors = FieldErrors::default();
+    let mut attendance = Vec::new();
+    for (slug, status) in entered.attendance {
+        let field = format!("attendance.{slug}");
+        if let Some(p) = person_named(c, org_id, &slug, &field, &mut errors)? {
+            if ms.iter().any(|m| m.person_id == p.id && m.is_active_on(on)) {
+                attendance.push((p.id, status));
+            } else {
+                errors.add(&field, format!("is not a member of the committee on {on}"));
+            }
+        }
+    }
+    attendance.sort_by_key(|(id, _)| *id);
+    let mut co_opted = Vec::new();
+    for (i, (slug, category, note)) in entered.co_opted.into_iter().enumerate() {
+        let field = format!("co_opted[{i}].person");
+        if let Some(p) = person_named(c, org_id, &slug, &field, &mut errors)? {
+            if ms.iter().any(|m| m.person_id == p.id && m.is_active_on(on)) {
+                errors.add(
+                    &field,
+                    "is a member of the committee already; record their attendance instead",
+                );
+            } else if co_opted.iter().any(|co: &CoOpted| co.person_id == p.id) {
+                errors.add(&field, "is listed twice");
+            } else {
+                co_opted.push(CoOpted {
+                    person_id: p.id,
+                    category,
+                    note,
+                });
+            }
+        }
+    }
+    errors
+        .into_result(Meeting {
+            committee_id,
+            held_on: on,
+            attendance,
+            co_opted,
+        })
+        .map_err(Into::into)
+}
+
+/// Record a meeting of a committee (one a day).
+pub fn create_meeting(
+    c: &mut AnyConnection,
+    org_id: i64,
+    actor: &str,
+    committee_id: i64,
+    entered: MeetingInput,
+) -> Result<Committed<Stored<Meeting>>, StoreError> {
+    write_all(c, org_id, actor, |c, ctx| {
+        records::get::<Committee>(c, org_id, committee_id)?;
+        let meeting = resolve_meeting(c, org_id, committee_id, entered)?;
+        refuse_taken_key(c, org_id, &meeting, "held_on", MEETING_DATE_TAKEN)?;
+        let stored = records::create(c, org_id, meeting, ctx, ctx.seq)?;
+        Ok(one_change(
+            stored.entry("create"),
+            Touched::Committee(committee_id),
+            stored,
+        ))
+    })
+}
+
+/// Amend a meeting's date, attendance or co-options; decisions recorded at it must stay
+/// quorate, and everyone who declared a conflict must still be there.
+pub fn amend_meeting(
+    c: &mut AnyConnection,
+    org_id: i64,
+    actor: &str,
+    id: i64,
+    version: i64,
+    entered: MeetingInput,
+) -> Result<Committed<Stored<Meeting>>, StoreError> {
+    write_all(c, org_id, actor, |c, ctx| {
+        let current = records::for_change::<Meeting>(c, org_id, id, version)?;
+        let committee_id = current.record.committee_id;
+        let committee = records::get::<Committee>(c, org_id, committee_id)?;
+        let meeting = resolve_meeting(c, org_id, committee_id, entered)?;
+        if meeting.held_on != current.record.held_on {
+            refuse_taken_key(c, org_id, &meeting, "held_on", MEETING_DATE_TAKEN)?;
+            let items: BTreeSet<i64> = records::children::<Item>(c, org_id, id)?
+                .iter()
+                .map(|i| i.id)
+                .collect();
+            if let Some(d) = taken_at(c, org_id, |item| items.contains(&item))? {
+                return Err(FieldErrors::one(
+                    "held_on",
+                    format!(
+                        "procurement decision {} was taken at this meeting on {}; amend or withdraw it first",
+                        d.record.fields.reference, current.record.held_on
+                    ),
+                )
+                .into());
+            }
+        }
+        let present = meeting.present();
+        for item in records::children::<Item>(c, org_id, id)? {
+            if let Some(cf) = item
+                .record
+                .conflicts
+                .iter()
+                .find(|cf| !present.contains(&cf.person_id))
+            {
+                let who = super::people::by_id(c, org_id, cf.person_id)?;
+                return Err(FieldErrors::one(
+                    "attendance",
+                    format!(
+                        "{} declared a conflict on item {}, so must be recorded as present",
+                        who.fields.name, item.record.number
+                    ),
+                )
+                .into());
+            }
+        }
+        let next = Stored {
+            record: meeting,
+            ..current.clone()
+        };
+        let ms = current_members(c, org_id, committee_id)?;
+        recheck_decided(c, org_id, &committee, &ms, NaiveDate::MIN, Some(&next))?;
+        let stored = records::replace(c, org_id, &current, next.record, ctx, ctx.seq)?;
+        Ok(one_change(
+            stored.entry("amend"),
+            Touched::Committee(committee_id),
+            stored,
+        ))
+    })
+}
+
+/// Resolve an item as entered at `meeting`: conflicts of people present, linked to
+/// their own declarations.
+fn resolve_item(
+    c: &mut AnyConnection,
+    org_id: i64,
+    meeting: &Stored<Meeting>,
+    entered: ItemInput,
+    outcome: ItemOutcome,
+) -> Result<Item, StoreError> {
+    let present = meeting.record.present();
+    let mut errors = FieldErrors::default();
+    let mut conflicts = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, cf) in entered.conflicts.into_iter().enumerate() {
+        let prefix = format!("conflicts[{i}]");
+        let Some(p) = person_named(
+            c,
+            org_id,
+            &cf.person,
+            &format!("{prefix}.person"),
+            &mut errors,
+        )?
+        else {
+            continue;
+        };
+        if !present.contains(&p.id) {
+            errors.add(
+                &format!("{prefix}.person"),
+                "was not present at the meeting",
+            );
+        } else if !seen.insert(p.id) {
+            errors.add(
+                &format!("{prefix}.person"),
+                "is listed twice: give one conflict per person, describing every interest",
+            );
+        }
+        if let Some(d) = cf.declaration_id {
+            match super::declarations::Declarations::get(c, org_id, d) {
+                Ok(v) if v.entry.person_id == p.id => {}
+                Ok(_) => errors.add(
+                    &format!("{prefix}.declaration"),
+                    format!("declaration {d} is not one of {}'s", p.fields.name),
+                ),
+                Err(StoreError::NotFound(_)) => errors.add(
+                    &format!("{prefix}.declaration"),
+                    format!("no declaration {d}"),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+        conflicts.push(Conflict {
+            person_id: p.id,
+            declaration_id: cf.declaration_id,
+            nature: cf.nature,
+            decision: cf.decision,
+        });
+    }
+    errors
+        .into_result(Item {
+            meeting_id: meeting.id,
+            number: entered.number,
+            title: entered.title,
+            description: entered.description,
+            conflicts,
+            outcome,
+        })
+        .map_err(Into::into)
+}
+
+/// Record an agenda item with the conflicts declared on it (no outcome yet).
+pub fn create_item(
+    c: &mut AnyConnection,
+    org_id: i64,
+    actor: &str,
+    meeting_id: i64,
+    entered: ItemInput,
+) -> Result<Committed<Stored<Item>>, StoreError> {
+    write_all(c, org_id, actor, |c, ctx| {
+        let meeting = records::get::<Meeting>(c, org_id, meeting_id)?;
+        let item = resolve_item(c, org_id, &meeting, entered, ItemOutcome::Open)?;
+        refuse_taken_key(c, org_id, &item, "number", ITEM_NUMBER_TAKEN)?;
+        let stored = records::create(c, org_id, item, ctx, ctx.seq)?;
+        Ok(one_change(
+            stored.entry("create"),
+            Touched::Committee(meeting.record.committee_id),
+            stored,
+        ))
+    })
+}
+
+/// Amend an item's number, title, description or conflicts; if it recorded a decision,
+/// it must stay quorate (and the evidence is brought up to date).
+pub fn amend_item(
+    c: &mut AnyConnection,
+    org_id: i64,
+    actor: &str,
+    id: i64,
+    version: i64,
+    entered: ItemInput,
+) -> Result<Committed<Stored<Item>>, StoreError> {
+    write_all(c, org_id, actor, |c, ctx| {
+        let current = records::for_change::<Item>(c, org_id, id, version)?;
+        let meeting = records::get::<Meeting>(c, org_id, current.record.meeting_id)?;
+        let mut item = resolve_item(c, org_id, &meeting, entered, current.record.outcome.clone())?;
+        if item.number != current.record.number {
+            refuse_taken_key(c, org_id, &item, "number", ITEM_NUMBER_TAKEN)?;
+        }
+        let committee = records::get::<Committee>(c, org_id, meeting.record.committee_id)?;
+        if let ItemOutcome::Decided { decision, .. } = &item.outcome {
+            let ms = current_members(c, org_id, committee.id)?;
+            let result = quorum_from_records(&committee.record, &ms, &meeting.record, &item);
+            item.outcome = decided_if_quorate(
+                decision.clone(),
+                result,
+                "this item recorded a decision, which would no longer be quorate",
+            )?;
+        }
+        let stored = records::replace(c, org_id, &current, item, ctx, ctx.seq)?;
+        Ok(one_change(
+            stored.entry("amend"),
+            Touched::Committee(committee.id),
+            stored,
+        ))
+    })
+}
+
+/// Record what became of an item. A decision is refused unless the item is quorate;
+/// deferring or referring is always possible, unless a procurement decision cites the
+/// item as the one that took it.
+pub fn record_outcome(
+    c: &mut AnyConnection,
+    org_id: i64,
+    actor: &str,
+    id: i64,
+    version: i64,
+    entered: ItemOutcomeInput,
+) -> Result<Committed<Stored<Item>>, StoreError> {
+    write_all(c, org_id, actor, |c, ctx| {
+        let current = records::for_change::<Item>(c, org_id, id, version)?;
+        let meeting = records::get::<Meeting>(c, org_id, current.record.meeting_id)?;
+        let committee = records::get::<Committee>(c, org_id, meeting.record.committee_id)?;
+        let outcome = match entered {
+            ItemOutcomeInput::Decided { decision } => {
+                let ms = current_members(c, org_id, committee.id)?;
+                let result =
+                    quorum_from_records(&committee.record, &ms, &meeting.record, &current.record);
+                decided_if_quorate(
+                    decision,
+                    result,
+                    "the item is not quorate, so it cannot record a decision: record it as deferred or referred, or co-opt members to the meeting",
+                )?
+            }
+            ItemOutcomeInput::Deferred { reason } => ItemOutcome::Deferred { reason },
+            ItemOutcomeInput::Referred {
+                referred_to,
+                reason,
+            } => ItemOutcome::Referred {
+                referred_to,
+                reason,
+            },
+        };
+        if !matches!(outcome, ItemOutcome::Decided { .. }) {
+            if let Some(d) = taken_at(c, org_id, |item| item == id)? {
+                return Err(FieldErrors::one(
+                    "outcome",
+                    format!("procurement decision {} was taken at this item; amend or withdraw it first", d.record.fields.reference),
+                )
+                .into());
+            }
+        }
+        let item = Item {
+            outcome,
+            ..current.record.clone()
+        };
+        let stored = records::replace(c, org_id, &current, item, ctx, ctx.seq)?;
+        Ok(one_change(
+            stored.entry("outcome"),
+            Touched::Committee(committee.id),
+            stored,
+        ))
+    })
+}

@@ -1,0 +1,212 @@
+//! Refusals of meeting, agenda item and outcome writes.
+
+use super::*;
+use crate::store::meetings::{
+    amend_item, amend_meeting, create_item, create_meeting, record_outcome,
+};
+
+/// The fixture meeting's fields as entered, with `changes` overlaid and the attendance
+/// of the people in `marks` changed.
+fn meeting_with(changes: Value, marks: &[(&str, &str)]) -> MeetingInput {
+    let mut attendance: serde_json::Map<String, Value> = PEOPLE[..6]
+        .iter()
+        .map(|name| (name.to_lowercase().replace(' ', "-"), json!("present")))
+        .collect();
+    for (person, mark) in marks {
+        attendance.insert(person.to_string(), json!(mark));
+    }
+    let base = input(json!({"held_on": MEETING_ON, "attendance": attendance}));
+    MeetingInput::parse(&base.merged(input(changes))).expect("a meeting")
+}
+
+fn item_with(number: &str, conflicts: Value) -> ItemInput {
+    ItemInput::parse(&input(
+        json!({"number": number, "title": "Contract", "conflicts": conflicts}),
+    ))
+    .expect("an item")
+}
+
+/// A conflict of `person`'s that takes them out of the count.
+fn left_room(person: &str) -> Value {
+    json!([{"person": person, "nature": "Partner in a bidder", "decision": "left_room"}])
+}
+
+#[test]
+fn a_meeting_of_no_committee_or_on_a_day_already_recorded_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let id = pccc.committee.id;
+    let e =
+        db.refused(|c, org| create_meeting(c, org, ACTOR, id + 100, meeting_with(json!({}), &[])));
+    assert_not_found(&e);
+    let e = db.refused(|c, org| create_meeting(c, org, ACTOR, id, meeting_with(json!({}), &[])));
+    assert_eq!(fields(&e), ["held_on"]);
+}
+
+#[test]
+fn a_meeting_attended_by_a_non_member_or_co_opting_a_member_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let id = pccc.committee.id;
+    let entered = meeting_with(
+        json!({
+            "held_on": "2026-04-01",
+            "co_opted": [{"person": "gp-one", "category": "clinical", "note": "Already a member"}],
+        }),
+        &[("outsider", "present"), ("nobody", "present")],
+    );
+    let e = db.refused(|c, org| create_meeting(c, org, ACTOR, id, entered));
+    assert_eq!(
+        fields(&e),
+        [
+            "attendance.nobody",
+            "attendance.outsider",
+            "co_opted[0].person"
+        ]
+    );
+}
+
+#[test]
+fn amending_a_meeting_at_a_stale_version_is_refused_and_nothing_is_written() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let (id, stale) = (pccc.meeting.id, pccc.meeting.version + 1);
+    let e =
+        db.refused(|c, org| amend_meeting(c, org, ACTOR, id, stale, meeting_with(json!({}), &[])));
+    assert_conflict(&e);
+}
+
+#[test]
+fn moving_a_meeting_at_which_a_procurement_decision_was_taken_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    db.decision_at(&pccc, "PCD-1");
+    let (id, version) = (pccc.meeting.id, pccc.meeting.version);
+    let moved = meeting_with(json!({"held_on": "2026-03-05"}), &[]);
+    let e = db.refused(|c, org| amend_meeting(c, org, ACTOR, id, version, moved));
+    assert_eq!(fields(&e), ["held_on"]);
+}
+
+#[test]
+fn marking_absent_someone_who_declared_a_conflict_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let org_id = db.org_id;
+    create_item(
+        db.c(),
+        org_id,
+        ACTOR,
+        pccc.meeting.id,
+        item_with("3", left_room("gp-one")),
+    )
+    .expect("item 3");
+    let (id, version) = (pccc.meeting.id, pccc.meeting.version);
+    let absent = meeting_with(json!({}), &[("gp-one", "apologies")]);
+    let e = db.refused(|c, org| amend_meeting(c, org, ACTOR, id, version, absent));
+    assert_eq!(fields(&e), ["attendance"]);
+}
+
+#[test]
+fn an_attendance_that_leaves_a_recorded_decision_inquorate_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let (id, version) = (pccc.meeting.id, pccc.meeting.version);
+    let absent = meeting_with(json!({}), &[("executive-member", "absent")]);
+    let e = db.refused(|c, org| amend_meeting(c, org, ACTOR, id, version, absent));
+    assert_eq!(fields(&e), ["quorum"]);
+}
+
+#[test]
+fn an_item_of_no_meeting_or_numbered_as_another_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let id = pccc.meeting.id;
+    let e = db.refused(|c, org| create_item(c, org, ACTOR, id + 100, item_with("3", json!([]))));
+    assert_not_found(&e);
+    let e = db.refused(|c, org| create_item(c, org, ACTOR, id, item_with("2", json!([]))));
+    assert_eq!(fields(&e), ["number"]);
+}
+
+#[test]
+fn a_conflict_of_someone_absent_or_citing_no_declaration_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let id = pccc.meeting.id;
+    let conflicts = json!([
+        {"person": "outsider", "nature": "Owns the bidder", "decision": "left_room"},
+        {"person": "gp-one", "declaration": 999, "nature": "Partner", "decision": "left_room"},
+    ]);
+    let e = db.refused(|c, org| create_item(c, org, ACTOR, id, item_with("3", conflicts)));
+    assert_eq!(
+        fields(&e),
+        ["conflicts[0].person", "conflicts[1].declaration"]
+    );
+}
+
+#[test]
+fn amending_an_item_at_a_stale_version_or_to_a_taken_number_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let (id, version) = (pccc.open.id, pccc.open.version);
+    let e =
+        db.refused(|c, org| amend_item(c, org, ACTOR, id, version + 1, item_with("2", json!([]))));
+    assert_conflict(&e);
+    let e = db.refused(|c, org| amend_item(c, org, ACTOR, id, version, item_with("1", json!([]))));
+    assert_eq!(fields(&e), ["number"]);
+}
+
+#[test]
+fn a_conflict_added_to_a_decided_item_that_leaves_it_inquorate_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let (id, version) = (pccc.decided.id, pccc.decided.version);
+    let entered = item_with("1", left_room("executive-member"));
+    let e = db.refused(|c, org| amend_item(c, org, ACTOR, id, version, entered));
+    assert_eq!(fields(&e), ["outcome", "quorum.required_category"]);
+}
+
+#[test]
+fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let org_id = db.org_id;
+    let item = create_item(
+        db.c(),
+        org_id,
+        ACTOR,
+        pccc.meeting.id,
+        item_with("3", left_room("executive-member")),
+    )
+    .expect("item 3")
+    .value;
+    let decided = ItemOutcomeInput::Decided {
+        decision: "Approved".into(),
+    };
+    let e = db.refused(|c, org| record_outcome(c, org, ACTOR, item.id, item.version, decided));
+    assert_eq!(fields(&e), ["outcome", "quorum.required_category"]);
+}
+
+#[test]
+fn deferring_an_item_a_procurement_decision_cites_is_refused() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    db.decision_at(&pccc, "PCD-1");
+    let (id, version) = (pccc.decided.id, pccc.decided.version);
+    let deferred = ItemOutcomeInput::Deferred {
+        reason: "More information needed".into(),
+    };
+    let e = db.refused(|c, org| record_outcome(c, org, ACTOR, id, version, deferred));
+    assert_eq!(fields(&e), ["outcome"]);
+}
+
+#[test]
+fn recording_an_outcome_at_a_stale_version_is_refused_and_nothing_is_written() {
+    let mut db = Db::new();
+    let pccc = db.pccc();
+    let (id, stale) = (pccc.open.id, pccc.open.version + 1);
+    let deferred = ItemOutcomeInput::Deferred {
+        reason: "Out of time".into(),
+    };
+    let e = db.refused(|c, org| record_outcome(c, org, ACTOR, id, stale, deferred));
+    assert_conflict(&e);
+}

@@ -1,0 +1,280 @@
+//! A meeting's agenda items: the form that adds or amends one with the conflicts its
+//! members declared and what the chair decided they should do.
+
+use super::{input, load_to_write, people_options, Loaded, Posted};
+use crate::domain::committees::ConflictDecision;
+use crate::domain::committees::{Committee, Item, ItemInput, Meeting};
+use crate::domain::people::Person;
+use crate::domain::Input;
+use crate::store::records::Stored;
+use crate::store::users::Session;
+use crate::web::admin::form::{
+    choose, locate_row, refused, row_sections, settle, Field, FormPage, FormView, Problems,
+    Section, Values,
+};
+use crate::web::admin::{PageError, SignedIn};
+use crate::web::api::committees::Names;
+use crate::web::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+/// Conflict rows on the agenda item form.
+const CONFLICT_ROWS: usize = 4;
+
+const CONFLICT_FIELDS: [(&str, &str); 4] = [
+    ("person", "member"),
+    ("declaration", "declaration number"),
+    ("nature", "interest"),
+    ("decision", "what they did"),
+];
+
+fn item_values(i: &Stored<Item>, names: &Names) -> Values {
+    let r = &i.record;
+    let mut v = vec![
+        ("number".to_owned(), r.number.clone()),
+        ("title".to_owned(), r.title.clone()),
+        ("description".to_owned(), r.description.clone()),
+        ("version".to_owned(), i.version.to_string()),
+    ];
+    for (k, cf) in r.conflicts.iter().enumerate() {
+        v.push((format!("conflicts-{k}-person"), names.slug(cf.person_id)));
+        v.push((
+            format!("conflicts-{k}-declaration"),
+            cf.declaration_id.map(|d| d.to_string()).unwrap_or_default(),
+        ));
+        v.push((format!("conflicts-{k}-nature"), cf.nature.clone()));
+        v.push((
+            format!("conflicts-{k}-decision"),
+            cf.decision.code().to_owned(),
+        ));
+    }
+    Values(v)
+}
+
+fn item_input(v: &Values) -> (Input, Vec<usize>) {
+    let rows = v.filled_rows("conflicts", CONFLICT_ROWS, &CONFLICT_FIELDS);
+    let conflicts: Vec<Value> = rows
+        .iter()
+        .map(|i| {
+            let f = |n: &str| v.text(&format!("conflicts-{i}-{n}"));
+            json!({"person": f("person"), "declaration": f("declaration"), "nature": f("nature"), "decision": f("decision")})
+        })
+        .collect();
+    let input = Input::from_json(json!({
+        "number": v.text("number"), "title": v.text("title"), "description": v.text("description"),
+        "conflicts": conflicts,
+    }))
+    .expect("an object");
+    (input, rows)
+}
+
+fn locate_item(key: &str, rows: &[usize]) -> (String, String) {
+    if let Some(found) = locate_row(key, "conflicts", "Conflict", &CONFLICT_FIELDS, rows) {
+        return found;
+    }
+    match key {
+        "number" => ("number".into(), "Item number".into()),
+        "title" => ("title".into(), "Title".into()),
+        "description" => ("description".into(), "Description".into()),
+        _ => ("conflicts".into(), String::new()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn item_form_page(
+    status: StatusCode,
+    session: &Session,
+    l: &Loaded,
+    c: &Stored<Committee>,
+    m: &Stored<Meeting>,
+    amending: Option<&Stored<Item>>,
+    v: &Values,
+    p: &Problems,
+) -> HttpResponse {
+    let present = m.record.present();
+    let people: Vec<&Person> = l
+        .people
+        .iter()
+        .filter(|x| present.contains(&x.id))
+        .collect();
+    let decisions = choose(
+        "Choose what they did",
+        ConflictDecision::ALL.iter().map(|d| (d.code(), d.label())),
+    );
+    let mut sections = vec![
+        Section::bare(vec![
+            input("number", "Item number", "text", "nhsuk-input--width-4", v, p)
+                .hint("As on the agenda, for example 5 or 5.2"),
+            input("title", "Title", "text", "", v, p),
+            Field::textarea("description", "Description", v, p)
+                .hint("Optional. You can use Markdown."),
+        ]),
+        Section::group(
+            "conflicts",
+            "Conflicts declared on this item",
+            Some("One row for each member present who declared an interest, with what the chair decided they should do. Members who leave the room or do not vote stop counting toward the quorum for this item. Leave rows empty if not needed."),
+            p,
+        ),
+    ];
+    let people = people_options(&people, "Choose a member present");
+    sections.extend(row_sections(
+        v,
+        p,
+        "conflicts",
+        CONFLICT_ROWS,
+        "Conflict",
+        |n| {
+            vec![
+                Field::select(&format!("{n}person"), "Member", &people, v, p),
+                input(&format!("{n}nature"), "The interest", "text", "", v, p)
+                    .hint("As minuted, for example Partner at the practice bidding"),
+                input(
+                    &format!("{n}declaration"),
+                    "Declaration number (optional)",
+                    "text",
+                    "nhsuk-input--width-5",
+                    v,
+                    p,
+                )
+                .hint("The entry in the register of interests, if there is one"),
+                Field::select(&format!("{n}decision"), "What they did", &decisions, v, p),
+            ]
+        },
+    ));
+    let committee_href = l.base();
+    let meeting_href = format!("{committee_href}/meetings/{}", m.id);
+    let (title, action, submit) = match amending {
+        None => (
+            "Add an agenda item".to_owned(),
+            format!("{meeting_href}/items/new"),
+            "Add the item",
+        ),
+        Some(i) => (
+            format!("Amend item {}", i.record.number),
+            format!("{committee_href}/items/{}/amend", i.id),
+            "Save the changes",
+        ),
+    };
+    let mut form = FormView::new(action, submit, sections);
+    if amending.is_some() {
+        form = form.version(v);
+    }
+    let mut fp = FormPage::new(title, format!("{meeting_href}#items"), vec![form]);
+    fp.caption = Some(format!(
+        "{}, meeting of {}",
+        c.record.name, m.record.held_on
+    ));
+    if present.is_empty() {
+        fp.intro.push("Nobody is recorded as present at this meeting, so no conflicts can be recorded yet: amend the meeting's attendance first.".into());
+    }
+    fp.render(status, session, &l.org, p)
+}
+
+pub async fn new_item_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
+    let c = l.committee();
+    let m = l.meeting(&path.2)?;
+    let v = Values(vec![(
+        "number".into(),
+        (l.view.items_of(m.id).len() + 1).to_string(),
+    )]);
+    Ok(item_form_page(
+        StatusCode::OK,
+        &signed_in.0,
+        &l,
+        c,
+        m,
+        None,
+        &v,
+        &Problems::default(),
+    ))
+}
+
+pub async fn create_item(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    posted: Posted,
+) -> Result<HttpResponse, PageError> {
+    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
+    let c = l.committee();
+    let m = l.meeting(&path.2)?;
+    write_item(&state, &l, c, m, None, actor, posted).await
+}
+
+pub async fn amend_item_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
+    let c = l.committee();
+    let (i, m) = l.item(&path.2)?;
+    Ok(item_form_page(
+        StatusCode::OK,
+        &signed_in.0,
+        &l,
+        c,
+        m,
+        Some(i),
+        &item_values(i, &l.names),
+        &Problems::default(),
+    ))
+}
+
+pub async fn amend_item(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    posted: Posted,
+) -> Result<HttpResponse, PageError> {
+    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
+    let c = l.committee();
+    let (i, m) = l.item(&path.2)?;
+    write_item(&state, &l, c, m, Some(i), actor, posted).await
+}
+
+async fn write_item(
+    state: &web::Data<AppState>,
+    l: &Loaded,
+    c: &Stored<Committee>,
+    m: &Stored<Meeting>,
+    amending: Option<&Stored<Item>>,
+    actor: String,
+    posted: Posted,
+) -> Result<HttpResponse, PageError> {
+    let v = Values(posted.form);
+    let (input, rows) = item_input(&v);
+    let again = |status, v: &Values, p: &Problems| {
+        item_form_page(status, &posted.session, l, c, m, amending, v, p)
+    };
+    let locate = |k: &str| locate_item(k, &rows);
+    let entered = match ItemInput::parse(&input) {
+        Ok(e) => e,
+        Err(fe) => return Ok(refused(&fe, &v, locate, again)),
+    };
+    let (org_id, mid, version) = (l.org.id, m.id, v.version());
+    let iid = amending.map(|i| i.id);
+    let written = state
+        .db(move |conn| match iid {
+            None => crate::store::meetings::create_item(conn, org_id, &actor, mid, entered),
+            Some(id) => {
+                crate::store::meetings::amend_item(conn, org_id, &actor, id, version, entered)
+            }
+        })
+        .await;
+    let saved = if iid.is_some() {
+        "item-amended"
+    } else {
+        "item"
+    };
+    let to = |d: &Stored<Item>| {
+        let committee = l.base();
+        format!("{committee}/meetings/{}?saved={saved}#item-{}", m.id, d.id)
+    };
+    let stale = amending.map(|i| ("number", i.version));
+    settle(state, written, to, v, locate, stale, again).await
+}
