@@ -4,6 +4,7 @@
 use crate::audit::merkle::{self, Hash, MemoryTree};
 use crate::audit::{verify_entries, ChainEntry, Draft};
 use crate::domain::entries::Review;
+use crate::store::entries::Register;
 use std::time::Instant;
 
 fn per_second(n: u64, started: Instant) -> f64 {
@@ -254,7 +255,7 @@ pub fn publish(
         println!("no organisation to write to");
         return Ok(());
     };
-    let current = crate::store::declarations::current(&mut c, org.id)?;
+    let current = crate::store::declarations::Declarations::current(&mut c, org.id)?;
     if current.is_empty() {
         println!("{} has no declarations to amend", org.slug);
         return Ok(());
@@ -264,16 +265,16 @@ pub fn publish(
     let mut times = Vec::with_capacity(writes as usize);
     for k in 0..writes {
         let pick = &current[(next_random(&mut state) % current.len() as u64) as usize];
-        let id = pick.declaration.id;
-        let now = crate::store::declarations::get(&mut c, org.id, id)?;
-        let mut fields = now.declaration.fields.clone();
+        let id = pick.entry.id;
+        let now = crate::store::declarations::Declarations::get(&mut c, org.id, id)?;
+        let mut fields = now.entry.fields.clone();
         fields.mitigation = format!("Leaves the room for related items (review {k})");
-        let committed = crate::store::declarations::change(
+        let committed = crate::store::declarations::Declarations::change(
             &mut c,
             org.id,
             "system",
             id,
-            now.declaration.version,
+            now.entry.version,
             Review::Accepted,
             |_, _| Ok(Step::Amend(fields)),
         )?;

@@ -9,6 +9,7 @@ use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use crate::domain::people::PersonFields;
 use crate::domain::returns::ReturnKind;
 use crate::domain::{FieldErrors, Input};
+use crate::store::entries::Register;
 use crate::store::{declarations, gifts, orgs, people, returns, AnyConnection, StoreError};
 use chrono::{Days, NaiveDate};
 use diesel::Connection;
@@ -604,7 +605,7 @@ fn seed_declarations(
             Then::Withheld(reason) => Some(reason.to_owned()),
             _ => None,
         };
-        let created = declarations::create(
+        let created = declarations::Declarations::create(
             c,
             org_id,
             ACTOR,
@@ -614,12 +615,12 @@ fn seed_declarations(
             Review::Accepted,
         )?
         .value
-        .declaration;
+        .entry;
         match d.then {
             Then::Nothing | Then::Withheld(_) => {}
             Then::EndedAgo(days) => {
                 let ended_on = ctx.days_ago(days + shift)?;
-                declarations::change(
+                declarations::Declarations::change(
                     c,
                     org_id,
                     ACTOR,
@@ -634,7 +635,7 @@ fn seed_declarations(
                 amended.description = ctx.fill(description, practice);
                 amended.mitigation = ctx.fill(mitigation, practice);
                 let amended = DeclarationFields::parse(&amended.to_input(), ctx.today)?;
-                declarations::change(
+                declarations::Declarations::change(
                     c,
                     org_id,
                     ACTOR,
@@ -674,7 +675,7 @@ fn seed_gifts(
                 .days_ago(offered_ago.saturating_sub(1 + ctx.mix(2000 + k as u64) % 5))?,
         };
         let fields = GiftFields::parse(&fields.to_input(), ctx.today, &settings)?;
-        gifts::create(
+        gifts::Gifts::create(
             c,
             org_id,
             ACTOR,
@@ -738,7 +739,7 @@ pub fn seed_submissions(
         .expect("an object"),
         today,
     )?;
-    declarations::create(
+    declarations::Declarations::create(
         c,
         org_id,
         &declarant,
@@ -759,7 +760,7 @@ pub fn seed_submissions(
         today,
         &settings,
     )?;
-    let offer = gifts::create(
+    let offer = gifts::Gifts::create(
         c,
         org_id,
         &declarant,
@@ -769,12 +770,12 @@ pub fn seed_submissions(
         Review::Submitted,
     )?
     .value;
-    gifts::change(
+    gifts::Gifts::change(
         c,
         org_id,
         &lead,
-        offer.gift.id,
-        offer.gift.version,
+        offer.entry.id,
+        offer.entry.version,
         Review::Accepted,
         |_, _| {
             Ok(gifts::GiftStep::Standing(StandingChange::Return(

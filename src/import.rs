@@ -8,6 +8,7 @@ use crate::domain::gifts::GiftFields;
 use crate::domain::interests::DeclarationFields;
 use crate::domain::validation::parse_pounds;
 use crate::domain::{FieldErrors, Input};
+use crate::store::entries::Register;
 use crate::store::{AnyConnection, Committed, StoreError, Touched};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -297,7 +298,7 @@ pub fn import(
     let mut touched = BTreeSet::new();
     for (written, (n, line, record)) in records.into_iter().enumerate() {
         let result = match record {
-            Record::Interest(person, fields) => crate::store::declarations::create(
+            Record::Interest(person, fields) => crate::store::declarations::Declarations::create(
                 c,
                 org.id,
                 actor,
@@ -307,7 +308,7 @@ pub fn import(
                 Review::Accepted,
             )
             .map(|w| last_seq(&w)),
-            Record::Gift(person, fields) => crate::store::gifts::create(
+            Record::Gift(person, fields) => crate::store::gifts::Gifts::create(
                 c,
                 org.id,
                 actor,

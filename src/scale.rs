@@ -13,6 +13,7 @@ use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use crate::domain::people::PersonFields;
 use crate::domain::returns::ReturnKind;
 use crate::domain::{FieldErrors, Input};
+use crate::store::entries::Register;
 use crate::store::{
     committees, decisions, declarations, gifts, meetings, orgs, people, returns, AnyConnection,
     StoreError,
@@ -167,7 +168,15 @@ pub fn seed(
                 mitigation: "Leaves the room for related items".to_owned(),
             };
             let fields = DeclarationFields::parse(&fields.to_input(), today)?;
-            declarations::create(c, org_id, ACTOR, person, fields, None, Review::Accepted)?;
+            declarations::Declarations::create(
+                c,
+                org_id,
+                ACTOR,
+                person,
+                fields,
+                None,
+                Review::Accepted,
+            )?;
             tick();
         }
         for g in 0..scale.gifts_per_person {
@@ -194,7 +203,7 @@ pub fn seed(
                 declared_on: offered,
             };
             let fields = GiftFields::parse(&fields.to_input(), today, &settings)?;
-            gifts::create(c, org_id, ACTOR, person, fields, None, Review::Accepted)?;
+            gifts::Gifts::create(c, org_id, ACTOR, person, fields, None, Review::Accepted)?;
             tick();
         }
         for y in 0..scale.years {

@@ -10,6 +10,7 @@ use crate::domain::decisions::{BreachInput, DecisionFields};
 use crate::domain::people::PersonFields;
 use crate::domain::Input;
 use crate::store::declarations::{self, Version};
+use crate::store::entries::Register;
 use crate::store::{
     breaches, committees, decisions, meetings, people, records, AnyConnection, StoreError,
 };
@@ -606,7 +607,7 @@ pub(super) fn seed(
         id: org_id,
         ctx,
         who: people_and_observers(c, org_id, ctx, staff)?,
-        register: declarations::current(c, org_id)?,
+        register: declarations::Declarations::current(c, org_id)?,
     };
     let formed = ctx.days_ago(FORMED_AGO + ctx.jitter(4000))?;
     let mut ids = Vec::new();
@@ -899,7 +900,7 @@ fn text(ctx: &Ctx, template: &str) -> String {
 fn on_register(register: &[Version], person: i64, body: &str, on: NaiveDate) -> Option<i64> {
     register
         .iter()
-        .map(|v| &v.declaration)
+        .map(|v| &v.entry)
         .find(|d| {
             d.person_id == person
                 && d.fields.body == body

@@ -165,6 +165,55 @@ impl Standing {
     }
 }
 
+/// One version of an entry of a register: which entry, which version, whose, what was
+/// entered (`F`, the register's own fields) and where it stands. Every change makes a
+/// new version; the earlier ones are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry<F> {
+    pub id: i64,
+    pub version: i64,
+    pub person_id: i64,
+    pub fields: F,
+    pub standing: Standing,
+}
+
+impl<F: Clone> Entry<F> {
+    /// The next version with `fields` in place of these, unless the entry was withdrawn.
+    pub fn amended(&self, fields: F) -> Result<Entry<F>, FieldErrors> {
+        self.standing.check_changeable()?;
+        Ok(Entry {
+            version: self.version + 1,
+            fields,
+            ..self.clone()
+        })
+    }
+
+    /// The next version after a change of standing, or why it is not allowed.
+    pub fn with_standing(&self, change: &StandingChange) -> Result<Entry<F>, FieldErrors> {
+        Ok(Entry {
+            version: self.version + 1,
+            standing: self.standing.apply(change)?,
+            ..self.clone()
+        })
+    }
+}
+
+/// A lifecycle step of an entry of a register with fields `F` (an amendment, a change
+/// of standing, and whatever else the register allows).
+pub trait EntryStep<F>: Sized {
+    /// The step that amends the entry's fields to `fields`.
+    fn amend(fields: F) -> Self;
+    /// The step that changes the entry's standing.
+    fn standing(change: StandingChange) -> Self;
+    /// The audit action verb.
+    fn action(&self) -> &'static str;
+    /// A governance lead's review decision, which leaves the version's review as it
+    /// decides rather than as its author's role would.
+    fn is_review(&self) -> bool;
+    /// The next version of `current` after this step, or why the step is not allowed.
+    fn apply(self, current: &Entry<F>) -> Result<Entry<F>, FieldErrors>;
+}
+
 /// A change to an entry's standing, common to every register.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StandingChange {

@@ -1,7 +1,7 @@
 //! The register of gifts and hospitality: which offers must be declared, which must be
 //! declined, and which need a senior manager's approval (DOMAIN.md thresholds).
 
-use super::entries::Standing;
+use super::entries::Entry;
 use super::org::OrgSettings;
 use super::validation::{FieldErrors, Input};
 use chrono::NaiveDate;
@@ -247,14 +247,7 @@ impl GiftFields {
 }
 
 /// One version of a recorded offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Gift {
-    pub id: i64,
-    pub version: i64,
-    pub person_id: i64,
-    pub fields: GiftFields,
-    pub standing: Standing,
-}
+pub type Gift = Entry<GiftFields>;
 
 impl Gift {
     pub fn payload(&self, person_slug: &str) -> Value {

@@ -1,7 +1,7 @@
 //! Declarations of interest: the four types, their fields, the 28-day rule, and which
 //! entries the public register shows (DOMAIN.md, "Register of interests").
 
-use super::entries::{Standing, StandingChange};
+use super::entries::{Entry, EntryStep, StandingChange};
 use super::org::OrgSettings;
 use super::validation::{FieldErrors, Input};
 use chrono::{Months, NaiveDate};
@@ -141,14 +141,7 @@ impl DeclarationFields {
 }
 
 /// A declaration as stored: one version of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Declaration {
-    pub id: i64,
-    pub version: i64,
-    pub person_id: i64,
-    pub fields: DeclarationFields,
-    pub standing: Standing,
-}
+pub type Declaration = Entry<DeclarationFields>;
 
 impl Declaration {
     /// The audit payload: the record after the change.
@@ -241,9 +234,28 @@ impl Step {
     }
 }
 
+impl EntryStep<DeclarationFields> for Step {
+    fn amend(fields: DeclarationFields) -> Step {
+        Step::Amend(fields)
+    }
+    fn standing(change: StandingChange) -> Step {
+        Step::Standing(change)
+    }
+    fn action(&self) -> &'static str {
+        Step::action(self)
+    }
+    fn is_review(&self) -> bool {
+        matches!(self, Step::Standing(s) if s.is_review())
+    }
+    fn apply(self, current: &Declaration) -> Result<Declaration, FieldErrors> {
+        Step::apply(self, current)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::entries::Standing;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

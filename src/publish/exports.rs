@@ -37,9 +37,9 @@ pub fn interests_iter<'a>(v: &'a Visible) -> impl Iterator<Item = Value> + 'a {
     v.snapshot
         .declarations
         .iter()
-        .filter(|d| v.declaration_is_public(d.declaration.id))
+        .filter(|d| v.declaration_is_public(d.entry.id))
         .filter_map(|ver| {
-            let d = &ver.declaration;
+            let d = &ver.entry;
             let p = v.person(d.person_id)?;
             let f = &d.fields;
             Some(json!({
@@ -82,9 +82,9 @@ pub fn gifts_iter<'a>(v: &'a Visible) -> impl Iterator<Item = Value> + 'a {
     v.snapshot
         .gifts
         .iter()
-        .filter(|g| v.gift_is_public(g.gift.id))
+        .filter(|g| v.gift_is_public(g.entry.id))
         .filter_map(|ver| {
-            let g = &ver.gift;
+            let g = &ver.entry;
             let p = v.person(g.person_id)?;
             let f = &g.fields;
             let a = f.assessment(settings);

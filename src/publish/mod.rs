@@ -13,6 +13,7 @@ pub mod registers;
 pub mod site;
 pub mod views;
 
+use crate::store::entries::Register;
 use crate::store::snapshot::{self, Snapshot};
 use crate::store::{AnyConnection, StoreError, Touched};
 use handlebars::Handlebars;
@@ -414,10 +415,10 @@ impl Publisher {
         for d in s
             .declarations
             .iter()
-            .filter(|d| wanted.contains(&d.declaration.person_id))
+            .filter(|d| wanted.contains(&d.entry.person_id))
         {
             declarations_of
-                .entry(d.declaration.person_id)
+                .entry(d.entry.person_id)
                 .or_default()
                 .push(d);
         }
@@ -425,9 +426,9 @@ impl Publisher {
         for g in s
             .gifts
             .iter()
-            .filter(|g| wanted.contains(&g.gift.person_id))
+            .filter(|g| wanted.contains(&g.entry.person_id))
         {
-            gifts_of.entry(g.gift.person_id).or_default().push(g);
+            gifts_of.entry(g.entry.person_id).or_default().push(g);
         }
         let last_returns = views::last_returns(s);
         let by_id: std::collections::HashMap<i64, &crate::domain::people::Person> =
@@ -517,16 +518,17 @@ impl Publisher {
             return Ok(true);
         };
         let s = v.snapshot;
-        let versions = crate::store::declarations::versions(c, s.org.id, id)?;
+        let versions = crate::store::declarations::Declarations::versions(c, s.org.id, id)?;
         // The version published before this one: the latest accepted one before it.
-        let Some(prev) =
-            versions.iter().rev().skip(1).find(|x| {
-                x.declaration.standing.review == crate::domain::entries::Review::Accepted
-            })
+        let Some(prev) = versions
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|x| x.entry.standing.review == crate::domain::entries::Review::Accepted)
         else {
             return Ok(false);
         };
-        let d = &prev.declaration;
+        let d = &prev.entry;
         Ok(d.is_public(v.person(d.person_id).is_some(), v.today, &s.org.settings))
     }
 

@@ -223,27 +223,26 @@ impl Publisher {
             .declarations
             .iter()
             .filter(|d| {
-                v.declaration_is_public(d.declaration.id)
-                    && v.person(d.declaration.person_id).is_some()
+                v.declaration_is_public(d.entry.id) && v.person(d.entry.person_id).is_some()
             })
             .collect();
         let name = |d: &DeclarationVersion| {
-            v.person(d.declaration.person_id)
+            v.person(d.entry.person_id)
                 .map(|p| p.fields.name.as_str())
                 .unwrap_or("")
         };
         rows.sort_by(|a, b| {
             (
                 name(a),
-                a.declaration.person_id,
-                a.declaration.fields.has_ended(v.today),
-                a.declaration.id,
+                a.entry.person_id,
+                a.entry.fields.has_ended(v.today),
+                a.entry.id,
             )
                 .cmp(&(
                     name(b),
-                    b.declaration.person_id,
-                    b.declaration.fields.has_ended(v.today),
-                    b.declaration.id,
+                    b.entry.person_id,
+                    b.entry.fields.has_ended(v.today),
+                    b.entry.id,
                 ))
         });
         let view = |path: String, label: String, keep: &dyn Fn(&DeclarationVersion) -> bool| View {
@@ -260,18 +259,18 @@ impl Publisher {
             all.push(view(
                 format!("interests/type/{}", t.code()),
                 t.label().to_owned(),
-                &|d| d.declaration.fields.interest_type == t,
+                &|d| d.entry.fields.interest_type == t,
             ));
         }
         all.push(view(
             "interests/status/current".into(),
             "Current interests".into(),
-            &|d| !d.declaration.fields.has_ended(v.today),
+            &|d| !d.entry.fields.has_ended(v.today),
         ));
         all.push(view(
             "interests/status/ended".into(),
             "Interests that have ended".into(),
-            &|d| d.declaration.fields.has_ended(v.today),
+            &|d| d.entry.fields.has_ended(v.today),
         ));
         let today = v.today;
         for c in &s.business.committees {
@@ -285,19 +284,19 @@ impl Publisher {
             all.push(view(
                 format!("interests/committee/{}", c.record.slug),
                 format!("Members of the {}", c.record.name),
-                &|d| members.contains(&d.declaration.person_id),
+                &|d| members.contains(&d.entry.person_id),
             ));
         }
         let years: BTreeSet<i32> = rows
             .iter()
-            .map(|d| d.declaration.fields.declared_on.year())
+            .map(|d| d.entry.fields.declared_on.year())
             .collect();
         for y in years.iter().rev() {
             let y = *y;
             all.push(view(
                 format!("interests/declared/{y}"),
                 format!("Declared in {y}"),
-                &|d| d.declaration.fields.declared_on.year() == y,
+                &|d| d.entry.fields.declared_on.year() == y,
             ));
         }
         let group = |label: &str, views: &[View<DeclarationVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len()})).collect::<Vec<_>>()});
@@ -325,7 +324,7 @@ impl Publisher {
             &filters,
             &common,
             &front,
-            |d| (d.declaration.person_id, d.audit_seq, person_version(d.declaration.person_id)),
+            |d| (d.entry.person_id, d.audit_seq, person_version(d.entry.person_id)),
             |page_rows| {
                 json!({"caption": "Declared interests", "show_person": true, "org_slug": slug,
                        "rows": page_rows.iter().filter_map(|d| views::declaration_row(v, d)).collect::<Vec<_>>()})
@@ -340,25 +339,25 @@ impl Publisher {
         let mut rows: Vec<&GiftVersion> = s
             .gifts
             .iter()
-            .filter(|g| v.gift_is_public(g.gift.id) && v.person(g.gift.person_id).is_some())
+            .filter(|g| v.gift_is_public(g.entry.id) && v.person(g.entry.person_id).is_some())
             .collect();
         let name = |g: &GiftVersion| {
-            v.person(g.gift.person_id)
+            v.person(g.entry.person_id)
                 .map(|p| p.fields.name.as_str())
                 .unwrap_or("")
         };
         rows.sort_by(|a, b| {
             (
                 name(a),
-                a.gift.person_id,
-                std::cmp::Reverse(a.gift.fields.offered_on),
-                a.gift.id,
+                a.entry.person_id,
+                std::cmp::Reverse(a.entry.fields.offered_on),
+                a.entry.id,
             )
                 .cmp(&(
                     name(b),
-                    b.gift.person_id,
-                    std::cmp::Reverse(b.gift.fields.offered_on),
-                    b.gift.id,
+                    b.entry.person_id,
+                    std::cmp::Reverse(b.entry.fields.offered_on),
+                    b.entry.id,
                 ))
         });
         let view = |path: String, label: String, keep: &dyn Fn(&GiftVersion) -> bool| View {
@@ -370,22 +369,22 @@ impl Publisher {
         let mut all = vec![
             view("gifts".into(), "All offers".into(), &|_| true),
             view("gifts/outcome/accepted".into(), "Accepted".into(), &|g| {
-                g.gift.fields.outcome == Outcome::Accepted
+                g.entry.fields.outcome == Outcome::Accepted
             }),
             view("gifts/outcome/declined".into(), "Declined".into(), &|g| {
-                g.gift.fields.outcome == Outcome::Declined
+                g.entry.fields.outcome == Outcome::Declined
             }),
         ];
         let years: BTreeSet<i32> = rows
             .iter()
-            .map(|g| g.gift.fields.offered_on.year())
+            .map(|g| g.entry.fields.offered_on.year())
             .collect();
         for y in years.iter().rev() {
             let y = *y;
             all.push(view(
                 format!("gifts/offered/{y}"),
                 format!("Offered in {y}"),
-                &|g| g.gift.fields.offered_on.year() == y,
+                &|g| g.entry.fields.offered_on.year() == y,
             ));
         }
         let group = |label: &str, views: &[View<GiftVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len()})).collect::<Vec<_>>()});
@@ -406,7 +405,7 @@ impl Publisher {
             &filters,
             &common,
             &json!({}),
-            |g| (g.gift.person_id, g.audit_seq, person_version(g.gift.person_id)),
+            |g| (g.entry.person_id, g.audit_seq, person_version(g.entry.person_id)),
             |page_rows| {
                 json!({"caption": "Offers of gifts and hospitality", "show_person": true, "org_slug": slug,
                        "rows": page_rows.iter().filter_map(|g| views::gift_row(v, g)).collect::<Vec<_>>()})

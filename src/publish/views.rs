@@ -58,19 +58,16 @@ impl<'a> Visible<'a> {
             .declarations
             .iter()
             .filter(|v| {
-                v.declaration.is_public(
-                    people.contains_key(&v.declaration.person_id),
-                    today,
-                    settings,
-                )
+                v.entry
+                    .is_public(people.contains_key(&v.entry.person_id), today, settings)
             })
-            .map(|v| v.declaration.id)
+            .map(|v| v.entry.id)
             .collect();
         let gifts = snapshot
             .gifts
             .iter()
-            .filter(|v| v.gift.is_public(people.contains_key(&v.gift.person_id)))
-            .map(|v| v.gift.id)
+            .filter(|v| v.entry.is_public(people.contains_key(&v.entry.person_id)))
+            .map(|v| v.entry.id)
             .collect();
         Visible {
             snapshot,
@@ -273,9 +270,9 @@ pub fn counts(v: &Visible) -> serde_json::Value {
     let b = &s.business;
     serde_json::json!({
         "declarations": s.declarations.iter().filter(|d| {
-            v.declaration_is_public(d.declaration.id) && v.person(d.declaration.person_id).is_some()
+            v.declaration_is_public(d.entry.id) && v.person(d.entry.person_id).is_some()
         }).count(),
-        "gifts": s.gifts.iter().filter(|g| v.gift_is_public(g.gift.id) && v.person(g.gift.person_id).is_some()).count(),
+        "gifts": s.gifts.iter().filter(|g| v.gift_is_public(g.entry.id) && v.person(g.entry.person_id).is_some()).count(),
         "people": v.people().count(),
         "committees": b.committees.len(),
         "decisions": b.decisions.iter().filter(|d| d.record.withdrawn_reason.is_none()).count(),
@@ -290,7 +287,7 @@ pub fn declaration_rows(v: &Visible, person: Option<i64>) -> Vec<DeclarationRow>
         v.snapshot
             .declarations
             .iter()
-            .filter(|d| person.is_none_or(|p| p == d.declaration.person_id)),
+            .filter(|d| person.is_none_or(|p| p == d.entry.person_id)),
     )
 }
 
@@ -300,7 +297,7 @@ pub fn sorted_declaration_rows<'a>(
     versions: impl Iterator<Item = &'a crate::store::declarations::Version>,
 ) -> Vec<DeclarationRow> {
     let mut rows: Vec<DeclarationRow> = versions
-        .filter(|d| v.declaration_is_public(d.declaration.id))
+        .filter(|d| v.declaration_is_public(d.entry.id))
         .filter_map(|ver| declaration_row(v, ver))
         .collect();
     rows.sort_by(|a, b| (a.ended, &a.person_name, a.id).cmp(&(b.ended, &b.person_name, b.id)));
@@ -313,7 +310,7 @@ pub fn declaration_row(
     ver: &crate::store::declarations::Version,
 ) -> Option<DeclarationRow> {
     let settings = &v.snapshot.org.settings;
-    let d = &ver.declaration;
+    let d = &ver.entry;
     let p = v.person(d.person_id)?;
     let f = &d.fields;
     Some(DeclarationRow {
@@ -349,7 +346,7 @@ pub fn gift_rows(v: &Visible, person: Option<i64>) -> Vec<GiftRow> {
         v.snapshot
             .gifts
             .iter()
-            .filter(|g| person.is_none_or(|p| p == g.gift.person_id)),
+            .filter(|g| person.is_none_or(|p| p == g.entry.person_id)),
     )
 }
 
@@ -359,8 +356,8 @@ pub fn sorted_gift_rows<'a>(
     versions: impl Iterator<Item = &'a crate::store::gifts::Version>,
 ) -> Vec<GiftRow> {
     let mut rows: Vec<(NaiveDate, GiftRow)> = versions
-        .filter(|g| v.gift_is_public(g.gift.id))
-        .filter_map(|ver| Some((ver.gift.fields.offered_on, gift_row(v, ver)?)))
+        .filter(|g| v.gift_is_public(g.entry.id))
+        .filter_map(|ver| Some((ver.entry.fields.offered_on, gift_row(v, ver)?)))
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
     rows.into_iter().map(|(_, r)| r).collect()
@@ -369,7 +366,7 @@ pub fn sorted_gift_rows<'a>(
 /// One published offer as the register shows it (none if its person is not public).
 pub fn gift_row(v: &Visible, ver: &crate::store::gifts::Version) -> Option<GiftRow> {
     let settings = &v.snapshot.org.settings;
-    let g = &ver.gift;
+    let g = &ver.entry;
     let p = v.person(g.person_id)?;
     let f = &g.fields;
     Some(GiftRow {
@@ -409,7 +406,7 @@ pub fn nothing_declared(v: &Visible) -> Vec<NothingDeclaredRow> {
         .snapshot
         .declarations
         .iter()
-        .map(|d| &d.declaration)
+        .map(|d| &d.entry)
         .filter(|d| {
             v.declaration_is_public(d.id)
                 || (d.standing.state == crate::domain::entries::EntryState::Active
@@ -476,9 +473,9 @@ pub fn register_age(v: &Visible) -> serde_json::Value {
         .collect();
     for d in &s.declarations {
         let e = reviewed
-            .entry(d.declaration.person_id)
-            .or_insert(d.declaration.fields.declared_on);
-        *e = (*e).max(d.declaration.fields.declared_on);
+            .entry(d.entry.person_id)
+            .or_insert(d.entry.fields.declared_on);
+        *e = (*e).max(d.entry.fields.declared_on);
     }
     let people: Vec<Option<NaiveDate>> = v.people().map(|p| reviewed.get(&p.id).copied()).collect();
     let overdue = people

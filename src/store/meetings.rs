@@ -6,6 +6,7 @@
 use super::business::quorum_from_records;
 use super::committees::{current_members, recheck_decided};
 use super::decisions::taken_at;
+use super::entries::Register;
 use super::records::{self, Kind, Stored};
 use super::write::{write_all, Committed, Touched};
 use super::{one_change, person_named, AnyConnection, StoreError};
@@ -253,8 +254,8 @@ fn resolve_item(
             );
         }
         if let Some(d) = cf.declaration_id {
-            match super::declarations::get(c, org_id, d) {
-                Ok(v) if v.declaration.person_id == p.id => {}
+            match super::declarations::Declarations::get(c, org_id, d) {
+                Ok(v) if v.entry.person_id == p.id => {}
                 Ok(_) => errors.add(
                     &format!("{prefix}.declaration"),
                     format!("declaration {d} is not one of {}'s", p.fields.name),

@@ -10,6 +10,7 @@ pub mod committee_view;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
+pub mod entries;
 pub mod gifts;
 pub mod meetings;
 pub mod merkle;

@@ -1,5 +1,6 @@
 //! What awaits a governance lead's review, and what was returned to declarants.
 
+use super::entries::Register;
 use super::schema::{declarations as d, gifts as g, returns as r};
 use super::{declarations, gifts, AnyConnection, StoreError};
 use crate::domain::entries::Review;
@@ -16,13 +17,13 @@ pub struct Pending {
 
 pub fn pending(c: &mut AnyConnection, org_id: i64) -> Result<Pending, StoreError> {
     Ok(Pending {
-        declarations: declarations::current(c, org_id)?
+        declarations: declarations::Declarations::current(c, org_id)?
             .into_iter()
-            .filter(|v| v.declaration.standing.review == Review::Submitted)
+            .filter(|v| v.entry.standing.review == Review::Submitted)
             .collect(),
-        gifts: gifts::current(c, org_id)?
+        gifts: gifts::Gifts::current(c, org_id)?
             .into_iter()
-            .filter(|v| v.gift.standing.review == Review::Submitted)
+            .filter(|v| v.entry.standing.review == Review::Submitted)
             .collect(),
         returns: super::returns::all(c, org_id)?
             .into_iter()

@@ -1,6 +1,7 @@
 //! One consistent read of everything the public site shows about an organisation.
 
 use super::business::Business;
+use super::entries::Register;
 use super::orgs::Org;
 use super::{declarations, gifts, AnyConnection, StoreError};
 use crate::audit::ChainEntry;
@@ -48,8 +49,8 @@ pub fn read<R>(
         recent.reverse();
         let snapshot = Snapshot {
             people: super::people::all(c, org.id)?,
-            declarations: declarations::published(c, org.id)?,
-            gifts: gifts::published(c, org.id)?,
+            declarations: declarations::Declarations::published(c, org.id)?,
+            gifts: gifts::Gifts::published(c, org.id)?,
             returns: super::returns::all(c, org.id)?
                 .into_iter()
                 .filter(|r| r.review == Review::Accepted)

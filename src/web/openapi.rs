@@ -854,6 +854,16 @@ pub fn queries() -> Vec<(Method, &'static str, Vec<Value>)> {
         ),
         (
             Get,
+            "/api/v1/orgs/{org}/gifts",
+            vec![query(
+                "person",
+                false,
+                json!({"type": "string"}),
+                "Only this person's offers (by slug)",
+            )],
+        ),
+        (
+            Get,
             "/api/v1/orgs/{org}/audit/entries",
             vec![
                 query(

@@ -5,6 +5,7 @@
 use crate::both_backends;
 use crate::helpers::{declaration, Backend, FilePart, TestApp};
 use chrono::{Months, NaiveDate, Utc};
+use coi_register::store::entries::Register;
 use coi_register::store::users::Role;
 use serde_json::json;
 
@@ -453,10 +454,10 @@ fn a_register_is_imported_by_uploading_its_csv_file(b: Backend) {
         assert!(e.header.actor.starts_with("user:"), "{}", e.header.actor);
     }
     let bodies: Vec<String> =
-        coi_register::store::declarations::current(&mut app.conn(), app.org_id)
+        coi_register::store::declarations::Declarations::current(&mut app.conn(), app.org_id)
             .unwrap()
             .iter()
-            .map(|v| v.declaration.fields.body.clone())
+            .map(|v| v.entry.fields.body.clone())
             .collect();
     for n in 1..=5 {
         assert!(

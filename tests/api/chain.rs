@@ -8,6 +8,7 @@ use coi_register::domain::entries::Review::Accepted;
 use coi_register::domain::interests::DeclarationFields;
 use coi_register::domain::people::PersonFields;
 use coi_register::domain::Input;
+use coi_register::store::entries::Register;
 use coi_register::store::{audit, declarations, people};
 
 fn person_fields(name: &str) -> PersonFields {
@@ -47,7 +48,7 @@ fn write_many(app: &TestApp, n: usize) {
                 .unwrap()
                 .slug
                 .clone();
-            declarations::create(
+            declarations::Declarations::create(
                 &mut c,
                 app.org_id,
                 "system",
@@ -229,7 +230,7 @@ fn concurrent_writers_leave_one_unbroken_chain(b: Backend) {
                         )
                         .unwrap();
                     } else {
-                        declarations::create(
+                        declarations::Declarations::create(
                             &mut c,
                             app.org_id,
                             &format!("user:{t}"),
@@ -247,10 +248,10 @@ fn concurrent_writers_leave_one_unbroken_chain(b: Backend) {
     let summary = verify(&mut app.conn(), &app).unwrap();
     assert_eq!(summary.entries, 2 + 8 * 200);
     let mut c = app.conn();
-    let ids: Vec<i64> = declarations::current(&mut c, app.org_id)
+    let ids: Vec<i64> = declarations::Declarations::current(&mut c, app.org_id)
         .unwrap()
         .iter()
-        .map(|v| v.declaration.id)
+        .map(|v| v.entry.id)
         .collect();
     assert_eq!(
         ids,

@@ -92,8 +92,30 @@ fn gifts_are_amended_and_withheld_as_versions(b: Backend) {
     assert_eq!(list.as_array().unwrap().len(), 0);
 }
 
+fn the_gift_list_takes_a_person_as_the_declaration_list_does(b: Backend) {
+    let app = TestApp::spawn(b);
+    let shah = app.add_person("Dr Anita Shah", true);
+    let okafor = app.add_person("Dr Chidi Okafor", true);
+    for p in [&shah, &okafor, &shah] {
+        let (s, g) = app.post("/gifts", offer(p, "gift", 7000, "declined"));
+        assert_eq!(s, 201, "{g}");
+    }
+    let persons = |query: &str| -> Vec<String> {
+        let (s, list) = app.get(&app.api(&format!("/gifts{query}")), None);
+        assert_eq!(s, 200, "{list}");
+        let list = list.as_array().unwrap().iter();
+        list.map(|g| g["person"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(persons(""), [shah.as_str(), &okafor, &shah]);
+    assert_eq!(persons(&format!("?person={shah}")), [shah.as_str(), &shah]);
+    assert_eq!(persons(&format!("?person={okafor}")), [okafor.as_str()]);
+    assert!(persons("?person=nobody").is_empty());
+}
+
 both_backends!(
     cash_must_be_declined_and_big_hospitality_approved,
     thresholds_say_whether_a_declaration_was_needed,
     gifts_are_amended_and_withheld_as_versions,
+    the_gift_list_takes_a_person_as_the_declaration_list_does,
 );

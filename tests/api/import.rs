@@ -3,6 +3,7 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
+use coi_register::store::entries::Register;
 use coi_register::store::users::Role;
 
 /// Run the real binary against the test app's database with `csv` as FILE.
@@ -82,13 +83,14 @@ fn a_bad_row_writes_nothing_and_a_good_file_imports_every_row(b: Backend) {
         )),
         "{out}"
     );
-    let all = coi_register::store::declarations::current(&mut app.conn(), app.org_id).unwrap();
+    let all = coi_register::store::declarations::Declarations::current(&mut app.conn(), app.org_id)
+        .unwrap();
     assert_eq!(all.len(), 1000);
     let d = all
         .iter()
-        .find(|v| v.declaration.fields.body == "Surgery 637")
+        .find(|v| v.entry.fields.body == "Surgery 637")
         .expect("row 637 imported");
-    assert_eq!(d.declaration.fields.description, "Partner, practice 637");
+    assert_eq!(d.entry.fields.description, "Partner, practice 637");
     assert_eq!(d.recorded_by, "import:register.csv");
 }
 
@@ -136,11 +138,12 @@ fn gifts_take_pounds(b: Backend) {
     assert!(ok, "{err}");
     assert!(out.contains("imported 2 gifts into test-ccg"), "{out}");
     assert_eq!(app.head(), head + 2);
-    let mut pence: Vec<i64> = coi_register::store::gifts::current(&mut app.conn(), app.org_id)
-        .unwrap()
-        .iter()
-        .map(|v| v.gift.fields.value_pence)
-        .collect();
+    let mut pence: Vec<i64> =
+        coi_register::store::gifts::Gifts::current(&mut app.conn(), app.org_id)
+            .unwrap()
+            .iter()
+            .map(|v| v.entry.fields.value_pence)
+            .collect();
     pence.sort();
     assert_eq!(pence, [1200, 125050]);
 

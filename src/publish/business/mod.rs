@@ -175,8 +175,8 @@ impl<'a> Ctx<'a> {
             declaration_owner: s
                 .declarations
                 .iter()
-                .filter(|d| v.declaration_is_public(d.declaration.id))
-                .map(|d| (d.declaration.id, d.declaration.person_id))
+                .filter(|d| v.declaration_is_public(d.entry.id))
+                .map(|d| (d.entry.id, d.entry.person_id))
                 .collect(),
         }
     }

@@ -3,11 +3,12 @@
 //! declarations made later than the organisation's deadline. Auditors read it too; a
 //! declarant sees only their own person.
 
-use super::declarations::{caller, load_org, org_view, today};
+use super::context::{caller, load_org, org_view, today};
 use super::{page, AccountView, PageError, SignedIn};
 use crate::domain::entries::EntryState;
 use crate::domain::people::Person;
 use crate::domain::returns::{due_for_confirmation, Confirmation, Due, Return, ReturnKind};
+use crate::store::entries::Register;
 use crate::store::orgs::Org;
 use crate::web::auth::governs;
 use crate::web::AppState;
@@ -74,7 +75,7 @@ pub async fn show(
     let (people, returns) = people_and_returns(&state, &org).await?;
     let org_id = org.id;
     let versions = state
-        .db(move |c| crate::store::declarations::current(c, org_id))
+        .db(move |c| crate::store::declarations::Declarations::current(c, org_id))
         .await?;
     let who = caller(p);
     let may_write = governs(p, org.id);
@@ -90,9 +91,9 @@ pub async fn show(
         .collect();
     let mut late: Vec<(i64, Value)> = versions
         .iter()
-        .filter(|v| v.declaration.standing.state != EntryState::Withdrawn)
+        .filter(|v| v.entry.standing.state != EntryState::Withdrawn)
         .filter_map(|v| {
-            let d = &v.declaration;
+            let d = &v.entry;
             let person = readable.iter().find(|x| x.id == d.person_id)?;
             let n = d.fields.days_late(settings)?;
             Some((

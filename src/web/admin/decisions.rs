@@ -5,7 +5,7 @@
 //! API uses, so the store's own refusals (an item that took no decision, a date that is
 //! not its meeting's) come back as form errors with nothing written.
 
-use super::declarations::{caller, load_org, org_view};
+use super::context::{caller, load_org, org_view};
 use super::entries::{action_values, history, settle, show_route, Action, ActionForm, HistoryRow};
 use super::form::{
     answer, capitalise, field_messages, ordered_errors, stale, text_or_null, version_of, Answer,

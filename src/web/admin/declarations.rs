@@ -3,10 +3,12 @@
 //! amend, end, withhold, release and withdraw it. Every write goes through the same
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
+use super::context::{caller, load_org, org_view, today};
 use super::entries::{
-    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, show_route,
-    stale, tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
+    action_routes, answer, hidden, ordered_errors, show_route, stale, tag_class, version_of,
+    Action, ActionForm, Answer,
 };
+use super::registers::{entry_page, listing, load, EntryPages, Tag};
 // The form helpers other admin modules have always found here.
 pub(super) use super::form::{capitalise, field_messages, friendly};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
@@ -14,81 +16,86 @@ use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::declarations::Version;
+use crate::store::declarations::{Declarations, Version};
+use crate::store::entries::Register;
 use crate::store::orgs::Org;
 use crate::store::users::{Principal, Role, Session};
 use crate::web::api;
-use crate::web::auth::{governs, Caller};
-use crate::web::error::ApiError;
+use crate::web::auth::governs;
 use crate::web::AppState;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-pub(super) fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+impl EntryPages for Declarations {
+    const NOUN: &'static str = "declaration";
+    const FOLDER: &'static str = "declarations";
+    const TEMPLATE: &'static str = "admin-declaration";
 
-pub(super) fn see_other(to: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
-}
-
-pub(super) fn caller(p: &Principal) -> Caller {
-    Caller(Some(p.clone()))
-}
-
-pub(super) async fn load_org(state: &AppState, slug: &str) -> Result<Org, PageError> {
-    Ok(api::org(state, slug).await?)
-}
-
-/// The declaration and its person, or 404 if this account may not read that person's
-/// entries (a declarant guessing another person's ids learns nothing).
-async fn load(
-    state: &AppState,
-    p: &Principal,
-    org: &Org,
-    raw_id: &str,
-) -> Result<(Version, Person), PageError> {
-    let id = api::parse_id(raw_id, "declaration")?;
-    let org_id = org.id;
-    let (v, person) = state
-        .db(move |c| {
-            let v = crate::store::declarations::get(c, org_id, id)?;
-            let person = crate::store::people::by_id(c, org_id, v.declaration.person_id)?;
-            Ok((v, person))
-        })
-        .await?;
-    if !caller(p).reads_person(org.id, person.id) {
-        return Err(PageError::NotFound(format!("declaration {id}")));
+    /// Besides what every register hides, an interest that ended long enough ago is no
+    /// longer published.
+    fn standing(d: &Declaration, person: &Person, org: &Org) -> Tag {
+        if let Some(hidden) = hidden(&d.standing, person) {
+            return hidden;
+        }
+        if !d.is_public(true, today(), &org.settings) {
+            return (
+                "not_public",
+                "No longer published",
+                format!(
+                    "No longer published: the interest ended more than {} months ago",
+                    org.settings.publish_ended_months
+                ),
+            );
+        }
+        ("published", "Published", "On the public register".into())
     }
-    Ok((v, person))
-}
 
-/// A declaration's standing as the page shows it: a tag, its colour, and why.
-fn standing(d: &Declaration, person: &Person, org: &Org) -> (&'static str, &'static str, String) {
-    if let Some(hidden) = hidden(&d.standing, person) {
-        return hidden;
+    fn details(
+        d: &Declaration,
+        person: &Person,
+        org: &Org,
+        published: bool,
+        may_write: bool,
+    ) -> Map<String, Value> {
+        let f = &d.fields;
+        let changeable = d.standing.state == EntryState::Active;
+        let details = json!({
+            "person": {"name": person.fields.name, "slug": person.slug, "position": f.position,
+                       "decision_making": person.fields.decision_making},
+            "public_href": published.then(|| format!("/{}/interests/{}/", org.slug, person.slug)),
+            "fields": {
+                "type": f.interest_type.label(), "associate": f.associate, "description": f.description,
+                "body": f.body, "arose_on": f.arose_on.to_string(), "ended_on": f.ended_on.map(|e| e.to_string()),
+                "declared_on": f.declared_on.to_string(), "mitigation": f.mitigation,
+                "days_late": f.days_late(&org.settings),
+            },
+            "may_end": may_write && changeable && f.ended_on.is_none(),
+        });
+        match details {
+            Value::Object(m) => m,
+            _ => unreachable!("a JSON object"),
+        }
     }
-    if !d.is_public(true, today(), &org.settings) {
-        return (
-            "not_public",
-            "No longer published",
-            format!(
-                "No longer published: the interest ended more than {} months ago",
-                org.settings.publish_ended_months
-            ),
-        );
-    }
-    ("published", "Published", "On the public register".into())
-}
 
-pub(super) fn org_view(org: &Org) -> Value {
-    json!({"slug": org.slug, "name": org.name})
+    fn ended_on(d: &Declaration) -> Option<String> {
+        d.fields.ended_on.map(|e| e.to_string())
+    }
+
+    fn saved(code: &str) -> Option<&'static str> {
+        (code == "ended").then_some("The end of the interest was recorded")
+    }
+
+    /// The end of an interest, besides the changes of standing.
+    fn step(action: Action, form: &ActionForm) -> Result<Step, FieldErrors> {
+        match action {
+            Action::End => {
+                Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())]))
+            }
+            _ => action.standing_change(form).map(Step::Standing),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -116,33 +123,23 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
-    let page_no = super::paging::page_number(q.page.as_deref())?;
-    let p = signed_in.0.principal.clone();
-    let org_id = org.id;
-    let (people, versions) = state
-        .db(move |c| {
-            Ok((
-                crate::store::people::all(c, org_id)?,
-                crate::store::declarations::current(c, org_id)?,
-            ))
-        })
-        .await?;
-    let who = caller(&p);
-    let readable: Vec<&Person> = people
-        .iter()
-        .filter(|person| who.reads_person(org.id, person.id))
-        .collect();
+    let p = &signed_in.0.principal;
     let want_person = q.person.as_deref().filter(|s| !s.is_empty());
     let want_state = q.state.as_deref().filter(|s| !s.is_empty());
-    let rows: Vec<Value> = versions
-        .iter()
-        .rev()
-        .filter_map(|v| {
-            let person = readable.iter().find(|x| x.id == v.declaration.person_id)?;
-            let (code, label, why) = standing(&v.declaration, person, &org);
+    let filters = [
+        ("person", want_person.unwrap_or("")),
+        ("state", want_state.unwrap_or("")),
+    ];
+    let listed = listing::<Declarations>(
+        &state,
+        p,
+        &org,
+        q.page.as_deref(),
+        &filters,
+        |v, person, (code, label, why)| {
             let wanted = want_person.is_none_or(|s| s == person.slug)
                 && want_state.is_none_or(|s| s == code);
-            let d = &v.declaration;
+            let d = &v.entry;
             wanted.then(|| {
                 json!({
                     "id": d.id, "href": format!("/admin/orgs/{}/declarations/{}", org.slug, d.id),
@@ -152,18 +149,11 @@ pub async fn list(
                     "state": label, "state_detail": why, "tag_class": tag_class(code),
                 })
             })
-        })
-        .collect();
-    let (rows, pagination) = super::paging::paginate(
-        rows,
-        page_no,
-        &format!("/admin/orgs/{}/declarations", org.slug),
-        &[
-            ("person", want_person.unwrap_or("")),
-            ("state", want_state.unwrap_or("")),
-        ],
-    )?;
-    let person_options: Vec<Value> = readable
+        },
+    )
+    .await?;
+    let person_options: Vec<Value> = listed
+        .people
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "selected": want_person == Some(x.slug.as_str())}))
         .collect();
@@ -171,18 +161,16 @@ pub async fn list(
         .iter()
         .map(|(code, label)| json!({"code": code, "label": label, "selected": want_state == Some(*code)}))
         .collect();
-    let may_declare =
-        governs(&p, org.id) || (p.role == Role::Declarant && p.person_in(org.id).is_some());
     Ok(page(
         StatusCode::OK,
         "admin-declarations",
         &json!({
             "title": format!("Declarations of interest – {}", org.name),
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
-            "rows": rows, "people": person_options, "states": state_options,
+            "rows": listed.rows, "people": person_options, "states": state_options,
             "filtered": want_person.is_some() || want_state.is_some(),
-            "may_declare": may_declare, "pagination": pagination,
-            "may_import": governs(&p, org.id),
+            "may_declare": listed.may_record, "pagination": listed.pagination,
+            "may_import": governs(p, org.id),
         }),
     ))
 }
@@ -478,12 +466,10 @@ pub async fn create(
     let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
     let review = crate::web::auth::review_of(&p, org.id);
     let written = state
-        .db(move |c| {
-            crate::store::declarations::create(c, org_id, &actor, &slug, fields, None, review)
-        })
+        .db(move |c| Declarations::create(c, org_id, &actor, &slug, fields, None, review))
         .await;
     let to = |d: &Version| {
-        let id = d.declaration.id;
+        let id = d.entry.id;
         format!("/admin/orgs/{}/declarations/{id}?saved=created", org.slug)
     };
     match answer(&state, written, to).await? {
@@ -508,13 +494,13 @@ pub async fn amend_form(
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path.0).await?;
     let p = &signed_in.0.principal;
-    let (v, person) = load(&state, p, &org, &path.1).await?;
+    let (v, person) = load::<Declarations>(&state, p, &org, &path.1).await?;
     caller(p).writer_for(org.id, person.id)?;
-    let form = DeclarationForm::of(&v.declaration, &person.slug);
+    let form = DeclarationForm::of(&v.entry, &person.slug);
     let ctx = FormContext {
         session: &signed_in.0,
         org: &org,
-        amending: Some((v.declaration.id, &person)),
+        amending: Some((v.entry.id, &person)),
         people: vec![person.clone()],
         current: None,
     };
@@ -523,9 +509,9 @@ pub async fn amend_form(
 
 /// The current version, briefly, for a stale form shown again.
 fn current_view(v: &Version) -> Value {
-    let f = &v.declaration.fields;
+    let f = &v.entry.fields;
     json!({
-        "version": v.declaration.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
+        "version": v.entry.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
         "type": f.interest_type.label(), "associate": f.associate, "description": f.description,
         "body": f.body, "arose_on": f.arose_on.to_string(), "ended_on": f.ended_on.map(|e| e.to_string()),
         "declared_on": f.declared_on.to_string(), "mitigation": f.mitigation,
@@ -539,11 +525,11 @@ pub async fn amend(
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
-    let (v, person) = load(&state, &p, &org, &path.1).await?;
+    let (v, person) = load::<Declarations>(&state, &p, &org, &path.1).await?;
     caller(&p).writer_for(org.id, person.id)?;
     let mut form = posted.form;
     form.person = person.slug.clone();
-    let id = v.declaration.id;
+    let id = v.entry.id;
     let mut ctx = FormContext {
         session: &posted.session,
         org: &org,
@@ -552,10 +538,7 @@ pub async fn amend(
         current: None,
     };
     let version = version_of(&form.version);
-    let fields = DeclarationFields::parse(
-        &v.declaration.fields.to_input().merged(form.input()),
-        today(),
-    );
+    let fields = DeclarationFields::parse(&v.entry.fields.to_input().merged(form.input()), today());
     let fields = match fields {
         Ok(f) => f,
         Err(fe) => {
@@ -572,7 +555,7 @@ pub async fn amend(
     let review = crate::web::auth::review_of(&p, org.id);
     let written = state
         .db(move |c| {
-            crate::store::declarations::change(c, org_id, &actor, id, version, review, |_, _| {
+            Declarations::change(c, org_id, &actor, id, version, review, |_, _| {
                 Ok(Step::Amend(fields))
             })
         })
@@ -583,8 +566,8 @@ pub async fn amend(
         Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version they have
             // now been shown.
-            let (now, _) = load(&state, &p, &org, &path.1).await?;
-            form.version = now.declaration.version.to_string();
+            let (now, _) = load::<Declarations>(&state, &p, &org, &path.1).await?;
+            form.version = now.entry.version.to_string();
             ctx.current = Some(current_view(&now));
             let errors = stale("declaration");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
@@ -605,144 +588,9 @@ pub async fn amend(
 // A declaration's page and its actions
 // ---------------------------------------------------------------------------------------
 
-fn saved_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "created" => "The declaration was recorded",
-        "amended" => "The declaration was amended",
-        "ended" => "The end of the interest was recorded",
-        "withheld" => "The declaration is now withheld from publication",
-        "released" => "The declaration is no longer withheld",
-        "withdrawn" => "The declaration was withdrawn",
-        "accepted" => "The declaration was accepted and is published",
-        "returned" => "The declaration was returned to the declarant with your comment",
-        _ => return None,
-    })
-}
+show_route!(entry_page::<Declarations>);
 
-/// The declaration's page: the current version, its standing, the forms this account
-/// may use, and every version with its audit entry.
-#[allow(clippy::too_many_arguments)]
-async fn declaration_page(
-    state: &AppState,
-    session: &Session,
-    org: &Org,
-    raw_id: &str,
-    status: StatusCode,
-    errors: &[FieldError],
-    entered: Option<(Action, &ActionForm)>,
-    saved: Option<&str>,
-) -> Result<HttpResponse, PageError> {
-    let p = &session.principal;
-    let (v, person) = load(state, p, org, raw_id).await?;
-    let (org_id, id) = (org.id, v.declaration.id);
-    let all = state
-        .db(move |c| crate::store::declarations::versions(c, org_id, id))
-        .await?;
-    let d = &v.declaration;
-    let (code, label, why) = standing(d, &person, org);
-    let may_write = caller(p).writer_for(org.id, person.id).is_ok();
-    let changeable = d.standing.state == EntryState::Active;
-    let rows = all
-        .iter()
-        .map(|x| {
-            let (c, l, _) = standing(&x.declaration, &person, org);
-            HistoryRow {
-                version: x.declaration.version,
-                audit_seq: x.audit_seq,
-                recorded_at: x.recorded_at.clone(),
-                recorded_by: x.recorded_by.clone(),
-                state: l,
-                tag_class: tag_class(c),
-                ended_on: x.declaration.fields.ended_on.map(|e| e.to_string()),
-                reason: x.declaration.standing.withheld_reason.clone(),
-            }
-        })
-        .collect();
-    let history = history(state, rows).await?;
-    let f = &d.fields;
-    let mut data = json!({
-            "title": format!("Declaration {} – {}", d.id, person.fields.name),
-            "account": AccountView::of(session), "errors": errors, "org": org_view(org),
-            "saved": saved.and_then(saved_message),
-            "id": d.id, "version": d.version,
-            "base": format!("/admin/orgs/{}/declarations/{}", org.slug, d.id),
-            "person": {"name": person.fields.name, "slug": person.slug, "position": f.position,
-                       "decision_making": person.fields.decision_making},
-            "public_href": (code == "published").then(|| format!("/{}/interests/{}/", org.slug, person.slug)),
-            "fields": {
-                "type": f.interest_type.label(), "associate": f.associate, "description": f.description,
-                "body": f.body, "arose_on": f.arose_on.to_string(), "ended_on": f.ended_on.map(|e| e.to_string()),
-                "declared_on": f.declared_on.to_string(), "mitigation": f.mitigation,
-                "days_late": f.days_late(&org.settings),
-            },
-            "state": {"label": label, "detail": why, "tag_class": tag_class(code)},
-            "may_end": may_write && changeable && f.ended_on.is_none(),
-            "history": history,
-    });
-    if let Value::Object(m) = &mut data {
-        m.extend(entry_actions(
-            "declaration",
-            &d.standing,
-            may_write,
-            governs(p, org.id),
-            entered,
-            errors,
-        ));
-    }
-    Ok(page(status, "admin-declaration", &data))
-}
-
-show_route!(declaration_page);
-
-async fn act(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-    action: Action,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    let p = posted.session.principal.clone();
-    let (v, person) = load(&state, &p, &org, &path.1).await?;
-    action.check(&p, org.id, person.id)?;
-    let form = posted.form;
-    let parsed = match action {
-        Action::End => Step::parse_end(&Input::from_pairs([("ended_on", form.ended_on.as_str())])),
-        _ => action.standing_change(&form).map(Step::Standing),
-    };
-    let id = v.declaration.id;
-    let written = match parsed {
-        Ok(step) => {
-            let (org_id, version, actor) = (org.id, version_of(&form.version), p.actor());
-            let review = crate::web::auth::review_of(&p, org.id);
-            state
-                .db(move |c| {
-                    crate::store::declarations::change(
-                        c,
-                        org_id,
-                        &actor,
-                        id,
-                        version,
-                        review,
-                        |_, _| Ok(step),
-                    )
-                })
-                .await
-        }
-        Err(fe) => Err(ApiError::Invalid(fe)),
-    };
-    let to = format!("/admin/orgs/{}/declarations/{id}", org.slug);
-    let (status, errors) = match settle(&state, written, action, "declaration", to).await? {
-        Ok(done) => return Ok(done),
-        Err(refused) => refused,
-    };
-    let (session, entered) = (&posted.session, Some((action, &form)));
-    declaration_page(
-        &state, session, &org, &path.1, status, &errors, entered, None,
-    )
-    .await
-}
-
-action_routes! {
+action_routes! { Declarations:
     end => End,
     withhold => Withhold,
     release => Release,

@@ -210,7 +210,7 @@ impl Action {
         org_id: i64,
         person_id: i64,
     ) -> Result<(), PageError> {
-        let who = super::declarations::caller(p);
+        let who = super::context::caller(p);
         match self {
             Action::Withhold | Action::Release | Action::Accept | Action::Return => {
                 who.governance(org_id).map(|_| ())
@@ -320,16 +320,18 @@ pub(super) fn entry_actions(
     m
 }
 
-/// The routes of an entry's actions: `name => Action` makes `pub async fn name`, which
-/// hands the posted form to the module's own `act` with that action.
+/// The routes of an entry's actions: `action_routes!(Register: name => Action, …)` makes
+/// `pub async fn name`, which hands the posted form to [`super::registers::act`] with
+/// that action.
 macro_rules! action_routes {
-    ($($name:ident => $action:ident),* $(,)?) => {$(
+    ($register:ty: $($name:ident => $action:ident),* $(,)?) => {$(
         pub async fn $name(
             state: actix_web::web::Data<crate::web::AppState>,
             path: actix_web::web::Path<(String, String)>,
             posted: super::CsrfForm<super::entries::ActionForm>,
         ) -> Result<actix_web::HttpResponse, super::PageError> {
-            act(state, path, posted, super::entries::Action::$action).await
+            super::registers::act::<$register>(state, path, posted, super::entries::Action::$action)
+                .await
         }
     )*};
 }
@@ -341,17 +343,17 @@ pub struct ShowQuery {
     pub saved: Option<String>,
 }
 
-/// An entry's page route, `show`, drawn by the module's `$page` function (state,
-/// session, org, raw id, status, errors, entered form, saved).
+/// An entry's page route, `show`, drawn by `$page` (state, session, org, raw id, status,
+/// errors, entered form, saved): [`super::registers::entry_page`] for a versioned register.
 macro_rules! show_route {
-    ($page:ident) => {
+    ($page:path) => {
         pub async fn show(
             state: actix_web::web::Data<crate::web::AppState>,
             signed_in: super::SignedIn,
             path: actix_web::web::Path<(String, String)>,
             q: actix_web::web::Query<super::entries::ShowQuery>,
         ) -> Result<actix_web::HttpResponse, super::PageError> {
-            let org = super::declarations::load_org(&state, &path.0).await?;
+            let org = super::context::load_org(&state, &path.0).await?;
             let (status, saved) = (actix_web::http::StatusCode::OK, q.saved.as_deref());
             $page(
                 &state,

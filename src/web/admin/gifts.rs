@@ -4,26 +4,23 @@
 //! version, and the forms that withhold, release and withdraw it. Writes go through the
 //! store calls the JSON API uses, so each is one audit entry, published the same way.
 
-use super::declarations::{
-    caller, capitalise, declarable, field_messages, form_person, friendly, load_org, org_view,
-    today,
-};
+use super::context::{caller, load_org, org_view, today};
+use super::declarations::{capitalise, declarable, field_messages, form_person, friendly};
 use super::entries::{
-    action_routes, answer, entry_actions, hidden, history, ordered_errors, settle, show_route,
-    stale, tag_class, version_of, Action, ActionForm, Answer, HistoryRow,
+    action_routes, answer, ordered_errors, show_route, stale, tag_class, version_of, Answer,
 };
+use super::registers::{entry_page, listing, load, EntryPages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
 use crate::domain::org::OrgSettings;
 use crate::domain::people::Person;
 use crate::domain::validation::parse_pounds;
 use crate::domain::{FieldErrors, Input};
-use crate::store::gifts::{GiftStep, Version};
+use crate::store::entries::Register;
+use crate::store::gifts::{GiftStep, Gifts, Version};
 use crate::store::orgs::Org;
-use crate::store::users::{Principal, Role, Session};
-use crate::web::api;
+use crate::store::users::Session;
 use crate::web::auth::governs;
-use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -43,54 +40,27 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
-    let page_no = super::paging::page_number(q.page.as_deref())?;
-    let p = signed_in.0.principal.clone();
-    let org_id = org.id;
-    let (people, versions) = state
-        .db(move |c| {
-            Ok((
-                crate::store::people::all(c, org_id)?,
-                crate::store::gifts::current(c, org_id)?,
-            ))
-        })
-        .await?;
-    let who = caller(&p);
-    let rows: Vec<Value> = versions
-        .iter()
-        .rev()
-        .filter_map(|v| {
-            let person = people.iter().find(|x| x.id == v.gift.person_id)?;
-            if !who.reads_person(org.id, person.id) {
-                return None;
-            }
-            let g = &v.gift;
-            let a = g.fields.assessment(&org.settings);
-            let (code, state, _) = standing(g, person);
-            Some(json!({
-                "id": g.id, "href": format!("/admin/orgs/{}/gifts/{}", org.slug, g.id),
-                "tag_class": tag_class(code), "person": person.fields.name, "giver": g.fields.giver,
-                "kind": g.fields.kind.label(), "description": g.fields.description,
-                "value": pounds(g.fields.value_pence), "offered_on": g.fields.offered_on.to_string(),
-                "outcome": g.fields.outcome.code(), "rule": a.rule, "state": state,
-            }))
-        })
-        .collect();
-    let (rows, pagination) = super::paging::paginate(
-        rows,
-        page_no,
-        &format!("/admin/orgs/{}/gifts", org.slug),
-        &[],
-    )?;
-    let may_record =
-        governs(&p, org.id) || (p.role == Role::Declarant && p.person_in(org.id).is_some());
+    let p = &signed_in.0.principal;
+    let listed = listing::<Gifts>(&state, p, &org, q.page.as_deref(), &[], |v, person, (code, state, _)| {
+        let g = &v.entry;
+        let a = g.fields.assessment(&org.settings);
+        Some(json!({
+            "id": g.id, "href": format!("/admin/orgs/{}/gifts/{}", org.slug, g.id),
+            "tag_class": tag_class(code), "person": person.fields.name, "giver": g.fields.giver,
+            "kind": g.fields.kind.label(), "description": g.fields.description,
+            "value": pounds(g.fields.value_pence), "offered_on": g.fields.offered_on.to_string(),
+            "outcome": g.fields.outcome.code(), "rule": a.rule, "state": state,
+        }))
+    })
+    .await?;
     Ok(page(
         StatusCode::OK,
         "admin-gifts",
         &json!({
             "title": format!("Gifts and hospitality – {}", org.name),
             "account": AccountView::of(&signed_in.0), "errors": [], "org": org_view(&org),
-            "rows": rows, "may_record": may_record, "pagination": pagination,
-            "may_import": governs(&p, org.id),
+            "rows": listed.rows, "may_record": listed.may_record, "pagination": listed.pagination,
+            "may_import": governs(p, org.id),
             "saved": (q.saved.as_deref() == Some("created")).then_some("The offer was recorded"),
         }),
     ))
@@ -117,13 +87,37 @@ pub(super) fn pence_of(raw: &str, field: &str, message: &str, fe: &mut FieldErro
     }
 }
 
-/// An offer's standing as its pages show it: a tag, its colour, and why.
-fn standing(g: &Gift, person: &Person) -> (&'static str, &'static str, String) {
-    hidden(&g.standing, person).unwrap_or((
-        "published",
-        "Published",
-        "On the public register".into(),
-    ))
+impl EntryPages for Gifts {
+    const NOUN: &'static str = "offer";
+    const FOLDER: &'static str = "gifts";
+    const TEMPLATE: &'static str = "admin-gift";
+
+    fn details(
+        g: &Gift,
+        person: &Person,
+        org: &Org,
+        published: bool,
+        _may_write: bool,
+    ) -> Map<String, Value> {
+        let f = &g.fields;
+        let a = f.assessment(&org.settings);
+        let details = json!({
+            "person": {"name": person.fields.name, "position": person.fields.position,
+                       "decision_making": person.fields.decision_making},
+            "public_href": published.then(|| format!("/{}/gifts/", org.slug)),
+            "fields": {
+                "giver": f.giver, "supplier": if f.giver_is_supplier { "Yes" } else { "No" },
+                "kind": f.kind.label(), "description": f.description, "value": pounds(f.value_pence),
+                "offered_on": f.offered_on.to_string(), "outcome": capitalise(f.outcome.code()),
+                "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
+                "rule": a.rule, "warnings": f.warnings(&org.settings),
+            },
+        });
+        match details {
+            Value::Object(m) => m,
+            _ => unreachable!("a JSON object"),
+        }
+    }
 }
 
 /// The organisation's thresholds, in the words the domain applies them with.
@@ -392,37 +386,19 @@ pub async fn create(
     let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
     let review = crate::web::auth::review_of(&p, org.id);
     let written = state
-        .db(move |c| crate::store::gifts::create(c, org_id, &actor, &slug, fields, None, review))
+        .db(move |c| Gifts::create(c, org_id, &actor, &slug, fields, None, review))
         .await;
-    let to = |v: &Version| format!("/admin/orgs/{}/gifts/{}?saved=created", org.slug, v.gift.id);
+    let to = |v: &Version| {
+        format!(
+            "/admin/orgs/{}/gifts/{}?saved=created",
+            org.slug, v.entry.id
+        )
+    };
     match answer(&state, written, to).await? {
         Answer::Done(done) => Ok(done),
         Answer::Refused(fe) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
         Answer::Stale(e) => Err(e.into()),
     }
-}
-
-/// The offer and its person, or 404 if this account may not read that person's entries
-/// (a declarant guessing another person's ids learns nothing).
-async fn load(
-    state: &AppState,
-    p: &Principal,
-    org: &Org,
-    raw_id: &str,
-) -> Result<(Version, Person), PageError> {
-    let id = api::parse_id(raw_id, "gift")?;
-    let org_id = org.id;
-    let (v, person) = state
-        .db(move |c| {
-            let v = crate::store::gifts::get(c, org_id, id)?;
-            let person = crate::store::people::by_id(c, org_id, v.gift.person_id)?;
-            Ok((v, person))
-        })
-        .await?;
-    if !caller(p).reads_person(org.id, person.id) {
-        return Err(PageError::NotFound(format!("gift {id}")));
-    }
-    Ok((v, person))
 }
 
 pub async fn amend_form(
@@ -432,13 +408,13 @@ pub async fn amend_form(
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path.0).await?;
     let p = &signed_in.0.principal;
-    let (v, person) = load(&state, p, &org, &path.1).await?;
+    let (v, person) = load::<Gifts>(&state, p, &org, &path.1).await?;
     caller(p).writer_for(org.id, person.id)?;
-    let form = GiftForm::of(&v.gift, &person.slug);
+    let form = GiftForm::of(&v.entry, &person.slug);
     let ctx = FormContext {
         session: &signed_in.0,
         org: &org,
-        amending: Some((v.gift.id, &person)),
+        amending: Some((v.entry.id, &person)),
         people: vec![person.clone()],
         current: None,
     };
@@ -447,9 +423,9 @@ pub async fn amend_form(
 
 /// The current version, briefly, for a stale form shown again.
 fn current_view(v: &Version) -> Value {
-    let f = &v.gift.fields;
+    let f = &v.entry.fields;
     json!({
-        "version": v.gift.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
+        "version": v.entry.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
         "giver": f.giver, "kind": f.kind.label(), "description": f.description,
         "value": pounds(f.value_pence), "offered_on": f.offered_on.to_string(),
         "outcome": f.outcome.code(), "approved_by": f.approved_by,
@@ -464,11 +440,11 @@ pub async fn amend(
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
-    let (v, person) = load(&state, &p, &org, &path.1).await?;
+    let (v, person) = load::<Gifts>(&state, &p, &org, &path.1).await?;
     caller(&p).writer_for(org.id, person.id)?;
     let mut form = posted.form;
     form.person = person.slug.clone();
-    let id = v.gift.id;
+    let id = v.entry.id;
     let mut ctx = FormContext {
         session: &posted.session,
         org: &org,
@@ -494,7 +470,7 @@ pub async fn amend(
     let review = crate::web::auth::review_of(&p, org.id);
     let written = state
         .db(move |c| {
-            crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| {
+            Gifts::change(c, org_id, &actor, id, version, review, |_, _| {
                 Ok(GiftStep::Amend(fields))
             })
         })
@@ -504,8 +480,8 @@ pub async fn amend(
         Answer::Done(done) => Ok(done),
         Answer::Stale(_) => {
             // Keep what they entered; the next send is based on the version shown now.
-            let (now, _) = load(&state, &p, &org, &path.1).await?;
-            form.version = now.gift.version.to_string();
+            let (now, _) = load::<Gifts>(&state, &p, &org, &path.1).await?;
+            form.version = now.entry.version.to_string();
             ctx.current = Some(current_view(&now));
             let errors = stale("offer");
             Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
@@ -519,145 +495,9 @@ pub async fn amend(
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// An offer's page and its actions
-// ---------------------------------------------------------------------------------------
+show_route!(entry_page::<Gifts>);
 
-fn saved_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "created" => "The offer was recorded",
-        "amended" => "The offer was amended",
-        "withheld" => "The offer is now withheld from publication",
-        "released" => "The offer is no longer withheld",
-        "withdrawn" => "The offer was withdrawn",
-        "accepted" => "The offer was accepted and is published",
-        "returned" => "The offer was returned to the declarant with your comment",
-        _ => return None,
-    })
-}
-
-/// The offer's page: the current version, its standing, the forms this account may
-/// use, and every version with its audit entry.
-#[allow(clippy::too_many_arguments)]
-async fn gift_page(
-    state: &AppState,
-    session: &Session,
-    org: &Org,
-    raw_id: &str,
-    status: StatusCode,
-    errors: &[FieldError],
-    entered: Option<(Action, &ActionForm)>,
-    saved: Option<&str>,
-) -> Result<HttpResponse, PageError> {
-    let p = &session.principal;
-    let (v, person) = load(state, p, org, raw_id).await?;
-    let (org_id, id) = (org.id, v.gift.id);
-    let all = state
-        .db(move |c| crate::store::gifts::versions(c, org_id, id))
-        .await?;
-    let rows = all
-        .iter()
-        .map(|x| {
-            let (c, l, _) = standing(&x.gift, &person);
-            HistoryRow {
-                version: x.gift.version,
-                audit_seq: x.audit_seq,
-                recorded_at: x.recorded_at.clone(),
-                recorded_by: x.recorded_by.clone(),
-                state: l,
-                tag_class: tag_class(c),
-                ended_on: None,
-                reason: x.gift.standing.withheld_reason.clone(),
-            }
-        })
-        .collect();
-    let history = history(state, rows).await?;
-    let g = &v.gift;
-    let f = &g.fields;
-    let (code, label, why) = standing(g, &person);
-    let a = f.assessment(&org.settings);
-    let may_write = caller(p).writer_for(org.id, person.id).is_ok();
-    let mut data = json!({
-        "title": format!("Offer {} – {}", g.id, person.fields.name),
-        "account": AccountView::of(session), "errors": errors, "org": org_view(org),
-        "saved": saved.and_then(saved_message),
-        "id": g.id, "version": g.version,
-        "base": format!("/admin/orgs/{}/gifts/{}", org.slug, g.id),
-        "person": {"name": person.fields.name, "position": person.fields.position,
-                   "decision_making": person.fields.decision_making},
-        "public_href": (code == "published").then(|| format!("/{}/gifts/", org.slug)),
-        "fields": {
-            "giver": f.giver, "supplier": if f.giver_is_supplier { "Yes" } else { "No" },
-            "kind": f.kind.label(), "description": f.description, "value": pounds(f.value_pence),
-            "offered_on": f.offered_on.to_string(), "outcome": capitalise(f.outcome.code()),
-            "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
-            "rule": a.rule, "warnings": f.warnings(&org.settings),
-        },
-        "state": {"label": label, "detail": why, "tag_class": tag_class(code)},
-        "history": history,
-    });
-    if let Value::Object(m) = &mut data {
-        m.extend(entry_actions(
-            "offer",
-            &g.standing,
-            may_write,
-            governs(p, org.id),
-            entered,
-            errors,
-        ));
-    }
-    Ok(page(status, "admin-gift", &data))
-}
-
-show_route!(gift_page);
-
-async fn act(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-    action: Action,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    let p = posted.session.principal.clone();
-    let (v, person) = load(&state, &p, &org, &path.1).await?;
-    action.check(&p, org.id, person.id)?;
-    let form = posted.form;
-    let written = match action.standing_change(&form) {
-        Ok(change) => {
-            let version = version_of(&form.version);
-            let (org_id, id, actor) = (org.id, v.gift.id, p.actor());
-            let review = crate::web::auth::review_of(&p, org.id);
-            state
-                .db(move |c| {
-                    crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| {
-                        Ok(GiftStep::Standing(change))
-                    })
-                })
-                .await
-        }
-        Err(fe) => Err(ApiError::Invalid(fe)),
-    };
-    let id = v.gift.id;
-    let to = format!("/admin/orgs/{}/gifts/{id}", org.slug);
-    let (status, errors) = match settle(&state, written, action, "offer", to).await? {
-        Ok(done) => return Ok(done),
-        Err(refused) => refused,
-    };
-    let entered = Some((action, &form));
-    gift_page(
-        &state,
-        &posted.session,
-        &org,
-        &path.1,
-        status,
-        &errors,
-        entered,
-        None,
-    )
-    .await
-}
-
-action_routes! {
+action_routes! { Gifts:
     withhold => Withhold,
     release => Release,
     withdraw => Withdraw,

@@ -2,7 +2,7 @@
 //! and your organisations with the size of their registers.
 
 use super::confirmations::days;
-use super::declarations::today;
+use super::context::today;
 use super::{page, AccountView, PageError, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::{

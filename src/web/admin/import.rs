@@ -2,7 +2,7 @@
 //! spreadsheet's CSV export) or pasted into the form, checked row by row through
 //! [`crate::import`], and written only if every row is valid.
 
-use super::declarations::{load_org, org_view, see_other, today};
+use super::context::{load_org, org_view, see_other, today};
 use super::form::field_messages;
 use super::upload;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};

@@ -5,6 +5,7 @@
 
 pub mod committees;
 pub mod confirmations;
+mod context;
 pub mod decisions;
 pub mod declarations;
 mod entries;
@@ -14,6 +15,7 @@ pub mod home;
 pub mod import;
 pub mod paging;
 pub mod people;
+mod registers;
 pub mod returns;
 pub mod review;
 pub mod sign_in;

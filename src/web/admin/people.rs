@@ -2,11 +2,12 @@
 //! with which governance leads add a person and amend one, through the same store calls
 //! as the JSON API.
 
-use super::declarations::{caller, load_org, org_view, see_other};
+use super::context::{caller, load_org, org_view, see_other};
 use super::form::{capitalise, field_messages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::{Person, PersonFields};
 use crate::domain::{FieldErrors, Input};
+use crate::store::entries::Register;
 use crate::store::orgs::Org;
 use crate::store::users::Session;
 use crate::web::api;
@@ -37,7 +38,7 @@ pub async fn list(
         .db(move |c| {
             Ok((
                 crate::store::people::all(c, org_id)?,
-                crate::store::declarations::current(c, org_id)?,
+                crate::store::declarations::Declarations::current(c, org_id)?,
             ))
         })
         .await?;
@@ -49,7 +50,7 @@ pub async fn list(
         .map(|x| {
             let n = versions
                 .iter()
-                .filter(|v| v.declaration.person_id == x.id)
+                .filter(|v| v.entry.person_id == x.id)
                 .count();
             json!({
                 "slug": x.slug, "name": x.fields.name, "position": x.fields.position,

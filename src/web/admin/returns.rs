@@ -2,7 +2,8 @@
 //! store call the JSON API uses (one audit entry each). A declarant makes them for their
 //! own person only.
 
-use super::declarations::{declarable, form_person, load_org, org_view, see_other, today};
+use super::context::{load_org, org_view, see_other, today};
+use super::declarations::{declarable, form_person};
 use super::form::field_messages;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::Person;

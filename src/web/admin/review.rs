@@ -3,12 +3,14 @@
 //! it, which publishes it, or return it with a comment. Declarations are reviewed on
 //! their own page, which shows every version; offers and returns here.
 
-use super::declarations::{capitalise, friendly, load_org, org_view, see_other};
+use super::context::{load_org, org_view, see_other};
+use super::declarations::{capitalise, friendly};
 use super::gifts::pounds;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::entries::StandingChange;
 use crate::domain::{FieldErrors, Input};
-use crate::store::gifts::GiftStep;
+use crate::store::entries::Register;
+use crate::store::gifts::{GiftStep, Gifts};
 use crate::store::orgs::Org;
 use crate::store::users::Session;
 use crate::web::api;
@@ -108,7 +110,7 @@ async fn queue_page(
         .declarations
         .iter()
         .map(|v| {
-            let d = &v.declaration;
+            let d = &v.entry;
             json!({
                 "id": d.id, "person": name(d.person_id), "type": d.fields.interest_type.label(),
                 "description": d.fields.description, "submitted_at": v.recorded_at,
@@ -121,7 +123,7 @@ async fn queue_page(
         .gifts
         .iter()
         .map(|v| {
-            let g = &v.gift;
+            let g = &v.entry;
             json!({
                 "id": g.id, "version": g.version, "person": name(g.person_id),
                 "giver": g.fields.giver, "kind": g.fields.kind.label(),
@@ -244,7 +246,7 @@ async fn decide(
                 .db(move |c| {
                     // A review step leaves the version as it decides: this is not used.
                     let review = crate::domain::entries::Review::Accepted;
-                    crate::store::gifts::change(c, org_id, &actor, id, version, review, |_, _| {
+                    Gifts::change(c, org_id, &actor, id, version, review, |_, _| {
                         Ok(GiftStep::Standing(change))
                     })
                     .map(|w| (w.org.slug.clone(), w.touched))

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
+pub mod entries;
 pub mod gifts;
 pub mod orgs;
 pub mod people;

@@ -12,7 +12,7 @@ use crate::store::committees as store;
 use crate::store::orgs::Org;
 use crate::store::records::Stored;
 use crate::store::users::Session;
-use crate::web::admin::declarations::{org_view, today};
+use crate::web::admin::context::{org_view, today};
 use crate::web::admin::form::{
     capitalise, refused, settle, Field, FormPage, FormView, Problems, Section, Values,
 };

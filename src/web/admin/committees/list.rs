@@ -5,7 +5,7 @@ use super::base;
 use crate::domain::committees::{constitution, Member};
 use crate::domain::committees::{Committee, Meeting, Membership};
 use crate::store::records;
-use crate::web::admin::declarations::{load_org, org_view, today};
+use crate::web::admin::context::{load_org, org_view, today};
 use crate::web::admin::form::capitalise;
 use crate::web::admin::{page, AccountView, PageError, SignedIn};
 use crate::web::auth::governs;

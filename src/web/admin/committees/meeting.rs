@@ -5,7 +5,7 @@ use super::committee::ShowQuery;
 use super::{load, quorum_view, saved_message};
 use crate::domain::committees::ItemOutcome;
 use crate::domain::committees::Member;
-use crate::web::admin::declarations::org_view;
+use crate::web::admin::context::org_view;
 use crate::web::admin::{page, AccountView, PageError, SignedIn};
 use crate::web::auth::governs;
 use crate::web::AppState;

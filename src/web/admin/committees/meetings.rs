@@ -8,7 +8,7 @@ use crate::domain::people::Person;
 use crate::domain::Input;
 use crate::store::records::Stored;
 use crate::store::users::Session;
-use crate::web::admin::declarations::today;
+use crate::web::admin::context::today;
 use crate::web::admin::form::{
     choose, locate_row, opts, refused, row_sections, settle, Field, FormPage, FormView, Problems,
     Section, Values,

@@ -30,7 +30,7 @@ pub use members::{add_members, add_members_form};
 pub use membership::{amend_membership, end_membership, membership_form};
 pub use outcome::{outcome_form, record_outcome};
 
-use super::declarations::load_org;
+use super::context::load_org;
 use super::form::{quorum_rule, Field, Problems, Values};
 use super::{CsrfForm, PageError};
 use crate::domain::committees::QuorumResult;

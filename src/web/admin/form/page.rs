@@ -10,7 +10,7 @@ use crate::domain::FieldErrors;
 use crate::store::orgs::Org;
 use crate::store::users::Session;
 use crate::store::Committed;
-use crate::web::admin::declarations::{org_view, see_other};
+use crate::web::admin::context::{org_view, see_other};
 use crate::web::admin::{page, AccountView, PageError};
 use crate::web::error::ApiError;
 use crate::web::AppState;
