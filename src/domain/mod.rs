@@ -9,6 +9,7 @@ pub mod entries;
 pub mod gifts;
 pub mod interests;
 pub mod meetings;
+pub mod money;
 pub mod org;
 pub mod people;
 pub mod returns;

@@ -1,6 +1,7 @@
 //! Field-by-field parsing of untrusted input (JSON bodies, form posts, CSV rows) into
 //! domain values, collecting every problem at once so the user can fix them together.
 
+use super::money::Pence;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -99,7 +100,13 @@ pub struct Parser<'a> {
     seen: BTreeSet<String>,
 }
 
-const MAX_DATE: &str = "2999-12-31";
+/// The earliest date any field accepts.
+pub const MIN_DATE: &str = "1900-01-01";
+/// The latest date any field accepts.
+pub const MAX_DATE: &str = "2999-12-31";
+/// Longest person slug a nested record (a member, a conflict, a breach) may name, in
+/// characters: slugs are at most 60, so a longer one names nobody.
+pub const MAX_PERSON_REF: usize = 80;
 
 impl<'a> Parser<'a> {
     fn value(&mut self, name: &str) -> Option<&'a Value> {
@@ -165,7 +172,7 @@ impl<'a> Parser<'a> {
         match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(d) if raw.len() == 10 && d >= min_date() && d <= max_date() => Some(d),
             Ok(_) => {
-                self.error(name, format!("must be between 1900-01-01 and {MAX_DATE}"));
+                self.error(name, format!("must be between {MIN_DATE} and {MAX_DATE}"));
                 None
             }
             Err(_) => {
@@ -205,26 +212,14 @@ impl<'a> Parser<'a> {
     }
 
     /// A required whole number of pence, 0 ..= `max` (a JSON integer, or digits as text
-    /// from a form). Amounts in pounds are converted with [`parse_pounds`] before this.
-    pub fn pence(&mut self, name: &str, max: i64) -> Option<i64> {
-        let parsed = match self.value(name) {
-            None => {
-                self.error(name, "is required");
-                return None;
-            }
-            Some(Value::Number(n)) => n.as_i64().ok_or("must be a whole number of pence"),
-            Some(Value::String(s)) => s
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| "must be a whole number of pence, such as 4999 for £49.99"),
-            Some(_) => Err("must be a whole number of pence"),
+    /// from a form). Amounts in pounds are converted with [`Pence::parse_pounds`] before this.
+    pub fn pence(&mut self, name: &str, max: i64) -> Option<Pence> {
+        let Some(v) = self.value(name) else {
+            self.error(name, "is required");
+            return None;
         };
-        match parsed {
-            Ok(p) if (0..=max).contains(&p) => Some(p),
-            Ok(_) => {
-                self.error(name, format!("must be between 0 and {max} pence"));
-                None
-            }
+        match Pence::parse_json(v, max) {
+            Ok(p) => Some(p),
             Err(msg) => {
                 self.error(name, msg);
                 None
@@ -315,33 +310,6 @@ fn max_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2999, 12, 31).expect("a valid constant date")
 }
 
-/// An amount in pounds as people write it (`"12.50"`, `"£12.5"`, `"1,200"`) in pence.
-pub fn parse_pounds(s: &str) -> Option<i64> {
-    let s: String = s
-        .trim()
-        .trim_start_matches('£')
-        .chars()
-        .filter(|c| *c != ',')
-        .collect();
-    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
-    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 12 {
-        return None;
-    }
-    if frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let frac_pence = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().ok()? * 10,
-        _ => frac.parse::<i64>().ok()?,
-    };
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(frac_pence)
-}
-
 /// A URL-safe slug: lower-case ASCII letters and digits joined by single hyphens.
 pub fn slugify(s: &str) -> String {
     let mut out = String::new();
@@ -369,17 +337,6 @@ pub fn is_slug(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn pounds_parse_to_pence() {
-        assert_eq!(parse_pounds("12.50"), Some(1250));
-        assert_eq!(parse_pounds("£1,200"), Some(120000));
-        assert_eq!(parse_pounds("6.5"), Some(650));
-        assert_eq!(parse_pounds("6.505"), None);
-        assert_eq!(parse_pounds("-1"), None);
-        assert_eq!(parse_pounds("abc"), None);
-        assert_eq!(parse_pounds("99999999999999999999"), None);
-    }
 
     #[test]
     fn every_problem_is_reported_at_once() {

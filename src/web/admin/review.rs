@@ -4,9 +4,9 @@
 //! their own page, which shows every version; offers and returns here.
 
 use super::declarations::{capitalise, friendly, load_org, org_view, see_other};
-use super::gifts::pounds;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::entries::StandingChange;
+use crate::domain::money::{Pence, Style};
 use crate::domain::{FieldErrors, Input};
 use crate::store::gifts::GiftStep;
 use crate::store::orgs::Org;
@@ -125,7 +125,7 @@ async fn queue_page(
             json!({
                 "id": g.id, "version": g.version, "person": name(g.person_id),
                 "giver": g.fields.giver, "kind": g.fields.kind.label(),
-                "description": g.fields.description, "value": pounds(g.fields.value_pence),
+                "description": g.fields.description, "value": Pence(g.fields.value_pence).pounds(Style::EXACT),
                 "outcome": g.fields.outcome.code(), "offered_on": g.fields.offered_on.to_string(),
                 "submitted_at": v.recorded_at,
                 "withdrawal": g.standing.state == crate::domain::entries::EntryState::Withdrawn,
