@@ -7,6 +7,7 @@ use super::{created, input, org, parse_id, take_version};
 use crate::domain::decisions::{
     breach_to_input, route_label, Breach, BreachInput, Decision, DecisionFields,
 };
+use crate::domain::entries::StandingChange;
 use crate::domain::meetings::{Item, Meeting};
 use crate::store::committees::{self as store, DecisionStep};
 use crate::store::orgs::Org;
@@ -136,7 +137,7 @@ async fn change(
     let version = take_version(&mut changes)?;
     let step = if withdraw {
         let mut p = changes.parser();
-        let reason = p.text("reason", 2000);
+        let reason = p.text("reason", StandingChange::MAX_REASON);
         p.finish()?;
         DecisionStep::Withdraw(reason.expect("checked"))
     } else {

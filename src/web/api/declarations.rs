@@ -169,7 +169,9 @@ pub async fn create(
     }
     let withheld_reason = match withheld_reason {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => {
+        Some(Value::String(s))
+            if !s.trim().is_empty() && s.chars().count() <= StandingChange::MAX_REASON =>
+        {
             Some(s.trim().to_owned())
         }
         Some(_) => {

@@ -58,6 +58,10 @@ pub fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("{what} {raw:?}")))
 }
 
+/// Longest person slug a new entry's `person` may hold, in characters: slugs are at
+/// most 60, so a longer one names nobody.
+pub const MAX_PERSON_SLUG: usize = 100;
+
 /// The person a new entry is for, named by slug in its `person` field. Authorises the
 /// caller to write for them (governance, or that person's own declarant) before any
 /// field problem is reported, and records a missing or unknown person in `errors`.
@@ -74,7 +78,8 @@ pub async fn entry_person(
     };
     // A slug is short and printable; anything else names nobody (and must not reach
     // the database: PostgreSQL refuses NUL in text).
-    let plausible = !slug.is_empty() && slug.len() <= 100 && !slug.chars().any(char::is_control);
+    let plausible =
+        !slug.is_empty() && slug.len() <= MAX_PERSON_SLUG && !slug.chars().any(char::is_control);
     let person = if !plausible {
         None
     } else {

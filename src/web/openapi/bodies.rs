@@ -1,0 +1,689 @@
+//! The request bodies and query parameters of the API's routes, one function each, named
+//! beside its route in [`crate::web::routes`]. Each is written from the constants of the
+//! parser that reads it, so a limit changes in one place. Rules JSON Schema cannot state
+//! (an existing person, a date not in the future, the organisation's thresholds, the
+//! current version) are said in the descriptions; the service answers them with 422
+//! (409 for a stale version).
+
+use super::schema::{
+    amend, count, date, described, flag, id, object, one_of, opt_date, opt_one_of, opt_text, pence,
+    text, version,
+};
+use crate::domain::committees::{ConflictDecision, MemberCategory, Quorum, Role};
+use crate::domain::decisions::{
+    BreachInput, DecisionFields, ServiceStatus, MAX_VALUE_PENCE as MAX_DECISION_PENCE, ROUTES,
+};
+use crate::domain::entries::StandingChange;
+use crate::domain::gifts::{GiftFields, GiftKind, Outcome as GiftOutcome, MAX_VALUE_PENCE};
+use crate::domain::interests::{DeclarationFields, InterestType, MAX_DESCRIPTION};
+use crate::domain::meetings::{
+    Attendance, Committee, ItemInput, MeetingInput, Outcome as ItemOutcome, OutcomeInput, LONG_TEXT,
+};
+use crate::domain::people::PersonFields;
+use crate::domain::returns::Return;
+use crate::domain::validation::MAX_PERSON_REF;
+use crate::web::api::MAX_PERSON_SLUG;
+use serde_json::{json, Value};
+
+type Fields = Vec<(&'static str, Value)>;
+
+/// Dates a change records as past (declared, offered, made, occurred) may not be later
+/// than today.
+const NOT_FUTURE: &str = "YYYY-MM-DD, from 1900-01-01 and not after today";
+
+fn past_date() -> Value {
+    described(date(), NOT_FUTURE)
+}
+
+fn opt_past_date() -> Value {
+    described(opt_date(), NOT_FUTURE)
+}
+
+/// The voting categories: a quorum may require them, and co-opted members hold them.
+fn voting_categories() -> Vec<&'static str> {
+    MemberCategory::CODES
+        .iter()
+        .copied()
+        .filter(|c| *c != "observer")
+        .collect()
+}
+
+/// Required when `field` holds `value`.
+fn required_when(field: &str, value: &str, then: Value) -> Value {
+    json!({"if": {"required": [field], "properties": {field: {"const": value}}}, "then": then})
+}
+
+fn with_rules(mut schema: Value, rules: Vec<Value>) -> Value {
+    schema["allOf"] = json!(rules);
+    schema
+}
+
+fn reason() -> (&'static str, Value) {
+    ("reason", text(StandingChange::MAX_REASON))
+}
+
+/// The slug of the person a new entry is for (a declarant's own).
+fn entry_person() -> (&'static str, Value) {
+    (
+        "person",
+        described(
+            text(MAX_PERSON_SLUG),
+            "The slug of an existing person the entry is for (a declarant's own)",
+        ),
+    )
+}
+
+fn person_fields() -> Fields {
+    vec![
+        ("name", text(PersonFields::MAX_NAME)),
+        ("position", text(PersonFields::MAX_POSITION)),
+        ("decision_making", flag()),
+    ]
+}
+
+/// `POST …/people`
+pub fn new_person() -> Value {
+    object(&person_fields(), &["name", "position"], true)
+}
+
+/// `POST …/people/{slug}/amend`
+pub fn amend_person() -> Value {
+    amend(&person_fields())
+}
+
+fn declaration_fields() -> Fields {
+    vec![
+        ("position", opt_text(DeclarationFields::MAX_POSITION)),
+        ("interest_type", one_of(&InterestType::CODES)),
+        (
+            "associate",
+            described(
+                opt_text(DeclarationFields::MAX_ASSOCIATE),
+                "Who the associate is (e.g. spouse): required for an indirect interest, and only for one",
+            ),
+        ),
+        ("description", text(MAX_DESCRIPTION)),
+        ("body", text(DeclarationFields::MAX_BODY)),
+        ("arose_on", date()),
+        (
+            "ended_on",
+            described(opt_date(), "YYYY-MM-DD, not before `arose_on`"),
+        ),
+        ("declared_on", opt_past_date()),
+        ("mitigation", text(DeclarationFields::MAX_MITIGATION)),
+    ]
+}
+
+/// An associate is named for an indirect interest and for no other.
+fn associate_rules() -> Vec<Value> {
+    vec![
+        required_when(
+            "interest_type",
+            "indirect",
+            json!({"required": ["associate"], "properties": {"associate": text(DeclarationFields::MAX_ASSOCIATE)}}),
+        ),
+        json!({
+            "if": {"required": ["interest_type"], "not": {"properties": {"interest_type": {"const": "indirect"}}}},
+            "then": {"properties": {"associate": {"type": "null"}}},
+        }),
+    ]
+}
+
+/// `POST …/declarations`
+pub fn new_declaration() -> Value {
+    let mut fields = declaration_fields();
+    fields.push(entry_person());
+    fields.push((
+        "withheld_reason",
+        described(
+            opt_text(StandingChange::MAX_REASON),
+            "Withhold the entry from publication at once, for this reason (governance only)",
+        ),
+    ));
+    with_rules(
+        object(
+            &fields,
+            &[
+                "person",
+                "interest_type",
+                "description",
+                "body",
+                "arose_on",
+                "mitigation",
+            ],
+            true,
+        ),
+        associate_rules(),
+    )
+}
+
+/// `POST …/declarations/{id}/amend`
+pub fn amend_declaration() -> Value {
+    with_rules(amend(&declaration_fields()), associate_rules())
+}
+
+/// `POST …/declarations/{id}/end`
+pub fn end_declaration() -> Value {
+    object(
+        &[
+            ("version", version()),
+            (
+                "ended_on",
+                described(date(), "YYYY-MM-DD, not before the interest arose"),
+            ),
+        ],
+        &["version", "ended_on"],
+        true,
+    )
+}
+
+/// `withdraw` and `withhold`: the version and a reason.
+pub fn versioned_reason() -> Value {
+    object(
+        &[("version", version()), reason()],
+        &["version", "reason"],
+        true,
+    )
+}
+
+/// `release`: the version only.
+pub fn versioned() -> Value {
+    object(&[("version", version())], &["version"], true)
+}
+
+/// `accept` of a versioned entry.
+pub fn accept_version() -> Value {
+    review(true, false)
+}
+
+/// `return` of a versioned entry, with the comment for the declarant.
+pub fn return_version() -> Value {
+    review(true, true)
+}
+
+/// `accept` of a nil return or confirmation.
+pub fn accept_return() -> Value {
+    review(false, false)
+}
+
+/// `return` of a nil return or confirmation.
+pub fn return_return() -> Value {
+    review(false, true)
+}
+
+fn review(versioned: bool, comment: bool) -> Value {
+    let mut props = vec![];
+    let mut required = vec![];
+    if versioned {
+        props.push(("version", version()));
+        required.push("version");
+    }
+    if comment {
+        props.push(("comment", text(StandingChange::MAX_REASON)));
+        required.push("comment");
+    }
+    object(&props, &required, true)
+}
+
+fn gift_fields() -> Fields {
+    vec![
+        ("giver", text(GiftFields::MAX_GIVER)),
+        ("giver_is_supplier", flag()),
+        ("kind", one_of(&GiftKind::CODES)),
+        ("description", text(GiftFields::MAX_DESCRIPTION)),
+        ("value_pence", pence(MAX_VALUE_PENCE)),
+        ("offered_on", past_date()),
+        (
+            "outcome",
+            described(
+                one_of(&GiftOutcome::CODES),
+                "Cash and vouchers are always declined; hospitality over the organisation's approval threshold is accepted only with `approved_by`",
+            ),
+        ),
+        ("approved_by", opt_text(GiftFields::MAX_APPROVED_BY)),
+        ("declared_on", opt_past_date()),
+    ]
+}
+
+/// Cash and vouchers are declined.
+fn cash_rule() -> Vec<Value> {
+    vec![required_when(
+        "kind",
+        "cash_or_voucher",
+        json!({"properties": {"outcome": {"const": "declined"}}}),
+    )]
+}
+
+/// `POST …/gifts`
+pub fn new_gift() -> Value {
+    let mut fields = gift_fields();
+    fields.push(entry_person());
+    with_rules(
+        object(
+            &fields,
+            &[
+                "person",
+                "giver",
+                "kind",
+                "description",
+                "value_pence",
+                "offered_on",
+                "outcome",
+            ],
+            true,
+        ),
+        cash_rule(),
+    )
+}
+
+/// `POST …/gifts/{id}/amend`
+pub fn amend_gift() -> Value {
+    with_rules(amend(&gift_fields()), cash_rule())
+}
+
+/// `POST …/nil-returns` and `…/confirmations`
+pub fn new_return() -> Value {
+    object(
+        &[
+            (
+                "person",
+                described(
+                    text(Return::MAX_PERSON),
+                    "The slug of an existing person (a declarant's own); a nil return only for someone with no current declarations",
+                ),
+            ),
+            ("made_on", opt_past_date()),
+        ],
+        &["person"],
+        true,
+    )
+}
+
+fn committee_fields() -> Fields {
+    vec![
+        ("name", text(Committee::MAX_NAME)),
+        (
+            "slug",
+            json!({"type": ["string", "null"], "maxLength": Committee::MAX_SLUG, "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                   "description": "Made from the name if absent"}),
+        ),
+        (
+            "terms_of_reference",
+            described(opt_text(LONG_TEXT), "Markdown"),
+        ),
+        (
+            "quorum_minimum",
+            json!({"type": "integer", "minimum": 1, "maximum": Quorum::MAX_MINIMUM,
+                   "description": "The fewest voting members present for a quorum: at least the number of required categories"}),
+        ),
+        (
+            "quorum_required",
+            json!({"type": ["array", "null"], "items": one_of(&voting_categories()), "uniqueItems": true,
+                   "description": "Categories at least one member of which must be present (observers never count)"}),
+        ),
+    ]
+}
+
+/// A quorum's minimum is at least the number of categories it requires.
+fn quorum_rules() -> Vec<Value> {
+    (2..=voting_categories().len())
+        .map(|n| {
+            json!({
+                "if": {"required": ["quorum_required"], "properties": {"quorum_required": {"type": "array", "minItems": n}}},
+                "then": {"required": ["quorum_minimum"], "properties": {"quorum_minimum": {"minimum": n}}},
+            })
+        })
+        .collect()
+}
+
+fn member_fields() -> Fields {
+    vec![
+        ("category", one_of(&MemberCategory::CODES)),
+        (
+            "voting",
+            json!({"type": ["boolean", "null"], "description": "Defaults to true except for observers, who never vote"}),
+        ),
+        ("role", opt_one_of(&Role::CODES)),
+        ("from", date()),
+        ("to", described(opt_date(), "YYYY-MM-DD, not before `from`")),
+        ("audit_chair", flag()),
+    ]
+}
+
+/// Observers never vote.
+fn observer_rule() -> Vec<Value> {
+    vec![required_when(
+        "category",
+        "observer",
+        json!({"properties": {"voting": {"enum": [false, null]}}}),
+    )]
+}
+
+fn membership() -> Value {
+    let mut props = vec![(
+        "person",
+        described(text(MAX_PERSON_REF), "The slug of an existing person"),
+    )];
+    props.extend(member_fields());
+    with_rules(
+        object(&props, &["person", "category", "from"], true),
+        observer_rule(),
+    )
+}
+
+fn members() -> Value {
+    json!({"type": "array", "items": membership()})
+}
+
+/// `POST …/committees`
+pub fn new_committee() -> Value {
+    let mut fields = committee_fields();
+    fields.push(("members", members()));
+    with_rules(
+        object(&fields, &["name", "quorum_minimum"], true),
+        quorum_rules(),
+    )
+}
+
+/// `POST …/committees/{slug}/amend`
+pub fn amend_committee() -> Value {
+    with_rules(amend(&committee_fields()), quorum_rules())
+}
+
+/// `POST …/committees/{slug}/members`: only `members` is read, the rest is ignored.
+pub fn add_members() -> Value {
+    object(&[("members", members())], &["members"], false)
+}
+
+/// `POST …/committees/{slug}/members/{id}/amend`
+pub fn amend_member() -> Value {
+    with_rules(amend(&member_fields()), observer_rule())
+}
+
+/// `POST …/committees/{slug}/members/{id}/end`
+pub fn end_member() -> Value {
+    let mut fields = vec![("version", version())];
+    fields.extend(member_fields());
+    with_rules(object(&fields, &["version", "to"], true), observer_rule())
+}
+
+fn meeting_fields() -> Fields {
+    vec![
+        ("held_on", date()),
+        (
+            "attendance",
+            json!({"type": ["object", "null"], "additionalProperties": one_of(&Attendance::CODES),
+                   "description": "The slug of each member to their attendance"}),
+        ),
+        (
+            "co_opted",
+            json!({"type": ["array", "null"], "items": object(&[
+                ("person", described(text(MAX_PERSON_REF), "The slug of an existing person")),
+                ("category", one_of(&voting_categories())),
+                ("note", text(MeetingInput::MAX_NOTE)),
+            ], &["person", "category", "note"], true)}),
+        ),
+    ]
+}
+
+/// `POST …/committees/{slug}/meetings`
+pub fn new_meeting() -> Value {
+    object(&meeting_fields(), &["held_on"], true)
+}
+
+/// `POST …/meetings/{id}/amend`
+pub fn amend_meeting() -> Value {
+    amend(&meeting_fields())
+}
+
+fn item_fields() -> Fields {
+    vec![
+        (
+            "number",
+            json!({"type": "string", "minLength": 1, "maxLength": ItemInput::MAX_NUMBER, "pattern": "^[A-Za-z0-9.]+$",
+                   "description": "Letters, digits and dots, e.g. 5 or 5.2"}),
+        ),
+        ("title", text(ItemInput::MAX_TITLE)),
+        ("description", opt_text(LONG_TEXT)),
+        (
+            "conflicts",
+            json!({"type": ["array", "null"], "items": object(&[
+                ("person", described(text(MAX_PERSON_REF), "The slug of an existing person")),
+                ("declaration", id()),
+                ("nature", text(ItemInput::MAX_NATURE)),
+                ("decision", one_of(&ConflictDecision::CODES)),
+            ], &["person", "nature", "decision"], true)}),
+        ),
+    ]
+}
+
+/// `POST …/meetings/{id}/items`
+pub fn new_item() -> Value {
+    object(&item_fields(), &["number", "title"], true)
+}
+
+/// `POST …/items/{id}/amend`
+pub fn amend_item() -> Value {
+    amend(&item_fields())
+}
+
+/// `POST …/items/{id}/outcome`
+pub fn item_outcome() -> Value {
+    let needs =
+        |field: &str, max: usize| json!({"required": [field], "properties": {field: text(max)}});
+    with_rules(
+        object(
+            &[
+                ("version", version()),
+                ("outcome", one_of(&ItemOutcome::CODES)),
+                (
+                    "decision",
+                    described(opt_text(LONG_TEXT), "Required when decided"),
+                ),
+                (
+                    "reason",
+                    described(opt_text(LONG_TEXT), "Required when deferred or referred"),
+                ),
+                (
+                    "referred_to",
+                    described(
+                        opt_text(OutcomeInput::MAX_REFERRED_TO),
+                        "Required when referred",
+                    ),
+                ),
+            ],
+            &["version", "outcome"],
+            true,
+        ),
+        vec![
+            required_when("outcome", "decided", needs("decision", LONG_TEXT)),
+            required_when("outcome", "deferred", needs("reason", LONG_TEXT)),
+            required_when(
+                "outcome",
+                "referred",
+                json!({"allOf": [needs("reason", LONG_TEXT), needs("referred_to", OutcomeInput::MAX_REFERRED_TO)]}),
+            ),
+        ],
+    )
+}
+
+fn decision_fields() -> Fields {
+    let routes: Vec<&str> = ROUTES.iter().map(|(c, _)| *c).collect();
+    vec![
+        (
+            "reference",
+            json!({"type": "string", "minLength": 1, "maxLength": DecisionFields::MAX_REFERENCE,
+                   "pattern": "^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", "not": {"pattern": "^[Pp][Aa][Gg][Ee]$"},
+                   "description": "Letters and digits joined by hyphens, e.g. PCD-2026-014; not \"page\""}),
+        ),
+        ("title", text(DecisionFields::MAX_TITLE)),
+        ("service_description", text(LONG_TEXT)),
+        ("service_status", one_of(&ServiceStatus::CODES)),
+        ("route", one_of(&routes)),
+        ("clinical_lead", opt_text(DecisionFields::MAX_NAME)),
+        ("contract_manager", opt_text(DecisionFields::MAX_NAME)),
+        (
+            "decided_on",
+            described(
+                opt_date(),
+                "YYYY-MM-DD; the meeting's date if absent and `item` is given",
+            ),
+        ),
+        (
+            "item",
+            described(id(), "The id of the agenda item the decision was taken on"),
+        ),
+        (
+            "how_decided",
+            described(
+                opt_text(LONG_TEXT),
+                "Who took the decision and how: required when no `item` is given",
+            ),
+        ),
+        ("conflicts_note", opt_text(LONG_TEXT)),
+        ("justification", text(LONG_TEXT)),
+        ("supplier", opt_text(DecisionFields::MAX_SUPPLIER)),
+        ("value_pence", pence(MAX_DECISION_PENCE)),
+        ("term_months", count(DecisionFields::MAX_TERM_MONTHS)),
+        ("starts_on", opt_date()),
+        ("comments", opt_text(LONG_TEXT)),
+    ]
+}
+
+/// A decision names the item that took it, or says how it was taken.
+fn decision_rules() -> Vec<Value> {
+    vec![json!({"anyOf": [
+        {"required": ["item"], "properties": {"item": {"type": "integer"}}},
+        {"required": ["how_decided"], "properties": {"how_decided": text(LONG_TEXT)}},
+    ]})]
+}
+
+/// `POST …/decisions`
+pub fn new_decision() -> Value {
+    let mut rules = decision_rules();
+    rules.push(json!({"anyOf": [
+        {"required": ["decided_on"], "properties": {"decided_on": {"type": "string"}}},
+        {"required": ["item"], "properties": {"item": {"type": "integer"}}},
+    ]}));
+    with_rules(
+        object(
+            &decision_fields(),
+            &[
+                "reference",
+                "title",
+                "service_description",
+                "service_status",
+                "route",
+                "justification",
+                "value_pence",
+            ],
+            true,
+        ),
+        rules,
+    )
+}
+
+/// `POST …/decisions/{reference}/amend`
+pub fn amend_decision() -> Value {
+    amend(&decision_fields())
+}
+
+fn breach_fields() -> Fields {
+    vec![
+        ("occurred_on", past_date()),
+        (
+            "identified_on",
+            described(
+                opt_date(),
+                "YYYY-MM-DD, not before `occurred_on` and not after today",
+            ),
+        ),
+        ("summary", text(LONG_TEXT)),
+        ("action_taken", text(LONG_TEXT)),
+        ("reported_to", opt_text(BreachInput::MAX_REPORTED_TO)),
+        (
+            "person",
+            described(
+                opt_text(MAX_PERSON_REF),
+                "The slug of the existing person concerned, if any",
+            ),
+        ),
+    ]
+}
+
+/// `POST …/breaches`
+pub fn new_breach() -> Value {
+    object(
+        &breach_fields(),
+        &["occurred_on", "summary", "action_taken"],
+        true,
+    )
+}
+
+/// `POST …/breaches/{id}/amend`
+pub fn amend_breach() -> Value {
+    amend(&breach_fields())
+}
+
+fn query(name: &str, required: bool, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description})
+}
+
+/// A position in the chain: a whole number from 1.
+fn seq() -> Value {
+    json!({"type": "integer", "minimum": 1, "maximum": i64::MAX})
+}
+
+/// `GET …/declarations`
+pub fn declarations_query() -> Vec<Value> {
+    vec![query(
+        "person",
+        false,
+        json!({"type": "string"}),
+        "Only this person's declarations (by slug)",
+    )]
+}
+
+/// `GET …/audit/entries`
+pub fn entries_query() -> Vec<Value> {
+    vec![
+        query(
+            "start",
+            false,
+            seq(),
+            "The first entry's seq (default 1)",
+        ),
+        query(
+            "end",
+            false,
+            seq(),
+            "The last entry's seq, not before `start` (default the head; at most 1000 entries per request)",
+        ),
+    ]
+}
+
+/// `GET …/audit/proof/inclusion`
+pub fn inclusion_query() -> Vec<Value> {
+    vec![
+        query("seq", true, seq(), "The entry to prove included"),
+        query(
+            "size",
+            true,
+            seq(),
+            "The size of the tree (a checkpoint's) to prove it in: at least `seq`, at most the chain's length",
+        ),
+    ]
+}
+
+/// `GET …/audit/proof/consistency`
+pub fn consistency_query() -> Vec<Value> {
+    vec![
+        query("from", true, seq(), "The older tree size"),
+        query(
+            "to",
+            true,
+            seq(),
+            "The newer tree size: at least `from`, at most the chain's length",
+        ),
+    ]
+}
