@@ -2,6 +2,7 @@
 //! the forms and CSV, whole pence in the JSON API) and shown as pounds, in the few
 //! styles the pages, forms and open data use.
 
+use super::validation::whole_number;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -80,7 +81,7 @@ impl Pence {
     /// error is the field's problem as the parsers word it.
     pub fn parse_json(v: &Value, max: i64) -> Result<Pence, String> {
         let parsed = match v {
-            Value::Number(n) => n.as_i64().ok_or("must be a whole number of pence"),
+            Value::Number(n) => whole_number(n).ok_or("must be a whole number of pence"),
             Value::String(s) => s
                 .trim()
                 .parse::<i64>()
@@ -176,6 +177,7 @@ mod tests {
             Pence::parse_json(&json!(-1), 5000).unwrap_err(),
             "must be between 0 and 5000 pence"
         );
+        assert_eq!(Pence::parse_json(&json!(4999.0), 5000), Ok(Pence(4999)));
         assert_eq!(
             Pence::parse_json(&json!(12.5), 5000).unwrap_err(),
             "must be a whole number of pence"

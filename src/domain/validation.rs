@@ -104,6 +104,8 @@ pub struct Parser<'a> {
 pub const MIN_DATE: &str = "1900-01-01";
 /// The latest date any field accepts.
 pub const MAX_DATE: &str = "2999-12-31";
+/// Longest slug, in characters.
+pub const MAX_SLUG: usize = 60;
 /// Longest person slug a nested record (a member, a conflict, a breach) may name, in
 /// characters: slugs are at most 60, so a longer one names nobody.
 pub const MAX_PERSON_REF: usize = 80;
@@ -232,7 +234,7 @@ impl<'a> Parser<'a> {
         let parsed = match self.value(name)? {
             Value::Null => return None,
             Value::String(s) if s.trim().is_empty() => return None,
-            Value::Number(n) => n.as_u64(),
+            Value::Number(n) => whole_number(n).and_then(|i| u64::try_from(i).ok()),
             Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
@@ -303,6 +305,16 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// A JSON number that is a whole number within `i64`, however it is written (`3` or
+/// `3.0`): JSON Schema's `integer`, which the API description promises for these fields.
+pub fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
+            .map(|f| f as i64)
+    })
+}
+
 fn min_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid constant date")
 }
@@ -324,13 +336,13 @@ pub fn slugify(s: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    out.truncate(60);
+    out.truncate(MAX_SLUG);
     out.trim_end_matches('-').to_owned()
 }
 
 /// Whether `s` is already a valid slug.
 pub fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 60 && slugify(s) == s
+    !s.is_empty() && s.len() <= MAX_SLUG && slugify(s) == s
 }
 
 #[cfg(test)]
@@ -362,6 +374,20 @@ mod tests {
         assert_eq!(p.text("b", 10), None);
         assert_eq!(p.text("c", 10), None);
         assert_eq!(p.finish().unwrap_err().0.len(), 2);
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_zero_fraction() {
+        let n = |v: Value| match v {
+            Value::Number(n) => whole_number(&n),
+            _ => unreachable!("a number"),
+        };
+        assert_eq!(n(json!(452)), Some(452));
+        assert_eq!(n(json!(452.0)), Some(452));
+        assert_eq!(n(json!(-3.0)), Some(-3));
+        assert_eq!(n(json!(452.5)), None);
+        assert_eq!(n(json!(u64::MAX)), None);
+        assert_eq!(n(json!(1e19)), None);
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub async fn with_meeting_date(
         return Ok(fields);
     }
     let item = match fields.get("item") {
-        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::Number(n)) => crate::domain::validation::whole_number(n),
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     };

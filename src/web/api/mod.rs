@@ -14,6 +14,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::AppState;
 use crate::domain::people::Person;
+use crate::domain::validation::whole_number;
 use crate::domain::{FieldErrors, Input};
 use crate::store::orgs::Org;
 use crate::store::{Committed, Touched};
@@ -34,8 +35,8 @@ pub fn input(body: &web::Bytes) -> Result<Input, ApiError> {
 /// Take the `version` an edit is based on out of the input (409 if it is stale, later).
 pub fn take_version(input: &mut Input) -> Result<i64, ApiError> {
     match input.take("version") {
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => {
-            Ok(n.as_i64().expect("checked"))
+        Some(Value::Number(n)) if whole_number(&n).is_some_and(|v| v > 0) => {
+            Ok(whole_number(&n).expect("checked"))
         }
         Some(_) => Err(crate::domain::FieldErrors::one(
             "version",

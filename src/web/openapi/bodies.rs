@@ -21,7 +21,7 @@ use crate::domain::meetings::{
 };
 use crate::domain::people::PersonFields;
 use crate::domain::returns::Return;
-use crate::domain::validation::MAX_PERSON_REF;
+use crate::domain::validation::{MAX_PERSON_REF, MAX_SLUG};
 use crate::web::api::MAX_PERSON_SLUG;
 use serde_json::{json, Value};
 
@@ -304,7 +304,7 @@ fn committee_fields() -> Fields {
         ("name", text(Committee::MAX_NAME)),
         (
             "slug",
-            json!({"type": ["string", "null"], "maxLength": Committee::MAX_SLUG, "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+            json!({"type": ["string", "null"], "maxLength": MAX_SLUG, "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
                    "description": "Made from the name if absent"}),
         ),
         (
@@ -375,6 +375,11 @@ fn members() -> Value {
     json!({"type": "array", "items": membership()})
 }
 
+fn at_least_one(mut list: Value) -> Value {
+    list["minItems"] = json!(1);
+    list
+}
+
 /// `POST …/committees`
 pub fn new_committee() -> Value {
     let mut fields = committee_fields();
@@ -392,7 +397,7 @@ pub fn amend_committee() -> Value {
 
 /// `POST …/committees/{slug}/members`: only `members` is read, the rest is ignored.
 pub fn add_members() -> Value {
-    object(&[("members", members())], &["members"], false)
+    object(&[("members", at_least_one(members()))], &["members"], false)
 }
 
 /// `POST …/committees/{slug}/members/{id}/amend`
@@ -409,7 +414,10 @@ pub fn end_member() -> Value {
 
 fn meeting_fields() -> Fields {
     vec![
-        ("held_on", date()),
+        (
+            "held_on",
+            described(date(), "YYYY-MM-DD: a committee meets at most once a day"),
+        ),
         (
             "attendance",
             json!({"type": ["object", "null"], "additionalProperties": one_of(&Attendance::CODES),
@@ -560,26 +568,33 @@ fn decision_rules() -> Vec<Value> {
 
 /// `POST …/decisions`
 pub fn new_decision() -> Value {
-    let mut rules = decision_rules();
-    rules.push(json!({"anyOf": [
-        {"required": ["decided_on"], "properties": {"decided_on": {"type": "string"}}},
-        {"required": ["item"], "properties": {"item": {"type": "integer"}}},
-    ]}));
+    let mut fields = decision_fields();
+    // Required here: the service fills it in from the meeting of `item` only when that
+    // item exists, which JSON Schema cannot say.
+    fields.retain(|(name, _)| *name != "decided_on");
+    fields.push((
+        "decided_on",
+        described(
+            date(),
+            "YYYY-MM-DD (the service also takes the date of the meeting of an existing `item` when this is left out)",
+        ),
+    ));
     with_rules(
         object(
-            &decision_fields(),
+            &fields,
             &[
                 "reference",
                 "title",
                 "service_description",
                 "service_status",
                 "route",
+                "decided_on",
                 "justification",
                 "value_pence",
             ],
             true,
         ),
-        rules,
+        decision_rules(),
     )
 }
 

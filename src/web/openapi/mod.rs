@@ -50,8 +50,15 @@ pub fn document() -> Value {
                 decisions of NHS commissioning organisations, their committees, and the \
                 hash-chained audit log every change is recorded in. Reads of published \
                 entries are public; writes need a bearer token, or a signed-in browser \
-                session and its X-CSRF-Token. Bodies are JSON objects. Generated from the \
-                service's route table.",
+                session and its X-CSRF-Token. Bodies are JSON objects, and each body's \
+                schema states in full the form its fields must take. What depends on the \
+                records as they stand or on today's date is refused with 422 naming the field: \
+                a person, member, meeting or item that does not exist; a slug, reference, \
+                item number or meeting date already used; a date in the future, or before the date it \
+                follows; a change the record's state does not allow (such as accepting a \
+                version that is not awaiting review); a committee that would break its \
+                constitution, or a decision without a quorum; and the organisation's gift \
+                thresholds. Generated from the service's route table.",
         },
         "servers": [{"url": "/"}],
         "paths": paths,
