@@ -307,7 +307,7 @@ fn describe_business(
                 "<p>{}. Decided {}. Value {}{}.</p>",
                 esc(route_label(&f.route)),
                 long_date(f.decided_on),
-                Pence(f.value_pence).to_string(),
+                Pence(f.value_pence),
                 f.supplier
                     .as_deref()
                     .map(|s| format!(", awarded to {}", esc(s)))

@@ -6,7 +6,7 @@
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 use coi_register::web::routes::{self, Access, Method};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 const METHODS: [&str; 8] = [
@@ -195,9 +195,11 @@ fn queries_are_read(app: &TestApp, doc: &Value) {
 }
 
 /// For the writes that need no existing record: an empty body is refused naming every
-/// field the schema requires, and a closed schema's parser refuses an unknown field.
+/// field the schema requires, a value just past a field's limits (empty where text is
+/// required, a character too long, one past a number's bounds) is refused naming that
+/// field, and a closed schema's parser refuses an unknown field.
 fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
-    let mut checked = 0;
+    let (mut checked, mut limits) = (0, 0);
     for spec in routes::table()
         .iter()
         .filter(|s| s.method == Method::Post && s.path.starts_with("/api/v1/orgs/{org}/"))
@@ -216,6 +218,34 @@ fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
                 spec.path
             );
         }
+        // Each field's limits are the parser's: one past them is refused, naming the field.
+        let props = schema["properties"].as_object().expect("properties");
+        for (field, p) in props {
+            let mut past = Vec::new();
+            if p["minLength"].as_u64() == Some(1) {
+                past.push(json!(""));
+            }
+            if let Some(max) = p["maxLength"].as_u64() {
+                past.push(json!("x".repeat(max as usize + 1)));
+            }
+            if let Some(max) = p["maximum"].as_i64().filter(|m| *m < i64::MAX) {
+                past.push(json!(max + 1));
+            }
+            if let Some(min) = p["minimum"].as_i64() {
+                past.push(json!(min - 1));
+            }
+            for value in past {
+                let body = json!({ field: value }).to_string();
+                let (status, answer) = app.post_raw(&url, Some(&app.token), &body);
+                assert_eq!(status, 422, "POST {} {body}: {answer}", spec.path);
+                assert!(
+                    answer["fields"][field].is_string(),
+                    "POST {} {body}: the schema refuses it, but the parser took it: {answer}",
+                    spec.path
+                );
+                limits += 1;
+            }
+        }
         if schema["additionalProperties"] == false {
             let (status, answer) = app.post_raw(&url, Some(&app.token), r#"{"zz_not_a_field": 1}"#);
             assert_eq!(status, 422, "POST {}: {answer}", spec.path);
@@ -228,6 +258,7 @@ fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
         checked += 1;
     }
     assert!(checked >= 8, "only {checked} writes checked");
+    assert!(limits >= 40, "only {limits} field limits checked");
 }
 
 /// As much of OpenAPI 3.1's structure as can be checked without a validator: the
