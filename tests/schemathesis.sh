@@ -19,6 +19,9 @@
 #                                chain's length): those the description says in words, and
 #                                tests/schemathesis_hooks.py lets through only refusals that
 #                                name one of them.
+# (One worker: hypothesis's lambda descriptions are not thread-safe on CPython 3.11. The
+# health check that complains when many drawn values are filtered out is off: the
+# memberships' conditional schema is correct, only slow to draw.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,14 +81,31 @@ TOKEN=$(sed -n 's/^Demo API token (governance, both organisations): \(coi_[A-Za-
 [ -n "$TOKEN" ] || fail "no demo token in the server's output"
 
 # The organisation is a real one, as a client's would be, and so is the person a new
-# entry is for (else every new entry is refused for naming nobody); everything else is
-# generated.
-PERSON=$(curl -fsS "$BASE/api/v1/orgs/$ORG/people" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["slug"])') ||
+# entry is for (else every new entry is refused for naming nobody); half the ids, slugs
+# and references in paths are real ones too, so changes to existing records are
+# exercised as well as refusals of unknown ones. Everything else is generated.
+api() { curl -fsS "$BASE/api/v1/orgs/$ORG/$1"; }
+keys() { python3 -c 'import json, sys; print(", ".join(json.dumps(str(r[sys.argv[1]])) for r in json.load(sys.stdin)[:5]))' "$1"; }
+PERSON=$(api people | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["slug"])') ||
     fail "could not read the demo's people"
+SLUGS="$(api people | keys slug), $(api committees | keys slug)" || fail "could not read the demo's committees"
+REFERENCES=$(api decisions | keys reference) || fail "could not read the demo's decisions"
 cat >"$TMP/schemathesis.toml" <<EOF
+[dictionaries.ids]
+values = ["1", "2", "3", "4", "5"]
+
+[dictionaries.slugs]
+values = [$SLUGS]
+
+[dictionaries.references]
+values = [$REFERENCES]
+
 [parameters]
 "path.org" = "$ORG"
 "body.person" = "$PERSON"
+"path.id" = { dictionary = "ids", probability = 0.5 }
+"path.slug" = { dictionary = "slugs", probability = 0.5 }
+"path.reference" = { dictionary = "references", probability = 0.5 }
 EOF
 
 echo "schemathesis: running for at most ${MAX_TIME}s"
@@ -98,7 +118,8 @@ SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH=tests${PYTHONPATH:+:$PYTHONPATH
     --max-examples 50 \
     --max-time "$MAX_TIME" \
     --request-timeout 10 \
-    --workers 2 \
+    --workers 1 \
+    --suppress-health-check filter_too_much \
     --seed "${SCHEMATHESIS_SEED:-1}" \
     --no-color || status=$?
 [ "$status" = 0 ] || fail "schemathesis found problems (exit status $status)"

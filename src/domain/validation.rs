@@ -307,11 +307,17 @@ impl<'a> Parser<'a> {
 
 /// A JSON number that is a whole number within `i64`, however it is written (`3` or
 /// `3.0`): JSON Schema's `integer`, which the API description promises for these fields.
+/// A number written with a fraction is read as a double, which serde_json may land a unit
+/// in the last place away from the written value (`2251799813685247.0` can arrive as
+/// `…46.5`), so one within that rounding of a whole number is that whole number.
 pub fn whole_number(n: &serde_json::Number) -> Option<i64> {
     n.as_i64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
-            .map(|f| f as i64)
+        let f = n.as_f64()?;
+        let whole = f.round();
+        ((f - whole).abs() <= f64::EPSILON * f.abs()
+            && whole >= i64::MIN as f64
+            && whole < i64::MAX as f64)
+            .then_some(whole as i64)
     })
 }
 
@@ -386,6 +392,8 @@ mod tests {
         assert_eq!(n(json!(452.0)), Some(452));
         assert_eq!(n(json!(-3.0)), Some(-3));
         assert_eq!(n(json!(452.5)), None);
+        let big: Value = serde_json::from_str("2251799813685247.0").unwrap();
+        assert!(n(big).is_some_and(|v| (v - 2251799813685247).abs() <= 1));
         assert_eq!(n(json!(u64::MAX)), None);
         assert_eq!(n(json!(1e19)), None);
     }

@@ -169,8 +169,12 @@ pub async fn create(
     }
     let withheld_reason = match withheld_reason {
         None | Some(Value::Null) => None,
+        // Control characters are refused as every text field refuses them (PostgreSQL
+        // cannot store NUL).
         Some(Value::String(s))
-            if !s.trim().is_empty() && s.chars().count() <= StandingChange::MAX_REASON =>
+            if !s.trim().is_empty()
+                && s.chars().count() <= StandingChange::MAX_REASON
+                && !s.chars().any(|c| c.is_control() && !"\t\n\r".contains(c)) =>
         {
             Some(s.trim().to_owned())
         }

@@ -31,6 +31,11 @@ pub fn opt_text(max: usize) -> Value {
     json!({"type": ["string", "null"], "maxLength": max, "pattern": TEXT})
 }
 
+/// Optional text that, when given, must not be empty: at most `max` characters.
+pub fn opt_nonempty_text(max: usize) -> Value {
+    json!({"type": ["string", "null"], "minLength": 1, "maxLength": max, "pattern": REQUIRED_TEXT})
+}
+
 fn date_description() -> String {
     format!("YYYY-MM-DD, {MIN_DATE} to {MAX_DATE}")
 }

@@ -97,10 +97,13 @@ fn at_least_one(mut list: Value) -> Value {
 pub fn new_committee() -> Value {
     let mut fields = committee_fields();
     fields.push(("members", members()));
-    with_rules(
-        object(&fields, &["name", "quorum_minimum"], true),
-        quorum_rules(),
-    )
+    let mut rules = quorum_rules();
+    // Without a slug, one is made from the name's letters and digits.
+    rules.push(json!({
+        "if": {"not": {"required": ["slug"], "properties": {"slug": {"type": "string"}}}},
+        "then": {"properties": {"name": {"pattern": "[A-Za-z0-9]"}}},
+    }));
+    with_rules(object(&fields, &["name", "quorum_minimum"], true), rules)
 }
 
 /// `POST …/committees/{slug}/amend`
@@ -122,6 +125,15 @@ pub fn amend_member() -> Value {
 pub fn end_member() -> Value {
     let mut fields = vec![("version", version())];
     fields.extend(member_fields());
+    // Ending needs the last day: `to` may not be null here.
+    fields.retain(|(name, _)| *name != "to");
+    fields.push((
+        "to",
+        described(
+            date(),
+            "YYYY-MM-DD: the last day of membership, not before `from`",
+        ),
+    ));
     with_rules(object(&fields, &["version", "to"], true), observer_rule())
 }
 
@@ -134,7 +146,7 @@ fn meeting_fields() -> Fields {
         (
             "attendance",
             json!({"type": ["object", "null"], "additionalProperties": one_of(&Attendance::CODES),
-                   "description": "The slug of each member to their attendance"}),
+                   "description": "The slug of each member to their attendance; a member who declared a conflict on an item is present"}),
         ),
         (
             "co_opted",
@@ -169,7 +181,7 @@ fn item_fields() -> Fields {
         (
             "conflicts",
             json!({"type": ["array", "null"], "items": object(&[
-                ("person", described(text(MAX_PERSON_REF), "The slug of an existing person")),
+                ("person", described(text(MAX_PERSON_REF), "The slug of a person present at the meeting, listed once")),
                 ("declaration", id()),
                 ("nature", text(ItemInput::MAX_NATURE)),
                 ("decision", one_of(&ConflictDecision::CODES)),

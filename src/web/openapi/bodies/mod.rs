@@ -6,8 +6,8 @@
 //! (409 for a stale version).
 
 use super::schema::{
-    amend, count, date, described, flag, id, object, one_of, opt_date, opt_text, pence, text,
-    version,
+    amend, count, date, described, flag, id, object, one_of, opt_date, opt_nonempty_text, opt_text,
+    pence, text, version,
 };
 use crate::domain::committees::MemberCategory;
 use crate::domain::decisions::{
@@ -143,7 +143,7 @@ pub fn new_declaration() -> Value {
     fields.push((
         "withheld_reason",
         described(
-            opt_text(StandingChange::MAX_REASON),
+            opt_nonempty_text(StandingChange::MAX_REASON),
             "Withhold the entry from publication at once, for this reason (governance only)",
         ),
     ));
@@ -391,7 +391,11 @@ pub fn new_decision() -> Value {
 
 /// `POST …/decisions/{reference}/amend`
 pub fn amend_decision() -> Value {
-    amend(&decision_fields())
+    let mut fields = decision_fields();
+    // The record has a date: an amendment may change it, not remove it.
+    fields.retain(|(name, _)| *name != "decided_on");
+    fields.push(("decided_on", date()));
+    amend(&fields)
 }
 
 fn breach_fields() -> Fields {
