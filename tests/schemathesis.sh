@@ -110,7 +110,9 @@ EOF
 
 echo "schemathesis: running for at most ${MAX_TIME}s"
 status=0
-SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH=tests${PYTHONPATH:+:$PYTHONPATH} \
+# From the run's own directory, where schemathesis keeps its cache of examples.
+TESTS=$PWD/tests
+(cd "$TMP" && SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH=$TESTS${PYTHONPATH:+:$PYTHONPATH} \
     schemathesis --config-file "$TMP/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
     --checks not_a_server_error,response_schema_conformance,accepted_unless_a_stated_rule \
     --header "Authorization: Bearer $TOKEN" \
@@ -121,7 +123,7 @@ SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH=tests${PYTHONPATH:+:$PYTHONPATH
     --workers 1 \
     --suppress-health-check filter_too_much \
     --seed "${SCHEMATHESIS_SEED:-1}" \
-    --no-color || status=$?
+    --no-color) || status=$?
 [ "$status" = 0 ] || fail "schemathesis found problems (exit status $status)"
 kill -0 "$SERVER_PID" 2>/dev/null || fail "the server died during the run"
 echo "schemathesis: passed"
