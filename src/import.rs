@@ -6,7 +6,7 @@ use crate::domain::decisions::DecisionFields;
 use crate::domain::entries::Review;
 use crate::domain::gifts::GiftFields;
 use crate::domain::interests::DeclarationFields;
-use crate::domain::validation::parse_pounds;
+use crate::domain::money::Pence;
 use crate::domain::{FieldErrors, Input};
 use crate::store::entries::Register;
 use crate::store::{AnyConnection, Committed, StoreError, Touched};
@@ -175,11 +175,11 @@ fn pounds(input: &mut Input, errors: &mut FieldErrors) {
         errors.add("value", "give value (pounds) or value_pence, not both");
         return;
     }
-    match v.as_str().and_then(parse_pounds) {
+    match v.as_str().and_then(Pence::parse_pounds) {
         Some(pence) => {
             let merged = std::mem::take(input).merged(Input::from_pairs([(
                 "value_pence",
-                pence.to_string().as_str(),
+                pence.pence().to_string().as_str(),
             )]));
             *input = merged;
         }

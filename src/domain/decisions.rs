@@ -2,7 +2,8 @@
 //! record of breaches of the conflicts policy (published anonymised).
 
 use super::committees::LONG_TEXT;
-use super::validation::{is_slug, FieldErrors, Input};
+use super::money::Pence;
+use super::validation::{is_slug, FieldErrors, Input, MAX_PERSON_REF};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -93,10 +94,21 @@ pub struct DecisionFields {
 }
 
 impl DecisionFields {
+    /// Longest reference, in characters.
+    pub const MAX_REFERENCE: usize = 40;
+    /// Longest title, in characters.
+    pub const MAX_TITLE: usize = 300;
+    /// Longest name of the clinical lead or contract manager, in characters.
+    pub const MAX_NAME: usize = 200;
+    /// Longest supplier's name, in characters.
+    pub const MAX_SUPPLIER: usize = 300;
+    /// Longest contract term, in months (50 years).
+    pub const MAX_TERM_MONTHS: u64 = 600;
+
     pub fn parse(input: &Input) -> Result<DecisionFields, FieldErrors> {
         let mut p = input.parser();
-        let reference = p.text("reference", 40);
-        let title = p.text("title", 300);
+        let reference = p.text("reference", Self::MAX_REFERENCE);
+        let title = p.text("title", Self::MAX_TITLE);
         let service_description = p.text("service_description", LONG_TEXT);
         let service_status = p.choice(
             "service_status",
@@ -110,16 +122,20 @@ impl DecisionFields {
                 .find(|(c, _)| *c == s)
                 .map(|(c, _)| c.to_string())
         });
-        let clinical_lead = p.opt_text("clinical_lead", 200);
-        let contract_manager = p.opt_text("contract_manager", 200);
+        let clinical_lead = p.opt_text("clinical_lead", Self::MAX_NAME);
+        let contract_manager = p.opt_text("contract_manager", Self::MAX_NAME);
         let decided_on = p.date("decided_on");
         let item_id = p.opt_id("item");
         let how_decided = p.opt_text("how_decided", LONG_TEXT);
         let conflicts_note = p.opt_text("conflicts_note", LONG_TEXT);
         let justification = p.text("justification", LONG_TEXT);
-        let supplier = p.opt_text("supplier", 300);
-        let value_pence = p.pence("value_pence", MAX_CONTRACT_VALUE_PENCE);
-        let term_months = p.opt_count("term_months", 600).map(|n| n as u32);
+        let supplier = p.opt_text("supplier", Self::MAX_SUPPLIER);
+        let value_pence = p
+            .pence("value_pence", MAX_CONTRACT_VALUE_PENCE)
+            .map(Pence::pence);
+        let term_months = p
+            .opt_count("term_months", Self::MAX_TERM_MONTHS)
+            .map(|n| n as u32);
         let starts_on = p.opt_date("starts_on");
         let comments = p.opt_text("comments", LONG_TEXT);
         if let Some(r) = &reference {
@@ -226,14 +242,17 @@ pub struct BreachInput {
 }
 
 impl BreachInput {
+    /// Longest name of whom the breach was reported to, in characters.
+    pub const MAX_REPORTED_TO: usize = 300;
+
     pub fn parse(input: &Input, today: NaiveDate) -> Result<BreachInput, FieldErrors> {
         let mut p = input.parser();
         let occurred_on = p.date("occurred_on");
         let identified_on = p.opt_date("identified_on");
         let summary = p.text("summary", LONG_TEXT);
         let action_taken = p.text("action_taken", LONG_TEXT);
-        let reported_to = p.opt_text("reported_to", 300);
-        let person = p.opt_text("person", 80);
+        let reported_to = p.opt_text("reported_to", Self::MAX_REPORTED_TO);
+        let person = p.opt_text("person", MAX_PERSON_REF);
         if let (Some(o), Some(i)) = (occurred_on, identified_on) {
             if i < o {
                 p.error("identified_on", "cannot be before the breach occurred");

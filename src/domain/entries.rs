@@ -227,6 +227,9 @@ pub enum StandingChange {
 }
 
 impl StandingChange {
+    /// Longest reason (to withhold or withdraw) or review comment, in characters.
+    pub const MAX_REASON: usize = 2000;
+
     /// The audit action verb.
     pub fn action(&self) -> &'static str {
         match self {
@@ -246,9 +249,15 @@ impl StandingChange {
     pub fn parse(action: &str, input: &Input) -> Result<StandingChange, FieldErrors> {
         let mut p = input.parser();
         let change = match action {
-            "withhold" => p.text("reason", 2000).map(StandingChange::Withhold),
-            "withdraw" => p.text("reason", 2000).map(StandingChange::Withdraw),
-            "return" => p.text("comment", 2000).map(StandingChange::Return),
+            "withhold" => p
+                .text("reason", Self::MAX_REASON)
+                .map(StandingChange::Withhold),
+            "withdraw" => p
+                .text("reason", Self::MAX_REASON)
+                .map(StandingChange::Withdraw),
+            "return" => p
+                .text("comment", Self::MAX_REASON)
+                .map(StandingChange::Return),
             "accept" => Some(StandingChange::Accept),
             _ => Some(StandingChange::Release),
         };

@@ -2,6 +2,7 @@
 //! declined, and which need a senior manager's approval (DOMAIN.md thresholds).
 
 use super::entries::Entry;
+use super::money::{Pence, Style};
 use super::org::OrgSettings;
 use super::validation::{FieldErrors, Input};
 use chrono::NaiveDate;
@@ -77,12 +78,116 @@ pub struct Assessment {
     pub rule: String,
 }
 
-fn pounds(pence: i64) -> String {
-    if pence % 100 == 0 {
-        format!("£{}", pence / 100)
-    } else {
-        format!("£{}.{:02}", pence / 100, pence % 100)
+/// The bands the thresholds divide offers into: each has one rule, stated in one
+/// sentence, and [`assess`] puts every offer in exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    CashOrVoucher,
+    SupplierGiftUpToMax,
+    SupplierGiftOverMax,
+    OtherGiftUnderDeclare,
+    OtherGiftFromDeclare,
+    HospitalityUnderDeclare,
+    HospitalityDeclared,
+    HospitalityOverApproval,
+}
+
+impl Band {
+    /// Every band, in the order the thresholds are explained.
+    pub const ALL: [Band; 8] = [
+        Band::CashOrVoucher,
+        Band::SupplierGiftUpToMax,
+        Band::SupplierGiftOverMax,
+        Band::OtherGiftUnderDeclare,
+        Band::OtherGiftFromDeclare,
+        Band::HospitalityUnderDeclare,
+        Band::HospitalityDeclared,
+        Band::HospitalityOverApproval,
+    ];
+
+    /// The band an offer of `kind` worth `value_pence` falls in.
+    pub fn of(kind: GiftKind, from_supplier: bool, value_pence: i64, s: &OrgSettings) -> Band {
+        match kind {
+            GiftKind::CashOrVoucher => Band::CashOrVoucher,
+            GiftKind::Gift if from_supplier => {
+                if value_pence <= s.supplier_gift_max_pence {
+                    Band::SupplierGiftUpToMax
+                } else {
+                    Band::SupplierGiftOverMax
+                }
+            }
+            GiftKind::Gift => {
+                if value_pence < s.other_gift_declare_from_pence {
+                    Band::OtherGiftUnderDeclare
+                } else {
+                    Band::OtherGiftFromDeclare
+                }
+            }
+            GiftKind::Hospitality => {
+                if value_pence < s.hospitality_declare_from_pence {
+                    Band::HospitalityUnderDeclare
+                } else if value_pence <= s.hospitality_approval_over_pence {
+                    Band::HospitalityDeclared
+                } else {
+                    Band::HospitalityOverApproval
+                }
+            }
+        }
     }
+
+    /// Whether an offer (of a value of at least nothing) can fall in this band under
+    /// `s`: a threshold of £0 leaves nothing under it.
+    pub fn is_possible(self, s: &OrgSettings) -> bool {
+        match self {
+            Band::SupplierGiftUpToMax => s.supplier_gift_max_pence >= 0,
+            Band::OtherGiftUnderDeclare => s.other_gift_declare_from_pence > 0,
+            Band::HospitalityUnderDeclare => s.hospitality_declare_from_pence > 0,
+            Band::HospitalityDeclared => {
+                s.hospitality_approval_over_pence >= s.hospitality_declare_from_pence.max(0)
+            }
+            _ => true,
+        }
+    }
+
+    /// The band's rule in words, with the organisation's amounts.
+    pub fn rule(self, s: &OrgSettings) -> String {
+        let pounds = |pence: i64| Pence(pence).pounds(Style::BRIEF);
+        match self {
+            Band::CashOrVoucher => {
+                "Cash and vouchers are always declined, and the offer is declared.".into()
+            }
+            Band::SupplierGiftUpToMax => format!("Gifts from suppliers or contractors worth {} or less may be accepted and need not be declared.", pounds(s.supplier_gift_max_pence)),
+            Band::SupplierGiftOverMax => format!("Gifts from suppliers or contractors worth over {} are declared and should normally be declined.", pounds(s.supplier_gift_max_pence)),
+            Band::OtherGiftUnderDeclare => format!(
+                "Gifts worth under {} need not be declared.",
+                pounds(s.other_gift_declare_from_pence)
+            ),
+            Band::OtherGiftFromDeclare => format!(
+                "Gifts worth {} or more are declared.",
+                pounds(s.other_gift_declare_from_pence)
+            ),
+            Band::HospitalityUnderDeclare => format!(
+                "Hospitality worth under {} need not be declared.",
+                pounds(s.hospitality_declare_from_pence)
+            ),
+            Band::HospitalityDeclared => format!(
+                "Hospitality worth {} to {} is declared.",
+                pounds(s.hospitality_declare_from_pence),
+                pounds(s.hospitality_approval_over_pence)
+            ),
+            Band::HospitalityOverApproval => format!("Hospitality worth over {} is refused unless a senior manager approves it in advance, and is declared either way.", pounds(s.hospitality_approval_over_pence)),
+        }
+    }
+}
+
+/// The organisation's thresholds in words: the rule of every band an offer can fall
+/// in, in order, as the form to record an offer explains them.
+pub fn threshold_rules(s: &OrgSettings) -> Vec<String> {
+    Band::ALL
+        .iter()
+        .filter(|b| b.is_possible(s))
+        .map(|b| b.rule(s))
+        .collect()
 }
 
 /// Apply the thresholds to an offer of `kind` worth `value_pence`.
@@ -92,61 +197,17 @@ pub fn assess(
     value_pence: i64,
     s: &OrgSettings,
 ) -> Assessment {
-    let mut a = Assessment {
-        must_declare: true,
-        must_decline: false,
-        needs_approval: false,
-        normally_declined: false,
-        rule: String::new(),
-    };
-    match kind {
-        GiftKind::CashOrVoucher => {
-            a.must_decline = true;
-            a.rule = "Cash and vouchers are always declined, and the offer is declared.".into();
-        }
-        GiftKind::Gift if from_supplier => {
-            if value_pence <= s.supplier_gift_max_pence {
-                a.must_declare = false;
-                a.rule = format!("Gifts from suppliers or contractors worth {} or less may be accepted and need not be declared.", pounds(s.supplier_gift_max_pence));
-            } else {
-                a.normally_declined = true;
-                a.rule = format!("Gifts from suppliers or contractors worth over {} are declared and should normally be declined.", pounds(s.supplier_gift_max_pence));
-            }
-        }
-        GiftKind::Gift => {
-            if value_pence < s.other_gift_declare_from_pence {
-                a.must_declare = false;
-                a.rule = format!(
-                    "Gifts worth under {} need not be declared.",
-                    pounds(s.other_gift_declare_from_pence)
-                );
-            } else {
-                a.rule = format!(
-                    "Gifts worth {} or more are declared.",
-                    pounds(s.other_gift_declare_from_pence)
-                );
-            }
-        }
-        GiftKind::Hospitality => {
-            if value_pence < s.hospitality_declare_from_pence {
-                a.must_declare = false;
-                a.rule = format!(
-                    "Hospitality worth under {} need not be declared.",
-                    pounds(s.hospitality_declare_from_pence)
-                );
-            } else if value_pence <= s.hospitality_approval_over_pence {
-                a.rule = format!(
-                    "Hospitality worth {} to {} is declared.",
-                    pounds(s.hospitality_declare_from_pence),
-                    pounds(s.hospitality_approval_over_pence)
-                );
-            } else {
-                a.needs_approval = true;
-                a.rule = format!("Hospitality worth over {} is refused unless a senior manager approves it in advance, and is declared either way.", pounds(s.hospitality_approval_over_pence));
-            }
-        }
+    let band = Band::of(kind, from_supplier, value_pence, s);
+    Assessment {
+        must_declare: !matches!(
+            band,
+            Band::SupplierGiftUpToMax | Band::OtherGiftUnderDeclare | Band::HospitalityUnderDeclare
+        ),
+        must_decline: band == Band::CashOrVoucher,
+        needs_approval: band == Band::HospitalityOverApproval,
+        normally_declined: band == Band::SupplierGiftOverMax,
+        rule: band.rule(s),
     }
-    a
 }
 
 /// Most a single offer may be recorded as worth: £10 million.
@@ -169,6 +230,13 @@ pub struct GiftFields {
 }
 
 impl GiftFields {
+    /// Longest name of who offered it, in characters.
+    pub const MAX_GIVER: usize = 300;
+    /// Longest description, in characters.
+    pub const MAX_DESCRIPTION: usize = 2000;
+    /// Longest name of the approving senior manager, in characters.
+    pub const MAX_APPROVED_BY: usize = 200;
+
     /// Parse and check every field against the organisation's thresholds.
     pub fn parse(
         input: &Input,
@@ -176,14 +244,14 @@ impl GiftFields {
         settings: &OrgSettings,
     ) -> Result<GiftFields, FieldErrors> {
         let mut p = input.parser();
-        let giver = p.text("giver", 300);
+        let giver = p.text("giver", Self::MAX_GIVER);
         let giver_is_supplier = p.flag("giver_is_supplier", false);
         let kind = p.choice("kind", &GiftKind::CODES, GiftKind::parse);
-        let description = p.text("description", 2000);
-        let value_pence = p.pence("value_pence", MAX_VALUE_PENCE);
+        let description = p.text("description", Self::MAX_DESCRIPTION);
+        let value_pence = p.pence("value_pence", MAX_VALUE_PENCE).map(Pence::pence);
         let offered_on = p.date("offered_on");
         let outcome = p.choice("outcome", &Outcome::CODES, Outcome::parse);
-        let approved_by = p.opt_text("approved_by", 200);
+        let approved_by = p.opt_text("approved_by", Self::MAX_APPROVED_BY);
         let declared_on = p.opt_date("declared_on").unwrap_or(today);
         for (name, date) in [
             ("offered_on", offered_on),
@@ -343,6 +411,65 @@ mod tests {
         assert_eq!(g.warnings(&OrgSettings::default()).len(), 1);
         let d = parse(offer("gift", true, 2000, "declined")).unwrap();
         assert!(d.warnings(&OrgSettings::default()).is_empty());
+    }
+
+    /// The rules as the gift screen used to find them: by assessing one offer either
+    /// side of each boundary, keeping each sentence once.
+    fn probed_rules(s: &OrgSettings) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (kind, supplier, value) in [
+            (GiftKind::CashOrVoucher, false, 0),
+            (GiftKind::Gift, true, s.supplier_gift_max_pence),
+            (GiftKind::Gift, true, s.supplier_gift_max_pence + 1),
+            (GiftKind::Gift, false, s.other_gift_declare_from_pence - 1),
+            (GiftKind::Gift, false, s.other_gift_declare_from_pence),
+            (
+                GiftKind::Hospitality,
+                false,
+                s.hospitality_declare_from_pence - 1,
+            ),
+            (
+                GiftKind::Hospitality,
+                false,
+                s.hospitality_declare_from_pence,
+            ),
+            (
+                GiftKind::Hospitality,
+                false,
+                s.hospitality_approval_over_pence + 1,
+            ),
+        ] {
+            let rule = assess(kind, supplier, value.max(0), s).rule;
+            if !out.contains(&rule) {
+                out.push(rule);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_threshold_rules_are_every_band_an_offer_can_fall_in() {
+        let rules = threshold_rules(&OrgSettings::default());
+        assert_eq!(rules.len(), 8);
+        assert_eq!(rules[1], "Gifts from suppliers or contractors worth £6 or less may be accepted and need not be declared.");
+        assert_eq!(rules[6], "Hospitality worth £25 to £75 is declared.");
+        for (supplier, other, from, over) in [
+            (0, 0, 0, 0),
+            (0, 1, 0, 1),
+            (600, 5000, 2500, 7500),
+            (601, 4999, 7500, 7500),
+            (150_000, 10_000_000, 1, 99_999_999),
+        ] {
+            let s = OrgSettings {
+                supplier_gift_max_pence: supplier,
+                other_gift_declare_from_pence: other,
+                hospitality_declare_from_pence: from,
+                hospitality_approval_over_pence: over,
+                ..Default::default()
+            };
+            assert!(s.validate().is_ok());
+            assert_eq!(threshold_rules(&s), probed_rules(&s), "{s:?}");
+        }
     }
 
     #[test]

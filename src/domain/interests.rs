@@ -73,18 +73,27 @@ pub struct DeclarationFields {
 pub const MAX_DESCRIPTION: usize = 5000;
 
 impl DeclarationFields {
+    /// Longest position held, in characters.
+    pub const MAX_POSITION: usize = 200;
+    /// Longest description of an indirect interest's associate, in characters.
+    pub const MAX_ASSOCIATE: usize = 200;
+    /// Longest name of the organisation or body concerned, in characters.
+    pub const MAX_BODY: usize = 300;
+    /// Longest account of how the interest is managed, in characters.
+    pub const MAX_MITIGATION: usize = 2000;
+
     /// Parse and check every field; `today` bounds the declaration date.
     pub fn parse(input: &Input, today: NaiveDate) -> Result<DeclarationFields, FieldErrors> {
         let mut p = input.parser();
-        let position = p.opt_text("position", 200);
+        let position = p.opt_text("position", Self::MAX_POSITION);
         let interest_type = p.choice("interest_type", &InterestType::CODES, InterestType::parse);
-        let associate = p.opt_text("associate", 200);
+        let associate = p.opt_text("associate", Self::MAX_ASSOCIATE);
         let description = p.text("description", MAX_DESCRIPTION);
-        let body = p.text("body", 300);
+        let body = p.text("body", Self::MAX_BODY);
         let arose_on = p.date("arose_on");
         let ended_on = p.opt_date("ended_on");
         let declared_on = p.opt_date("declared_on").unwrap_or(today);
-        let mitigation = p.text("mitigation", 2000);
+        let mitigation = p.text("mitigation", Self::MAX_MITIGATION);
         if declared_on > today && !p.has_error("declared_on") {
             p.error("declared_on", "cannot be in the future");
         }

@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod entries;
 pub mod gifts;
 pub mod interests;
+pub mod money;
 pub mod org;
 pub mod people;
 pub mod returns;

@@ -13,10 +13,15 @@ pub struct PersonFields {
 }
 
 impl PersonFields {
+    /// Longest name, in characters.
+    pub const MAX_NAME: usize = 200;
+    /// Longest position (job title), in characters.
+    pub const MAX_POSITION: usize = 200;
+
     pub fn parse(input: &Input) -> Result<PersonFields, FieldErrors> {
         let mut p = input.parser();
-        let name = p.text("name", 200);
-        let position = p.text("position", 200);
+        let name = p.text("name", Self::MAX_NAME);
+        let position = p.text("position", Self::MAX_POSITION);
         let decision_making = p.flag("decision_making", true);
         p.finish()?;
         Ok(PersonFields {

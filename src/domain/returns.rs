@@ -46,10 +46,13 @@ pub struct Return {
 }
 
 impl Return {
+    /// Longest person slug the body may name, in characters.
+    pub const MAX_PERSON: usize = 100;
+
     /// Parse a request body `{ "person": …, "made_on": … }` (the person is resolved by the caller).
     pub fn parse_date(input: &Input, today: NaiveDate) -> Result<NaiveDate, FieldErrors> {
         let mut p = input.parser();
-        p.text("person", 100);
+        p.text("person", Self::MAX_PERSON);
         let made_on = p.opt_date("made_on").unwrap_or(today);
         if made_on > today && !p.has_error("made_on") {
             p.error("made_on", "cannot be in the future");

@@ -1,6 +1,7 @@
 //! Field-by-field parsing of untrusted input (JSON bodies, form posts, CSV rows) into
 //! domain values, collecting every problem at once so the user can fix them together.
 
+use super::money::Pence;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -99,7 +100,15 @@ pub struct Parser<'a> {
     seen: BTreeSet<String>,
 }
 
-const MAX_DATE: &str = "2999-12-31";
+/// The earliest date any field accepts.
+pub const MIN_DATE: &str = "1900-01-01";
+/// The latest date any field accepts.
+pub const MAX_DATE: &str = "2999-12-31";
+/// Longest slug, in characters.
+pub const MAX_SLUG: usize = 60;
+/// Longest person slug a nested record (a member, a conflict, a breach) may name, in
+/// characters: slugs are at most 60, so a longer one names nobody.
+pub const MAX_PERSON_REF: usize = 80;
 
 impl<'a> Parser<'a> {
     fn value(&mut self, name: &str) -> Option<&'a Value> {
@@ -165,7 +174,7 @@ impl<'a> Parser<'a> {
         match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(d) if raw.len() == 10 && d >= min_date() && d <= max_date() => Some(d),
             Ok(_) => {
-                self.error(name, format!("must be between 1900-01-01 and {MAX_DATE}"));
+                self.error(name, format!("must be between {MIN_DATE} and {MAX_DATE}"));
                 None
             }
             Err(_) => {
@@ -205,26 +214,14 @@ impl<'a> Parser<'a> {
     }
 
     /// A required whole number of pence, 0 ..= `max` (a JSON integer, or digits as text
-    /// from a form). Amounts in pounds are converted with [`parse_pounds`] before this.
-    pub fn pence(&mut self, name: &str, max: i64) -> Option<i64> {
-        let parsed = match self.value(name) {
-            None => {
-                self.error(name, "is required");
-                return None;
-            }
-            Some(Value::Number(n)) => n.as_i64().ok_or("must be a whole number of pence"),
-            Some(Value::String(s)) => s
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| "must be a whole number of pence, such as 4999 for £49.99"),
-            Some(_) => Err("must be a whole number of pence"),
+    /// from a form). Amounts in pounds are converted with [`Pence::parse_pounds`] before this.
+    pub fn pence(&mut self, name: &str, max: i64) -> Option<Pence> {
+        let Some(v) = self.value(name) else {
+            self.error(name, "is required");
+            return None;
         };
-        match parsed {
-            Ok(p) if (0..=max).contains(&p) => Some(p),
-            Ok(_) => {
-                self.error(name, format!("must be between 0 and {max} pence"));
-                None
-            }
+        match Pence::parse_json(v, max) {
+            Ok(p) => Some(p),
             Err(msg) => {
                 self.error(name, msg);
                 None
@@ -237,7 +234,7 @@ impl<'a> Parser<'a> {
         let parsed = match self.value(name)? {
             Value::Null => return None,
             Value::String(s) if s.trim().is_empty() => return None,
-            Value::Number(n) => n.as_u64(),
+            Value::Number(n) => whole_number(n).and_then(|i| u64::try_from(i).ok()),
             Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
@@ -308,38 +305,27 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// A JSON number that is a whole number within `i64`, however it is written (`3` or
+/// `3.0`): JSON Schema's `integer`, which the API description promises for these fields.
+/// A number written with a fraction is read as a double, which serde_json may land a unit
+/// in the last place away from the written value (`2251799813685247.0` can arrive as
+/// `…46.5`), so one within that rounding of a whole number is that whole number.
+pub fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        let f = n.as_f64()?;
+        let whole = f.round();
+        ((f - whole).abs() <= f64::EPSILON * f.abs()
+            && whole >= i64::MIN as f64
+            && whole < i64::MAX as f64)
+            .then_some(whole as i64)
+    })
+}
+
 fn min_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid constant date")
 }
 fn max_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2999, 12, 31).expect("a valid constant date")
-}
-
-/// An amount in pounds as people write it (`"12.50"`, `"£12.5"`, `"1,200"`) in pence.
-pub fn parse_pounds(s: &str) -> Option<i64> {
-    let s: String = s
-        .trim()
-        .trim_start_matches('£')
-        .chars()
-        .filter(|c| *c != ',')
-        .collect();
-    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
-    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || whole.len() > 12 {
-        return None;
-    }
-    if frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let frac_pence = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().ok()? * 10,
-        _ => frac.parse::<i64>().ok()?,
-    };
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(frac_pence)
 }
 
 /// A URL-safe slug: lower-case ASCII letters and digits joined by single hyphens.
@@ -356,30 +342,19 @@ pub fn slugify(s: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    out.truncate(60);
+    out.truncate(MAX_SLUG);
     out.trim_end_matches('-').to_owned()
 }
 
 /// Whether `s` is already a valid slug.
 pub fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 60 && slugify(s) == s
+    !s.is_empty() && s.len() <= MAX_SLUG && slugify(s) == s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn pounds_parse_to_pence() {
-        assert_eq!(parse_pounds("12.50"), Some(1250));
-        assert_eq!(parse_pounds("£1,200"), Some(120000));
-        assert_eq!(parse_pounds("6.5"), Some(650));
-        assert_eq!(parse_pounds("6.505"), None);
-        assert_eq!(parse_pounds("-1"), None);
-        assert_eq!(parse_pounds("abc"), None);
-        assert_eq!(parse_pounds("99999999999999999999"), None);
-    }
 
     #[test]
     fn every_problem_is_reported_at_once() {
@@ -405,6 +380,22 @@ mod tests {
         assert_eq!(p.text("b", 10), None);
         assert_eq!(p.text("c", 10), None);
         assert_eq!(p.finish().unwrap_err().0.len(), 2);
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_zero_fraction() {
+        let n = |v: Value| match v {
+            Value::Number(n) => whole_number(&n),
+            _ => unreachable!("a number"),
+        };
+        assert_eq!(n(json!(452)), Some(452));
+        assert_eq!(n(json!(452.0)), Some(452));
+        assert_eq!(n(json!(-3.0)), Some(-3));
+        assert_eq!(n(json!(452.5)), None);
+        let big: Value = serde_json::from_str("2251799813685247.0").unwrap();
+        assert!(n(big).is_some_and(|v| (v - 2251799813685247).abs() <= 1));
+        assert_eq!(n(json!(u64::MAX)), None);
+        assert_eq!(n(json!(1e19)), None);
     }
 
     #[test]

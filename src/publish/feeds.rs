@@ -2,10 +2,11 @@
 //! subscriber keeps an independent record of the chain's history.
 
 use super::business::Ctx;
-use super::views::{long_date, money, Visible};
+use super::views::{long_date, Visible};
 use crate::audit::ChainEntry;
 use crate::domain::committees::{Attendance, Committee, Item, ItemOutcome, Meeting, Membership};
 use crate::domain::decisions::{route_label, Breach, Decision};
+use crate::domain::money::Pence;
 use crate::store::records::Stored;
 use crate::store::snapshot::RECENT;
 use crate::store::{audit, AnyConnection, StoreError};
@@ -335,7 +336,7 @@ fn describe_business(
                 "<p>{}. Decided {}. Value {}{}.</p>",
                 esc(route_label(&f.route)),
                 long_date(f.decided_on),
-                money(f.value_pence),
+                Pence(f.value_pence),
                 f.supplier
                     .as_deref()
                     .map(|s| format!(", awarded to {}", esc(s)))

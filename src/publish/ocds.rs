@@ -15,6 +15,7 @@ use super::exports;
 use super::markdown;
 use super::views::long_date;
 use crate::domain::decisions::{route_label, Decision, ServiceStatus, ROUTES};
+use crate::domain::money::Pence;
 use crate::store::records::Stored;
 use chrono::{Months, NaiveDate};
 use serde_json::{json, Map, Value};
@@ -76,20 +77,6 @@ pub fn procurement_method(route: &str) -> Option<&'static str> {
         .iter()
         .find(|(r, _)| *r == route)
         .and_then(|(_, m)| *m)
-}
-
-/// A contract value in pence as an OCDS amount in pounds: an integer when it is whole
-/// pounds, else the number with its two decimals. `pence / 100` in binary floating point
-/// is the double nearest the exact amount, and JSON writes doubles in the shortest form
-/// that reads back as the same double, so the text is exactly the decimal amount (up to
-/// [`crate::domain::decisions::MAX_CONTRACT_VALUE_PENCE`], 13 digits, well inside the 15 a double
-/// holds). The tests check this.
-pub fn amount(pence: i64) -> Value {
-    if pence % 100 == 0 {
-        json!(pence / 100)
-    } else {
-        json!(pence as f64 / 100.0)
-    }
 }
 
 /// A date as an OCDS date-time: the start of the day, or its last second. The register
@@ -289,7 +276,7 @@ pub fn release(d: &Stored<Decision>, about: &About) -> Value {
     award.insert("date".into(), json!(start_of(f.decided_on)));
     award.insert(
         "value".into(),
-        json!({"amount": amount(f.value_pence), "currency": "GBP"}),
+        json!({"amount": Pence(f.value_pence).json_pounds(), "currency": "GBP"}),
     );
     if !suppliers.is_empty() {
         award.insert("suppliers".into(), Value::Array(suppliers));
@@ -672,12 +659,12 @@ mod tests {
 
     /// The decimal text of an amount, as a reader of the JSON sees it.
     fn text(pence: i64) -> String {
-        serde_json::to_string(&amount(pence)).unwrap()
+        serde_json::to_string(&Pence(pence).json_pounds()).unwrap()
     }
 
     /// The exact decimal number of pounds in `pence`, written shortest.
     fn exact(pence: i64) -> String {
-        let s = format!("{}.{:02}", pence / 100, pence % 100);
+        let s = Pence(pence).form_text();
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 
@@ -697,7 +684,7 @@ mod tests {
         assert_eq!(text(125_000_001), "1250000.01");
         assert_eq!(text(10), "0.1");
         assert_eq!(text(5), "0.05");
-        assert!(amount(1_999).is_f64() && amount(2_000).is_i64());
+        assert!(Pence(1_999).json_pounds().is_f64() && Pence(2_000).json_pounds().is_i64());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::markdown;
 use crate::audit::ChainEntry;
 use crate::domain::gifts::Outcome;
+use crate::domain::money::Pence;
 use crate::domain::people::Person;
 use crate::domain::returns::{confirmation_due, ReturnKind};
 use crate::store::snapshot::Snapshot;
@@ -14,24 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A date as the register shows it: "3 March 2026".
 pub fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
-}
-
-/// Pence as pounds: "£12.50", "£50".
-pub fn money(pence: i64) -> String {
-    let pounds = pence / 100;
-    let mut grouped = String::new();
-    for (i, c) in pounds.to_string().chars().rev().enumerate() {
-        if i > 0 && i % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let grouped: String = grouped.chars().rev().collect();
-    if pence % 100 == 0 {
-        format!("£{grouped}")
-    } else {
-        format!("£{grouped}.{:02}", pence % 100)
-    }
 }
 
 /// Which records of a snapshot the public may see, as of `today`.
@@ -378,7 +361,7 @@ pub fn gift_row(v: &Visible, ver: &crate::store::gifts::Version) -> Option<GiftR
         giver_is_supplier: f.giver_is_supplier,
         kind: f.kind.label(),
         description_html: markdown::to_html(&f.description),
-        value: money(f.value_pence),
+        value: Pence(f.value_pence).to_string(),
         offered_on: long_date(f.offered_on),
         accepted: f.outcome == Outcome::Accepted,
         outcome: if f.outcome == Outcome::Accepted {
@@ -608,14 +591,6 @@ mod tests {
             let e = fixture::entry(3, "create", entity, 1, json!({"id": 1}));
             assert!(v.entry_is_public(&e), "{entity} entries are public record");
         }
-    }
-
-    #[test]
-    fn money_is_pounds_with_pence_only_when_needed() {
-        assert_eq!(money(600), "£6");
-        assert_eq!(money(601), "£6.01");
-        assert_eq!(money(123_456_789), "£1,234,567.89");
-        assert_eq!(money(0), "£0");
     }
 
     #[test]

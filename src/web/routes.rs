@@ -1,11 +1,13 @@
-//! Every URL the service answers, in one table that also says who may use each. The
-//! actix routes are registered from this table, each wrapped in the check of its
-//! declared [`Access`], so a route cannot exist without one. Finer rules (a declarant's
-//! own person, withheld entries) stay in the handlers.
+//! Every URL the service answers, in one table that also says who may use each and, for
+//! the JSON API, the body and query parameters it reads. The actix routes are registered
+//! from this table, each wrapped in the check of its declared [`Access`], so a route
+//! cannot exist without one; the OpenAPI description is generated from it. Finer rules
+//! (a declarant's own person, withheld entries) stay in the handlers.
 
 use super::{access, admin, api};
 use actix_web::middleware::from_fn;
 use actix_web::{web, Route};
+use serde_json::Value;
 use std::path::PathBuf;
 
 /// Who may use a route. Admins count as governance leads of every organisation.
@@ -64,12 +66,16 @@ impl Method {
 }
 
 /// One route: method, path pattern (actix syntax, `{name}` for a segment), who may use
-/// it, and what it does.
+/// it, what it does, and what it reads.
 pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
     pub summary: &'static str,
+    /// The JSON Schema of the body the handler parses (the API's writes).
+    pub body: Option<fn() -> Value>,
+    /// The OpenAPI parameter objects of the query parameters the handler reads.
+    pub query: Option<fn() -> Vec<Value>>,
     handler: fn(Route) -> Route,
 }
 
@@ -92,20 +98,28 @@ impl std::fmt::Debug for RouteSpec {
     }
 }
 
+/// One line per route: `Method "path", Access, handler, [body schema,] [query params,]
+/// "summary";`.
 macro_rules! routes {
-    ($($method:ident $path:literal, $access:ident, $handler:path, $summary:literal;)*) => {
+    ($($method:ident $path:literal, $access:ident, $handler:path,
+       $(body $body:path,)? $(query $query:path,)? $summary:literal;)*) => {
         const ROUTES: &[RouteSpec] = &[$(
             RouteSpec {
                 method: Method::$method,
                 path: $path,
                 access: Access::$access,
                 summary: $summary,
+                body: routes!(@some $($body)?),
+                query: routes!(@some $($query)?),
                 handler: |r| r.to($handler),
             },
         )*];
     };
+    (@some $f:path) => { Some($f) };
+    (@some) => { None };
 }
 
+use crate::web::openapi::bodies as b;
 use admin::{
     committees as ac, confirmations as acf, decisions as adc, declarations as ad, gifts as ag,
     home, import as ai, people as ap, returns as ar, review as arv, sign_in,
@@ -192,72 +206,72 @@ routes! {
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 
-    Get  "/healthz", Public, api::health, "Whether the service is up";
+    Get  "/healthz", Public, api::health, "Whether the service is up, and how far each public site lags behind its chain";
     Get  "/api/v1/openapi.json", Public, crate::web::openapi::serve, "This API's OpenAPI 3.1 description";
     Get  "/api/v1/orgs", Public, orgs::list, "The organisations";
     Get  "/api/v1/orgs/{org}", Public, orgs::show, "One organisation and its chain head";
 
     Get  "/api/v1/orgs/{org}/people", Public, people::list, "Decision-making people (everyone for governance, auditors)";
     Get  "/api/v1/orgs/{org}/people/{slug}", Public, people::show, "One person";
-    Post "/api/v1/orgs/{org}/people", Governance, people::create, "Add a person";
-    Post "/api/v1/orgs/{org}/people/{slug}/amend", Governance, people::amend, "Amend a person";
+    Post "/api/v1/orgs/{org}/people", Governance, people::create, body b::new_person, "Add a person";
+    Post "/api/v1/orgs/{org}/people/{slug}/amend", Governance, people::amend, body b::amend_person, "Amend a person";
 
-    Get  "/api/v1/orgs/{org}/declarations", Public, d::list, "Declarations the caller may see";
+    Get  "/api/v1/orgs/{org}/declarations", Public, d::list, query b::declarations_query, "Declarations the caller may see";
     Get  "/api/v1/orgs/{org}/declarations/{id}", Public, d::show, "One declaration";
     Get  "/api/v1/orgs/{org}/declarations/{id}/versions", Public, d::versions, "Every version of a declaration";
-    Post "/api/v1/orgs/{org}/declarations", GovernanceOrOwnPerson, d::create, "Declare an interest";
-    Post "/api/v1/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson, d::amend, "Amend a declaration";
-    Post "/api/v1/orgs/{org}/declarations/{id}/end", GovernanceOrOwnPerson, d::end, "Record that an interest ended";
-    Post "/api/v1/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, d::withdraw, "Withdraw a declaration made in error";
-    Post "/api/v1/orgs/{org}/declarations/{id}/withhold", Governance, d::withhold, "Withhold a declaration from publication, with a reason";
-    Post "/api/v1/orgs/{org}/declarations/{id}/release", Governance, d::release, "Publish a withheld declaration again";
-    Post "/api/v1/orgs/{org}/declarations/{id}/accept", Governance, d::accept, "Accept a declarant's submitted version: it is published";
-    Post "/api/v1/orgs/{org}/declarations/{id}/return", Governance, d::return_for_changes, "Return a declarant's submitted version for changes, with a comment";
+    Post "/api/v1/orgs/{org}/declarations", GovernanceOrOwnPerson, d::create, body b::new_declaration, "Declare an interest";
+    Post "/api/v1/orgs/{org}/declarations/{id}/amend", GovernanceOrOwnPerson, d::amend, body b::amend_declaration, "Amend a declaration";
+    Post "/api/v1/orgs/{org}/declarations/{id}/end", GovernanceOrOwnPerson, d::end, body b::end_declaration, "Record that an interest ended";
+    Post "/api/v1/orgs/{org}/declarations/{id}/withdraw", GovernanceOrOwnPerson, d::withdraw, body b::versioned_reason, "Withdraw a declaration made in error";
+    Post "/api/v1/orgs/{org}/declarations/{id}/withhold", Governance, d::withhold, body b::versioned_reason, "Withhold a declaration from publication, with a reason";
+    Post "/api/v1/orgs/{org}/declarations/{id}/release", Governance, d::release, body b::versioned, "Publish a withheld declaration again";
+    Post "/api/v1/orgs/{org}/declarations/{id}/accept", Governance, d::accept, body b::accept_version, "Accept a declarant's submitted version: it is published";
+    Post "/api/v1/orgs/{org}/declarations/{id}/return", Governance, d::return_for_changes, body b::return_version, "Return a declarant's submitted version for changes, with a comment";
 
-    Get  "/api/v1/orgs/{org}/gifts", Public, g::list, "Gifts and hospitality the caller may see";
+    Get  "/api/v1/orgs/{org}/gifts", Public, g::list, query b::gifts_query, "Gifts and hospitality the caller may see";
     Get  "/api/v1/orgs/{org}/gifts/{id}", Public, g::show, "One offer of a gift or hospitality";
-    Post "/api/v1/orgs/{org}/gifts", GovernanceOrOwnPerson, g::create, "Record an offer of a gift or hospitality";
-    Post "/api/v1/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, g::amend, "Amend an offer";
-    Post "/api/v1/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson, g::withdraw, "Withdraw an offer recorded in error";
-    Post "/api/v1/orgs/{org}/gifts/{id}/withhold", Governance, g::withhold, "Withhold an offer from publication, with a reason";
-    Post "/api/v1/orgs/{org}/gifts/{id}/release", Governance, g::release, "Publish a withheld offer again";
-    Post "/api/v1/orgs/{org}/gifts/{id}/accept", Governance, g::accept, "Accept a declarant's submitted version: it is published";
-    Post "/api/v1/orgs/{org}/gifts/{id}/return", Governance, g::return_for_changes, "Return a declarant's submitted version for changes, with a comment";
+    Post "/api/v1/orgs/{org}/gifts", GovernanceOrOwnPerson, g::create, body b::new_gift, "Record an offer of a gift or hospitality";
+    Post "/api/v1/orgs/{org}/gifts/{id}/amend", GovernanceOrOwnPerson, g::amend, body b::amend_gift, "Amend an offer";
+    Post "/api/v1/orgs/{org}/gifts/{id}/withdraw", GovernanceOrOwnPerson, g::withdraw, body b::versioned_reason, "Withdraw an offer recorded in error";
+    Post "/api/v1/orgs/{org}/gifts/{id}/withhold", Governance, g::withhold, body b::versioned_reason, "Withhold an offer from publication, with a reason";
+    Post "/api/v1/orgs/{org}/gifts/{id}/release", Governance, g::release, body b::versioned, "Publish a withheld offer again";
+    Post "/api/v1/orgs/{org}/gifts/{id}/accept", Governance, g::accept, body b::accept_version, "Accept a declarant's submitted version: it is published";
+    Post "/api/v1/orgs/{org}/gifts/{id}/return", Governance, g::return_for_changes, body b::return_version, "Return a declarant's submitted version for changes, with a comment";
 
-    Post "/api/v1/orgs/{org}/nil-returns", GovernanceOrOwnPerson, returns::nil_return, "Record a nil return";
-    Post "/api/v1/orgs/{org}/confirmations", GovernanceOrOwnPerson, returns::confirmation, "Record an annual confirmation";
-    Post "/api/v1/orgs/{org}/returns/{id}/accept", Governance, returns::accept, "Accept a declarant's nil return or confirmation";
-    Post "/api/v1/orgs/{org}/returns/{id}/return", Governance, returns::return_for_changes, "Return a declarant's nil return or confirmation, with a comment";
+    Post "/api/v1/orgs/{org}/nil-returns", GovernanceOrOwnPerson, returns::nil_return, body b::new_return, "Record a nil return";
+    Post "/api/v1/orgs/{org}/confirmations", GovernanceOrOwnPerson, returns::confirmation, body b::new_return, "Record an annual confirmation";
+    Post "/api/v1/orgs/{org}/returns/{id}/accept", Governance, returns::accept, body b::accept_return, "Accept a declarant's nil return or confirmation";
+    Post "/api/v1/orgs/{org}/returns/{id}/return", Governance, returns::return_for_changes, body b::return_return, "Return a declarant's nil return or confirmation, with a comment";
 
     Get  "/api/v1/orgs/{org}/committees", Public, cm::list, "Committees";
     Get  "/api/v1/orgs/{org}/committees/{slug}", Public, cm::show, "A committee, its membership and meetings";
     Get  "/api/v1/orgs/{org}/meetings/{id}", Public, cm::show_meeting, "A meeting and its items";
     Get  "/api/v1/orgs/{org}/items/{id}", Public, cm::show_item, "An agenda item";
-    Post "/api/v1/orgs/{org}/committees", Governance, cm::create, "Constitute a committee";
-    Post "/api/v1/orgs/{org}/committees/{slug}/amend", Governance, cm::amend, "Amend a committee";
-    Post "/api/v1/orgs/{org}/committees/{slug}/members", Governance, cm::add_members, "Add members to a committee";
-    Post "/api/v1/orgs/{org}/committees/{slug}/members/{id}/amend", Governance, cm::amend_member, "Amend a membership";
-    Post "/api/v1/orgs/{org}/committees/{slug}/members/{id}/end", Governance, cm::end_member, "End a membership";
-    Post "/api/v1/orgs/{org}/committees/{slug}/meetings", Governance, cm::create_meeting, "Record a meeting";
-    Post "/api/v1/orgs/{org}/meetings/{id}/amend", Governance, cm::amend_meeting, "Amend a meeting";
-    Post "/api/v1/orgs/{org}/meetings/{id}/items", Governance, cm::create_item, "Add an agenda item";
-    Post "/api/v1/orgs/{org}/items/{id}/amend", Governance, cm::amend_item, "Amend an agenda item";
-    Post "/api/v1/orgs/{org}/items/{id}/outcome", Governance, cm::record_outcome, "Record an item's outcome";
+    Post "/api/v1/orgs/{org}/committees", Governance, cm::create, body b::new_committee, "Constitute a committee";
+    Post "/api/v1/orgs/{org}/committees/{slug}/amend", Governance, cm::amend, body b::amend_committee, "Amend a committee";
+    Post "/api/v1/orgs/{org}/committees/{slug}/members", Governance, cm::add_members, body b::add_members, "Add members to a committee";
+    Post "/api/v1/orgs/{org}/committees/{slug}/members/{id}/amend", Governance, cm::amend_member, body b::amend_member, "Amend a membership";
+    Post "/api/v1/orgs/{org}/committees/{slug}/members/{id}/end", Governance, cm::end_member, body b::end_member, "End a membership";
+    Post "/api/v1/orgs/{org}/committees/{slug}/meetings", Governance, cm::create_meeting, body b::new_meeting, "Record a meeting";
+    Post "/api/v1/orgs/{org}/meetings/{id}/amend", Governance, cm::amend_meeting, body b::amend_meeting, "Amend a meeting";
+    Post "/api/v1/orgs/{org}/meetings/{id}/items", Governance, cm::create_item, body b::new_item, "Add an agenda item";
+    Post "/api/v1/orgs/{org}/items/{id}/amend", Governance, cm::amend_item, body b::amend_item, "Amend an agenda item";
+    Post "/api/v1/orgs/{org}/items/{id}/outcome", Governance, cm::record_outcome, body b::item_outcome, "Record an item's outcome";
 
     Get  "/api/v1/orgs/{org}/decisions", Public, pd::list, "Procurement decisions";
     Get  "/api/v1/orgs/{org}/decisions/{reference}", Public, pd::show, "One procurement decision";
-    Post "/api/v1/orgs/{org}/decisions", Governance, pd::create, "Record a procurement decision";
-    Post "/api/v1/orgs/{org}/decisions/{reference}/amend", Governance, pd::amend, "Amend a procurement decision";
-    Post "/api/v1/orgs/{org}/decisions/{reference}/withdraw", Governance, pd::withdraw, "Withdraw a procurement decision";
+    Post "/api/v1/orgs/{org}/decisions", Governance, pd::create, body b::new_decision, "Record a procurement decision";
+    Post "/api/v1/orgs/{org}/decisions/{reference}/amend", Governance, pd::amend, body b::amend_decision, "Amend a procurement decision";
+    Post "/api/v1/orgs/{org}/decisions/{reference}/withdraw", Governance, pd::withdraw, body b::versioned_reason, "Withdraw a procurement decision";
     Get  "/api/v1/orgs/{org}/breaches", Public, pd::list_breaches, "Breaches (anonymised unless governance or auditor)";
-    Post "/api/v1/orgs/{org}/breaches", Governance, pd::create_breach, "Record a breach";
-    Post "/api/v1/orgs/{org}/breaches/{id}/amend", Governance, pd::amend_breach, "Amend a breach";
+    Post "/api/v1/orgs/{org}/breaches", Governance, pd::create_breach, body b::new_breach, "Record a breach";
+    Post "/api/v1/orgs/{org}/breaches/{id}/amend", Governance, pd::amend_breach, body b::amend_breach, "Amend a breach";
 
     Get  "/api/v1/orgs/{org}/audit/head", Public, audit::head, "The chain head";
-    Get  "/api/v1/orgs/{org}/audit/entries", Public, audit::entries, "Chain entries (withheld payloads for governance, auditors)";
+    Get  "/api/v1/orgs/{org}/audit/entries", Public, audit::entries, query b::entries_query, "Chain entries (withheld payloads for governance, auditors)";
     Get  "/api/v1/orgs/{org}/audit/checkpoints", Public, audit::checkpoints, "Every signed checkpoint";
-    Get  "/api/v1/orgs/{org}/audit/proof/inclusion", Public, audit::inclusion, "RFC 6962 inclusion proof";
-    Get  "/api/v1/orgs/{org}/audit/proof/consistency", Public, audit::consistency, "RFC 6962 consistency proof";
+    Get  "/api/v1/orgs/{org}/audit/proof/inclusion", Public, audit::inclusion, query b::inclusion_query, "RFC 6962 inclusion proof";
+    Get  "/api/v1/orgs/{org}/audit/proof/consistency", Public, audit::consistency, query b::consistency_query, "RFC 6962 consistency proof";
 }
 
 /// Every route the service answers besides the generated site's files.

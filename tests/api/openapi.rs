@@ -5,9 +5,8 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
-use coi_register::web::openapi;
 use coi_register::web::routes::{self, Access, Method};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 const METHODS: [&str; 8] = [
@@ -122,32 +121,85 @@ fn the_description_matches_the_route_table(backend: Backend) {
         }
     }
 
-    // The tables of bodies and queries name only routes that exist.
-    let routes: BTreeSet<(&str, &str)> = routes::table()
-        .iter()
-        .map(|s| (s.method.as_str(), s.path))
-        .collect();
-    for (method, path, _) in openapi::bodies() {
-        assert!(
-            routes.contains(&(method.as_str(), path)),
-            "body for no route: {path}"
-        );
+    // Bodies and queries are declared only where a handler reads them: a body on an API
+    // write, query parameters on an API read, and the description shows exactly those.
+    for spec in routes::table() {
+        let at = format!("{} {}", spec.method.as_str(), spec.path);
+        let api = spec.path.starts_with("/api/v1/");
+        if spec.body.is_some() {
+            assert!(
+                api && spec.method == Method::Post,
+                "{at}: a body for no API write"
+            );
+        }
+        if let Some(params) = spec.query {
+            assert!(
+                api && spec.method == Method::Get,
+                "{at}: a query for no API read"
+            );
+            let op = &doc["paths"][spec.path]["get"];
+            let declared: BTreeSet<String> = params()
+                .iter()
+                .map(|p| p["name"].as_str().expect("a name").to_owned())
+                .collect();
+            let documented: BTreeSet<String> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query")
+                .map(|p| p["name"].as_str().expect("a name").to_owned())
+                .collect();
+            assert_eq!(declared, documented, "{at}: query parameters");
+        }
     }
-    for (method, path, _) in openapi::queries() {
-        assert!(
-            routes.contains(&(method.as_str(), path)),
-            "query for no route: {path}"
-        );
-    }
+    queries_are_read(&app, &doc);
 
     bodies_match_the_parsers(&app, &doc);
     well_formed(&doc);
 }
 
-/// For the writes that need no existing record: an empty body is refused naming every
-/// field the schema requires, and a closed schema's parser refuses an unknown field.
-fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
+/// Every integer query parameter the description declares is read by its handler: given
+/// text instead of a number, the request is refused with 400.
+fn queries_are_read(app: &TestApp, doc: &Value) {
     let mut checked = 0;
+    for spec in routes::table().iter().filter(|s| s.query.is_some()) {
+        let params = doc["paths"][spec.path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters");
+        for p in params.iter().filter(|p| p["in"] == "query") {
+            if p["schema"]["type"] != "integer" {
+                continue;
+            }
+            let name = p["name"].as_str().expect("a name");
+            // The other parameters valid, this one not a number.
+            let query: Vec<String> = params
+                .iter()
+                .filter(|q| q["in"] == "query" && q["schema"]["type"] == "integer")
+                .map(|q| {
+                    let n = q["name"].as_str().expect("a name");
+                    format!("{n}={}", if n == name { "x" } else { "1" })
+                })
+                .collect();
+            let url = format!(
+                "{}{}?{}",
+                app.base,
+                spec.path.replace("{org}", app.org),
+                query.join("&")
+            );
+            let (status, answer) = app.get(&url, None);
+            assert_eq!(status, 400, "GET {url}: {answer}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "only {checked} query parameters checked");
+}
+
+/// For the writes that need no existing record: an empty body is refused naming every
+/// field the schema requires, a value just past a field's limits (empty where text is
+/// required, a character too long, one past a number's bounds) is refused naming that
+/// field, and a closed schema's parser refuses an unknown field.
+fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
+    let (mut checked, mut limits) = (0, 0);
     for spec in routes::table()
         .iter()
         .filter(|s| s.method == Method::Post && s.path.starts_with("/api/v1/orgs/{org}/"))
@@ -166,6 +218,34 @@ fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
                 spec.path
             );
         }
+        // Each field's limits are the parser's: one past them is refused, naming the field.
+        let props = schema["properties"].as_object().expect("properties");
+        for (field, p) in props {
+            let mut past = Vec::new();
+            if p["minLength"].as_u64() == Some(1) {
+                past.push(json!(""));
+            }
+            if let Some(max) = p["maxLength"].as_u64() {
+                past.push(json!("x".repeat(max as usize + 1)));
+            }
+            if let Some(max) = p["maximum"].as_i64().filter(|m| *m < i64::MAX) {
+                past.push(json!(max + 1));
+            }
+            if let Some(min) = p["minimum"].as_i64() {
+                past.push(json!(min - 1));
+            }
+            for value in past {
+                let body = json!({ field: value }).to_string();
+                let (status, answer) = app.post_raw(&url, Some(&app.token), &body);
+                assert_eq!(status, 422, "POST {} {body}: {answer}", spec.path);
+                assert!(
+                    answer["fields"][field].is_string(),
+                    "POST {} {body}: the schema refuses it, but the parser took it: {answer}",
+                    spec.path
+                );
+                limits += 1;
+            }
+        }
         if schema["additionalProperties"] == false {
             let (status, answer) = app.post_raw(&url, Some(&app.token), r#"{"zz_not_a_field": 1}"#);
             assert_eq!(status, 422, "POST {}: {answer}", spec.path);
@@ -178,6 +258,7 @@ fn bodies_match_the_parsers(app: &TestApp, doc: &Value) {
         checked += 1;
     }
     assert!(checked >= 8, "only {checked} writes checked");
+    assert!(limits >= 40, "only {limits} field limits checked");
 }
 
 /// As much of OpenAPI 3.1's structure as can be checked without a validator: the

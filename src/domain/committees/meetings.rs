@@ -3,7 +3,7 @@
 //! item. Whether an item may record a decision is [`super::quorum`]'s rule.
 
 use super::{CommitteeRole, Member, MemberCategory, LONG_TEXT};
-use crate::domain::validation::{FieldErrors, Input, Parser};
+use crate::domain::validation::{FieldErrors, Input, Parser, MAX_PERSON_REF};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -108,6 +108,9 @@ pub struct MeetingInput {
 }
 
 impl MeetingInput {
+    /// Longest note on why a person was co-opted, in characters.
+    pub const MAX_NOTE: usize = 500;
+
     /// Parse `held_on`, `attendance` (an object of person slug to `present`,
     /// `apologies` or `absent`) and `co_opted` (a list of `{person, category, note}`).
     pub fn parse(input: &Input) -> Result<MeetingInput, FieldErrors> {
@@ -138,9 +141,9 @@ impl MeetingInput {
         let mut co_opted = Vec::new();
         for (i, item) in list(&mut p, "co_opted", co_opted_raw) {
             let mut q = item.parser();
-            let person = q.text("person", 80);
+            let person = q.text("person", MAX_PERSON_REF);
             let category = q.choice("category", &MemberCategory::CODES, MemberCategory::parse);
-            let note = q.text("note", 500);
+            let note = q.text("note", Self::MAX_NOTE);
             if category == Some(MemberCategory::Observer) {
                 q.error(
                     "category",
@@ -296,6 +299,9 @@ pub enum ItemOutcomeInput {
 }
 
 impl ItemOutcomeInput {
+    /// Longest name of the body an item was referred to, in characters.
+    pub const MAX_REFERRED_TO: usize = 300;
+
     /// Parse `outcome` (`decided`, `deferred` or `referred`) with `decision` (the
     /// minuted decision), or `reason` (and `referred_to`).
     pub fn parse(input: &Input) -> Result<ItemOutcomeInput, FieldErrors> {
@@ -305,7 +311,7 @@ impl ItemOutcomeInput {
         });
         let decision = p.opt_text("decision", LONG_TEXT);
         let reason = p.opt_text("reason", LONG_TEXT);
-        let referred_to = p.opt_text("referred_to", 300);
+        let referred_to = p.opt_text("referred_to", Self::MAX_REFERRED_TO);
         let need = |p: &mut Parser<'_>, field: &str, v: &Option<String>| {
             if v.is_none() && !p.has_error(field) {
                 p.error(field, "is required for this outcome");
@@ -360,6 +366,13 @@ pub struct ItemInput {
 }
 
 impl ItemInput {
+    /// Longest item number, in characters.
+    pub const MAX_NUMBER: usize = 20;
+    /// Longest title, in characters.
+    pub const MAX_TITLE: usize = 300;
+    /// Longest account of a conflict's nature, in characters.
+    pub const MAX_NATURE: usize = 2000;
+
     /// Parse `number`, `title`, `description` and `conflicts` (a list of `{person,
     /// declaration, nature, decision}`; decision `left_room`, `stayed_not_voting` or
     /// `took_part`).
@@ -367,15 +380,15 @@ impl ItemInput {
         let mut rest = input.clone();
         let conflicts_raw = rest.take("conflicts").filter(|v| !v.is_null());
         let mut p = rest.parser();
-        let number = p.text("number", 20);
-        let title = p.text("title", 300);
+        let number = p.text("number", Self::MAX_NUMBER);
+        let title = p.text("title", Self::MAX_TITLE);
         let description = p.opt_text("description", LONG_TEXT);
         let mut conflicts = Vec::new();
         for (i, item) in list(&mut p, "conflicts", conflicts_raw) {
             let mut q = item.parser();
-            let person = q.text("person", 80);
+            let person = q.text("person", MAX_PERSON_REF);
             let declaration_id = q.opt_id("declaration");
-            let nature = q.text("nature", 2000);
+            let nature = q.text("nature", Self::MAX_NATURE);
             let decision = q.choice(
                 "decision",
                 &ConflictDecision::CODES,

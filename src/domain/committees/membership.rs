@@ -192,6 +192,11 @@ pub struct Committee {
 }
 
 impl Committee {
+    /// Longest name, in characters.
+    pub const MAX_NAME: usize = 200;
+    /// Longest slug as entered, in characters (a valid one is at most 60).
+    pub const MAX_SLUG: usize = 80;
+
     /// Parse `slug` (optional: made from the name), `name`, `terms_of_reference` and the
     /// quorum as `quorum_minimum` and `quorum_required` (category codes, a list or text).
     pub fn parse(input: &Input) -> Result<Committee, FieldErrors> {
@@ -207,8 +212,8 @@ impl Committee {
         }
         let quorum = Quorum::parse(&Input::from_json(Value::Object(quorum_input)).expect("object"));
         let mut p = rest.parser();
-        let name = p.text("name", 200);
-        let slug = p.opt_text("slug", 80);
+        let name = p.text("name", Self::MAX_NAME);
+        let slug = p.opt_text("slug", Self::MAX_SLUG);
         let terms = p.opt_text("terms_of_reference", LONG_TEXT);
         if let Err(e) = &quorum {
             for (k, v) in &e.0 {

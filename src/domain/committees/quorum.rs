@@ -70,7 +70,8 @@ impl Quorum {
             }
             Some(v) => {
                 let n = match &v {
-                    Value::Number(n) => n.as_u64(),
+                    Value::Number(n) => crate::domain::validation::whole_number(n)
+                        .and_then(|i| u64::try_from(i).ok()),
                     Value::String(s) => s.trim().parse::<u64>().ok(),
                     _ => None,
                 };

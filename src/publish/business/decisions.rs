@@ -3,8 +3,8 @@
 use super::*;
 use crate::domain::committees::ItemOutcome;
 use crate::domain::decisions::route_label;
+use crate::domain::money::Pence;
 use crate::publish::markdown;
-use crate::publish::views::money;
 use chrono::NaiveDate;
 
 impl<'a> Ctx<'a> {
@@ -56,7 +56,7 @@ impl<'a> Ctx<'a> {
                     title: f.title.clone(),
                     route: route_label(&f.route),
                     supplier: f.supplier.clone(),
-                    value: money(f.value_pence),
+                    value: Pence(f.value_pence).to_string(),
                     term: term(f.term_months),
                     decided_on: long_date(f.decided_on),
                     how: self.how(&d.record),
@@ -103,7 +103,7 @@ impl<'a> Ctx<'a> {
             quorum: taking.and_then(|(item, _, _)| self.quorum(&item.record)),
             justification_html: markdown::to_html(&f.justification),
             supplier: f.supplier.clone(),
-            value: money(f.value_pence),
+            value: Pence(f.value_pence).to_string(),
             term: term(f.term_months),
             starts_on: f.starts_on.map(long_date),
             comments_html: opt_html(&f.comments),

@@ -11,13 +11,14 @@ use super::form::{
     answer, capitalise, field_messages, ordered_errors, stale, text_or_null, version_of, Answer,
     Field,
 };
-use super::gifts::{pence_of, pounds_text};
+use super::gifts::pence_of;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::committees::{Committee, Item, Meeting};
 use crate::domain::decisions::{
     route_label, Breach, BreachInput, Decision, DecisionFields, ServiceStatus, ROUTES,
 };
 use crate::domain::entries::StandingChange;
+use crate::domain::money::{Pence, Style};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
 use crate::store::breaches;
@@ -39,20 +40,6 @@ const PAGE_SIZE: usize = 50;
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-/// `£1,234.50` for an amount in pence.
-fn money(pence: i64) -> String {
-    let text = pounds_text(pence);
-    let (whole, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("£{grouped}.{frac}")
 }
 
 /// Problems in the GOV.UK words: `fields` is (field, label, what to say when it is
@@ -124,7 +111,7 @@ pub async fn list(
             json!({
                 "href": format!("/admin/orgs/{}/decisions/{}", org.slug, d.id),
                 "reference": f.reference, "title": f.title, "decided_on": f.decided_on.to_string(),
-                "route": route_label(&f.route), "supplier": f.supplier, "value": money(f.value_pence),
+                "route": route_label(&f.route), "supplier": f.supplier, "value": Pence(f.value_pence).pounds(Style::LEDGER),
                 "withdrawn": d.record.withdrawn_reason.is_some(),
             })
         })
@@ -256,7 +243,7 @@ impl DecisionForm {
             conflicts_note: opt(&f.conflicts_note),
             justification: f.justification.clone(),
             supplier: opt(&f.supplier),
-            value: pounds_text(f.value_pence),
+            value: Pence(f.value_pence).form_text(),
             term_months: f.term_months.map(|t| t.to_string()).unwrap_or_default(),
             starts_on: f.starts_on.map(|s| s.to_string()).unwrap_or_default(),
             comments: opt(&f.comments),
@@ -675,7 +662,7 @@ async fn decision_page(
             "clinical_lead": f.clinical_lead, "contract_manager": f.contract_manager,
             "decided_on": f.decided_on.to_string(), "item": item, "item_id": f.item_id,
             "how_decided": f.how_decided, "conflicts_note": f.conflicts_note,
-            "justification": f.justification, "supplier": f.supplier, "value": money(f.value_pence),
+            "justification": f.justification, "supplier": f.supplier, "value": Pence(f.value_pence).pounds(Style::LEDGER),
             "term_months": f.term_months, "starts_on": f.starts_on.map(|s| s.to_string()),
             "comments": f.comments,
         },

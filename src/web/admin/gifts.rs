@@ -11,10 +11,9 @@ use super::entries::{
 };
 use super::registers::{entry_page, listing, load, EntryPages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
-use crate::domain::gifts::{assess, Gift, GiftFields, GiftKind};
-use crate::domain::org::OrgSettings;
+use crate::domain::gifts::{threshold_rules, Gift, GiftFields};
+use crate::domain::money::{Pence, Style};
 use crate::domain::people::Person;
-use crate::domain::validation::parse_pounds;
 use crate::domain::{FieldErrors, Input};
 use crate::store::entries::Register;
 use crate::store::gifts::{GiftStep, Gifts, Version};
@@ -48,7 +47,7 @@ pub async fn list(
             "id": g.id, "href": format!("/admin/orgs/{}/gifts/{}", org.slug, g.id),
             "tag_class": tag_class(code), "person": person.fields.name, "giver": g.fields.giver,
             "kind": g.fields.kind.label(), "description": g.fields.description,
-            "value": pounds(g.fields.value_pence), "offered_on": g.fields.offered_on.to_string(),
+            "value": Pence(g.fields.value_pence).pounds(Style::EXACT), "offered_on": g.fields.offered_on.to_string(),
             "outcome": g.fields.outcome.code(), "rule": a.rule, "state": state,
         }))
     })
@@ -66,20 +65,11 @@ pub async fn list(
     ))
 }
 
-pub(super) fn pounds(pence: i64) -> String {
-    format!("£{}", pounds_text(pence))
-}
-
-/// An amount in pence as a form shows it in pounds: `49.99`.
-pub(super) fn pounds_text(pence: i64) -> String {
-    format!("{}.{:02}", pence / 100, pence % 100)
-}
-
 /// A form's amount in pounds as pence for the domain's parser, or `message` against
 /// `field` (with 0 in its place, so the other fields are still checked).
 pub(super) fn pence_of(raw: &str, field: &str, message: &str, fe: &mut FieldErrors) -> Value {
-    match parse_pounds(raw).filter(|_| !raw.trim().is_empty()) {
-        Some(pence) => json!(pence),
+    match Pence::parse_pounds(raw).filter(|_| !raw.trim().is_empty()) {
+        Some(pence) => json!(pence.pence()),
         None => {
             fe.add(field, message);
             json!(0)
@@ -107,7 +97,7 @@ impl EntryPages for Gifts {
             "public_href": published.then(|| format!("/{}/gifts/", org.slug)),
             "fields": {
                 "giver": f.giver, "supplier": if f.giver_is_supplier { "Yes" } else { "No" },
-                "kind": f.kind.label(), "description": f.description, "value": pounds(f.value_pence),
+                "kind": f.kind.label(), "description": f.description, "value": Pence(f.value_pence).pounds(Style::EXACT),
                 "offered_on": f.offered_on.to_string(), "outcome": capitalise(f.outcome.code()),
                 "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
                 "rule": a.rule, "warnings": f.warnings(&org.settings),
@@ -118,39 +108,6 @@ impl EntryPages for Gifts {
             _ => unreachable!("a JSON object"),
         }
     }
-}
-
-/// The organisation's thresholds, in the words the domain applies them with.
-fn rules(s: &OrgSettings) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for (kind, supplier, value) in [
-        (GiftKind::CashOrVoucher, false, 0),
-        (GiftKind::Gift, true, s.supplier_gift_max_pence),
-        (GiftKind::Gift, true, s.supplier_gift_max_pence + 1),
-        (GiftKind::Gift, false, s.other_gift_declare_from_pence - 1),
-        (GiftKind::Gift, false, s.other_gift_declare_from_pence),
-        (
-            GiftKind::Hospitality,
-            false,
-            s.hospitality_declare_from_pence - 1,
-        ),
-        (
-            GiftKind::Hospitality,
-            false,
-            s.hospitality_declare_from_pence,
-        ),
-        (
-            GiftKind::Hospitality,
-            false,
-            s.hospitality_approval_over_pence + 1,
-        ),
-    ] {
-        let rule = assess(kind, supplier, value.max(0), s).rule;
-        if !out.contains(&rule) {
-            out.push(rule);
-        }
-    }
-    out
 }
 
 /// The gift form as posted.
@@ -226,7 +183,7 @@ impl GiftForm {
             giver_is_supplier: f.giver_is_supplier.to_string(),
             kind: f.kind.code().to_owned(),
             description: f.description.clone(),
-            value: pounds_text(f.value_pence),
+            value: Pence(f.value_pence).form_text(),
             offered_on: f.offered_on.to_string(),
             outcome: f.outcome.code().to_owned(),
             approved_by: f.approved_by.clone().unwrap_or_default(),
@@ -318,7 +275,7 @@ fn form_page(
             "title": title, "account": AccountView::of(session), "action": action, "back": back,
             "amending": ctx.amending.is_some(), "current": ctx.current,
             "errors": errors, "org": org_view(org), "fixed_person": fixed, "people": options,
-            "rules": rules(&org.settings),
+            "rules": threshold_rules(&org.settings),
             "values": {
                 "giver": form.giver, "supplier_yes": form.giver_is_supplier == "true",
                 "supplier_no": form.giver_is_supplier == "false",
@@ -427,7 +384,7 @@ fn current_view(v: &Version) -> Value {
     json!({
         "version": v.entry.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
         "giver": f.giver, "kind": f.kind.label(), "description": f.description,
-        "value": pounds(f.value_pence), "offered_on": f.offered_on.to_string(),
+        "value": Pence(f.value_pence).pounds(Style::EXACT), "offered_on": f.offered_on.to_string(),
         "outcome": f.outcome.code(), "approved_by": f.approved_by,
         "declared_on": f.declared_on.to_string(),
     })

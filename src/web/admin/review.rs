@@ -5,9 +5,9 @@
 
 use super::context::{load_org, org_view, see_other};
 use super::declarations::{capitalise, friendly};
-use super::gifts::pounds;
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::entries::StandingChange;
+use crate::domain::money::{Pence, Style};
 use crate::domain::{FieldErrors, Input};
 use crate::store::entries::Register;
 use crate::store::gifts::{GiftStep, Gifts};
@@ -127,7 +127,7 @@ async fn queue_page(
             json!({
                 "id": g.id, "version": g.version, "person": name(g.person_id),
                 "giver": g.fields.giver, "kind": g.fields.kind.label(),
-                "description": g.fields.description, "value": pounds(g.fields.value_pence),
+                "description": g.fields.description, "value": Pence(g.fields.value_pence).pounds(Style::EXACT),
                 "outcome": g.fields.outcome.code(), "offered_on": g.fields.offered_on.to_string(),
                 "submitted_at": v.recorded_at,
                 "withdrawal": g.standing.state == crate::domain::entries::EntryState::Withdrawn,

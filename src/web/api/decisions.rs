@@ -8,6 +8,7 @@ use crate::domain::committees::{Item, Meeting};
 use crate::domain::decisions::{
     breach_to_input, route_label, Breach, BreachInput, Decision, DecisionFields,
 };
+use crate::domain::entries::StandingChange;
 use crate::store::breaches;
 use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
@@ -82,7 +83,7 @@ pub async fn with_meeting_date(
         return Ok(fields);
     }
     let item = match fields.get("item") {
-        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::Number(n)) => crate::domain::validation::whole_number(n),
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     };
@@ -137,7 +138,7 @@ async fn change(
     let version = take_version(&mut changes)?;
     let step = if withdraw {
         let mut p = changes.parser();
-        let reason = p.text("reason", 2000);
+        let reason = p.text("reason", StandingChange::MAX_REASON);
         p.finish()?;
         DecisionStep::Withdraw(reason.expect("checked"))
     } else {

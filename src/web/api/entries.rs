@@ -240,7 +240,13 @@ pub async fn create<R: EntryApi>(
     }
     let withheld_reason = match withheld_reason {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => {
+        // Control characters are refused as every text field refuses them (PostgreSQL
+        // cannot store NUL).
+        Some(Value::String(s))
+            if !s.trim().is_empty()
+                && s.chars().count() <= crate::domain::entries::StandingChange::MAX_REASON
+                && !s.chars().any(|c| c.is_control() && !"\t\n\r".contains(c)) =>
+        {
             Some(s.trim().to_owned())
         }
         Some(_) => {

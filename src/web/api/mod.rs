@@ -15,6 +15,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::AppState;
 use crate::domain::people::Person;
+use crate::domain::validation::whole_number;
 use crate::domain::{FieldErrors, Input};
 use crate::store::orgs::Org;
 use crate::store::{Committed, Touched};
@@ -35,8 +36,8 @@ pub fn input(body: &web::Bytes) -> Result<Input, ApiError> {
 /// Take the `version` an edit is based on out of the input (409 if it is stale, later).
 pub fn take_version(input: &mut Input) -> Result<i64, ApiError> {
     match input.take("version") {
-        Some(Value::Number(n)) if n.as_i64().is_some_and(|v| v > 0) => {
-            Ok(n.as_i64().expect("checked"))
+        Some(Value::Number(n)) if whole_number(&n).is_some_and(|v| v > 0) => {
+            Ok(whole_number(&n).expect("checked"))
         }
         Some(_) => Err(crate::domain::FieldErrors::one(
             "version",
@@ -59,6 +60,10 @@ pub fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("{what} {raw:?}")))
 }
 
+/// Longest person slug a new entry's `person` may hold, in characters: slugs are at
+/// most 60, so a longer one names nobody.
+pub const MAX_PERSON_SLUG: usize = 100;
+
 /// The person a new entry is for, named by slug in its `person` field. Authorises the
 /// caller to write for them (governance, or that person's own declarant) before any
 /// field problem is reported, and records a missing or unknown person in `errors`.
@@ -75,7 +80,8 @@ pub async fn entry_person(
     };
     // A slug is short and printable; anything else names nobody (and must not reach
     // the database: PostgreSQL refuses NUL in text).
-    let plausible = !slug.is_empty() && slug.len() <= 100 && !slug.chars().any(char::is_control);
+    let plausible =
+        !slug.is_empty() && slug.len() <= MAX_PERSON_SLUG && !slug.chars().any(char::is_control);
     let person = if !plausible {
         None
     } else {
