@@ -63,8 +63,6 @@ impl Scale {
 
 const ITEMS_PER_MEETING: u64 = 3;
 
-use crate::demo::{FIRST_NAMES as FIRST, SURNAMES as LAST};
-
 const BODIES: [&str; 8] = [
     "Riverside Surgery",
     "Harbour Primary Care Network",
@@ -114,12 +112,13 @@ pub fn seed(
     let settings = OrgSettings::default();
 
     let mut slugs = Vec::with_capacity(scale.people as usize);
+    let (first, last) = crate::demo::first_names_and_surnames();
     for i in 0..scale.people {
         let name = format!(
             "{} {}. {}",
-            FIRST[(i as usize) % FIRST.len()],
-            (b'A' + ((i as usize / FIRST.len()) % 26) as u8) as char,
-            LAST[(i as usize / (FIRST.len() * 26)) % LAST.len()]
+            first[(i as usize) % first.len()],
+            (b'A' + ((i as usize / first.len()) % 26) as u8) as char,
+            last[(i as usize / (first.len() * 26)) % last.len()]
         );
         let position = match i % 5 {
             0 => "GP member".to_owned(),
