@@ -2,7 +2,7 @@
 //! are public records); every write is a governance lead's, and the store refuses any
 //! that breaks the constitution or would record a decision without a quorum.
 
-use super::{created, input, org, parse_id, take_version};
+use super::{created, governed, input, org, parse_id, take_version};
 use crate::domain::committees::{
     constitution, quorum_evidence, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
     MeetingInput, Membership, QuorumResult,
@@ -222,8 +222,7 @@ impl Write {
         target: Target<'_>,
         body: &web::Bytes,
     ) -> Result<Write, ApiError> {
-        let org = org(state, org_slug).await?;
-        let actor = caller.governance(org.id)?.actor();
+        let (org, actor) = governed(state, caller, org_slug).await?;
         let (id, member) = match target {
             Target::Org => (0, 0),
             Target::Committee(raw) => (committee_id(state, &org, raw).await?, 0),
