@@ -2,7 +2,8 @@
 //! are public records); every write is a governance lead's, and the store refuses any
 //! that breaks the constitution or would record a decision without a quorum.
 
-use super::{created, governed, input, org, parse_id, take_version};
+use super::committee_write::{Target, Write};
+use super::{org, parse_id};
 use crate::domain::committees::{
     constitution, quorum_evidence, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
     MeetingInput, Membership, QuorumResult,
@@ -15,7 +16,6 @@ use crate::store::committees::{self as store, CommitteeRecord};
 use crate::store::meetings;
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
-use crate::store::{AnyConnection, Committed, StoreError};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -130,7 +130,7 @@ fn item_json(i: &Stored<Item>, quorum: Option<&QuorumResult>, names: &Names) -> 
 }
 
 /// Everything needed to show committee records.
-async fn load_all(state: &AppState, org: &Org) -> Result<(Business, Names), ApiError> {
+pub(super) async fn load_all(state: &AppState, org: &Org) -> Result<(Business, Names), ApiError> {
     let org_id = org.id;
     state
         .db(move |c| {
@@ -191,90 +191,6 @@ pub async fn show(
         &names,
         &b.meetings_of(c.id),
     )))
-}
-
-/// What a write's path names besides the organisation, looked up only once the caller is
-/// known to govern it (so a stranger is refused before learning what exists).
-enum Target<'a> {
-    Org,
-    Committee(&'a str),
-    Membership(&'a str, &'a str),
-    Record(&'a str, &'static str),
-}
-
-/// A governance lead's write to the organisation's committee business: the organisation,
-/// who writes, the ids the path names (0 where it names none) and the body's fields.
-struct Write {
-    org: Org,
-    actor: String,
-    id: i64,
-    member: i64,
-    fields: Input,
-}
-
-impl Write {
-    /// Authorise, resolve the path, then read the body, in that order: 403 before 404
-    /// before any problem with the body.
-    async fn begin(
-        state: &AppState,
-        caller: &Caller,
-        org_slug: &str,
-        target: Target<'_>,
-        body: &web::Bytes,
-    ) -> Result<Write, ApiError> {
-        let (org, actor) = governed(state, caller, org_slug).await?;
-        let (id, member) = match target {
-            Target::Org => (0, 0),
-            Target::Committee(raw) => (committee_id(state, &org, raw).await?, 0),
-            Target::Membership(raw, member) => (
-                committee_id(state, &org, raw).await?,
-                parse_id(member, "membership")?,
-            ),
-            Target::Record(raw, what) => (parse_id(raw, what)?, 0),
-        };
-        let fields = input(body)?;
-        Ok(Write {
-            org,
-            actor,
-            id,
-            member,
-            fields,
-        })
-    }
-
-    /// The version the change is based on, and the changed fields.
-    fn versioned(&mut self) -> Result<(i64, Input), ApiError> {
-        let version = take_version(&mut self.fields)?;
-        Ok((version, std::mem::take(&mut self.fields)))
-    }
-
-    /// Commit the change (given the organisation's id and the actor), then answer 201
-    /// with what `show` renders from the records as they now stand (after the public
-    /// site shows the change).
-    async fn commit<T: Send + 'static>(
-        self,
-        state: &AppState,
-        change: impl FnOnce(&mut AnyConnection, i64, &str) -> Result<Committed<T>, StoreError>
-            + Send
-            + 'static,
-        show: impl FnOnce(&Org, &Business, &Names, &T) -> Result<Value, ApiError>,
-    ) -> Result<HttpResponse, ApiError> {
-        let Write { org, actor, .. } = self;
-        let org_id = org.id;
-        let committed = state.db(move |c| change(c, org_id, &actor)).await?;
-        let (b, names) = load_all(state, &org).await?;
-        let body = show(&org, &b, &names, &committed.value)?;
-        Ok(created(state, &committed, body).await)
-    }
-}
-
-async fn committee_id(state: &AppState, org: &Org, raw: &str) -> Result<i64, ApiError> {
-    let slug = path_key(raw, "committee")?;
-    let org_id = org.id;
-    Ok(state
-        .db(move |c| store::by_slug(c, org_id, &slug))
-        .await?
-        .id)
 }
 
 /// A committee as it stands after a change to it or its members.
@@ -355,7 +271,7 @@ pub async fn amend(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let mut w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
-    let (id, (version, changes)) = (w.id, w.versioned()?);
+    let (id, (version, changes)) = (w.ids.0, w.versioned()?);
     w.commit(
         &state,
         move |c, org_id, actor| store::amend_committee(c, org_id, actor, id, version, changes),
@@ -371,7 +287,7 @@ pub async fn add_members(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let mut w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
-    let (id, entered) = (w.id, memberships(std::mem::take(&mut w.fields))?);
+    let (id, entered) = (w.ids.0, memberships(std::mem::take(&mut w.fields))?);
     w.commit(
         &state,
         move |c, org_id, actor| store::add_members(c, org_id, actor, id, entered),
@@ -389,7 +305,7 @@ async fn change_member(
 ) -> Result<HttpResponse, ApiError> {
     let target = Target::Membership(&path.1, &path.2);
     let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
-    let (id, member, (version, changes)) = (w.id, w.member, w.versioned()?);
+    let (id, member, (version, changes)) = (w.ids.0, w.ids.1, w.versioned()?);
     w.commit(
         &state,
         move |c, org_id, actor| {
@@ -451,7 +367,7 @@ pub async fn create_meeting(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
-    let (id, entered) = (w.id, MeetingInput::parse(&w.fields)?);
+    let (id, entered) = (w.ids.0, MeetingInput::parse(&w.fields)?);
     w.commit(
         &state,
         move |c, org_id, actor| meetings::create_meeting(c, org_id, actor, id, entered),
@@ -502,7 +418,7 @@ pub async fn amend_meeting(
         &body,
     )
     .await?;
-    let (id, (version, changes)) = (w.id, w.versioned()?);
+    let (id, (version, changes)) = (w.ids.0, w.versioned()?);
     let (b, names) = load_all(&state, &w.org).await?;
     let current = b
         .meetings
@@ -541,7 +457,7 @@ pub async fn create_item(
         &body,
     )
     .await?;
-    let (meeting_id, entered) = (w.id, ItemInput::parse(&w.fields)?);
+    let (meeting_id, entered) = (w.ids.0, ItemInput::parse(&w.fields)?);
     w.commit(
         &state,
         move |c, org_id, actor| meetings::create_item(c, org_id, actor, meeting_id, entered),
@@ -568,7 +484,7 @@ pub async fn amend_item(
 ) -> Result<HttpResponse, ApiError> {
     let target = Target::Record(&path.1, "agenda item");
     let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
-    let (id, org_id, (version, changes)) = (w.id, w.org.id, w.versioned()?);
+    let (id, org_id, (version, changes)) = (w.ids.0, w.org.id, w.versioned()?);
     let current = state.db(move |c| records::get(c, org_id, id)).await?;
     let (_, names) = load_all(&state, &w.org).await?;
     let merged = crate::domain::committees::item_to_input(&current.record, |p| names.slug(p))
@@ -590,7 +506,7 @@ pub async fn record_outcome(
 ) -> Result<HttpResponse, ApiError> {
     let target = Target::Record(&path.1, "agenda item");
     let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
-    let (id, (version, fields)) = (w.id, w.versioned()?);
+    let (id, (version, fields)) = (w.ids.0, w.versioned()?);
     let entered = ItemOutcomeInput::parse(&fields)?;
     w.commit(
         &state,

@@ -2,6 +2,7 @@
 //! domain and the store, wait for the public site to show the change, and answer.
 
 pub mod audit;
+mod committee_write;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
