@@ -53,8 +53,7 @@ fn restricted(b: &Business, id: i64) -> Business {
 
 #[test]
 fn one_committees_business_is_the_whole_organisations_restricted_to_it() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let org_id = db.org_id;
     let c = db.c();
     // A second committee whose meetings, items and decision interleave with the first's.
@@ -113,8 +112,7 @@ fn one_committees_business_is_the_whole_organisations_restricted_to_it() {
 
 #[test]
 fn one_committees_people_are_those_its_records_name() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let org_id = db.org_id;
     let one = Business::load_committee(db.c(), org_id, pccc.committee.id).expect("pccc");
     let names: Vec<String> = one

@@ -17,8 +17,10 @@ fn a_committee_whose_slug_is_taken_is_refused_and_nothing_is_written() {
     let mut again = committee("Another committee");
     again.slug = "pccc".into();
     let entered = seats(&[("lay-chair", "lay", "chair")]);
-    let e = db.refused(|c, org| create_committee(c, org, ACTOR, again, entered));
-    assert_eq!(fields(&e), ["slug"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_committee(c, org, ACTOR, again, entered)),
+        ["slug"]
+    );
 }
 
 #[test]
@@ -29,8 +31,10 @@ fn a_committee_with_an_executive_chair_is_refused_and_nothing_is_written() {
         ("executive-member", "executive", "chair"),
         ("lay-member", "lay", "member"),
     ]);
-    let e = db.refused(|c, org| create_committee(c, org, ACTOR, committee("Audit"), entered));
-    assert_eq!(fields(&e), ["constitution.chair_is_lay"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_committee(c, org, ACTOR, committee("Audit"), entered)),
+        ["constitution.chair_is_lay"]
+    );
 }
 
 #[test]
@@ -48,8 +52,7 @@ fn a_committee_naming_someone_unknown_or_no_one_is_refused_and_nothing_is_writte
 
 #[test]
 fn amending_a_committee_at_a_stale_version_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, stale) = (pccc.committee.id, pccc.committee.version + 1);
     let e = db.refused(|c, org| amend_committee(c, org, ACTOR, id, stale, input(json!({}))));
     assert_conflict(&e);
@@ -57,34 +60,37 @@ fn amending_a_committee_at_a_stale_version_is_refused_and_nothing_is_written() {
 
 #[test]
 fn amending_a_committee_to_another_committees_slug_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let org_id = db.org_id;
     let entered = seats(&[("lay-member", "lay", "chair")]);
     create_committee(db.c(), org_id, ACTOR, committee("Audit"), entered).expect("audit");
     let (id, version) = (pccc.committee.id, pccc.committee.version);
     let changes = input(json!({"slug": "audit"}));
-    let e = db.refused(|c, org| amend_committee(c, org, ACTOR, id, version, changes));
-    assert_eq!(fields(&e), ["slug"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_committee(c, org, ACTOR, id, version, changes)),
+        ["slug"]
+    );
 }
 
 #[test]
 fn raising_the_quorum_above_a_recorded_decisions_attendance_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, version) = (pccc.committee.id, pccc.committee.version);
     let changes = input(json!({"quorum_minimum": 7}));
-    let e = db.refused(|c, org| amend_committee(c, org, ACTOR, id, version, changes));
-    assert_eq!(fields(&e), ["quorum"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_committee(c, org, ACTOR, id, version, changes)),
+        ["quorum"]
+    );
 }
 
 #[test]
 fn adding_no_members_or_to_no_committee_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let id = pccc.committee.id;
-    let e = db.refused(|c, org| add_members(c, org, ACTOR, id, vec![]));
-    assert_eq!(fields(&e), ["members"]);
+    assert_eq!(
+        db.refused_fields(|c, org| add_members(c, org, ACTOR, id, vec![])),
+        ["members"]
+    );
     let entered = seats(&[("outsider", "lay", "member")]);
     let e = db.refused(|c, org| add_members(c, org, ACTOR, id + 100, entered));
     assert_not_found(&e);
@@ -92,8 +98,7 @@ fn adding_no_members_or_to_no_committee_is_refused_and_nothing_is_written() {
 
 #[test]
 fn adding_members_who_break_the_lay_executive_majority_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     db.person("GP Three");
     db.person("GP Four");
     let id = pccc.committee.id;
@@ -102,14 +107,15 @@ fn adding_members_who_break_the_lay_executive_majority_is_refused_and_nothing_is
         ("gp-three", "clinical", "member"),
         ("gp-four", "clinical", "member"),
     ]);
-    let e = db.refused(|c, org| add_members(c, org, ACTOR, id, entered));
-    assert_eq!(fields(&e), ["constitution.lay_executive_majority"]);
+    assert_eq!(
+        db.refused_fields(|c, org| add_members(c, org, ACTOR, id, entered)),
+        ["constitution.lay_executive_majority"]
+    );
 }
 
 #[test]
 fn changing_a_membership_at_a_stale_version_or_through_another_committee_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (cid, member) = (pccc.committee.id, &pccc.members[5]);
     let (id, version) = (member.id, member.version);
     let changes = || input(json!({"voting": false}));
@@ -132,36 +138,46 @@ fn changing_a_membership_at_a_stale_version_or_through_another_committee_is_refu
 
 #[test]
 fn ending_a_membership_without_its_last_day_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (cid, member) = (pccc.committee.id, &pccc.members[5]);
     let (id, version) = (member.id, member.version);
-    let e = db.refused(|c, org| {
-        change_membership(c, org, ACTOR, cid, (id, version), "end", input(json!({})))
-    });
-    assert_eq!(fields(&e), ["to"]);
+    assert_eq!(
+        db.refused_fields(|c, org| {
+            change_membership(c, org, ACTOR, cid, (id, version), "end", input(json!({})))
+        }),
+        ["to"]
+    );
 }
 
 #[test]
 fn ending_the_chairs_membership_is_refused_while_no_one_else_chairs() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (cid, chair) = (pccc.committee.id, &pccc.members[0]);
     let (id, version) = (chair.id, chair.version);
     let to = input(json!({"to": "2026-06-30"}));
-    let e = db.refused(|c, org| change_membership(c, org, ACTOR, cid, (id, version), "end", to));
-    assert_eq!(fields(&e), ["constitution.one_chair"]);
+    assert_eq!(
+        db.refused_fields(|c, org| change_membership(c, org, ACTOR, cid, (id, version), "end", to)),
+        ["constitution.one_chair"]
+    );
 }
 
 #[test]
 fn a_membership_change_that_makes_a_recorded_decision_inquorate_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     // The only executive member joining after the meeting leaves it without one.
     let (cid, executive) = (pccc.committee.id, &pccc.members[3]);
     let (id, version) = (executive.id, executive.version);
     let from = input(json!({"from": "2026-03-05"}));
-    let e =
-        db.refused(|c, org| change_membership(c, org, ACTOR, cid, (id, version), "amend", from));
-    assert_eq!(fields(&e), ["quorum"]);
+    assert_eq!(
+        db.refused_fields(|c, org| change_membership(
+            c,
+            org,
+            ACTOR,
+            cid,
+            (id, version),
+            "amend",
+            from
+        )),
+        ["quorum"]
+    );
 }

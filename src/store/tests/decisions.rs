@@ -5,39 +5,43 @@ use crate::store::decisions::{change_decision, create_decision, DecisionStep};
 
 #[test]
 fn a_decision_whose_reference_is_taken_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     db.decision_at(&pccc, "PCD-1");
     let again = decision("pcd-1", pccc.decided.id, MEETING_ON);
-    let e = db.refused(|c, org| create_decision(c, org, ACTOR, again));
-    assert_eq!(fields(&e), ["reference"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_decision(c, org, ACTOR, again)),
+        ["reference"]
+    );
 }
 
 #[test]
 fn a_decision_citing_an_item_that_decided_nothing_or_no_item_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let open = decision("PCD-1", pccc.open.id, MEETING_ON);
-    let e = db.refused(|c, org| create_decision(c, org, ACTOR, open));
-    assert_eq!(fields(&e), ["item"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_decision(c, org, ACTOR, open)),
+        ["item"]
+    );
     let missing = decision("PCD-1", pccc.open.id + 100, MEETING_ON);
-    let e = db.refused(|c, org| create_decision(c, org, ACTOR, missing));
-    assert_eq!(fields(&e), ["item"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_decision(c, org, ACTOR, missing)),
+        ["item"]
+    );
 }
 
 #[test]
 fn a_decision_dated_otherwise_than_the_meeting_that_took_it_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let late = decision("PCD-1", pccc.decided.id, "2026-03-05");
-    let e = db.refused(|c, org| create_decision(c, org, ACTOR, late));
-    assert_eq!(fields(&e), ["decided_on"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_decision(c, org, ACTOR, late)),
+        ["decided_on"]
+    );
 }
 
 #[test]
 fn changing_a_decision_at_a_stale_version_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let d = db.decision_at(&pccc, "PCD-1");
     let step = DecisionStep::Withdraw("Recorded in error".into());
     let e = db.refused(|c, org| change_decision(c, org, ACTOR, d.id, d.version + 1, step));
@@ -46,8 +50,7 @@ fn changing_a_decision_at_a_stale_version_is_refused_and_nothing_is_written() {
 
 #[test]
 fn a_withdrawn_decision_cannot_change() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let d = db.decision_at(&pccc, "PCD-1");
     let org_id = db.org_id;
     let step = DecisionStep::Withdraw("Recorded in error".into());
@@ -61,11 +64,12 @@ fn a_withdrawn_decision_cannot_change() {
 
 #[test]
 fn amending_a_decision_to_another_decisions_reference_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     db.decision_at(&pccc, "PCD-1");
     let d = db.decision_at(&pccc, "PCD-2");
     let step = DecisionStep::Amend(input(json!({"reference": "PCD-1"})));
-    let e = db.refused(|c, org| change_decision(c, org, ACTOR, d.id, d.version, step));
-    assert_eq!(fields(&e), ["reference"]);
+    assert_eq!(
+        db.refused_fields(|c, org| change_decision(c, org, ACTOR, d.id, d.version, step)),
+        ["reference"]
+    );
 }

@@ -33,20 +33,20 @@ fn left_room(person: &str) -> Value {
 
 #[test]
 fn a_meeting_of_no_committee_or_on_a_day_already_recorded_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let id = pccc.committee.id;
     let e =
         db.refused(|c, org| create_meeting(c, org, ACTOR, id + 100, meeting_with(json!({}), &[])));
     assert_not_found(&e);
-    let e = db.refused(|c, org| create_meeting(c, org, ACTOR, id, meeting_with(json!({}), &[])));
-    assert_eq!(fields(&e), ["held_on"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_meeting(c, org, ACTOR, id, meeting_with(json!({}), &[]))),
+        ["held_on"]
+    );
 }
 
 #[test]
 fn a_meeting_attended_by_a_non_member_or_co_opting_a_member_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let id = pccc.committee.id;
     let entered = meeting_with(
         json!({
@@ -68,8 +68,7 @@ fn a_meeting_attended_by_a_non_member_or_co_opting_a_member_is_refused() {
 
 #[test]
 fn amending_a_meeting_at_a_stale_version_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, stale) = (pccc.meeting.id, pccc.meeting.version + 1);
     let e =
         db.refused(|c, org| amend_meeting(c, org, ACTOR, id, stale, meeting_with(json!({}), &[])));
@@ -78,19 +77,19 @@ fn amending_a_meeting_at_a_stale_version_is_refused_and_nothing_is_written() {
 
 #[test]
 fn moving_a_meeting_at_which_a_procurement_decision_was_taken_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     db.decision_at(&pccc, "PCD-1");
     let (id, version) = (pccc.meeting.id, pccc.meeting.version);
     let moved = meeting_with(json!({"held_on": "2026-03-05"}), &[]);
-    let e = db.refused(|c, org| amend_meeting(c, org, ACTOR, id, version, moved));
-    assert_eq!(fields(&e), ["held_on"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_meeting(c, org, ACTOR, id, version, moved)),
+        ["held_on"]
+    );
 }
 
 #[test]
 fn marking_absent_someone_who_declared_a_conflict_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let org_id = db.org_id;
     create_item(
         db.c(),
@@ -102,35 +101,38 @@ fn marking_absent_someone_who_declared_a_conflict_is_refused() {
     .expect("item 3");
     let (id, version) = (pccc.meeting.id, pccc.meeting.version);
     let absent = meeting_with(json!({}), &[("gp-one", "apologies")]);
-    let e = db.refused(|c, org| amend_meeting(c, org, ACTOR, id, version, absent));
-    assert_eq!(fields(&e), ["attendance"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_meeting(c, org, ACTOR, id, version, absent)),
+        ["attendance"]
+    );
 }
 
 #[test]
 fn an_attendance_that_leaves_a_recorded_decision_inquorate_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, version) = (pccc.meeting.id, pccc.meeting.version);
     let absent = meeting_with(json!({}), &[("executive-member", "absent")]);
-    let e = db.refused(|c, org| amend_meeting(c, org, ACTOR, id, version, absent));
-    assert_eq!(fields(&e), ["quorum"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_meeting(c, org, ACTOR, id, version, absent)),
+        ["quorum"]
+    );
 }
 
 #[test]
 fn an_item_of_no_meeting_or_numbered_as_another_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let id = pccc.meeting.id;
     let e = db.refused(|c, org| create_item(c, org, ACTOR, id + 100, item_with("3", json!([]))));
     assert_not_found(&e);
-    let e = db.refused(|c, org| create_item(c, org, ACTOR, id, item_with("2", json!([]))));
-    assert_eq!(fields(&e), ["number"]);
+    assert_eq!(
+        db.refused_fields(|c, org| create_item(c, org, ACTOR, id, item_with("2", json!([])))),
+        ["number"]
+    );
 }
 
 #[test]
 fn a_conflict_of_someone_absent_or_citing_no_declaration_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let id = pccc.meeting.id;
     let conflicts = json!([
         {"person": "outsider", "nature": "Owns the bidder", "decision": "left_room"},
@@ -145,30 +147,38 @@ fn a_conflict_of_someone_absent_or_citing_no_declaration_is_refused() {
 
 #[test]
 fn amending_an_item_at_a_stale_version_or_to_a_taken_number_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, version) = (pccc.open.id, pccc.open.version);
     let e =
         db.refused(|c, org| amend_item(c, org, ACTOR, id, version + 1, item_with("2", json!([]))));
     assert_conflict(&e);
-    let e = db.refused(|c, org| amend_item(c, org, ACTOR, id, version, item_with("1", json!([]))));
-    assert_eq!(fields(&e), ["number"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_item(
+            c,
+            org,
+            ACTOR,
+            id,
+            version,
+            item_with("1", json!([]))
+        )),
+        ["number"]
+    );
 }
 
 #[test]
 fn a_conflict_added_to_a_decided_item_that_leaves_it_inquorate_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, version) = (pccc.decided.id, pccc.decided.version);
     let entered = item_with("1", left_room("executive-member"));
-    let e = db.refused(|c, org| amend_item(c, org, ACTOR, id, version, entered));
-    assert_eq!(fields(&e), ["outcome", "quorum.required_category"]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_item(c, org, ACTOR, id, version, entered)),
+        ["outcome", "quorum.required_category"]
+    );
 }
 
 #[test]
 fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let org_id = db.org_id;
     let item = create_item(
         db.c(),
@@ -182,27 +192,29 @@ fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
     let decided = ItemOutcomeInput::Decided {
         decision: "Approved".into(),
     };
-    let e = db.refused(|c, org| record_outcome(c, org, ACTOR, item.id, item.version, decided));
-    assert_eq!(fields(&e), ["outcome", "quorum.required_category"]);
+    assert_eq!(
+        db.refused_fields(|c, org| record_outcome(c, org, ACTOR, item.id, item.version, decided)),
+        ["outcome", "quorum.required_category"]
+    );
 }
 
 #[test]
 fn deferring_an_item_a_procurement_decision_cites_is_refused() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     db.decision_at(&pccc, "PCD-1");
     let (id, version) = (pccc.decided.id, pccc.decided.version);
     let deferred = ItemOutcomeInput::Deferred {
         reason: "More information needed".into(),
     };
-    let e = db.refused(|c, org| record_outcome(c, org, ACTOR, id, version, deferred));
-    assert_eq!(fields(&e), ["outcome"]);
+    assert_eq!(
+        db.refused_fields(|c, org| record_outcome(c, org, ACTOR, id, version, deferred)),
+        ["outcome"]
+    );
 }
 
 #[test]
 fn recording_an_outcome_at_a_stale_version_is_refused_and_nothing_is_written() {
-    let mut db = Db::new();
-    let pccc = db.pccc();
+    let (mut db, pccc) = Db::with_pccc();
     let (id, stale) = (pccc.open.id, pccc.open.version + 1);
     let deferred = ItemOutcomeInput::Deferred {
         reason: "Out of time".into(),

@@ -151,6 +151,23 @@ impl Db {
         (chain, versions)
     }
 
+    /// A database holding the committee described at [`Pccc`], and that committee: the
+    /// fixture most refusals start from.
+    pub fn with_pccc() -> (Db, Pccc) {
+        let mut db = Db::new();
+        let pccc = db.pccc();
+        (db, pccc)
+    }
+
+    /// The fields of the problems of `write`'s refusal (checking it wrote nothing).
+    pub fn refused_fields<T: Debug>(
+        &mut self,
+        write: impl FnOnce(&mut AnyConnection, i64) -> Result<T, StoreError>,
+    ) -> Vec<String> {
+        let e = self.refused(write);
+        fields(&e).into_iter().map(str::to_owned).collect()
+    }
+
     /// Run `write`, which the store must refuse, and check it wrote nothing.
     pub fn refused<T: Debug>(
         &mut self,

@@ -3,9 +3,11 @@
 //! extractor, forms whose CSRF token is checked before the handler sees them, and how
 //! failures become pages.
 
+mod breaches;
 pub mod committees;
 pub mod confirmations;
 mod context;
+mod decision_form;
 pub mod decisions;
 pub mod declarations;
 mod entries;

@@ -2,7 +2,8 @@
 //! are public records); every write is a governance lead's, and the store refuses any
 //! that breaks the constitution or would record a decision without a quorum.
 
-use super::{created, input, org, parse_id, take_version};
+use super::committee_write::{Target, Write};
+use super::{org, parse_id};
 use crate::domain::committees::{
     constitution, quorum_evidence, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
     MeetingInput, Membership, QuorumResult,
@@ -15,7 +16,6 @@ use crate::store::committees::{self as store, CommitteeRecord};
 use crate::store::meetings;
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
-use crate::store::{AnyConnection, Committed, StoreError};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -129,22 +129,8 @@ fn item_json(i: &Stored<Item>, quorum: Option<&QuorumResult>, names: &Names) -> 
     stamp(v, i)
 }
 
-/// Commit a change, then answer 201 with what `show` renders from the records as they
-/// now stand (after the public site shows the change).
-async fn commit<T: Send + 'static>(
-    state: &AppState,
-    org: &Org,
-    change: impl FnOnce(&mut AnyConnection) -> Result<Committed<T>, StoreError> + Send + 'static,
-    show: impl FnOnce(&Business, &Names, &T) -> Result<Value, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let committed = state.db(change).await?;
-    let (b, names) = load_all(state, org).await?;
-    let body = show(&b, &names, &committed.value)?;
-    Ok(created(state, &committed, body).await)
-}
-
 /// Everything needed to show committee records.
-async fn load_all(state: &AppState, org: &Org) -> Result<(Business, Names), ApiError> {
+pub(super) async fn load_all(state: &AppState, org: &Org) -> Result<(Business, Names), ApiError> {
     let org_id = org.id;
     state
         .db(move |c| {
@@ -207,24 +193,9 @@ pub async fn show(
     )))
 }
 
-/// The organisation and the governance lead writing to it.
-async fn governed(
-    state: &AppState,
-    caller: &Caller,
-    org_slug: &str,
-) -> Result<(Org, String), ApiError> {
-    let org = org(state, org_slug).await?;
-    let actor = caller.governance(org.id)?.actor();
-    Ok((org, actor))
-}
-
-async fn committee_id(state: &AppState, org: &Org, raw: &str) -> Result<i64, ApiError> {
-    let slug = path_key(raw, "committee")?;
-    let org_id = org.id;
-    Ok(state
-        .db(move |c| store::by_slug(c, org_id, &slug))
-        .await?
-        .id)
+/// A committee as it stands after a change to it or its members.
+fn committee_after(org: &Org, b: &Business, names: &Names, rec: &CommitteeRecord) -> Value {
+    committee_json(org, rec, names, &b.meetings_of(rec.committee.id))
 }
 
 /// Memberships as entered: `members` (a list), or one membership's fields at the top level.
@@ -257,11 +228,10 @@ pub async fn create(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path).await?;
-    let mut fields = input(&body)?;
+    let mut w = Write::begin(&state, &caller, &path, Target::Org, &body).await?;
     let members_input =
-        Input::from_json(json!({"members": fields.take("members")})).expect("object");
-    let committee = Committee::parse(&fields);
+        Input::from_json(json!({"members": w.fields.take("members")})).expect("object");
+    let committee = Committee::parse(&w.fields);
     let members = memberships(members_input);
     let (committee, members) = match (committee, members) {
         (Ok(c), Ok(m)) => (c, m),
@@ -286,19 +256,10 @@ pub async fn create(
             return Err(e.into());
         }
     };
-    let org_id = org.id;
-    commit(
+    w.commit(
         &state,
-        &org,
-        move |c| store::create_committee(c, org_id, &actor, committee, members),
-        |b, names, v| {
-            Ok(committee_json(
-                &org,
-                v,
-                names,
-                &b.meetings_of(v.committee.id),
-            ))
-        },
+        move |c, org_id, actor| store::create_committee(c, org_id, actor, committee, members),
+        |org, b, names, v| Ok(committee_after(org, b, names, v)),
     )
     .await
 }
@@ -309,23 +270,12 @@ pub async fn amend(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = committee_id(&state, &org, &path.1).await?;
-    let mut changes = input(&body)?;
-    let version = take_version(&mut changes)?;
-    let org_id = org.id;
-    commit(
+    let mut w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
+    let (id, (version, changes)) = (w.ids.0, w.versioned()?);
+    w.commit(
         &state,
-        &org,
-        move |c| store::amend_committee(c, org_id, &actor, id, version, changes),
-        |b, names, v| {
-            Ok(committee_json(
-                &org,
-                &record_of(b, v),
-                names,
-                &b.meetings_of(id),
-            ))
-        },
+        move |c, org_id, actor| store::amend_committee(c, org_id, actor, id, version, changes),
+        |org, b, names, v| Ok(committee_after(org, b, names, &record_of(b, v))),
     )
     .await
 }
@@ -336,15 +286,12 @@ pub async fn add_members(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = committee_id(&state, &org, &path.1).await?;
-    let entered = memberships(input(&body)?)?;
-    let org_id = org.id;
-    commit(
+    let mut w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
+    let (id, entered) = (w.ids.0, memberships(std::mem::take(&mut w.fields))?);
+    w.commit(
         &state,
-        &org,
-        move |c| store::add_members(c, org_id, &actor, id, entered),
-        |b, names, v| Ok(committee_json(&org, v, names, &b.meetings_of(id))),
+        move |c, org_id, actor| store::add_members(c, org_id, actor, id, entered),
+        |org, b, names, v| Ok(committee_after(org, b, names, v)),
     )
     .await
 }
@@ -356,19 +303,15 @@ async fn change_member(
     body: web::Bytes,
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = committee_id(&state, &org, &path.1).await?;
-    let member_id = parse_id(&path.2, "membership")?;
-    let mut changes = input(&body)?;
-    let version = take_version(&mut changes)?;
-    let org_id = org.id;
-    commit(
+    let target = Target::Membership(&path.1, &path.2);
+    let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
+    let (id, member, (version, changes)) = (w.ids.0, w.ids.1, w.versioned()?);
+    w.commit(
         &state,
-        &org,
-        move |c| {
-            store::change_membership(c, org_id, &actor, id, (member_id, version), action, changes)
+        move |c, org_id, actor| {
+            store::change_membership(c, org_id, actor, id, (member, version), action, changes)
         },
-        |b, names, v| Ok(committee_json(&org, v, names, &b.meetings_of(id))),
+        |org, b, names, v| Ok(committee_after(org, b, names, v)),
     )
     .await
 }
@@ -423,15 +366,12 @@ pub async fn create_meeting(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = committee_id(&state, &org, &path.1).await?;
-    let entered = MeetingInput::parse(&input(&body)?)?;
-    let org_id = org.id;
-    commit(
+    let w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
+    let (id, entered) = (w.ids.0, MeetingInput::parse(&w.fields)?);
+    w.commit(
         &state,
-        &org,
-        move |c| meetings::create_meeting(c, org_id, &actor, id, entered),
-        |b, names, v| meeting_full(&org, b, names, v.id),
+        move |c, org_id, actor| meetings::create_meeting(c, org_id, actor, id, entered),
+        |org, b, names, v| meeting_full(org, b, names, v.id),
     )
     .await
 }
@@ -470,23 +410,26 @@ pub async fn amend_meeting(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = parse_id(&path.1, "meeting")?;
-    let mut changes = input(&body)?;
-    let version = take_version(&mut changes)?;
-    let (b, names) = load_all(&state, &org).await?;
+    let mut w = Write::begin(
+        &state,
+        &caller,
+        &path.0,
+        Target::Record(&path.1, "meeting"),
+        &body,
+    )
+    .await?;
+    let (id, (version, changes)) = (w.ids.0, w.versioned()?);
+    let (b, names) = load_all(&state, &w.org).await?;
     let current = b
         .meetings
         .iter()
         .find(|m| m.id == id)
         .ok_or_else(|| ApiError::NotFound(format!("meeting {id}")))?;
     let entered = MeetingInput::parse(&meeting_input(&current.record, &names).merged(changes))?;
-    let org_id = org.id;
-    commit(
+    w.commit(
         &state,
-        &org,
-        move |c| meetings::amend_meeting(c, org_id, &actor, id, version, entered),
-        |b, names, _| meeting_full(&org, b, names, id),
+        move |c, org_id, actor| meetings::amend_meeting(c, org_id, actor, id, version, entered),
+        |org, b, names, _| meeting_full(org, b, names, id),
     )
     .await
 }
@@ -506,15 +449,19 @@ pub async fn create_item(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let meeting_id = parse_id(&path.1, "meeting")?;
-    let entered = ItemInput::parse(&input(&body)?)?;
-    let org_id = org.id;
-    commit(
+    let w = Write::begin(
         &state,
-        &org,
-        move |c| meetings::create_item(c, org_id, &actor, meeting_id, entered),
-        |b, names, v| item_full(b, names, v.id),
+        &caller,
+        &path.0,
+        Target::Record(&path.1, "meeting"),
+        &body,
+    )
+    .await?;
+    let (meeting_id, entered) = (w.ids.0, ItemInput::parse(&w.fields)?);
+    w.commit(
+        &state,
+        move |c, org_id, actor| meetings::create_item(c, org_id, actor, meeting_id, entered),
+        |_, b, names, v| item_full(b, names, v.id),
     )
     .await
 }
@@ -535,21 +482,18 @@ pub async fn amend_item(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = parse_id(&path.1, "agenda item")?;
-    let mut changes = input(&body)?;
-    let version = take_version(&mut changes)?;
-    let org_id = org.id;
+    let target = Target::Record(&path.1, "agenda item");
+    let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
+    let (id, org_id, (version, changes)) = (w.ids.0, w.org.id, w.versioned()?);
     let current = state.db(move |c| records::get(c, org_id, id)).await?;
-    let (_, names) = load_all(&state, &org).await?;
+    let (_, names) = load_all(&state, &w.org).await?;
     let merged = crate::domain::committees::item_to_input(&current.record, |p| names.slug(p))
         .merged(changes);
     let entered = ItemInput::parse(&merged)?;
-    commit(
+    w.commit(
         &state,
-        &org,
-        move |c| meetings::amend_item(c, org_id, &actor, id, version, entered),
-        |b, names, _| item_full(b, names, id),
+        move |c, org_id, actor| meetings::amend_item(c, org_id, actor, id, version, entered),
+        |_, b, names, _| item_full(b, names, id),
     )
     .await
 }
@@ -560,17 +504,14 @@ pub async fn record_outcome(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, actor) = governed(&state, &caller, &path.0).await?;
-    let id = parse_id(&path.1, "agenda item")?;
-    let mut fields = input(&body)?;
-    let version = take_version(&mut fields)?;
+    let target = Target::Record(&path.1, "agenda item");
+    let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
+    let (id, (version, fields)) = (w.ids.0, w.versioned()?);
     let entered = ItemOutcomeInput::parse(&fields)?;
-    let org_id = org.id;
-    commit(
+    w.commit(
         &state,
-        &org,
-        move |c| meetings::record_outcome(c, org_id, &actor, id, version, entered),
-        |b, names, _| item_full(b, names, id),
+        move |c, org_id, actor| meetings::record_outcome(c, org_id, actor, id, version, entered),
+        |_, b, names, _| item_full(b, names, id),
     )
     .await
 }

@@ -3,7 +3,7 @@
 //! writes are a governance lead's.
 
 use super::committees::{path_key, Names};
-use super::{created, input, org, parse_id, take_version};
+use super::{created, governed, input, org, parse_id, take_version, write};
 use crate::domain::committees::{Item, Meeting};
 use crate::domain::decisions::{
     breach_to_input, route_label, Breach, BreachInput, Decision, DecisionFields,
@@ -113,15 +113,11 @@ pub async fn create(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org(&state, &path).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &path).await?;
     let fields = DecisionFields::parse(&with_meeting_date(&state, &org, input(&body)?).await?)?;
-    let org_id = org.id;
-    let committed = state
-        .db(move |c| store::create_decision(c, org_id, &actor, fields))
-        .await?;
-    let body = decision_json(&org, &committed.value);
-    Ok(created(&state, &committed, body).await)
+    let create =
+        move |c: &mut _, org_id, actor: &str| store::create_decision(c, org_id, actor, fields);
+    write(&state, &org, actor, create, |d| decision_json(&org, d)).await
 }
 
 async fn change(
@@ -131,8 +127,7 @@ async fn change(
     body: web::Bytes,
     withdraw: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org(&state, &path.0).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &path.0).await?;
     let current = by_ref(&state, &org, &path.1).await?;
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;
@@ -144,12 +139,11 @@ async fn change(
     } else {
         DecisionStep::Amend(changes)
     };
-    let (org_id, id) = (org.id, current.id);
-    let committed = state
-        .db(move |c| store::change_decision(c, org_id, &actor, id, version, step))
-        .await?;
-    let body = decision_json(&org, &committed.value);
-    Ok(created(&state, &committed, body).await)
+    let id = current.id;
+    let change = move |c: &mut _, org_id, actor: &str| {
+        store::change_decision(c, org_id, actor, id, version, step)
+    };
+    write(&state, &org, actor, change, |d| decision_json(&org, d)).await
 }
 
 pub async fn amend(
@@ -219,8 +213,7 @@ pub async fn create_breach(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org(&state, &path).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &path).await?;
     let today = chrono::Utc::now().date_naive();
     let entered = BreachInput::parse(&input(&body)?, today)?;
     let org_id = org.id;
@@ -237,8 +230,7 @@ pub async fn amend_breach(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org(&state, &path.0).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &path.0).await?;
     let id = parse_id(&path.1, "breach")?;
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;

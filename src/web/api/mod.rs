@@ -2,6 +2,7 @@
 //! domain and the store, wait for the public site to show the change, and answer.
 
 pub mod audit;
+mod committee_write;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
@@ -18,7 +19,7 @@ use crate::domain::people::Person;
 use crate::domain::validation::whole_number;
 use crate::domain::{FieldErrors, Input};
 use crate::store::orgs::Org;
-use crate::store::{Committed, Touched};
+use crate::store::{AnyConnection, Committed, StoreError, Touched};
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
@@ -116,6 +117,35 @@ pub async fn org(state: &AppState, slug: &str) -> Result<Org, ApiError> {
     state
         .db(move |c| crate::store::orgs::by_slug(c, &slug))
         .await
+}
+
+/// The organisation named by `org_slug` and the governance lead writing to it (403 for
+/// anyone else).
+pub async fn governed(
+    state: &AppState,
+    caller: &Caller,
+    org_slug: &str,
+) -> Result<(Org, String), ApiError> {
+    let org = org(state, org_slug).await?;
+    let actor = caller.governance(org.id)?.actor();
+    Ok((org, actor))
+}
+
+/// Run `change` as `actor` in `org`, then answer 201 with what `show` makes of the
+/// result (once the public site shows it): the tail every simple API write shares.
+pub async fn write<T: Send + 'static>(
+    state: &AppState,
+    org: &Org,
+    actor: String,
+    change: impl FnOnce(&mut AnyConnection, i64, &str) -> Result<Committed<T>, StoreError>
+        + Send
+        + 'static,
+    show: impl FnOnce(&T) -> Value,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = org.id;
+    let committed = state.db(move |c| change(c, org_id, &actor)).await?;
+    let body = show(&committed.value);
+    Ok(created(state, &committed, body).await)
 }
 
 /// After a committed write: wait until its pages are live, then answer 201 with `body`

@@ -1,7 +1,8 @@
 //! People: public reads of decision-making staff; governance creates and amends.
 
-use super::{created, input, org, take_version};
+use super::{governed, input, org, take_version, write};
 use crate::domain::people::{Person, PersonFields};
+use crate::store::people;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -47,14 +48,10 @@ pub async fn create(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org(&state, &path).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &path).await?;
     let fields = PersonFields::parse(&input(&body)?)?;
-    let committed = state
-        .db(move |c| crate::store::people::create(c, org.id, &actor, fields))
-        .await?;
-    let body = committed.value.payload();
-    Ok(created(&state, &committed, body).await)
+    let create = move |c: &mut _, org_id, actor: &str| people::create(c, org_id, actor, fields);
+    write(&state, &org, actor, create, Person::payload).await
 }
 
 pub async fn amend(
@@ -64,13 +61,11 @@ pub async fn amend(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (org_slug, slug) = path.into_inner();
-    let org = org(&state, &org_slug).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &org_slug).await?;
     let mut changes = input(&body)?;
     let version = take_version(&mut changes)?;
-    let committed = state
-        .db(move |c| crate::store::people::amend(c, org.id, &actor, &slug, version, changes))
-        .await?;
-    let body = committed.value.payload();
-    Ok(created(&state, &committed, body).await)
+    let amend = move |c: &mut _, org_id, actor: &str| {
+        people::amend(c, org_id, actor, &slug, version, changes)
+    };
+    write(&state, &org, actor, amend, Person::payload).await
 }

@@ -1,6 +1,6 @@
 //! Nil returns and annual confirmations.
 
-use super::{created, entry_person, input, org, parse_id};
+use super::{created, entry_person, governed, input, org, parse_id};
 use crate::domain::entries::StandingChange;
 use crate::domain::returns::{Return, ReturnKind};
 use crate::domain::FieldErrors;
@@ -70,8 +70,7 @@ async fn review(
     body: web::Bytes,
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org(&state, &path.0).await?;
-    let actor = caller.governance(org.id)?.actor();
+    let (org, actor) = governed(&state, &caller, &path.0).await?;
     let id = parse_id(&path.1, "return")?;
     let change = StandingChange::parse(action, &input(&body)?)?;
     let org_id = org.id;
