@@ -3,7 +3,9 @@
 
 pub mod business;
 mod business_pages;
+mod chain_export;
 pub mod checkpoints;
+pub mod data_page;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
@@ -13,13 +15,11 @@ pub mod registers;
 pub mod site;
 pub mod views;
 
-use crate::store::entries::Register;
 use crate::store::snapshot::{self, Snapshot};
 use crate::store::{AnyConnection, StoreError, Touched};
 use handlebars::Handlebars;
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use views::Visible;
 
@@ -470,7 +470,7 @@ impl Publisher {
         if all || scope.interests || scope.gifts || business_changed {
             let page = json!({
                 "title": "Open data", "org": org, "crumbs": [crumb_home, crumb_org],
-                "feeds": [feed("all.xml", "all changes")], "open": ocds::data_page(&ctx),
+                "feeds": [feed("all.xml", "all changes")], "open": data_page::data_page(&ctx),
             });
             self.write(
                 &format!("{slug}/data/index.html"),
@@ -502,126 +502,5 @@ impl Publisher {
             feeds::render(&ctx, feeds::Feed::All, &s.recent, base).as_bytes(),
         )?;
         self.export_chain(c, &v, scope)
-    }
-
-    /// Whether declaration `id`'s published version before its current one was public
-    /// (a change that hides it must hide its earlier entries' payloads too). A gift's
-    /// visibility changes only by withholding, releasing, withdrawing, accepting (a
-    /// withdrawal) or its person's standing.
-    fn was_public(
-        &self,
-        c: &mut AnyConnection,
-        v: &Visible,
-        id: &str,
-    ) -> Result<bool, PublishError> {
-        let Ok(id) = id.parse::<i64>() else {
-            return Ok(true);
-        };
-        let s = v.snapshot;
-        let versions = crate::store::declarations::Declarations::versions(c, s.org.id, id)?;
-        // The version published before this one: the latest accepted one before it.
-        let Some(prev) = versions
-            .iter()
-            .rev()
-            .skip(1)
-            .find(|x| x.entry.standing.review == crate::domain::entries::Review::Accepted)
-        else {
-            return Ok(false);
-        };
-        let d = &prev.entry;
-        Ok(d.is_public(v.person(d.person_id).is_some(), v.today, &s.org.settings))
-    }
-
-    /// The public export of the chain, `/<org>/audit/chain.jsonl`. History only grows,
-    /// so new entries are appended (in one write) unless they change what earlier
-    /// entries may show: a record withheld, released or no longer public, or a person's
-    /// standing changed. Then, and on a full publish, the whole file is written again.
-    fn export_chain(
-        &self,
-        c: &mut AnyConnection,
-        v: &Visible,
-        scope: &Scope,
-    ) -> Result<(), PublishError> {
-        let s = v.snapshot;
-        let rel = format!("{}/audit/chain.jsonl", s.org.slug);
-        let key = format!("{rel}#seq");
-        let head = s.org.chain_seq;
-        let exported = self.memo.lock().expect("not poisoned").get(&key).copied();
-        if let (false, Some(done)) = (scope.everything, exported) {
-            let done = done as i64;
-            if done == head {
-                return Ok(());
-            }
-            let new = crate::store::audit::range(c, s.org.id, done + 1, head, head - done)?;
-            let mut append_safe = new.len() as i64 == head - done;
-            for e in &new {
-                if !append_safe {
-                    break;
-                }
-                let h = &e.header;
-                append_safe = h.entity != "person"
-                    // Accepting a declarant's withdrawal hides what was published.
-                    && !matches!(h.action.as_str(), "withhold" | "release" | "withdraw" | "accept")
-                    && (h.entity != "declaration"
-                        || v.entry_is_public(e)
-                        || !self.was_public(c, v, &h.entity_id)?);
-            }
-            if append_safe {
-                let mut lines = String::new();
-                for e in new {
-                    lines.push_str(&exports::public_entry(v, e).to_json_line());
-                    lines.push('\n');
-                }
-                let appended = self
-                    .out
-                    .lock()
-                    .expect("not poisoned")
-                    .as_mut()
-                    .expect("render_org runs inside with_output")
-                    .append(&rel, lines.as_bytes())?;
-                if appended {
-                    self.memo
-                        .lock()
-                        .expect("not poisoned")
-                        .insert(key, head as u64);
-                    return Ok(());
-                }
-            }
-        }
-        let mut file = self
-            .out
-            .lock()
-            .expect("not poisoned")
-            .as_mut()
-            .expect("render_org runs inside with_output")
-            .create(&rel)?;
-        let mut io_error = None;
-        let mut last = 0;
-        crate::store::audit::for_each(c, s.org.id, |entry| {
-            let line = match entry {
-                Ok(e) => {
-                    last = e.header.seq;
-                    exports::public_entry(v, e).to_json_line()
-                }
-                Err(why) => format!("{{\"error\":{}}}", serde_json::Value::String(why)),
-            };
-            if let Err(e) = writeln!(file.writer(), "{line}") {
-                io_error.get_or_insert(e);
-            }
-        })?;
-        if let Some(e) = io_error {
-            return Err(e.into());
-        }
-        self.out
-            .lock()
-            .expect("not poisoned")
-            .as_mut()
-            .expect("render_org runs inside with_output")
-            .finish(file)?;
-        self.memo
-            .lock()
-            .expect("not poisoned")
-            .insert(key, last as u64);
-        Ok(())
     }
 }
