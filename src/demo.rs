@@ -283,7 +283,7 @@ pub fn seed_submissions(
     lead: i64,
     declarant: i64,
 ) -> Result<(), StoreError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let (lead, declarant) = (format!("user:{lead}"), format!("user:{declarant}"));
     let fields = DeclarationFields::parse(
         &Input::from_json(json!({

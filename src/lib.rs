@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auditor;
 pub mod bench;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;

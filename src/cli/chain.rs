@@ -63,7 +63,7 @@ pub(super) fn import(
         kind,
         &actor,
         &data,
-        chrono::Utc::now().date_naive(),
+        crate::clock::today(),
     )?;
     match done.seqs {
         Some((a, b)) => println!(

@@ -87,7 +87,7 @@ pub(super) fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     let mut demo_accounts = None;
     if demo {
         let mut c = store.conn()?;
-        if crate::demo::seed_if_empty(&mut c, chrono::Utc::now().date_naive())? {
+        if crate::demo::seed_if_empty(&mut c, crate::clock::today())? {
             demo_accounts = Some(seed_demo_accounts(&mut c)?);
         }
     }

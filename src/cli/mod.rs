@@ -335,7 +335,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 &mut *store.conn()?,
                 &org,
                 "NHS Large Integrated Care Board",
-                chrono::Utc::now().date_naive(),
+                crate::clock::today(),
                 &scale,
                 || bar.inc(1),
             )?;
@@ -351,7 +351,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo { .. } => {
             let store = Store::open(&config.database_url, 2)?;
             let mut c = store.conn()?;
-            if !crate::demo::seed_if_empty(&mut c, chrono::Utc::now().date_naive())? {
+            if !crate::demo::seed_if_empty(&mut c, crate::clock::today())? {
                 println!("the database is not empty; nothing seeded");
                 return Ok(());
             }

@@ -121,7 +121,7 @@ fn everyone_the_demo_creates_has_a_name_of_their_own_in_each_organisation() {
 
 #[test]
 fn demo_committee_business_is_quorate_and_complete() {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     // A fixed date and today's: dates move with today, the rules must hold for both.
     for today in [NaiveDate::from_ymd_opt(2027, 1, 20).unwrap(), today] {
         let dir = tempfile::tempdir().unwrap();

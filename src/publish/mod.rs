@@ -308,7 +308,7 @@ impl Publisher {
         slug: &str,
         scope: &Scope,
     ) -> Result<(), PublishError> {
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::clock::today();
         if let Some(signer) = &self.signer {
             checkpoints::checkpoint(c, signer, slug)?;
         }

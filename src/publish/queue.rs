@@ -142,7 +142,7 @@ struct Worker {
 
 impl Worker {
     fn run(self, rx: mpsc::Receiver<Job>) {
-        let mut rendered_on = Utc::now().date_naive();
+        let mut rendered_on = crate::clock::today();
         let mut retry = Retry {
             failed: BTreeSet::new(),
             home: false,
@@ -165,7 +165,7 @@ impl Worker {
             if retry.at.is_some_and(|at| at <= Instant::now()) {
                 self.retry(&mut retry);
             }
-            let today = Utc::now().date_naive();
+            let today = crate::clock::today();
             if today != rendered_on {
                 rendered_on = today;
                 self.republish_all(&mut retry);

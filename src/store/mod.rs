@@ -170,7 +170,7 @@ impl Store {
 
 /// The current time as the audit chain writes it: RFC 3339, UTC, milliseconds, `Z`.
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::clock::now_rfc3339()
 }
 
 /// Parse a stored `YYYY-MM-DD`.

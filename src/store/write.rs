@@ -130,7 +130,7 @@ pub fn write_all<T>(
             seq: org.chain_seq + 1,
             at: super::now_rfc3339(),
             actor: actor.to_owned(),
-            today: chrono::Utc::now().date_naive(),
+            today: crate::clock::today(),
             org,
         };
         let changes = apply(c, &ctx)?;

@@ -6,7 +6,7 @@ use crate::store::breaches::{amend_breach, create_breach};
 use chrono::NaiveDate;
 
 fn breach(person: Option<&str>) -> BreachInput {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     BreachInput::parse(
         &input(json!({
             "occurred_on": "2026-01-10", "summary": "A conflict was not declared",

@@ -94,7 +94,7 @@ fn one_committees_business_is_the_whole_organisations_restricted_to_it() {
     mid.expect("pccc item 3");
     let breach = BreachInput::parse(
         &input(json!({"occurred_on": "2026-01-10", "summary": "Undeclared", "action_taken": "Declared"})),
-        chrono::Utc::now().date_naive(),
+        crate::clock::today(),
     )
     .expect("a breach");
     breaches::create_breach(c, org_id, ACTOR, breach).expect("a breach");

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 pub(super) fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    crate::clock::today()
 }
 
 /// Send the browser on to `to` after a form (never cached, so Back shows the form anew).

@@ -36,7 +36,7 @@ pub use super::decision_form::{amend, amend_form, create, new_form};
 const PAGE_SIZE: usize = 50;
 
 pub(super) fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    crate::clock::today()
 }
 
 /// Problems in the GOV.UK words: `fields` is (field, label, what to say when it is

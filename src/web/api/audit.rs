@@ -50,7 +50,7 @@ pub async fn entries(
     let lines = state
         .db(move |c| {
             snapshot::read(c, &slug, |c, s| {
-                let visible = Visible::new(s, chrono::Utc::now().date_naive());
+                let visible = Visible::new(s, crate::clock::today());
                 let entries = crate::store::audit::range(c, s.org.id, start, end, PAGE)?;
                 Ok(entries
                     .into_iter()

@@ -78,7 +78,7 @@ fn committee_json(
     meetings: &[&Stored<Meeting>],
 ) -> Value {
     let c = &rec.committee.record;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let check = constitution(&store::members(&rec.members), today);
     stamp(
         json!({

@@ -214,7 +214,7 @@ pub async fn create_breach(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (org, actor) = governed(&state, &caller, &path).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let entered = BreachInput::parse(&input(&body)?, today)?;
     let org_id = org.id;
     let committed = state

@@ -18,7 +18,7 @@ impl EntryApi for Declarations {
     const WITHHELD_ON_CREATE: bool = true;
 
     fn is_public(d: &Entry<DeclarationFields>, person: &Person, org: &Org) -> bool {
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::clock::today();
         d.is_public(person.fields.decision_making, today, &org.settings)
     }
 

@@ -50,7 +50,7 @@ pub trait EntryApi: Register + 'static {
 
 /// Today, for the checks of a new entry's dates.
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    crate::clock::today()
 }
 
 /// What a caller is shown of one person's entries: the one rule of the API's reads.

@@ -27,7 +27,7 @@ async fn make(
         &mut errors,
     )
     .await?;
-    let made_on = Return::parse_date(&input, chrono::Utc::now().date_naive());
+    let made_on = Return::parse_date(&input, crate::clock::today());
     if let Err(e) = &made_on {
         e.0.iter().for_each(|(k, v)| errors.add(k, v.clone()));
     }
