@@ -1,9 +1,11 @@
 //! Demo data: two CCGs with realistic people, declarations, gifts and returns, seeded
 //! through the store's ordinary write path (actor `system`) so the demo audit chains are
-//! real and verifiable. Dates are relative to `today`, so the demo never goes stale.
+//! real and verifiable. Dates are relative to `today`, so the demo never goes stale, and
+//! each write is recorded on its own day (`history`), so the chain has a past to show.
 
 use crate::domain::entries::{Review, StandingChange};
 use crate::domain::gifts::GiftFields;
+use crate::domain::interests::Declaration;
 use crate::domain::interests::{DeclarationFields, Step};
 use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use crate::domain::people::PersonFields;
@@ -14,10 +16,13 @@ use crate::store::{declarations, gifts, orgs, people, returns, AnyConnection, St
 use chrono::{Days, NaiveDate};
 use data::{data, Then};
 use diesel::Connection;
+use history::{History, Rank};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 mod business;
 mod data;
+mod history;
 #[cfg(test)]
 mod tests;
 
@@ -41,7 +46,8 @@ pub fn seed_if_empty(c: &mut AnyConnection, today: NaiveDate) -> Result<bool, St
     Ok(true)
 }
 
-/// Seed one organisation, all or nothing; `variant` makes organisations differ in names and dates.
+/// Seed one organisation, all or nothing; `variant` makes organisations differ in names and
+/// dates. Everything is written as it happened: each step on its own day (see `history`).
 pub fn seed_org(
     c: &mut AnyConnection,
     slug: &str,
@@ -55,15 +61,33 @@ pub fn seed_org(
     };
     let ctx = Ctx::new(name, variant, today);
     c.transaction(|c| {
-        orgs::create(c, ACTOR, &org, OrgSettings::default())?;
-        let org_id = orgs::by_slug(c, slug)?.id;
-        let staff = seed_people(c, org_id, &ctx)?;
-        seed_declarations(c, org_id, &ctx, &staff)?;
-        seed_gifts(c, org_id, &ctx, &staff)?;
-        seed_returns(c, org_id, &ctx, &staff)?;
-        business::seed(c, org_id, &ctx, &staff)?;
-        Ok(())
+        let mut history = History::default();
+        plan_declarations(&mut history, &ctx)?;
+        plan_gifts(&mut history, &ctx)?;
+        plan_returns(&mut history, &ctx)?;
+        business::plan(&mut history, &ctx)?;
+        history.run(c, &ctx, |c| {
+            orgs::create(c, ACTOR, &org, OrgSettings::default())?;
+            let org_id = orgs::by_slug(c, slug)?.id;
+            let staff = seed_people(c, org_id, &ctx)?;
+            let business = business::Business::new(c, org_id, &ctx, &staff)?;
+            Ok(Seeded {
+                org_id,
+                staff,
+                declared: BTreeMap::new(),
+                business,
+            })
+        })
     })
+}
+
+/// What the history has written so far, for the steps that follow.
+struct Seeded {
+    org_id: i64,
+    staff: Vec<Staff>,
+    /// Declarations as first recorded, by their place in `declarations.json`.
+    declared: BTreeMap<usize, Declaration>,
+    business: business::Business,
 }
 
 /// What varies between organisations, and the date everything is relative to.
@@ -167,12 +191,7 @@ fn seed_people(c: &mut AnyConnection, org_id: i64, ctx: &Ctx) -> Result<Vec<Staf
         .collect()
 }
 
-fn seed_declarations(
-    c: &mut AnyConnection,
-    org_id: i64,
-    ctx: &Ctx,
-    staff: &[Staff],
-) -> Result<(), StoreError> {
+fn plan_declarations<'a>(history: &mut History<'a>, ctx: &'a Ctx) -> Result<(), StoreError> {
     let data = data();
     for (k, d) in data.declarations.iter().enumerate() {
         let who = data.person(&d.who);
@@ -196,79 +215,110 @@ fn seed_declarations(
             Then::Withheld(reason) => Some(reason.clone()),
             _ => None,
         };
-        let person = &staff[who].slug;
-        let accepted = Review::Accepted;
-        let created = declarations::Declarations::create(
-            c, org_id, ACTOR, person, fields, withheld, accepted,
-        )?
-        .value
-        .entry;
-        let step = match &d.then {
+        history.on(declared_on, Rank::Declaration, move |c, s| {
+            let person = &s.staff[who].slug;
+            let created = declarations::Declarations::create(
+                c,
+                s.org_id,
+                ACTOR,
+                person,
+                fields,
+                withheld,
+                Review::Accepted,
+            )?;
+            s.declared.insert(k, created.value.entry);
+            Ok(())
+        });
+        let on = match &d.then {
             Then::Nothing | Then::Withheld(_) => continue,
-            Then::EndedAgo(days) => Step::End(ctx.days_ago(days + shift)?),
-            Then::Amended {
-                description,
-                mitigation,
-            } => {
-                let mut amended = created.fields.clone();
-                amended.description = ctx.fill(description, practice);
-                amended.mitigation = ctx.fill(mitigation, practice);
-                Step::Amend(DeclarationFields::parse(&amended.to_input(), ctx.today)?)
-            }
+            // Recorded a few days after it ended, or today.
+            Then::EndedAgo(days) => (ctx.days_ago(days + shift)?
+                + Days::new(1 + ctx.mix(8000 + k as u64) % 6))
+            .min(ctx.today),
+            // Amended within the last few months, after it was declared.
+            Then::Amended { .. } => (ctx.days_ago(10 + ctx.mix(9000 + k as u64) % 80)?)
+                .max(declared_on + Days::new(1))
+                .min(ctx.today),
         };
-        let (id, version) = (created.id, created.version);
-        let accepted = Review::Accepted;
-        declarations::Declarations::change(c, org_id, ACTOR, id, version, accepted, |_, _| {
-            Ok(step)
-        })?;
+        history.on(on, Rank::DeclarationChange, move |c, s| {
+            let created = &s.declared[&k];
+            let step = match &d.then {
+                Then::Nothing | Then::Withheld(_) => return Ok(()),
+                Then::EndedAgo(days) => Step::End(ctx.days_ago(days + shift)?),
+                Then::Amended {
+                    description,
+                    mitigation,
+                } => {
+                    let mut amended = created.fields.clone();
+                    amended.description = ctx.fill(description, practice);
+                    amended.mitigation = ctx.fill(mitigation, practice);
+                    Step::Amend(DeclarationFields::parse(&amended.to_input(), ctx.today)?)
+                }
+            };
+            let (id, version) = (created.id, created.version);
+            let accepted = Review::Accepted;
+            declarations::Declarations::change(
+                c,
+                s.org_id,
+                ACTOR,
+                id,
+                version,
+                accepted,
+                |_, _| Ok(step),
+            )?;
+            Ok(())
+        });
     }
     Ok(())
 }
 
-fn seed_gifts(
-    c: &mut AnyConnection,
-    org_id: i64,
-    ctx: &Ctx,
-    staff: &[Staff],
-) -> Result<(), StoreError> {
-    let (data, settings) = (data(), OrgSettings::default());
+fn plan_gifts<'a>(history: &mut History<'a>, ctx: &'a Ctx) -> Result<(), StoreError> {
+    let data = data();
     for (k, o) in data.gifts.iter().enumerate() {
         let offered_ago = o.offered_ago + ctx.jitter(1000 + k as u64);
-        let approved_by = o.approved_by.as_deref().map(|key| &staff[data.person(key)]);
-        let fields = GiftFields {
-            giver: ctx.fill(&o.giver, None),
-            giver_is_supplier: o.supplier,
-            kind: o.kind,
-            description: ctx.fill(&o.description, None),
-            value_pence: o.value_pence,
-            offered_on: ctx.days_ago(offered_ago)?,
-            outcome: o.outcome,
-            approved_by: approved_by.map(|s| format!("{}, {}", s.name, s.position)),
-            // Declared a few days after the offer.
-            declared_on: ctx
-                .days_ago(offered_ago.saturating_sub(1 + ctx.mix(2000 + k as u64) % 5))?,
-        };
-        let fields = GiftFields::parse(&fields.to_input(), ctx.today, &settings)?;
-        let who = &staff[data.person(&o.who)].slug;
-        gifts::Gifts::create(c, org_id, ACTOR, who, fields, None, Review::Accepted)?;
+        let approved_by = o.approved_by.as_deref().map(|key| data.person(key));
+        // Declared a few days after the offer.
+        let declared_on =
+            ctx.days_ago(offered_ago.saturating_sub(1 + ctx.mix(2000 + k as u64) % 5))?;
+        let offered_on = ctx.days_ago(offered_ago)?;
+        let who = data.person(&o.who);
+        history.on(declared_on, Rank::Gift, move |c, s| {
+            let fields = GiftFields {
+                giver: ctx.fill(&o.giver, None),
+                giver_is_supplier: o.supplier,
+                kind: o.kind,
+                description: ctx.fill(&o.description, None),
+                value_pence: o.value_pence,
+                offered_on,
+                outcome: o.outcome,
+                approved_by: approved_by
+                    .map(|i| &s.staff[i])
+                    .map(|a| format!("{}, {}", a.name, a.position)),
+                declared_on,
+            };
+            let settings = OrgSettings::default();
+            let fields = GiftFields::parse(&fields.to_input(), ctx.today, &settings)?;
+            let person = &s.staff[who].slug;
+            gifts::Gifts::create(c, s.org_id, ACTOR, person, fields, None, Review::Accepted)?;
+            Ok(())
+        });
     }
     Ok(())
 }
 
-fn seed_returns(
-    c: &mut AnyConnection,
-    org_id: i64,
-    ctx: &Ctx,
-    staff: &[Staff],
-) -> Result<(), StoreError> {
+fn plan_returns<'a>(history: &mut History<'a>, ctx: &'a Ctx) -> Result<(), StoreError> {
     let data = data();
     let nil = data.returns.nil.iter().map(|r| (r, ReturnKind::Nil));
     let confirmations = data.returns.confirmations.iter();
     let all = nil.chain(confirmations.map(|r| (r, ReturnKind::Confirmation)));
     for (k, (r, kind)) in all.enumerate() {
         let made_on = ctx.days_ago(r.days_ago + ctx.jitter(3000 + k as u64))?;
-        let who = &staff[data.person(&r.who)].slug;
-        returns::create(c, org_id, ACTOR, who, kind, made_on, Review::Accepted)?;
+        let who = data.person(&r.who);
+        history.on(made_on, Rank::Return, move |c, s| {
+            let person = &s.staff[who].slug;
+            returns::create(c, s.org_id, ACTOR, person, kind, made_on, Review::Accepted)?;
+            Ok(())
+        });
     }
     Ok(())
 }

@@ -5,9 +5,11 @@
 //! one item is deliberately refused a decision for want of a quorum, to show the rule.
 
 use super::data::{
-    data, ChangeSpec, DelegatedSpec, ItemSpec, MeetingSpec, Minute, ProcurementSpec, SeatSpec,
+    data, BreachSpec, ChangeSpec, DelegatedSpec, ItemSpec, MeetingSpec, Minute, ProcurementSpec,
+    SeatSpec,
 };
-use super::{Ctx, Staff, ACTOR};
+use super::history::{History, Rank};
+use super::{Ctx, Seeded, Staff, ACTOR};
 use crate::domain::committees::{Committee, ItemInput, ItemOutcomeInput, MeetingInput, Membership};
 use crate::domain::decisions::{BreachInput, DecisionFields};
 use crate::domain::people::PersonFields;
@@ -30,76 +32,138 @@ struct Who {
     practice: Option<usize>,
 }
 
-/// Where a procurement decision was taken.
-enum Taken {
-    Item(i64),
-    Delegated(&'static DelegatedSpec),
+/// What the business steps share as the history runs: the people they name, the
+/// committees made so far and who sits on them, the agenda items that took procurement
+/// decisions, and each year's count of decisions (for their references).
+pub(super) struct Business {
+    who: Vec<Who>,
+    committees: Vec<i64>,
+    rosters: Vec<Vec<&'static str>>,
+    /// The item that took each procurement decision: (committee, meeting, item) → id.
+    items: BTreeMap<(usize, usize, usize), i64>,
+    numbers: BTreeMap<i32, u32>,
 }
 
-/// A procurement decision to record: when, what, and where it was taken.
-type Taking = (NaiveDate, &'static ProcurementSpec, Taken);
+impl Business {
+    /// Seeding's start: the staff as [`Who`], and the observers, whom this creates.
+    pub(super) fn new(
+        c: &mut AnyConnection,
+        org_id: i64,
+        ctx: &Ctx,
+        staff: &[Staff],
+    ) -> Result<Business, StoreError> {
+        let business = &data().business;
+        Ok(Business {
+            who: people_and_observers(c, org_id, ctx, staff)?,
+            committees: Vec::new(),
+            rosters: (business.committees.iter())
+                .map(|def| def.seats.iter().map(|s| s.who.as_str()).collect())
+                .collect(),
+            items: BTreeMap::new(),
+            numbers: BTreeMap::new(),
+        })
+    }
+}
 
 /// What the seeding of one organisation's business works from.
 struct Org<'a> {
     id: i64,
     ctx: &'a Ctx,
-    who: Vec<Who>,
-    register: Vec<Version>,
+    who: &'a [Who],
 }
 
-/// Seed the committee business of an organisation whose people and declarations exist.
-pub(super) fn seed(
-    c: &mut AnyConnection,
-    org_id: i64,
-    ctx: &Ctx,
-    staff: &[Staff],
-) -> Result<(), StoreError> {
-    let org = Org {
-        id: org_id,
-        ctx,
-        who: people_and_observers(c, org_id, ctx, staff)?,
-        register: declarations::Declarations::current(c, org_id)?,
-    };
+impl<'a> Org<'a> {
+    fn of(s: &'a Seeded, ctx: &'a Ctx) -> Org<'a> {
+        Org {
+            id: s.org_id,
+            ctx,
+            who: &s.business.who,
+        }
+    }
+}
+
+/// Plan the committee business: the committees when formed, each meeting on the day it
+/// was held (its items and what became of them), membership changes, the procurement
+/// decisions on the day they were taken, and the breaches when identified.
+pub(super) fn plan<'a>(history: &mut History<'a>, ctx: &'a Ctx) -> Result<(), StoreError> {
     let business = &data().business;
     let formed = ctx.days_ago(business.formed_ago + ctx.jitter(4000))?;
-    let mut ids = Vec::new();
-    let mut schedule = Vec::new();
+    let mut taken: Vec<(NaiveDate, &'static ProcurementSpec, Taken)> = Vec::new();
     for (ci, def) in business.committees.iter().enumerate() {
         let committee = Committee::parse(&input(json!({
             "slug": def.slug, "name": def.name, "terms_of_reference": ctx.fill(&def.terms, None),
             "quorum_minimum": def.quorum_minimum, "quorum_required": def.quorum_required,
         })))?;
-        let seats = def.seats.iter().map(|s| org.seat(s, formed)).collect();
-        let created = committees::create_committee(c, org_id, ACTOR, committee, seats)?;
-        ids.push(created.value.committee.id);
+        history.on(formed, Rank::Committee, move |c, s| {
+            let org = Org::of(s, ctx);
+            let seats = def.seats.iter().map(|x| org.seat(x, formed)).collect();
+            let created = committees::create_committee(c, s.org_id, ACTOR, committee, seats)?;
+            s.business.committees.push(created.value.committee.id);
+            Ok(())
+        });
         for (mi, m) in def.meetings.iter().enumerate() {
             let shift = ctx.jitter(5000 + 100 * ci as u64 + mi as u64);
-            let nominal = ctx.days_ago(m.months_ago * 365 / 12 + shift)?;
-            schedule.push((next_weekday(nominal, def.weekday), ci, mi));
-        }
-    }
-    // Meetings in the order they were held, so the audit chain reads like the year did.
-    schedule.sort();
-    let mut rosters: Vec<Vec<&str>> = (business.committees.iter())
-        .map(|def| def.seats.iter().map(|s| s.who.as_str()).collect())
-        .collect();
-    let mut taken = Vec::new();
-    for (held_on, ci, mi) in schedule {
-        let def = &business.committees[ci];
-        taken.extend(org.meeting(c, ids[ci], &rosters[ci], &def.meetings[mi], held_on)?);
-        if let Some(change) = def.change.as_ref().filter(|ch| ch.after == mi) {
-            org.change_membership(c, ids[ci], change, held_on)?;
-            let roster = &mut rosters[ci];
-            roster.retain(|&p| p != change.leaves);
-            roster.push(&change.joins.who);
+            let held_on = next_weekday(ctx.days_ago(m.months_ago * 365 / 12 + shift)?, def.weekday);
+            history.on(held_on, Rank::Meeting, move |c, s| {
+                let org = Org::of(s, ctx);
+                let (committee, roster) = (s.business.committees[ci], &s.business.rosters[ci]);
+                let items = org.meeting(c, committee, roster, m, held_on)?;
+                for (k, item) in items {
+                    s.business.items.insert((ci, mi, k), item);
+                }
+                Ok(())
+            });
+            let minutes = std::iter::once(&business.minutes).chain(&m.items);
+            for (k, it) in minutes.enumerate() {
+                if let Some(p) = &it.procurement {
+                    taken.push((held_on, p, Taken::Item(ci, mi, k)));
+                }
+            }
+            if let Some(change) = def.change.as_ref().filter(|ch| ch.after == mi) {
+                history.on(held_on + Days::new(1), Rank::Membership, move |c, s| {
+                    let committee = s.business.committees[ci];
+                    Org::of(s, ctx).change_membership(c, committee, change, held_on)?;
+                    let roster = &mut s.business.rosters[ci];
+                    roster.retain(|&p| p != change.leaves);
+                    roster.push(&change.joins.who);
+                    Ok(())
+                });
+            }
         }
     }
     for d in &data().delegated {
         let on = ctx.days_ago(d.days_ago + ctx.jitter(6000))?;
         taken.push((on, &d.procurement, Taken::Delegated(d)));
     }
-    org.decisions(c, taken)?;
-    org.breaches(c)
+    // Numbered in date order within each year, as the steps run.
+    taken.sort_by_key(|(on, ..)| *on);
+    for (on, p, how) in taken {
+        history.on(on, Rank::Decision, move |c, s| {
+            let item = match how {
+                Taken::Item(ci, mi, k) => Some(s.business.items[&(ci, mi, k)]),
+                Taken::Delegated(_) => None,
+            };
+            let n = s.business.numbers.entry(on.year()).or_default();
+            *n += 1;
+            let n = *n;
+            Org::of(s, ctx).decision(c, on, n, p, &how, item)
+        });
+    }
+    for (k, b) in data().breaches.iter().enumerate() {
+        let occurred = b.occurred_ago + ctx.jitter(7000 + k as u64);
+        let identified_on = ctx.days_ago(occurred - b.identified_after)?;
+        history.on(identified_on, Rank::Breach, move |c, s| {
+            Org::of(s, ctx).breach(c, b, occurred)
+        });
+    }
+    Ok(())
+}
+
+/// Where a procurement decision was taken: at an item (committee, meeting and item by
+/// their places in the data), or under delegated authority.
+enum Taken {
+    Item(usize, usize, usize),
+    Delegated(&'static DelegatedSpec),
 }
 
 /// The staff as [`Who`], followed by the observers, whom this creates.
@@ -150,15 +214,15 @@ impl Org<'_> {
     }
 
     /// Record meeting `m` of the committee `committee_id`, whose members are `roster`,
-    /// and its items; returns the procurement decisions it took.
+    /// and its items; returns each item's id by its place in the agenda.
     fn meeting(
         &self,
         c: &mut AnyConnection,
         committee_id: i64,
-        roster: &[&str],
+        roster: &[&'static str],
         m: &'static MeetingSpec,
         held_on: NaiveDate,
-    ) -> Result<Vec<Taking>, StoreError> {
+    ) -> Result<Vec<(usize, i64)>, StoreError> {
         let mut attendance = serde_json::Map::new();
         let listed = |list: &'static [String]| list.iter().map(String::as_str);
         let (apologies, absent) = (listed(&m.apologies), listed(&m.absent));
@@ -181,15 +245,19 @@ impl Org<'_> {
         let meeting_id = meetings::create_meeting(c, self.id, ACTOR, committee_id, meeting)?
             .value
             .id;
-        let mut taken = Vec::new();
+        // What was on the register that day, for the conflicts to refer to.
+        let register = declarations::Declarations::current(c, self.id)?;
         let minutes = &data().business.minutes;
-        for (k, it) in std::iter::once(minutes).chain(&m.items).enumerate() {
-            let item_id = self.item(c, meeting_id, &(k + 1).to_string(), it, held_on)?;
-            if let Some(p) = &it.procurement {
-                taken.push((held_on, p, Taken::Item(item_id)));
-            }
-        }
-        Ok(taken)
+        let agenda = std::iter::once(minutes).chain(&m.items).enumerate();
+        agenda
+            .map(|(k, it)| {
+                let number = (k + 1).to_string();
+                Ok((
+                    k,
+                    self.item(c, meeting_id, &number, it, held_on, &register)?,
+                ))
+            })
+            .collect()
     }
 
     /// Record agenda item `it` of a meeting held on `held_on`, and what became of it.
@@ -200,6 +268,7 @@ impl Org<'_> {
         number: &str,
         it: &ItemSpec,
         held_on: NaiveDate,
+        register: &[Version],
     ) -> Result<i64, StoreError> {
         let ctx = self.ctx;
         let conflicts: Vec<Value> = it
@@ -208,7 +277,7 @@ impl Org<'_> {
             .map(|cf| {
                 let w = self.who(&cf.who);
                 let declaration = cf.register.as_ref().and_then(|body| {
-                    on_register(&self.register, w.id, &ctx.fill(body, w.practice), held_on)
+                    on_register(register, w.id, &ctx.fill(body, w.practice), held_on)
                 });
                 json!({"person": w.slug, "declaration": declaration,
                        "nature": ctx.fill(&cf.nature, w.practice), "decision": cf.decision})
@@ -270,53 +339,59 @@ impl Org<'_> {
         Ok(())
     }
 
-    /// Record the procurement decisions, numbered in date order within each year.
-    fn decisions(&self, c: &mut AnyConnection, mut taken: Vec<Taking>) -> Result<(), StoreError> {
+    /// Record procurement decision number `n` of its year, taken on `decided_on` at
+    /// `item` or under delegated authority.
+    fn decision(
+        &self,
+        c: &mut AnyConnection,
+        decided_on: NaiveDate,
+        n: u32,
+        p: &ProcurementSpec,
+        how: &Taken,
+        item: Option<i64>,
+    ) -> Result<(), StoreError> {
         let ctx = self.ctx;
-        taken.sort_by_key(|(on, ..)| *on);
         let prefix = format!("{}CCG", ctx.place.chars().next().unwrap_or('X'));
-        let mut numbers: BTreeMap<i32, u32> = BTreeMap::new();
-        for (decided_on, p, how) in taken {
-            let n = numbers.entry(decided_on.year()).or_default();
-            *n += 1;
-            let starts = decided_on + Days::new(60);
-            let (item, how_decided, conflicts_note) = match how {
-                Taken::Item(id) => (Some(id), None, None),
-                Taken::Delegated(d) => (None, Some(&d.how), Some(&d.conflicts)),
-            };
-            let fields = DecisionFields::parse(&input(json!({
-                "reference": format!("{prefix}-PD-{}-{n:03}", decided_on.year()),
-                "title": text(ctx, &p.title), "service_description": text(ctx, &p.service),
-                "service_status": if p.new_service { "new" } else { "existing" },
-                "route": p.route,
-                "clinical_lead": p.clinical_lead.as_ref().map(|k| &self.who(k).described),
-                "contract_manager": self.who(&p.contract_manager).described,
-                "decided_on": decided_on.to_string(), "item": item,
-                "how_decided": how_decided, "conflicts_note": conflicts_note,
-                "justification": text(ctx, &p.justification), "supplier": text(ctx, &p.supplier),
-                "value_pence": p.pounds * 100, "term_months": p.months,
-                "starts_on": starts.with_day(1).unwrap_or(starts).to_string(),
-            })))?;
-            decisions::create_decision(c, self.id, ACTOR, fields)?;
-        }
+        let starts = decided_on + Days::new(60);
+        let (how_decided, conflicts_note) = match how {
+            Taken::Item(..) => (None, None),
+            Taken::Delegated(d) => (Some(&d.how), Some(&d.conflicts)),
+        };
+        let fields = DecisionFields::parse(&input(json!({
+            "reference": format!("{prefix}-PD-{}-{n:03}", decided_on.year()),
+            "title": text(ctx, &p.title), "service_description": text(ctx, &p.service),
+            "service_status": if p.new_service { "new" } else { "existing" },
+            "route": p.route,
+            "clinical_lead": p.clinical_lead.as_ref().map(|k| &self.who(k).described),
+            "contract_manager": self.who(&p.contract_manager).described,
+            "decided_on": decided_on.to_string(), "item": item,
+            "how_decided": how_decided, "conflicts_note": conflicts_note,
+            "justification": text(ctx, &p.justification), "supplier": text(ctx, &p.supplier),
+            "value_pence": p.pounds * 100, "term_months": p.months,
+            "starts_on": starts.with_day(1).unwrap_or(starts).to_string(),
+        })))?;
+        decisions::create_decision(c, self.id, ACTOR, fields)?;
         Ok(())
     }
 
-    fn breaches(&self, c: &mut AnyConnection) -> Result<(), StoreError> {
+    /// Record breach `b`, which occurred `occurred` days ago.
+    fn breach(
+        &self,
+        c: &mut AnyConnection,
+        b: &BreachSpec,
+        occurred: u64,
+    ) -> Result<(), StoreError> {
         let ctx = self.ctx;
-        for (k, b) in data().breaches.iter().enumerate() {
-            let occurred = b.occurred_ago + ctx.jitter(7000 + k as u64);
-            let breach = BreachInput::parse(
-                &input(json!({
-                    "occurred_on": ctx.days_ago(occurred)?.to_string(),
-                    "identified_on": ctx.days_ago(occurred - b.identified_after)?.to_string(),
-                    "summary": b.summary, "action_taken": b.action, "reported_to": b.reported_to,
-                    "person": b.person.as_ref().map(|k| &self.who(k).slug),
-                })),
-                ctx.today,
-            )?;
-            breaches::create_breach(c, self.id, ACTOR, breach)?;
-        }
+        let breach = BreachInput::parse(
+            &input(json!({
+                "occurred_on": ctx.days_ago(occurred)?.to_string(),
+                "identified_on": ctx.days_ago(occurred - b.identified_after)?.to_string(),
+                "summary": b.summary, "action_taken": b.action, "reported_to": b.reported_to,
+                "person": b.person.as_ref().map(|k| &self.who(k).slug),
+            })),
+            ctx.today,
+        )?;
+        breaches::create_breach(c, self.id, ACTOR, breach)?;
         Ok(())
     }
 }

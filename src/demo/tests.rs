@@ -135,7 +135,28 @@ fn demo_committee_business_is_quorate_and_complete() {
     }
 }
 
+/// The chain was written as the history happened: timestamps only move forward, and each
+/// declaration's and gift's first entry is dated the day it was declared.
+fn check_history(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
+    let org = orgs::by_id(c, org_id).unwrap();
+    let chain = crate::store::audit::range(c, org_id, 1, org.chain_seq, org.chain_seq).unwrap();
+    let at = |e: &crate::audit::ChainEntry| e.header.at.clone();
+    assert!(chain.windows(2).all(|w| at(&w[0]) <= at(&w[1])), "timestamps never go back");
+    let day = |e: &crate::audit::ChainEntry| e.header.at[..10].to_owned();
+    assert!(day(&chain[0]) < (today - Days::new(365)).to_string(), "a year and more of history");
+    let mut firsts = 0;
+    for e in chain.iter().filter(|e| e.header.action == "create") {
+        let p = e.payload.as_ref().unwrap();
+        if let Some(declared) = p.get("declared_on").and_then(|d| d.as_str()) {
+            assert_eq!(day(e), declared, "entry {} is dated as declared", e.header.seq);
+            firsts += 1;
+        }
+    }
+    assert!(firsts >= 20, "{firsts} declarations and gifts");
+}
+
 fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
+    check_history(c, org_id, today);
     let b = Business::load(c, org_id).unwrap();
     let pccc = committees::by_slug(c, org_id, "pccc").unwrap();
     let chair = b
