@@ -7,7 +7,8 @@ use super::committees::members;
 use super::records::{self, Stored};
 use super::{AnyConnection, StoreError};
 use crate::domain::committees::{
-    item_quorum, Committee, Item, ItemQuorumInput, Meeting, Member, Membership, QuorumResult,
+    item_quorum, quorum_evidence, Committee, Item, ItemQuorumInput, Meeting, Member, Membership,
+    QuorumEvidence, QuorumResult,
 };
 use crate::domain::decisions::{Breach, Decision};
 use crate::domain::people::Person;
@@ -23,6 +24,31 @@ pub fn quorum_from_records(
     meeting: &Meeting,
     item: &Item,
 ) -> QuorumResult {
+    with_quorum_input(committee, members, meeting, item, item_quorum)
+}
+
+/// The quorum of `item` as evidence to keep beside its decision ([`quorum_evidence`]),
+/// from the same inputs as [`quorum_from_records`]; `name_of` names the co-opted.
+pub fn evidence_from_records(
+    committee: &Committee,
+    members: &[Member],
+    meeting: &Meeting,
+    item: &Item,
+    name_of: &dyn Fn(i64) -> String,
+) -> QuorumEvidence {
+    with_quorum_input(committee, members, meeting, item, |input| {
+        quorum_evidence(input, &item.conflicts, &meeting.co_opted, name_of)
+    })
+}
+
+/// Assemble the quorum rule's inputs from stored records, the one place it is done.
+fn with_quorum_input<R>(
+    committee: &Committee,
+    members: &[Member],
+    meeting: &Meeting,
+    item: &Item,
+    f: impl FnOnce(&ItemQuorumInput) -> R,
+) -> R {
     let co_opted = meeting.co_opted_members();
     let present = meeting.present();
     let conflicts = item
@@ -30,7 +56,7 @@ pub fn quorum_from_records(
         .iter()
         .map(|c| (c.person_id, c.decision))
         .collect::<BTreeMap<_, _>>();
-    item_quorum(&ItemQuorumInput {
+    f(&ItemQuorumInput {
         on: meeting.held_on,
         members,
         co_opted: &co_opted,

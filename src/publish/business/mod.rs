@@ -351,6 +351,7 @@ pub(crate) mod tests {
                     held_on: date("2026-03-04"),
                     attendance: vec![],
                     co_opted: vec![],
+                    correction_reason: None,
                 },
             )],
             items: vec![stored(
@@ -362,6 +363,7 @@ pub(crate) mod tests {
                     description: String::new(),
                     conflicts: vec![],
                     outcome: ItemOutcome::Open,
+                    correction_reason: None,
                 },
             )],
             decisions: vec![stored(11, decision), stored(12, unlinked)],

@@ -5,7 +5,7 @@
 use super::committee_write::{Target, Write};
 use super::{org, parse_id};
 use crate::domain::committees::{
-    constitution, quorum_evidence, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
+    constitution, quorum_summary, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
     MeetingInput, Membership, QuorumResult,
 };
 use crate::domain::people::Person;
@@ -125,7 +125,7 @@ fn item_json(i: &Stored<Item>, quorum: Option<&QuorumResult>, names: &Names) -> 
         .iter()
         .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "declaration": c.declaration_id, "nature": c.nature, "decision": c.decision.code()}))
         .collect();
-    v["quorum_now"] = quorum.map(quorum_evidence).unwrap_or(Value::Null);
+    v["quorum_now"] = quorum.map(quorum_summary).unwrap_or(Value::Null);
     stamp(v, i)
 }
 
