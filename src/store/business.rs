@@ -75,6 +75,11 @@ pub struct Business {
     pub items: Vec<Stored<Item>>,
     pub decisions: Vec<Stored<Decision>>,
     pub breaches: Vec<Stored<Breach>>,
+    /// Every version of the meetings, by id and then oldest first: what a correction
+    /// changed is read from consecutive versions.
+    pub meeting_versions: Vec<Stored<Meeting>>,
+    /// Every version of the items, likewise.
+    pub item_versions: Vec<Stored<Item>>,
 }
 
 impl Business {
@@ -87,6 +92,8 @@ impl Business {
             items: records::current(c, org_id)?,
             decisions: records::current(c, org_id)?,
             breaches: records::current(c, org_id)?,
+            meeting_versions: records::all_versions(c, org_id)?,
+            item_versions: records::all_versions(c, org_id)?,
         })
     }
 
@@ -105,6 +112,14 @@ impl Business {
             items.extend(records::children::<Item>(c, org_id, m.id)?);
         }
         items.sort_by_key(|i| i.id);
+        let mut meeting_versions = Vec::new();
+        for m in &meetings {
+            meeting_versions.extend(records::history::<Meeting>(c, org_id, m.id)?);
+        }
+        let mut item_versions = Vec::new();
+        for i in &items {
+            item_versions.extend(records::history::<Item>(c, org_id, i.id)?);
+        }
         let item_ids: BTreeSet<i64> = items.iter().map(|i| i.id).collect();
         // Decisions have no parent to look them up by; the register is small beside the
         // committee business it cites.
@@ -124,6 +139,8 @@ impl Business {
             items,
             decisions,
             breaches: vec![],
+            meeting_versions,
+            item_versions,
         })
     }
 

@@ -105,12 +105,13 @@ fn meeting_json(org: &Org, committee: &Committee, m: &Stored<Meeting>, names: &N
         .record
         .co_opted
         .iter()
-        .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "category": c.category.code(), "note": c.note}))
+        .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "category": c.category.code(), "note": c.note, "recorded_on": c.recorded_on}))
         .collect();
     stamp(
         json!({
             "committee": committee.slug, "held_on": m.record.held_on.to_string(),
             "attendance": attendance, "co_opted": co_opted,
+            "correction_reason": m.record.correction_reason,
             "url": format!("/{}/committees/{}/meetings/{}/", org.slug, committee.slug, m.record.held_on),
         }),
         m,
