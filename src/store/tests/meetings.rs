@@ -177,11 +177,11 @@ fn a_conflict_added_to_a_decided_item_that_leaves_it_inquorate_is_refused() {
     );
 }
 
-#[test]
-fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
-    let (mut db, pccc) = Db::with_pccc();
+/// Item 3 of the fixture meeting, from which the only executive left the room: not
+/// quorate (no executive counts).
+fn item_without_an_executive(db: &mut Db, pccc: &Pccc) -> Stored<Item> {
     let org_id = db.org_id;
-    let item = create_item(
+    create_item(
         db.c(),
         org_id,
         ACTOR,
@@ -189,7 +189,13 @@ fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
         item_with("3", left_room("executive-member")),
     )
     .expect("item 3")
-    .value;
+    .value
+}
+
+#[test]
+fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
+    let (mut db, pccc) = Db::with_pccc();
+    let item = item_without_an_executive(&mut db, &pccc);
     let decided = ItemOutcomeInput::Decided {
         decision: "Approved".into(),
     };
@@ -269,15 +275,9 @@ fn a_correction_of_an_items_conflicts_without_a_reason_is_refused() {
     let (id, version) = (pccc.open.id, pccc.open.version);
     let took_part =
         json!([{"person": "gp-two", "nature": "Shareholder in a bidder", "decision": "took_part"}]);
+    let unexplained = item_with("2", took_part.clone());
     assert_eq!(
-        db.refused_fields(|c, org| amend_item(
-            c,
-            org,
-            ACTOR,
-            id,
-            version,
-            item_with("2", took_part.clone())
-        )),
+        db.refused_fields(|c, org| amend_item(c, org, ACTOR, id, version, unexplained)),
         ["correction_reason"],
         "on the meeting's day, but item 1 already has an outcome"
     );
@@ -291,15 +291,7 @@ fn a_correction_of_an_items_conflicts_without_a_reason_is_refused() {
 fn a_decision_keeps_its_evidence_and_a_co_option_made_afterwards_is_dated() {
     let (mut db, pccc) = Db::with_pccc();
     let org_id = db.org_id;
-    let item = create_item(
-        db.c(),
-        org_id,
-        ACTOR,
-        pccc.meeting.id,
-        item_with("3", left_room("executive-member")),
-    )
-    .expect("item 3")
-    .value;
+    let item = item_without_an_executive(&mut db, &pccc);
     let _clock = on_day("2026-03-10");
     let co_opt = meeting_with(
         json!({
