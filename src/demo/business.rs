@@ -175,9 +175,10 @@ impl Org<'_> {
         let co_opted: Vec<Value> = (m.co_opted.iter())
             .map(|x| json!({"person": self.who(&x.who).slug, "category": "lay", "note": x.note}))
             .collect();
-        let meeting = MeetingInput::parse(&input(json!({
+        let fields = json!({
             "held_on": held_on.to_string(), "attendance": attendance, "co_opted": co_opted,
-        })))?;
+        });
+        let meeting = MeetingInput::parse(&input(fields.clone()))?;
         let meeting_id = meetings::create_meeting(c, self.id, ACTOR, committee_id, meeting)?
             .value
             .id;
@@ -188,6 +189,13 @@ impl Org<'_> {
             if let Some(p) = &it.procurement {
                 taken.push((held_on, p, Taken::Item(item_id)));
             }
+        }
+        if let Some(fix) = &m.correction {
+            let mut fields = fields;
+            fields["attendance"][&self.who(&fix.who).slug] = json!(fix.to);
+            fields["correction_reason"] = json!(fix.reason);
+            let corrected = MeetingInput::parse(&input(fields))?;
+            meetings::amend_meeting(c, self.id, ACTOR, meeting_id, 1, corrected)?;
         }
         Ok(taken)
     }

@@ -148,6 +148,14 @@ fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
     let meetings = b.meetings_of(pccc.id);
     assert!(meetings.len() >= 12, "{} PCCC meetings", meetings.len());
     assert!(meetings.iter().any(|m| !m.record.co_opted.is_empty()));
+    assert!(
+        b.meeting_versions.iter().any(|m| m
+            .record
+            .correction_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("sent apologies"))),
+        "a meeting corrected after it was held, with its reason"
+    );
     for committee in &b.committees {
         let members = committees::members(
             &b.members_of(committee.id)
@@ -175,7 +183,12 @@ fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
     assert!(outcomes("deferred") >= 1 && outcomes("referred") >= 1);
     assert_eq!(outcomes("open"), 0);
     for item in &b.items {
-        if let ItemOutcome::Decided { .. } = item.record.outcome {
+        if let ItemOutcome::Decided { evidence, .. } = &item.record.outcome {
+            assert!(
+                evidence.as_ref().is_some_and(|e| e.quorate),
+                "{}: decided with its evidence",
+                item.record.title
+            );
             let quorum = b.quorum(&item.record).unwrap();
             assert!(quorum.is_quorate(), "{}: {quorum:?}", item.record.title);
         }
