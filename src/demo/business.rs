@@ -41,6 +41,8 @@ pub(super) struct Business {
     rosters: Vec<Vec<&'static str>>,
     /// The item that took each procurement decision: (committee, meeting, item) → id.
     items: BTreeMap<(usize, usize, usize), i64>,
+    /// Each meeting as recorded: (committee, meeting) → the record.
+    meetings: BTreeMap<(usize, usize), Recorded>,
     numbers: BTreeMap<i32, u32>,
 }
 
@@ -60,9 +62,18 @@ impl Business {
                 .map(|def| def.seats.iter().map(|s| s.who.as_str()).collect())
                 .collect(),
             items: BTreeMap::new(),
+            meetings: BTreeMap::new(),
             numbers: BTreeMap::new(),
         })
     }
+}
+
+/// A meeting as the demo recorded it: its id, the fields it was entered with, and
+/// each agenda item's id by its place in the agenda.
+struct Recorded {
+    id: i64,
+    fields: Value,
+    items: Vec<(usize, i64)>,
 }
 
 /// What the seeding of one organisation's business works from.
@@ -107,12 +118,27 @@ pub(super) fn plan<'a>(history: &mut History<'a>, ctx: &'a Ctx) -> Result<(), St
             history.on(held_on, Rank::Meeting, move |c, s| {
                 let org = Org::of(s, ctx);
                 let (committee, roster) = (s.business.committees[ci], &s.business.rosters[ci]);
-                let items = org.meeting(c, committee, roster, m, held_on)?;
-                for (k, item) in items {
-                    s.business.items.insert((ci, mi, k), item);
+                let recorded = org.meeting(c, committee, roster, m, held_on)?;
+                for (k, item) in &recorded.items {
+                    s.business.items.insert((ci, mi, *k), *item);
                 }
+                s.business.meetings.insert((ci, mi), recorded);
                 Ok(())
             });
+            if let Some(fix) = &m.correction {
+                // Noticed when the minutes were checked, a week later.
+                let on = (held_on + Days::new(7)).min(ctx.today);
+                history.on(on, Rank::Correction, move |c, s| {
+                    let recorded = &s.business.meetings[&(ci, mi)];
+                    let mut fields = recorded.fields.clone();
+                    let who = Org::of(s, ctx).who(&fix.who).slug.clone();
+                    fields["attendance"][&who] = json!(fix.to);
+                    fields["correction_reason"] = json!(fix.reason);
+                    let corrected = MeetingInput::parse(&input(fields))?;
+                    meetings::amend_meeting(c, s.org_id, ACTOR, recorded.id, 1, corrected)?;
+                    Ok(())
+                });
+            }
             let minutes = std::iter::once(&business.minutes).chain(&m.items);
             for (k, it) in minutes.enumerate() {
                 if let Some(p) = &it.procurement {
@@ -214,7 +240,7 @@ impl Org<'_> {
     }
 
     /// Record meeting `m` of the committee `committee_id`, whose members are `roster`,
-    /// and its items; returns each item's id by its place in the agenda.
+    /// and its items.
     fn meeting(
         &self,
         c: &mut AnyConnection,
@@ -222,7 +248,7 @@ impl Org<'_> {
         roster: &[&'static str],
         m: &'static MeetingSpec,
         held_on: NaiveDate,
-    ) -> Result<Vec<(usize, i64)>, StoreError> {
+    ) -> Result<Recorded, StoreError> {
         let mut attendance = serde_json::Map::new();
         let listed = |list: &'static [String]| list.iter().map(String::as_str);
         let (apologies, absent) = (listed(&m.apologies), listed(&m.absent));
@@ -239,9 +265,10 @@ impl Org<'_> {
         let co_opted: Vec<Value> = (m.co_opted.iter())
             .map(|x| json!({"person": self.who(&x.who).slug, "category": "lay", "note": x.note}))
             .collect();
-        let meeting = MeetingInput::parse(&input(json!({
+        let fields = json!({
             "held_on": held_on.to_string(), "attendance": attendance, "co_opted": co_opted,
-        })))?;
+        });
+        let meeting = MeetingInput::parse(&input(fields.clone()))?;
         let meeting_id = meetings::create_meeting(c, self.id, ACTOR, committee_id, meeting)?
             .value
             .id;
@@ -249,7 +276,7 @@ impl Org<'_> {
         let register = declarations::Declarations::current(c, self.id)?;
         let minutes = &data().business.minutes;
         let agenda = std::iter::once(minutes).chain(&m.items).enumerate();
-        agenda
+        let items = agenda
             .map(|(k, it)| {
                 let number = (k + 1).to_string();
                 Ok((
@@ -257,7 +284,12 @@ impl Org<'_> {
                     self.item(c, meeting_id, &number, it, held_on, &register)?,
                 ))
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Recorded {
+            id: meeting_id,
+            fields,
+            items,
+        })
     }
 
     /// Record agenda item `it` of a meeting held on `held_on`, and what became of it.

@@ -244,8 +244,20 @@ pub(super) struct MeetingSpec {
     /// Co-opted for the meeting (as lay members).
     #[serde(default)]
     pub co_opted: Vec<CoOptedSpec>,
+    /// A correction to the attendance, made after the meeting with its reason.
+    #[serde(default)]
+    pub correction: Option<CorrectionSpec>,
     /// The agenda after item 1, the minutes of the previous meeting.
     pub items: Vec<ItemSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CorrectionSpec {
+    pub who: String,
+    /// The attendance the correction records: present, apologies or absent.
+    pub to: String,
+    pub reason: String,
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,7 @@ pub(super) enum Rank {
     Return,
     Committee,
     Meeting,
+    Correction,
     Membership,
     Decision,
     Breach,

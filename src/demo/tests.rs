@@ -141,14 +141,25 @@ fn check_history(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
     let org = orgs::by_id(c, org_id).unwrap();
     let chain = crate::store::audit::range(c, org_id, 1, org.chain_seq, org.chain_seq).unwrap();
     let at = |e: &crate::audit::ChainEntry| e.header.at.clone();
-    assert!(chain.windows(2).all(|w| at(&w[0]) <= at(&w[1])), "timestamps never go back");
+    assert!(
+        chain.windows(2).all(|w| at(&w[0]) <= at(&w[1])),
+        "timestamps never go back"
+    );
     let day = |e: &crate::audit::ChainEntry| e.header.at[..10].to_owned();
-    assert!(day(&chain[0]) < (today - Days::new(365)).to_string(), "a year and more of history");
+    assert!(
+        day(&chain[0]) < (today - Days::new(365)).to_string(),
+        "a year and more of history"
+    );
     let mut firsts = 0;
     for e in chain.iter().filter(|e| e.header.action == "create") {
         let p = e.payload.as_ref().unwrap();
         if let Some(declared) = p.get("declared_on").and_then(|d| d.as_str()) {
-            assert_eq!(day(e), declared, "entry {} is dated as declared", e.header.seq);
+            assert_eq!(
+                day(e),
+                declared,
+                "entry {} is dated as declared",
+                e.header.seq
+            );
             firsts += 1;
         }
     }
@@ -169,6 +180,14 @@ fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
     let meetings = b.meetings_of(pccc.id);
     assert!(meetings.len() >= 12, "{} PCCC meetings", meetings.len());
     assert!(meetings.iter().any(|m| !m.record.co_opted.is_empty()));
+    assert!(
+        b.meeting_versions.iter().any(|m| m
+            .record
+            .correction_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("sent apologies"))),
+        "a meeting corrected after it was held, with its reason"
+    );
     for committee in &b.committees {
         let members = committees::members(
             &b.members_of(committee.id)
@@ -196,7 +215,12 @@ fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
     assert!(outcomes("deferred") >= 1 && outcomes("referred") >= 1);
     assert_eq!(outcomes("open"), 0);
     for item in &b.items {
-        if let ItemOutcome::Decided { .. } = item.record.outcome {
+        if let ItemOutcome::Decided { evidence, .. } = &item.record.outcome {
+            assert!(
+                evidence.as_ref().is_some_and(|e| e.quorate),
+                "{}: decided with its evidence",
+                item.record.title
+            );
             let quorum = b.quorum(&item.record).unwrap();
             assert!(quorum.is_quorate(), "{}: {quorum:?}", item.record.title);
         }

@@ -176,6 +176,10 @@ struct Folded {
     items: BTreeMap<i64, Stored<Item>>,
     decisions: BTreeMap<i64, Stored<Decision>>,
     breaches: BTreeMap<i64, Stored<Breach>>,
+    /// Every version of the meetings and items, as the store keeps them for the
+    /// corrections the pages show.
+    meeting_versions: Vec<Stored<Meeting>>,
+    item_versions: Vec<Stored<Item>>,
 }
 
 /// A map's records in id order, as the store reads them.
@@ -183,15 +187,21 @@ fn values<T>(m: BTreeMap<i64, T>) -> Vec<T> {
     m.into_values().collect()
 }
 
-/// A record of a kind kept as a body, at its latest version.
+/// A record of a kind kept as a body, at its latest version (which it also returns).
 fn put<T: Kind>(
     map: &mut BTreeMap<i64, Stored<T>>,
     e: &ChainEntry,
     p: &serde_json::Value,
-) -> Result<(), PayloadError> {
+) -> Result<Stored<T>, PayloadError> {
     let s = Stored::<T>::from_entry(&e.header, p)?;
-    map.insert(s.id, s);
-    Ok(())
+    map.insert(s.id, s.clone());
+    Ok(s)
+}
+
+/// Versions by id, then oldest first, as the store reads them.
+fn by_id<T>(mut versions: Vec<Stored<T>>) -> Vec<Stored<T>> {
+    versions.sort_by_key(|v| (v.id, v.version));
+    versions
 }
 
 /// A register entry's version, published if it was accepted.
@@ -248,12 +258,20 @@ impl Folded {
                 let r = Return::from_payload(p)?;
                 self.returns.insert(r.id, r);
             }
-            Committee::KIND => put(&mut self.committees, e, p)?,
-            Membership::KIND => put(&mut self.memberships, e, p)?,
-            Meeting::KIND => put(&mut self.meetings, e, p)?,
-            Item::KIND => put(&mut self.items, e, p)?,
-            Decision::KIND => put(&mut self.decisions, e, p)?,
-            Breach::KIND => put(&mut self.breaches, e, p)?,
+            Committee::KIND => {
+                put(&mut self.committees, e, p)?;
+            }
+            Membership::KIND => {
+                put(&mut self.memberships, e, p)?;
+            }
+            Meeting::KIND => self.meeting_versions.push(put(&mut self.meetings, e, p)?),
+            Item::KIND => self.item_versions.push(put(&mut self.items, e, p)?),
+            Decision::KIND => {
+                put(&mut self.decisions, e, p)?;
+            }
+            Breach::KIND => {
+                put(&mut self.breaches, e, p)?;
+            }
             // Nothing else is on a register.
             _ => {}
         }
@@ -304,6 +322,8 @@ impl Folded {
                 items: values(self.items),
                 decisions: values(self.decisions),
                 breaches: values(self.breaches),
+                meeting_versions: by_id(self.meeting_versions),
+                item_versions: by_id(self.item_versions),
             },
             recent,
             checkpoint: None,

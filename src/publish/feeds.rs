@@ -181,6 +181,42 @@ fn verb(action: &str) -> &str {
     }
 }
 
+/// The correction entry `seq` recorded, if it was one, as HTML: "Corrected on <date>:
+/// <reason>" and each change.
+fn corrected(corrections: Vec<super::business::CorrectionView>, seq: i64) -> Option<String> {
+    let c = corrections.into_iter().find(|c| c.audit_seq == seq)?;
+    let changes: String = c
+        .changes
+        .iter()
+        .map(|ch| format!("<li>{}</li>", esc(ch)))
+        .collect();
+    Some(format!(
+        "<p>Corrected on {}: {}.</p><ul>{changes}</ul>",
+        esc(&c.date),
+        esc(c.reason.as_deref().unwrap_or("no reason was recorded"))
+    ))
+}
+
+/// A decided item's quorum evidence as HTML: as recorded with the decision (or today's,
+/// labelled, for a decision recorded before evidence was kept), and the refusal a
+/// correction before the decision overcame.
+fn evidence_html(ctx: &Ctx, item: &Item, id: i64) -> String {
+    let mut html = ctx
+        .evidence_summary(item)
+        .map(|s| format!("<p>{}</p>", esc(&s)))
+        .unwrap_or_default();
+    let evidence = ctx.item(id).and_then(|now| ctx.item_evidence(now));
+    if let Some((before, c)) = evidence.and_then(|e| e.before_correction.zip(e.correction)) {
+        html.push_str(&format!(
+            "<p>As first recorded, before the correction of {}, not quorate: {}. Corrected: {}.</p>",
+            esc(&c.date),
+            esc(&before.failures.join("; ")),
+            esc(c.reason.as_deref().unwrap_or("no reason was recorded"))
+        ));
+    }
+    html
+}
+
 fn payload<T: serde::de::DeserializeOwned>(p: &Value) -> Option<T> {
     serde_json::from_value(p.clone()).ok()
 }
@@ -245,8 +281,10 @@ fn describe_business(
             let m: Meeting = payload(p)?;
             let committee = committee_name(m.committee_id);
             let date = long_date(m.held_on);
-            let title = match h.action.as_str() {
-                "create" => format!("Meeting recorded: {committee}, {date}"),
+            let correction = corrected(ctx.meeting_corrections(id), h.seq);
+            let title = match (h.action.as_str(), &correction) {
+                ("create", _) => format!("Meeting recorded: {committee}, {date}"),
+                (_, Some(_)) => format!("Meeting record corrected: {committee}, {date}"),
                 _ => format!("Meeting record {verb}: {committee}, {date}"),
             };
             let link = ctx
@@ -256,7 +294,8 @@ fn describe_business(
                 .unwrap_or_else(|| committee_link(m.committee_id));
             let count = |a: Attendance| m.attendance.iter().filter(|(_, s)| *s == a).count();
             let description = format!(
-                "<p>{} present, {} sent apologies, {} co-opted.</p>",
+                "{}<p>{} present, {} sent apologies, {} co-opted.</p>",
+                correction.unwrap_or_default(),
                 count(Attendance::Present),
                 count(Attendance::Apologies),
                 m.co_opted.len()
@@ -276,7 +315,11 @@ fn describe_business(
             };
             let (n, t) = (&item.number, &item.title);
             let k = item.conflicts.len();
+            let correction = corrected(ctx.item_corrections(id), h.seq);
             let title = match (h.action.as_str(), &item.outcome) {
+                ("amend", _) if correction.is_some() => {
+                    format!("Conflicts on item {n} corrected: {t}{at}")
+                }
                 ("outcome", ItemOutcome::Decided { .. }) => format!("Item {n} decided: {t}{at}"),
                 ("outcome", ItemOutcome::Deferred { .. }) => format!("Item {n} deferred: {t}{at}"),
                 ("outcome", ItemOutcome::Referred { referred_to, .. }) => {
@@ -292,7 +335,8 @@ fn describe_business(
                 .or_else(|| meeting.and_then(|m| ctx.meeting_href(&m.record)))
                 .map(|href| format!("{base}{href}"))
                 .unwrap_or_else(|| format!("{base}/{org}/committees/"));
-            let mut description = super::markdown::to_html(&item.description);
+            let mut description = correction.unwrap_or_default();
+            description.push_str(&super::markdown::to_html(&item.description));
             if k > 0 {
                 description.push_str("<p>Conflicts declared:</p><ul>");
                 for c in ctx.conflicts(&item) {
@@ -308,7 +352,8 @@ fn describe_business(
             match &item.outcome {
                 ItemOutcome::Open => {}
                 ItemOutcome::Decided { decision, .. } => {
-                    description.push_str(&format!("<p>Decision: {}</p>", esc(decision)))
+                    description.push_str(&format!("<p>Decision: {}</p>", esc(decision)));
+                    description.push_str(&evidence_html(ctx, &item, id));
                 }
                 ItemOutcome::Deferred { reason } => {
                     description.push_str(&format!("<p>Deferred: {}</p>", esc(reason)))

@@ -108,7 +108,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -145,6 +145,11 @@ const TEMPLATES: [(&str, &str); 21] = [
         "quorum-result",
         include_str!("../../templates/quorum-result.hbs"),
     ),
+    (
+        "item-evidence",
+        include_str!("../../templates/item-evidence.hbs"),
+    ),
+    ("correction", include_str!("../../templates/correction.hbs")),
 ];
 
 /// Static files every site carries: NHS.UK frontend's CSS (vendored, see

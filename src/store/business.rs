@@ -7,7 +7,8 @@ use super::committees::members;
 use super::records::{self, Stored};
 use super::{AnyConnection, StoreError};
 use crate::domain::committees::{
-    item_quorum, Committee, Item, ItemQuorumInput, Meeting, Member, Membership, QuorumResult,
+    item_quorum, quorum_evidence, Committee, Item, ItemQuorumInput, Meeting, Member, Membership,
+    QuorumEvidence, QuorumResult,
 };
 use crate::domain::decisions::{Breach, Decision};
 use crate::domain::people::Person;
@@ -23,6 +24,31 @@ pub fn quorum_from_records(
     meeting: &Meeting,
     item: &Item,
 ) -> QuorumResult {
+    with_quorum_input(committee, members, meeting, item, item_quorum)
+}
+
+/// The quorum of `item` as evidence to keep beside its decision ([`quorum_evidence`]),
+/// from the same inputs as [`quorum_from_records`]; `name_of` names the co-opted.
+pub fn evidence_from_records(
+    committee: &Committee,
+    members: &[Member],
+    meeting: &Meeting,
+    item: &Item,
+    name_of: &dyn Fn(i64) -> String,
+) -> QuorumEvidence {
+    with_quorum_input(committee, members, meeting, item, |input| {
+        quorum_evidence(input, &item.conflicts, &meeting.co_opted, name_of)
+    })
+}
+
+/// Assemble the quorum rule's inputs from stored records, the one place it is done.
+fn with_quorum_input<R>(
+    committee: &Committee,
+    members: &[Member],
+    meeting: &Meeting,
+    item: &Item,
+    f: impl FnOnce(&ItemQuorumInput) -> R,
+) -> R {
     let co_opted = meeting.co_opted_members();
     let present = meeting.present();
     let conflicts = item
@@ -30,7 +56,7 @@ pub fn quorum_from_records(
         .iter()
         .map(|c| (c.person_id, c.decision))
         .collect::<BTreeMap<_, _>>();
-    item_quorum(&ItemQuorumInput {
+    f(&ItemQuorumInput {
         on: meeting.held_on,
         members,
         co_opted: &co_opted,
@@ -49,6 +75,11 @@ pub struct Business {
     pub items: Vec<Stored<Item>>,
     pub decisions: Vec<Stored<Decision>>,
     pub breaches: Vec<Stored<Breach>>,
+    /// Every version of the meetings, by id and then oldest first: what a correction
+    /// changed is read from consecutive versions.
+    pub meeting_versions: Vec<Stored<Meeting>>,
+    /// Every version of the items, likewise.
+    pub item_versions: Vec<Stored<Item>>,
 }
 
 impl Business {
@@ -61,6 +92,8 @@ impl Business {
             items: records::current(c, org_id)?,
             decisions: records::current(c, org_id)?,
             breaches: records::current(c, org_id)?,
+            meeting_versions: records::all_versions(c, org_id)?,
+            item_versions: records::all_versions(c, org_id)?,
         })
     }
 
@@ -79,6 +112,14 @@ impl Business {
             items.extend(records::children::<Item>(c, org_id, m.id)?);
         }
         items.sort_by_key(|i| i.id);
+        let mut meeting_versions = Vec::new();
+        for m in &meetings {
+            meeting_versions.extend(records::history::<Meeting>(c, org_id, m.id)?);
+        }
+        let mut item_versions = Vec::new();
+        for i in &items {
+            item_versions.extend(records::history::<Item>(c, org_id, i.id)?);
+        }
         let item_ids: BTreeSet<i64> = items.iter().map(|i| i.id).collect();
         // Decisions have no parent to look them up by; the register is small beside the
         // committee business it cites.
@@ -98,6 +139,8 @@ impl Business {
             items,
             decisions,
             breaches: vec![],
+            meeting_versions,
+            item_versions,
         })
     }
 

@@ -3,7 +3,7 @@
 //! inquorate item, or a later change that would make a recorded decision inquorate, is
 //! refused inside the transaction and changes nothing.
 
-use super::business::quorum_from_records;
+use super::business::{evidence_from_records, quorum_from_records};
 use super::committees::{current_members, recheck_decided};
 use super::decisions::taken_at;
 use super::entries::Register;
@@ -11,8 +11,9 @@ use super::records::{self, Kind, Stored};
 use super::write::{write_all, Committed, Touched};
 use super::{one_change, person_named, AnyConnection, StoreError};
 use crate::domain::committees::{
-    quorum_evidence, CoOpted, Committee, Conflict, Item, ItemInput, ItemOutcome, ItemOutcomeInput,
-    Meeting, MeetingInput, QuorumResult,
+    conflict_changes, meeting_changes, quorum_summary, reason_required, CoOpted, Committee,
+    Conflict, Item, ItemInput, ItemOutcome, ItemOutcomeInput, Meeting, MeetingInput, Member,
+    PersonChange, QuorumEvidence, QuorumResult,
 };
 use crate::domain::FieldErrors;
 use chrono::NaiveDate;
@@ -38,14 +39,10 @@ impl Kind for Item {
     }
 }
 
-/// The decision with its quorum as evidence; or, for an inquorate item, a refusal that
-/// gives each failed rule under `quorum.<rule>` and `why` under `outcome`.
-fn decided_if_quorate(
-    decision: String,
-    result: QuorumResult,
-    why: &str,
-) -> Result<ItemOutcome, StoreError> {
-    if let QuorumResult::Inquorate { failures } = &result {
+/// Refuse an inquorate item: each failed rule under `quorum.<rule>` and `why` under
+/// `outcome`.
+fn refuse_inquorate(result: &QuorumResult, why: &str) -> Result<(), StoreError> {
+    if let QuorumResult::Inquorate { failures } = result {
         let mut e = FieldErrors::default();
         for f in failures {
             e.add(&format!("quorum.{}", f.rule()), f.to_string());
@@ -53,10 +50,68 @@ fn decided_if_quorate(
         e.add("outcome", why);
         return Err(e.into());
     }
+    Ok(())
+}
+
+/// The decision with its quorum frozen as evidence: the verdict in brief and the whole
+/// evidence as it stands now, names included; or the refusal of an inquorate item.
+fn decided_with_evidence(
+    c: &mut AnyConnection,
+    org_id: i64,
+    committee: &Committee,
+    members: &[Member],
+    meeting: &Meeting,
+    item: &Item,
+    decision: String,
+) -> Result<ItemOutcome, StoreError> {
+    let result = quorum_from_records(committee, members, meeting, item);
+    refuse_inquorate(
+        &result,
+        "the item is not quorate, so it cannot record a decision: record it as deferred or referred, or co-opt members to the meeting",
+    )?;
+    let mut names = std::collections::BTreeMap::new();
+    for co in &meeting.co_opted {
+        let p = super::people::by_id(c, org_id, co.person_id)?;
+        names.insert(co.person_id, p.fields.name);
+    }
+    let evidence: QuorumEvidence =
+        evidence_from_records(committee, members, meeting, item, &|id| {
+            names.get(&id).cloned().unwrap_or_default()
+        });
     Ok(ItemOutcome::Decided {
         decision,
-        quorum: quorum_evidence(&result),
+        quorum: quorum_summary(&result),
+        evidence: Some(Box::new(evidence)),
     })
+}
+
+/// Refuse a correction that gives no reason where one is required
+/// ([`reason_required`]).
+fn refuse_unexplained(
+    changes: &[PersonChange],
+    held_on: NaiveDate,
+    today: NaiveDate,
+    any_outcome: bool,
+    reason: &Option<String>,
+    what: &str,
+) -> Result<(), StoreError> {
+    if reason.is_none() && reason_required(changes, held_on, today, any_outcome) {
+        return Err(FieldErrors::one(
+            "correction_reason",
+            format!(
+                "is required: this corrects {what} after the meeting's date or after an outcome was recorded, so say why"
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether any item of meeting `meeting_id` has an outcome recorded.
+fn any_outcome(c: &mut AnyConnection, org_id: i64, meeting_id: i64) -> Result<bool, StoreError> {
+    Ok(records::children::<Item>(c, org_id, meeting_id)?
+        .iter()
+        .any(|i| i.record.outcome != ItemOutcome::Open))
 }
 
 const MEETING_DATE_TAKEN: &str = "a meeting of this committee is already recorded on that date";
@@ -116,6 +171,7 @@ fn resolve_meeting(
                     person_id: p.id,
                     category,
                     note,
+                    recorded_on: None,
                 });
             }
         }
@@ -126,6 +182,7 @@ fn resolve_meeting(
             held_on: on,
             attendance,
             co_opted,
+            correction_reason: entered.correction_reason,
         })
         .map_err(Into::into)
 }
@@ -165,7 +222,18 @@ pub fn amend_meeting(
         let current = records::for_change::<Meeting>(c, org_id, id, version)?;
         let committee_id = current.record.committee_id;
         let committee = records::get::<Committee>(c, org_id, committee_id)?;
-        let meeting = resolve_meeting(c, org_id, committee_id, entered)?;
+        let mut meeting = resolve_meeting(c, org_id, committee_id, entered)?;
+        for co in &mut meeting.co_opted {
+            co.recorded_on = match current
+                .record
+                .co_opted
+                .iter()
+                .find(|was| was.person_id == co.person_id)
+            {
+                Some(was) => was.recorded_on,
+                None => (ctx.today > current.record.held_on).then_some(ctx.today),
+            };
+        }
         if meeting.held_on != current.record.held_on {
             refuse_taken_key(c, org_id, &meeting, "held_on", MEETING_DATE_TAKEN)?;
             let items: BTreeSet<i64> = records::children::<Item>(c, org_id, id)?
@@ -208,6 +276,14 @@ pub fn amend_meeting(
         };
         let ms = current_members(c, org_id, committee_id)?;
         recheck_decided(c, org_id, &committee, &ms, NaiveDate::MIN, Some(&next))?;
+        refuse_unexplained(
+            &meeting_changes(&current.record, &next.record),
+            current.record.held_on,
+            ctx.today,
+            any_outcome(c, org_id, id)?,
+            &next.record.correction_reason,
+            "who attended",
+        )?;
         let stored = records::replace(c, org_id, &current, next.record, ctx, ctx.seq)?;
         Ok(one_change(
             stored.entry("amend"),
@@ -282,6 +358,7 @@ fn resolve_item(
             description: entered.description,
             conflicts,
             outcome,
+            correction_reason: entered.correction_reason,
         })
         .map_err(Into::into)
 }
@@ -308,7 +385,8 @@ pub fn create_item(
 }
 
 /// Amend an item's number, title, description or conflicts; if it recorded a decision,
-/// it must stay quorate (and the evidence is brought up to date).
+/// it must stay quorate. The evidence recorded with the decision is kept as it was: the
+/// pages show the correction beside it.
 pub fn amend_item(
     c: &mut AnyConnection,
     org_id: i64,
@@ -320,20 +398,27 @@ pub fn amend_item(
     write_all(c, org_id, actor, |c, ctx| {
         let current = records::for_change::<Item>(c, org_id, id, version)?;
         let meeting = records::get::<Meeting>(c, org_id, current.record.meeting_id)?;
-        let mut item = resolve_item(c, org_id, &meeting, entered, current.record.outcome.clone())?;
+        let item = resolve_item(c, org_id, &meeting, entered, current.record.outcome.clone())?;
         if item.number != current.record.number {
             refuse_taken_key(c, org_id, &item, "number", ITEM_NUMBER_TAKEN)?;
         }
         let committee = records::get::<Committee>(c, org_id, meeting.record.committee_id)?;
-        if let ItemOutcome::Decided { decision, .. } = &item.outcome {
+        if let ItemOutcome::Decided { .. } = &item.outcome {
             let ms = current_members(c, org_id, committee.id)?;
             let result = quorum_from_records(&committee.record, &ms, &meeting.record, &item);
-            item.outcome = decided_if_quorate(
-                decision.clone(),
-                result,
+            refuse_inquorate(
+                &result,
                 "this item recorded a decision, which would no longer be quorate",
             )?;
         }
+        refuse_unexplained(
+            &conflict_changes(&current.record, &item),
+            meeting.record.held_on,
+            ctx.today,
+            any_outcome(c, org_id, meeting.id)?,
+            &item.correction_reason,
+            "the conflicts declared",
+        )?;
         let stored = records::replace(c, org_id, &current, item, ctx, ctx.seq)?;
         Ok(one_change(
             stored.entry("amend"),
@@ -361,12 +446,14 @@ pub fn record_outcome(
         let outcome = match entered {
             ItemOutcomeInput::Decided { decision } => {
                 let ms = current_members(c, org_id, committee.id)?;
-                let result =
-                    quorum_from_records(&committee.record, &ms, &meeting.record, &current.record);
-                decided_if_quorate(
+                decided_with_evidence(
+                    c,
+                    org_id,
+                    &committee.record,
+                    &ms,
+                    &meeting.record,
+                    &current.record,
                     decision,
-                    result,
-                    "the item is not quorate, so it cannot record a decision: record it as deferred or referred, or co-opt members to the meeting",
                 )?
             }
             ItemOutcomeInput::Deferred { reason } => ItemOutcome::Deferred { reason },
@@ -389,6 +476,7 @@ pub fn record_outcome(
         }
         let item = Item {
             outcome,
+            correction_reason: None,
             ..current.record.clone()
         };
         let stored = records::replace(c, org_id, &current, item, ctx, ctx.seq)?;

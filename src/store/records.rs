@@ -200,6 +200,21 @@ pub fn history<T: Kind>(
     )
 }
 
+/// Every version of every record of a kind, by id and then oldest first.
+pub fn all_versions<T: Kind>(
+    c: &mut AnyConnection,
+    org_id: i64,
+) -> Result<Vec<Stored<T>>, StoreError> {
+    load(
+        r::table
+            .filter(r::organisation_id.eq(org_id))
+            .filter(r::kind.eq(T::KIND))
+            .order((r::id, r::version))
+            .select(columns!())
+            .load(c)?,
+    )
+}
+
 /// The next free id of a kind (safe: writes to one organisation are serialised).
 pub fn next_id<T: Kind>(c: &mut AnyConnection, org_id: i64) -> Result<i64, StoreError> {
     let max: Option<i64> = r::table

@@ -689,19 +689,44 @@ fn a_meeting_item_inquorate_after_conflicts_is_refused_a_decision_and_deferred(b
     assert!(amend
         .body
         .contains("<option value=\"stayed_not_voting\" selected>Stayed but did not vote</option>"));
+    assert!(
+        amend.body.contains("Reason for the correction"),
+        "the amend form asks why"
+    );
     let head = app.head();
+    let fields = [
+        ("version", "2"),
+        ("number", "5.2"),
+        ("title", "Extended access contract (revised)"),
+        ("conflicts-0-person", &p[4]),
+        ("conflicts-0-nature", "Partner at the practice bidding"),
+        ("conflicts-0-decision", "left_room"),
+    ];
+    // The item already has an outcome, so changing its conflicts is a correction: without
+    // a reason it is refused and nothing is written.
+    let unexplained = send(
+        &app,
+        &browser,
+        &format!("{COMMITTEES}/pccc/items/{item}/amend"),
+        &fields,
+    );
+    assert_eq!(unexplained.status, 422, "{}", unexplained.body);
+    assert!(
+        unexplained.body.contains("href=\"#correction_reason\""),
+        "{}",
+        unexplained.body
+    );
+    assert_eq!(app.head(), head, "a refused correction writes nothing");
+    let mut explained = fields.to_vec();
+    explained.push((
+        "correction_reason",
+        "The chair ruled that Dr Five should leave, not stay: minutes corrected",
+    ));
     let answer = send(
         &app,
         &browser,
         &format!("{COMMITTEES}/pccc/items/{item}/amend"),
-        &[
-            ("version", "2"),
-            ("number", "5.2"),
-            ("title", "Extended access contract (revised)"),
-            ("conflicts-0-person", &p[4]),
-            ("conflicts-0-nature", "Partner at the practice bidding"),
-            ("conflicts-0-decision", "left_room"),
-        ],
+        &explained,
     );
     redirected(&answer, &format!("{meeting_base}?saved=item-amended"));
     assert_written(&app, head, &[("amend", "item")], "one audit entry");

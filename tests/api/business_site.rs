@@ -450,7 +450,8 @@ fn decision_conflicts_are_summarised_in_open_data(b: Backend) {
     let (s, e) = app.post(
         &format!("/items/{}/amend", six["id"]),
         json!({"version": six["version"], "number": "6", "title": "Phlebotomy: extension",
-               "conflicts": [{"person": m.gp[2], "nature": "Spouse works for the provider", "decision": "took_part"}]}),
+               "conflicts": [{"person": m.gp[2], "nature": "Spouse works for the provider", "decision": "took_part"}],
+               "correction_reason": "The declaration was made at the meeting but left out of the draft minutes"}),
     );
     assert_eq!(s, 201, "{e}");
     let (_, text) = app.get_text(&format!("{}/test-ccg/data/decisions.csv", app.base));

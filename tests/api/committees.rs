@@ -7,11 +7,11 @@ use crate::helpers::{Backend, TestApp};
 use serde_json::{json, Value};
 
 /// People of a primary care commissioning committee, by slug.
-struct Pccc {
-    lay: [String; 3],
-    exec: [String; 2],
-    gp: [String; 3],
-    observer: String,
+pub(crate) struct Pccc {
+    pub lay: [String; 3],
+    pub exec: [String; 2],
+    pub gp: [String; 3],
+    pub observer: String,
 }
 
 fn people(app: &TestApp) -> Pccc {
@@ -46,7 +46,7 @@ fn committee_body(p: &Pccc) -> Value {
     })
 }
 
-fn setup(app: &TestApp) -> Pccc {
+pub(crate) fn setup(app: &TestApp) -> Pccc {
     let p = people(app);
     let (s, c) = app.post("/committees", committee_body(&p));
     assert_eq!(s, 201, "{c}");
@@ -125,7 +125,7 @@ fn a_change_that_breaks_the_majority_is_refused_with_its_numbers(b: Backend) {
 
 /// Record a meeting where everyone but one lay member (apologies) is present: 7 voting
 /// members count, lay+executive 4 of them.
-fn meeting(app: &TestApp, p: &Pccc) -> Value {
+pub(crate) fn meeting(app: &TestApp, p: &Pccc) -> Value {
     let mut attendance = serde_json::Map::new();
     for s in [
         &p.lay[0],
@@ -208,7 +208,8 @@ fn conflicted_gps_leaving_make_an_item_inquorate_so_it_is_deferred(b: Backend) {
     let co = app.add_person("Gwen Coopted", true);
     let (s, m2) = app.post(
         &format!("/meetings/{mid}/amend"),
-        json!({"version": 1, "co_opted": [{"person": co, "category": "lay", "note": "Lay member of the audit committee"}]}),
+        json!({"version": 1, "co_opted": [{"person": co, "category": "lay", "note": "Lay member of the audit committee"}],
+               "correction_reason": "Gwen was co-opted at the meeting; the first record left her out"}),
     );
     assert_eq!(s, 201, "{m2}");
     assert_eq!(m2["items"][0]["quorum_now"]["quorate"], true, "{m2}");

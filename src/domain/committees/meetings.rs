@@ -2,7 +2,7 @@
 //! co-options, agenda items with the conflicts declared on them, and what became of each
 //! item. Whether an item may record a decision is [`super::quorum`]'s rule.
 
-use super::{CommitteeRole, Member, MemberCategory, LONG_TEXT};
+use super::{CommitteeRole, Member, MemberCategory, QuorumEvidence, LONG_TEXT};
 use crate::domain::validation::{FieldErrors, Input, Parser, MAX_PERSON_REF};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,9 @@ pub struct CoOpted {
     pub category: MemberCategory,
     /// Where they come from and why (shown in the minutes).
     pub note: String,
+    /// Set when the co-option was recorded after the meeting's date: the day it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_on: Option<NaiveDate>,
 }
 
 /// A meeting of a committee.
@@ -61,6 +64,9 @@ pub struct Meeting {
     pub attendance: Vec<(i64, Attendance)>,
     /// Present by co-option (always present at the meeting).
     pub co_opted: Vec<CoOpted>,
+    /// Why this version corrected the record (see [`super::corrections`]), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction_reason: Option<String>,
 }
 
 impl Meeting {
@@ -105,11 +111,16 @@ pub struct MeetingInput {
     pub held_on: NaiveDate,
     pub attendance: Vec<(String, Attendance)>,
     pub co_opted: Vec<(String, MemberCategory, String)>,
+    /// Why an amendment corrects the record; required for a correction (see
+    /// [`super::corrections::reason_required`]).
+    pub correction_reason: Option<String>,
 }
 
 impl MeetingInput {
     /// Longest note on why a person was co-opted, in characters.
     pub const MAX_NOTE: usize = 500;
+    /// Longest reason for a correction, in characters.
+    pub const MAX_REASON: usize = 2000;
 
     /// Parse `held_on`, `attendance` (an object of person slug to `present`,
     /// `apologies` or `absent`) and `co_opted` (a list of `{person, category, note}`).
@@ -119,6 +130,7 @@ impl MeetingInput {
         let co_opted_raw = rest.take("co_opted").filter(|v| !v.is_null());
         let mut p = rest.parser();
         let held_on = p.date("held_on");
+        let correction_reason = p.opt_text("correction_reason", Self::MAX_REASON);
         let mut attendance = Vec::new();
         match attendance_raw {
             None => {}
@@ -164,6 +176,7 @@ impl MeetingInput {
             held_on: held_on.expect("checked"),
             attendance,
             co_opted,
+            correction_reason,
         })
     }
 }
@@ -262,8 +275,15 @@ pub struct ConflictInput {
 pub enum ItemOutcome {
     /// Not yet recorded (or an item for information).
     Open,
-    /// A decision was taken; `quorum` is the evidence at the time it was recorded.
-    Decided { decision: String, quorum: Value },
+    /// A decision was taken; `quorum` is the verdict in brief when it was recorded and
+    /// `evidence` the whole quorum as it stood then (absent on outcomes recorded before
+    /// evidence was kept).
+    Decided {
+        decision: String,
+        quorum: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<Box<QuorumEvidence>>,
+    },
     /// Put off to a later meeting.
     Deferred { reason: String },
     /// Sent to another committee or the governing body.
@@ -354,6 +374,9 @@ pub struct Item {
     pub conflicts: Vec<Conflict>,
     #[serde(flatten)]
     pub outcome: ItemOutcome,
+    /// Why this version corrected the conflicts, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction_reason: Option<String>,
 }
 
 /// An item as entered: conflicts name people by slug.
@@ -363,6 +386,8 @@ pub struct ItemInput {
     pub title: String,
     pub description: String,
     pub conflicts: Vec<ConflictInput>,
+    /// Why an amendment corrects the conflicts; required for a correction.
+    pub correction_reason: Option<String>,
 }
 
 impl ItemInput {
@@ -383,6 +408,7 @@ impl ItemInput {
         let number = p.text("number", Self::MAX_NUMBER);
         let title = p.text("title", Self::MAX_TITLE);
         let description = p.opt_text("description", LONG_TEXT);
+        let correction_reason = p.opt_text("correction_reason", MeetingInput::MAX_REASON);
         let mut conflicts = Vec::new();
         for (i, item) in list(&mut p, "conflicts", conflicts_raw) {
             let mut q = item.parser();
@@ -415,6 +441,7 @@ impl ItemInput {
             title: title.expect("checked"),
             description: description.unwrap_or_default(),
             conflicts,
+            correction_reason,
         })
     }
 }
@@ -519,6 +546,7 @@ mod tests {
             description: String::new(),
             conflicts: vec![],
             outcome: ItemOutcome::Deferred { reason: "r".into() },
+            correction_reason: Some("c".into()),
         };
         let v = serde_json::to_value(&item).unwrap();
         assert_eq!(v["outcome"], "deferred");

@@ -27,6 +27,7 @@
 //! name people are resolved by the store, which knows who exists.
 
 pub mod constitution;
+pub mod corrections;
 pub mod meetings;
 pub mod membership;
 pub mod quorum;
@@ -34,13 +35,15 @@ pub mod quorum;
 pub use constitution::{
     constitution, majority, Advice, ConstitutionBreach, ConstitutionCheck, MajorityShortfall,
 };
+pub use corrections::{conflict_changes, meeting_changes, reason_required, Part, PersonChange};
 pub use meetings::{
     item_to_input, Attendance, CoOpted, Conflict, ConflictDecision, ConflictInput, Item, ItemInput,
     ItemOutcome, ItemOutcomeInput, Meeting, MeetingInput,
 };
 pub use membership::{Committee, CommitteeRole, Member, MemberCategory, Membership};
 pub use quorum::{
-    item_quorum, quorum_evidence, ItemQuorumInput, Quorum, QuorumFailure, QuorumResult,
+    item_quorum, quorum_evidence, quorum_summary, EvidencePerson, EvidenceReason, ItemQuorumInput,
+    Quorum, QuorumEvidence, QuorumFailure, QuorumResult,
 };
 
 /// Longest free text accepted in a minute or a description.

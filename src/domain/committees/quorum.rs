@@ -4,7 +4,7 @@
 
 use super::constitution::majority;
 use super::{half, join_and, plural, with_article};
-use super::{CommitteeRole, ConflictDecision, Member, MemberCategory};
+use super::{CoOpted, CommitteeRole, Conflict, ConflictDecision, Member, MemberCategory};
 use crate::domain::validation::{FieldErrors, Input};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -245,15 +245,10 @@ pub fn item_quorum(input: &ItemQuorumInput) -> QuorumResult {
         .chain(input.co_opted.iter().map(|m| (m, true)))
         .filter(|(m, _)| m.is_active_on(input.on) && seen.insert(m.person_id))
         .collect();
-    let counts = |m: &Member| {
-        m.votes()
-            && input.present.contains(&m.person_id)
-            && !input
-                .conflicts
-                .get(&m.person_id)
-                .is_some_and(|d| d.excludes())
-    };
-    let counting: Vec<(&Member, bool)> = people.into_iter().filter(|(m, _)| counts(m)).collect();
+    let counting: Vec<(&Member, bool)> = people
+        .into_iter()
+        .filter(|(m, _)| counts(input, m))
+        .collect();
 
     let mut failures = Vec::new();
     let n = counting.len();
@@ -292,6 +287,16 @@ pub fn item_quorum(input: &ItemQuorumInput) -> QuorumResult {
     }
 }
 
+/// Whether `m` counts for the item: voting, present, and not excluded by a declared conflict.
+fn counts(input: &ItemQuorumInput, m: &Member) -> bool {
+    m.votes()
+        && input.present.contains(&m.person_id)
+        && !input
+            .conflicts
+            .get(&m.person_id)
+            .is_some_and(|d| d.excludes())
+}
+
 /// Among those counting, the chair, else the vice-chair, else the longest-serving other
 /// lay member (standing before co-opted, then earliest `from`, then lowest id), each lay
 /// and without a declared conflict on the item.
@@ -316,8 +321,9 @@ fn presiding_member(
         .map(|(m, _)| m.person_id)
 }
 
-/// A quorum result as evidence: who presided and who counted, or each failed rule.
-pub fn quorum_evidence(result: &QuorumResult) -> Value {
+/// A quorum result in brief: who presided and who counted, or each failed rule (the
+/// `quorum` field of a decided item, and the API's `quorum_now`).
+pub fn quorum_summary(result: &QuorumResult) -> Value {
     match result {
         QuorumResult::Quorate {
             presiding,
@@ -327,6 +333,148 @@ pub fn quorum_evidence(result: &QuorumResult) -> Value {
             "quorate": false,
             "failures": failures.iter().map(|f| json!({"rule": f.rule(), "message": f.to_string()})).collect::<Vec<_>>(),
         }),
+    }
+}
+
+/// One person in a quorum's evidence: a member on the meeting's date or someone
+/// co-opted to it, and what they counted as for the item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidencePerson {
+    pub person_id: i64,
+    pub name: String,
+    pub category: MemberCategory,
+    pub role: CommitteeRole,
+    pub voting: bool,
+    pub co_opted: bool,
+    /// For a co-option recorded after the meeting's date: the day it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_on: Option<NaiveDate>,
+    pub present: bool,
+    pub counted: bool,
+    /// The conflict they declared on the item (with its declaration and the chair's
+    /// decision), which is why they did not count if `counted` is false while present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
+}
+
+/// A failed rule in a quorum's evidence: its stable code and its sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceReason {
+    pub rule: String,
+    pub message: String,
+}
+
+/// The quorum of an item as it stood when its outcome was recorded: the committee's
+/// rule and its membership on the meeting's date, who was present, who counted, who a
+/// declared conflict excluded and why, who presided, and the verdict with its reasons.
+/// Stored in the item's version (so in its audit entry) and never recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuorumEvidence {
+    /// The meeting's date.
+    pub on: NaiveDate,
+    pub quorum: Quorum,
+    /// The quorum rule in words, as it read that day.
+    pub rule: String,
+    /// Members in office that day, then those co-opted, each once.
+    pub people: Vec<EvidencePerson>,
+    pub presiding: Option<i64>,
+    pub quorate: bool,
+    /// Each failed rule, for an inquorate item.
+    pub reasons: Vec<EvidenceReason>,
+}
+
+impl QuorumEvidence {
+    /// The person ids who counted, ascending.
+    pub fn counting(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .people
+            .iter()
+            .filter(|p| p.counted)
+            .map(|p| p.person_id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Whether `result` (a recomputation) reaches the same verdict with the same people.
+    pub fn agrees_with(&self, result: &QuorumResult) -> bool {
+        match result {
+            QuorumResult::Quorate {
+                presiding,
+                counting,
+            } => self.quorate && self.presiding == Some(*presiding) && &self.counting() == counting,
+            QuorumResult::Inquorate { failures } => {
+                !self.quorate
+                    && failures
+                        .iter()
+                        .map(|f| f.to_string())
+                        .eq(self.reasons.iter().map(|r| r.message.clone()))
+            }
+        }
+    }
+}
+
+/// The evidence for one item, built from the inputs [`item_quorum`] decides on, with
+/// the conflicts as minuted, the meeting's co-options (for when each was recorded) and
+/// the names of people the inputs leave unnamed. The verdict is `item_quorum`'s own.
+pub fn quorum_evidence(
+    input: &ItemQuorumInput,
+    conflicts: &[Conflict],
+    co_options: &[CoOpted],
+    name_of: &dyn Fn(i64) -> String,
+) -> QuorumEvidence {
+    let result = item_quorum(input);
+    let (presiding, reasons) = match &result {
+        QuorumResult::Quorate { presiding, .. } => (Some(*presiding), vec![]),
+        QuorumResult::Inquorate { failures } => (
+            None,
+            failures
+                .iter()
+                .map(|f| EvidenceReason {
+                    rule: f.rule().to_owned(),
+                    message: f.to_string(),
+                })
+                .collect(),
+        ),
+    };
+    let mut seen = BTreeSet::new();
+    let people = input
+        .members
+        .iter()
+        .map(|m| (m, false))
+        .chain(input.co_opted.iter().map(|m| (m, true)))
+        .filter(|(m, _)| m.is_active_on(input.on) && seen.insert(m.person_id))
+        .map(|(m, co_opted)| EvidencePerson {
+            person_id: m.person_id,
+            name: if m.name.is_empty() {
+                name_of(m.person_id)
+            } else {
+                m.name.clone()
+            },
+            category: m.category,
+            role: m.role,
+            voting: m.votes(),
+            co_opted,
+            recorded_on: co_options
+                .iter()
+                .find(|c| co_opted && c.person_id == m.person_id)
+                .and_then(|c| c.recorded_on),
+            present: input.present.contains(&m.person_id),
+            counted: counts(input, m),
+            conflict: conflicts
+                .iter()
+                .find(|c| c.person_id == m.person_id)
+                .cloned(),
+        })
+        .collect();
+    QuorumEvidence {
+        on: input.on,
+        quorum: input.quorum.clone(),
+        rule: input.quorum.describe(),
+        people,
+        presiding,
+        quorate: result.is_quorate(),
+        reasons,
     }
 }
 

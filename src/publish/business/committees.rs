@@ -1,10 +1,8 @@
 //! Committees, their members and constitution, and meetings item by item.
 
 use super::*;
-use crate::domain::committees::{constitution, ItemOutcome, Member, QuorumResult};
+use crate::domain::committees::{constitution, ItemOutcome, Member};
 use crate::publish::markdown;
-use crate::store::business::quorum_from_records;
-use crate::store::committees::members;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
@@ -184,44 +182,7 @@ impl<'a> Ctx<'a> {
 
     /// The item's quorum from the records as they stand.
     pub fn quorum(&self, item: &Item) -> Option<QuorumView> {
-        let meeting = self.meeting(item.meeting_id)?;
-        let committee = self.committee(meeting.record.committee_id)?;
-        let members = members(self.members_of(committee.id).iter().copied());
-        let result = quorum_from_records(&committee.record, &members, &meeting.record, item);
-        Some(match result {
-            QuorumResult::Quorate {
-                presiding,
-                counting,
-            } => {
-                let names: Vec<String> = counting.iter().map(|id| self.name(*id, "")).collect();
-                let presiding = self.person(presiding, "");
-                QuorumView {
-                    quorate: true,
-                    summary: format!(
-                        "Quorate: {} voting member{} counted ({}); {} presided",
-                        names.len(),
-                        if names.len() == 1 { "" } else { "s" },
-                        names.join(", "),
-                        presiding.name
-                    ),
-                    presiding: Some(presiding),
-                    counting: counting.len(),
-                    counting_names: names,
-                    failures: vec![],
-                }
-            }
-            QuorumResult::Inquorate { failures } => {
-                let failures: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
-                QuorumView {
-                    quorate: false,
-                    summary: format!("Inquorate: {}", failures.join("; ")),
-                    presiding: None,
-                    counting: 0,
-                    counting_names: vec![],
-                    failures,
-                }
-            }
-        })
+        self.quorum_result(item).map(|r| self.result_view(r))
     }
 
     fn outcome(item: &Item) -> OutcomeView {
@@ -290,6 +251,7 @@ impl<'a> Ctx<'a> {
                 person: self.person(co.person_id, ""),
                 category: co.category.label(),
                 note: co.note.clone(),
+                recorded_afterwards: super::evidence::recorded_afterwards(co),
             })
             .collect();
         let items = self
@@ -306,6 +268,8 @@ impl<'a> Ctx<'a> {
                 } else {
                     self.quorum(&i.record)
                 },
+                evidence: self.item_evidence(i),
+                corrections: self.item_corrections(i.id),
                 outcome: Self::outcome(&i.record),
                 decisions: self
                     .decisions_of(i.id)
@@ -328,6 +292,7 @@ impl<'a> Ctx<'a> {
             upcoming,
             attendance,
             co_opted,
+            corrections: self.meeting_corrections(m.id),
             items,
             audit_seq: m.audit_seq,
         })

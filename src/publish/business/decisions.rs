@@ -101,6 +101,7 @@ impl<'a> Ctx<'a> {
                 .unwrap_or_default(),
             conflicts_note: f.conflicts_note.clone(),
             quorum: taking.and_then(|(item, _, _)| self.quorum(&item.record)),
+            evidence: taking.and_then(|(item, _, _)| self.item_evidence(item)),
             justification_html: markdown::to_html(&f.justification),
             supplier: f.supplier.clone(),
             value: Pence(f.value_pence).to_string(),

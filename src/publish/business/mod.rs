@@ -6,6 +6,7 @@
 
 mod committees;
 mod decisions;
+mod evidence;
 mod views;
 
 pub use views::*;
@@ -100,6 +101,10 @@ pub struct Ctx<'a> {
     items_of: BTreeMap<i64, Vec<&'a Stored<Item>>>,
     /// Decisions by the item that took them.
     decisions_of: BTreeMap<i64, Vec<&'a Stored<Decision>>>,
+    /// Every version of each meeting, oldest first.
+    meeting_versions: BTreeMap<i64, Vec<&'a Stored<Meeting>>>,
+    /// Every version of each item, oldest first.
+    item_versions: BTreeMap<i64, Vec<&'a Stored<Item>>>,
 }
 
 fn capitalise(s: &str) -> String {
@@ -154,7 +159,17 @@ impl<'a> Ctx<'a> {
                 decisions_of.entry(item).or_default().push(d);
             }
         }
+        let mut meeting_versions: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+        for m in &b.meeting_versions {
+            meeting_versions.entry(m.id).or_default().push(m);
+        }
+        let mut item_versions: BTreeMap<i64, Vec<_>> = BTreeMap::new();
+        for i in &b.item_versions {
+            item_versions.entry(i.id).or_default().push(i);
+        }
         Ctx {
+            meeting_versions,
+            item_versions,
             committees: b.committees.iter().map(|c| (c.id, c)).collect(),
             meetings: b.meetings.iter().map(|m| (m.id, m)).collect(),
             items: b.items.iter().map(|i| (i.id, i)).collect(),
@@ -351,6 +366,7 @@ pub(crate) mod tests {
                     held_on: date("2026-03-04"),
                     attendance: vec![],
                     co_opted: vec![],
+                    correction_reason: None,
                 },
             )],
             items: vec![stored(
@@ -362,10 +378,12 @@ pub(crate) mod tests {
                     description: String::new(),
                     conflicts: vec![],
                     outcome: ItemOutcome::Open,
+                    correction_reason: None,
                 },
             )],
             decisions: vec![stored(11, decision), stored(12, unlinked)],
             breaches: vec![],
+            ..Business::default()
         }
     }
 

@@ -91,6 +91,8 @@ pub struct CoOptedRow {
     pub person: PersonRef,
     pub category: &'static str,
     pub note: String,
+    /// "Recorded afterwards (on 10 March 2026)", for a co-option added after the meeting.
+    pub recorded_afterwards: Option<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -111,6 +113,41 @@ pub struct QuorumView {
     pub failures: Vec<String>,
     /// One line: "Quorate: 4 voting members counted (…); Ann Lay presided".
     pub summary: String,
+    /// From recorded evidence only: the quorum rule as it read that day.
+    pub rule: Option<String>,
+    /// From recorded evidence only: who a declared conflict took out of the count, and why.
+    pub excluded: Vec<String>,
+}
+
+/// A correction to a meeting's record: when, why, and each change (old → new).
+#[derive(Serialize, Debug, Clone)]
+pub struct CorrectionView {
+    pub date: String,
+    pub reason: Option<String>,
+    pub changes: Vec<String>,
+    /// "Item 3: " for a correction of an item's conflicts, else empty.
+    pub item: Option<String>,
+    pub audit_seq: i64,
+}
+
+/// The quorum of an item that recorded a decision, as evidence: what was recorded
+/// then, today's recomputation where it differs, and the refusal a correction overcame.
+#[derive(Serialize, Debug, Clone)]
+pub struct ItemEvidence {
+    /// The evidence stored with the decision, and the day it was recorded.
+    pub recorded: Option<QuorumView>,
+    pub recorded_on: String,
+    /// Today's computation, shown when it differs from the recorded evidence or when no
+    /// evidence was stored (`recomputed`).
+    pub today: Option<QuorumView>,
+    /// The decision predates stored evidence: only today's computation can be shown.
+    pub recomputed: bool,
+    /// Corrections made after the decision was recorded.
+    pub corrected_since: Vec<CorrectionView>,
+    /// For a decision recorded after a correction: the quorum on the record as it stood
+    /// before that correction, when it was not quorate, and the correction.
+    pub before_correction: Option<QuorumView>,
+    pub correction: Option<CorrectionView>,
 }
 
 #[derive(Serialize, Debug)]
@@ -138,6 +175,10 @@ pub struct ItemView {
     pub description_html: String,
     pub conflicts: Vec<ConflictView>,
     pub quorum: Option<QuorumView>,
+    /// For a decided item: the recorded evidence (shown instead of `quorum`).
+    pub evidence: Option<ItemEvidence>,
+    /// Corrections of the item's conflicts.
+    pub corrections: Vec<CorrectionView>,
     pub outcome: OutcomeView,
     pub decisions: Vec<DecisionLink>,
     pub audit_seq: i64,
@@ -153,6 +194,8 @@ pub struct MeetingView {
     pub upcoming: bool,
     pub attendance: Vec<AttendanceRow>,
     pub co_opted: Vec<CoOptedRow>,
+    /// Corrections of attendance and co-options, oldest first.
+    pub corrections: Vec<CorrectionView>,
     pub items: Vec<ItemView>,
     pub audit_seq: i64,
 }
@@ -207,6 +250,8 @@ pub struct DecisionView {
     pub conflicts: Vec<ConflictView>,
     pub conflicts_note: Option<String>,
     pub quorum: Option<QuorumView>,
+    /// The taking item's recorded quorum evidence (shown instead of `quorum`).
+    pub evidence: Option<ItemEvidence>,
     pub justification_html: String,
     pub supplier: Option<String>,
     pub value: String,

@@ -48,6 +48,18 @@ fn restricted(b: &Business, id: i64) -> Business {
             .cloned()
             .collect(),
         breaches: vec![],
+        meeting_versions: b
+            .meeting_versions
+            .iter()
+            .filter(|m| meeting_ids.contains(&m.id))
+            .cloned()
+            .collect(),
+        item_versions: b
+            .item_versions
+            .iter()
+            .filter(|i| item_ids.contains(&i.id))
+            .cloned()
+            .collect(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Refusals of meeting, agenda item and outcome writes.
 
 use super::*;
+use crate::domain::committees::ItemOutcome;
 use crate::store::meetings::{
     amend_item, amend_meeting, create_item, create_meeting, record_outcome,
 };
@@ -176,11 +177,11 @@ fn a_conflict_added_to_a_decided_item_that_leaves_it_inquorate_is_refused() {
     );
 }
 
-#[test]
-fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
-    let (mut db, pccc) = Db::with_pccc();
+/// Item 3 of the fixture meeting, from which the only executive left the room: not
+/// quorate (no executive counts).
+fn item_without_an_executive(db: &mut Db, pccc: &Pccc) -> Stored<Item> {
     let org_id = db.org_id;
-    let item = create_item(
+    create_item(
         db.c(),
         org_id,
         ACTOR,
@@ -188,7 +189,13 @@ fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
         item_with("3", left_room("executive-member")),
     )
     .expect("item 3")
-    .value;
+    .value
+}
+
+#[test]
+fn a_decision_on_an_inquorate_item_is_refused_and_nothing_is_written() {
+    let (mut db, pccc) = Db::with_pccc();
+    let item = item_without_an_executive(&mut db, &pccc);
     let decided = ItemOutcomeInput::Decided {
         decision: "Approved".into(),
     };
@@ -221,4 +228,127 @@ fn recording_an_outcome_at_a_stale_version_is_refused_and_nothing_is_written() {
     };
     let e = db.refused(|c, org| record_outcome(c, org, ACTOR, id, stale, deferred));
     assert_conflict(&e);
+}
+
+/// The clock set to noon on `day` for the rest of the test.
+fn on_day(day: &str) -> crate::clock::SetClock {
+    let at = format!("{day}T12:00:00Z").parse().expect("a time");
+    crate::clock::set(at)
+}
+
+#[test]
+fn a_correction_of_attendance_without_a_reason_is_refused_and_with_one_is_kept() {
+    let _clock = on_day("2026-03-10");
+    let (mut db, pccc) = Db::with_pccc();
+    let (id, version) = (pccc.meeting.id, pccc.meeting.version);
+    let apologies = |changes| meeting_with(changes, &[("gp-two", "apologies")]);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_meeting(c, org, ACTOR, id, version, apologies(json!({})))),
+        ["correction_reason"]
+    );
+    let org_id = db.org_id;
+    let reason = "Dr Two sent apologies; the draft minutes marked her present";
+    let corrected = amend_meeting(
+        db.c(),
+        org_id,
+        ACTOR,
+        id,
+        version,
+        apologies(json!({"correction_reason": reason})),
+    )
+    .expect("a correction with its reason")
+    .value;
+    assert_eq!(corrected.record.correction_reason.as_deref(), Some(reason));
+    assert_eq!(corrected.payload()["correction_reason"], reason);
+    let decided =
+        crate::store::records::get::<Item>(db.c(), org_id, pccc.decided.id).expect("item 1");
+    assert_eq!(
+        decided.record, pccc.decided.record,
+        "the decision's recorded evidence is not recomputed by a later correction"
+    );
+}
+
+#[test]
+fn a_correction_of_an_items_conflicts_without_a_reason_is_refused() {
+    let _clock = on_day("2026-03-04");
+    let (mut db, pccc) = Db::with_pccc();
+    let (id, version) = (pccc.open.id, pccc.open.version);
+    let took_part =
+        json!([{"person": "gp-two", "nature": "Shareholder in a bidder", "decision": "took_part"}]);
+    let unexplained = item_with("2", took_part.clone());
+    assert_eq!(
+        db.refused_fields(|c, org| amend_item(c, org, ACTOR, id, version, unexplained)),
+        ["correction_reason"],
+        "on the meeting's day, but item 1 already has an outcome"
+    );
+    let org_id = db.org_id;
+    let mut entered = item_with("2", took_part);
+    entered.correction_reason = Some("Declared at the meeting; left out of the draft".into());
+    amend_item(db.c(), org_id, ACTOR, id, version, entered).expect("with a reason");
+}
+
+#[test]
+fn a_decision_keeps_its_evidence_and_a_co_option_made_afterwards_is_dated() {
+    let (mut db, pccc) = Db::with_pccc();
+    let org_id = db.org_id;
+    let item = item_without_an_executive(&mut db, &pccc);
+    let _clock = on_day("2026-03-10");
+    let co_opt = meeting_with(
+        json!({
+            "co_opted": [{"person": "outsider", "category": "executive", "note": "Director of finance"}],
+            "correction_reason": "The director of finance was co-opted at the meeting; the draft left her out",
+        }),
+        &[],
+    );
+    let meeting = amend_meeting(
+        db.c(),
+        org_id,
+        ACTOR,
+        pccc.meeting.id,
+        pccc.meeting.version,
+        co_opt,
+    )
+    .expect("the co-option")
+    .value;
+    assert_eq!(
+        meeting.record.co_opted[0].recorded_on,
+        Some("2026-03-10".parse().unwrap())
+    );
+    let decided = ItemOutcomeInput::Decided {
+        decision: "Approved".into(),
+    };
+    let item = record_outcome(db.c(), org_id, ACTOR, item.id, item.version, decided)
+        .expect("quorate with the co-option")
+        .value;
+    let ItemOutcome::Decided {
+        evidence: Some(evidence),
+        ..
+    } = &item.record.outcome
+    else {
+        panic!("a decision with evidence: {:?}", item.record.outcome)
+    };
+    let named = |name: &str| {
+        evidence
+            .people
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} in {evidence:?}"))
+    };
+    assert!(evidence.quorate);
+    assert_eq!(
+        evidence.rule,
+        "at least 4 voting members, including a lay member and an executive member"
+    );
+    assert_eq!(evidence.presiding, Some(named("Lay Chair").person_id));
+    let exec = named("Executive Member");
+    assert!(exec.present && !exec.counted);
+    assert_eq!(
+        exec.conflict.as_ref().map(|c| c.nature.as_str()),
+        Some("Partner in a bidder")
+    );
+    let outsider = named("Outsider");
+    assert!(outsider.co_opted && outsider.counted);
+    assert_eq!(outsider.recorded_on, Some("2026-03-10".parse().unwrap()));
+    assert_eq!(evidence.counting().len(), 6);
+    assert_eq!(item.payload()["evidence"]["quorate"], true);
 }

@@ -5,7 +5,7 @@
 use super::committee_write::{Target, Write};
 use super::{org, parse_id};
 use crate::domain::committees::{
-    constitution, quorum_evidence, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
+    constitution, quorum_summary, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
     MeetingInput, Membership, QuorumResult,
 };
 use crate::domain::people::Person;
@@ -105,12 +105,13 @@ fn meeting_json(org: &Org, committee: &Committee, m: &Stored<Meeting>, names: &N
         .record
         .co_opted
         .iter()
-        .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "category": c.category.code(), "note": c.note}))
+        .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "category": c.category.code(), "note": c.note, "recorded_on": c.recorded_on}))
         .collect();
     stamp(
         json!({
             "committee": committee.slug, "held_on": m.record.held_on.to_string(),
             "attendance": attendance, "co_opted": co_opted,
+            "correction_reason": m.record.correction_reason,
             "url": format!("/{}/committees/{}/meetings/{}/", org.slug, committee.slug, m.record.held_on),
         }),
         m,
@@ -125,7 +126,7 @@ fn item_json(i: &Stored<Item>, quorum: Option<&QuorumResult>, names: &Names) -> 
         .iter()
         .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "declaration": c.declaration_id, "nature": c.nature, "decision": c.decision.code()}))
         .collect();
-    v["quorum_now"] = quorum.map(quorum_evidence).unwrap_or(Value::Null);
+    v["quorum_now"] = quorum.map(quorum_summary).unwrap_or(Value::Null);
     stamp(v, i)
 }
 

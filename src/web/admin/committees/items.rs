@@ -1,7 +1,9 @@
 //! A meeting's agenda items: the form that adds or amends one with the conflicts its
 //! members declared and what the chair decided they should do.
 
-use super::{input, load_to_write, people_options, Loaded, Posted};
+use super::{
+    correction_field, correction_label, input, load_to_write, people_options, Loaded, Posted,
+};
 use crate::domain::committees::ConflictDecision;
 use crate::domain::committees::{Committee, Item, ItemInput, Meeting};
 use crate::domain::people::Person;
@@ -63,7 +65,7 @@ fn item_input(v: &Values) -> (Input, Vec<usize>) {
         .collect();
     let input = Input::from_json(json!({
         "number": v.text("number"), "title": v.text("title"), "description": v.text("description"),
-        "conflicts": conflicts,
+        "conflicts": conflicts, "correction_reason": v.text("correction_reason"),
     }))
     .expect("an object");
     (input, rows)
@@ -71,6 +73,9 @@ fn item_input(v: &Values) -> (Input, Vec<usize>) {
 
 fn locate_item(key: &str, rows: &[usize]) -> (String, String) {
     if let Some(found) = locate_row(key, "conflicts", "Conflict", &CONFLICT_FIELDS, rows) {
+        return found;
+    }
+    if let Some(found) = correction_label(key) {
         return found;
     }
     match key {
@@ -142,6 +147,9 @@ fn item_form_page(
             ]
         },
     ));
+    if amending.is_some() {
+        sections.push(Section::bare(vec![correction_field(v, p)]));
+    }
     let committee_href = l.base();
     let meeting_href = format!("{committee_href}/meetings/{}", m.id);
     let (title, action, submit) = match amending {

@@ -1,7 +1,9 @@
 //! A committee's meetings: the form that records or amends a meeting with who came and
 //! who was co-opted. Only members in office that day may be marked present.
 
-use super::{input, load_to_write, people_options, Loaded, Posted};
+use super::{
+    correction_field, correction_label, input, load_to_write, people_options, Loaded, Posted,
+};
 use crate::domain::committees::{Committee, Meeting, MeetingInput};
 use crate::domain::committees::{Member, MemberCategory};
 use crate::domain::people::Person;
@@ -115,6 +117,7 @@ fn meeting_input(v: &Values) -> (Input, Vec<usize>) {
         .collect();
     let input = Input::from_json(json!({
         "held_on": v.text("held_on"), "attendance": attendance, "co_opted": co_opted,
+        "correction_reason": v.text("correction_reason"),
     }))
     .expect("an object");
     (input, rows)
@@ -130,6 +133,9 @@ fn locate_meeting(key: &str, rows: &[usize], people: &[Person]) -> (String, Stri
         return (format!("attendance-{slug}"), name);
     }
     if let Some(found) = locate_row(key, "co_opted", "Co-opted member", &CO_OPTED_FIELDS, rows) {
+        return found;
+    }
+    if let Some(found) = correction_label(key) {
         return found;
     }
     match key {
@@ -243,6 +249,9 @@ fn meeting_form_page(
             ]
         },
     ));
+    if amending.is_some() {
+        sections.push(Section::bare(vec![correction_field(v, p)]));
+    }
     let back = l.base();
     let (title, action, submit, back) = match amending {
         None => (

@@ -195,6 +195,24 @@ fn input(
 }
 
 /// A select's options: `none` first, then each person by name and position.
+/// The field an amendment gives its reason in: required (by the store) when it
+/// corrects who attended or who was conflicted after the meeting or an outcome.
+fn correction_field(v: &Values, p: &Problems) -> Field {
+    Field::textarea("correction_reason", "Reason for the correction", v, p).hint(
+        "Needed if you change who attended, who was co-opted or a conflict after the meeting's date or once an item has an outcome. It is published beside the change.",
+    )
+}
+
+/// The form's label for a field the store names, shared by the meeting and item forms.
+fn correction_label(key: &str) -> Option<(String, String)> {
+    (key == "correction_reason").then(|| {
+        (
+            "correction_reason".into(),
+            "Reason for the correction".into(),
+        )
+    })
+}
+
 fn people_options(people: &[&Person], none: &str) -> Vec<(String, String)> {
     std::iter::once((String::new(), none.to_owned()))
         .chain(people.iter().map(|x| {

@@ -138,6 +138,17 @@ pub fn end_member() -> Value {
     with_rules(object(&fields, &["version", "to"], true), observer_rule())
 }
 
+/// Why an amendment corrects who attended or who was conflicted.
+fn correction_reason() -> (&'static str, Value) {
+    (
+        "correction_reason",
+        described(
+            opt_text(MeetingInput::MAX_REASON),
+            "Why the record is corrected: required when an amendment changes attendance, co-options or conflicts after the meeting's date or after an item's outcome was recorded",
+        ),
+    )
+}
+
 fn meeting_fields() -> Fields {
     vec![
         (
@@ -157,6 +168,7 @@ fn meeting_fields() -> Fields {
                 ("note", text(MeetingInput::MAX_NOTE)),
             ], &["person", "category", "note"], true)}),
         ),
+        correction_reason(),
     ]
 }
 
@@ -188,6 +200,7 @@ fn item_fields() -> Fields {
                 ("decision", one_of(&ConflictDecision::CODES)),
             ], &["person", "nature", "decision"], true)}),
         ),
+        correction_reason(),
     ]
 }
 
