@@ -86,20 +86,22 @@ fn decided_with_evidence(
 }
 
 /// Refuse a correction that gives no reason where one is required
-/// ([`reason_required`]).
+/// ([`reason_required`]). `relied_on` is true when an item of the meeting has an
+/// outcome, or when the change makes an item quorate that was not: a refused decision
+/// never becomes an accepted one without a visible correction.
 fn refuse_unexplained(
     changes: &[PersonChange],
     held_on: NaiveDate,
     today: NaiveDate,
-    any_outcome: bool,
+    relied_on: bool,
     reason: &Option<String>,
     what: &str,
 ) -> Result<(), StoreError> {
-    if reason.is_none() && reason_required(changes, held_on, today, any_outcome) {
+    if reason.is_none() && reason_required(changes, held_on, today, relied_on) {
         return Err(FieldErrors::one(
             "correction_reason",
             format!(
-                "is required: this corrects {what} after the meeting's date or after an outcome was recorded, so say why"
+                "is required: this corrects {what} after the meeting's date, after an outcome was recorded, or so that an item not quorate before becomes quorate, so say why"
             ),
         )
         .into());
@@ -276,11 +278,17 @@ pub fn amend_meeting(
         };
         let ms = current_members(c, org_id, committee_id)?;
         recheck_decided(c, org_id, &committee, &ms, NaiveDate::MIN, Some(&next))?;
+        let items = records::children::<Item>(c, org_id, id)?;
+        let quorate = |m: &Meeting, i: &Item| {
+            quorum_from_records(&committee.record, &ms, m, i).is_quorate()
+        };
+        let makes_quorate = (items.iter().map(|i| &i.record))
+            .any(|i| !quorate(&current.record, i) && quorate(&next.record, i));
         refuse_unexplained(
             &meeting_changes(&current.record, &next.record),
             current.record.held_on,
             ctx.today,
-            any_outcome(c, org_id, id)?,
+            any_outcome(c, org_id, id)? || makes_quorate,
             &next.record.correction_reason,
             "who attended",
         )?;
@@ -403,19 +411,20 @@ pub fn amend_item(
             refuse_taken_key(c, org_id, &item, "number", ITEM_NUMBER_TAKEN)?;
         }
         let committee = records::get::<Committee>(c, org_id, meeting.record.committee_id)?;
+        let ms = current_members(c, org_id, committee.id)?;
+        let quorum = |i: &Item| quorum_from_records(&committee.record, &ms, &meeting.record, i);
         if let ItemOutcome::Decided { .. } = &item.outcome {
-            let ms = current_members(c, org_id, committee.id)?;
-            let result = quorum_from_records(&committee.record, &ms, &meeting.record, &item);
             refuse_inquorate(
-                &result,
+                &quorum(&item),
                 "this item recorded a decision, which would no longer be quorate",
             )?;
         }
+        let makes_quorate = !quorum(&current.record).is_quorate() && quorum(&item).is_quorate();
         refuse_unexplained(
             &conflict_changes(&current.record, &item),
             meeting.record.held_on,
             ctx.today,
-            any_outcome(c, org_id, meeting.id)?,
+            any_outcome(c, org_id, meeting.id)? || makes_quorate,
             &item.correction_reason,
             "the conflicts declared",
         )?;

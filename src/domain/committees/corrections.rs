@@ -92,15 +92,16 @@ pub fn conflict_changes(old: &Item, new: &Item) -> Vec<PersonChange> {
 
 /// Whether a change to a meeting's attendance or co-options, or to an item's conflicts,
 /// is a correction that must give its reason: it changes who was there or who was
-/// conflicted, and is made after the meeting's date or once any item of the meeting
-/// has an outcome (so the record may already have been relied on).
+/// conflicted, and is made after the meeting's date or once the record has been relied
+/// on (`relied_on`: an item of the meeting has an outcome, or the change makes an item
+/// quorate that was not, so a refused decision cannot quietly become an accepted one).
 pub fn reason_required(
     changes: &[PersonChange],
     held_on: NaiveDate,
     today: NaiveDate,
-    any_outcome: bool,
+    relied_on: bool,
 ) -> bool {
-    !changes.is_empty() && (today > held_on || any_outcome)
+    !changes.is_empty() && (today > held_on || relied_on)
 }
 
 #[cfg(test)]
