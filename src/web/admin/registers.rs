@@ -4,10 +4,10 @@
 //! what every entry page shares (tags, history, action forms) is in [`super::entries`].
 
 use super::context::{caller, load_org, org_view};
-use super::declarations::capitalise;
 use super::entries::{
     entry_actions, hidden, history, settle, tag_class, version_of, Action, ActionForm, HistoryRow,
 };
+use super::form::capitalise;
 use super::{page, AccountView, CsrfForm, FieldError, PageError};
 use crate::domain::entries::{Entry, EntryStep};
 use crate::domain::people::Person;
