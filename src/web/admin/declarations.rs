@@ -4,18 +4,15 @@
 //! store calls as the JSON API, so it is one audit entry and is published the same way.
 
 use super::context::{load_org, org_view, today};
-use super::entries::{
-    action_routes, hidden, ordered_errors, show_route, tag_class, Action, ActionForm,
-};
+use super::entries::{action_routes, hidden, show_route, tag_class, Action, ActionForm};
 use super::entry_form::{form_routes, EntryForm};
-use super::form::friendly;
 use super::registers::{entry_page, listing, EntryPages, Tag};
-use super::{page, AccountView, FieldError, PageError, SignedIn};
+use super::{page, AccountView, PageError, SignedIn};
 use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::declarations::{Declarations, Version};
+use crate::store::declarations::Declarations;
 use crate::store::orgs::Org;
 use crate::web::auth::governs;
 use crate::web::AppState;
@@ -54,10 +51,10 @@ impl EntryPages for Declarations {
         org: &Org,
         published: bool,
         may_write: bool,
-    ) -> Map<String, Value> {
+    ) -> Value {
         let f = &d.fields;
         let changeable = d.standing.state == EntryState::Active;
-        let details = json!({
+        json!({
             "person": {"name": person.fields.name, "slug": person.slug, "position": f.position,
                        "decision_making": person.fields.decision_making},
             "public_href": published.then(|| format!("/{}/interests/{}/", org.slug, person.slug)),
@@ -68,11 +65,7 @@ impl EntryPages for Declarations {
                 "days_late": f.days_late(&org.settings),
             },
             "may_end": may_write && changeable && f.ended_on.is_none(),
-        });
-        match details {
-            Value::Object(m) => m,
-            _ => unreachable!("a JSON object"),
-        }
+        })
     }
 
     fn ended_on(d: &Declaration) -> Option<String> {
@@ -282,25 +275,10 @@ impl EntryForm for Declarations {
             .ok()
     }
 
-    fn amend(fields: DeclarationFields) -> Step {
-        Step::Amend(fields)
-    }
+    const FALLBACK: &'static str = "interest_type";
 
-    /// A problem with no field of its own (such as the entry's state) is shown against
-    /// the type of interest.
-    fn errors(fe: &FieldErrors) -> Vec<FieldError> {
-        let fields = Self::FIELDS;
-        let names: Vec<&'static str> = fields.iter().map(|(f, _)| *f).collect();
-        ordered_errors(fe, &names, "interest_type", |field, m| {
-            let label = fields.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
-            friendly(field, label, m)
-        })
-    }
-
-    fn current_view(v: &Version) -> Value {
-        let f = &v.entry.fields;
+    fn current_fields(f: &DeclarationFields) -> Value {
         json!({
-            "version": v.entry.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
             "type": f.interest_type.label(), "associate": f.associate, "description": f.description,
             "body": f.body, "arose_on": f.arose_on.to_string(), "ended_on": f.ended_on.map(|e| e.to_string()),
             "declared_on": f.declared_on.to_string(), "mitigation": f.mitigation,

@@ -7,10 +7,11 @@
 //! and `amend` handlers.
 
 use super::context::{caller, load_org, org_view, today};
-use super::entries::{answer, stale, version_of, Answer};
-use super::form::field_messages;
+use super::entries::{answer, ordered_errors, stale, version_of, Answer};
+use super::form::{field_messages, friendly};
 use super::registers::{load, EntryPages};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use crate::domain::entries::EntryStep;
 use crate::domain::people::Person;
 use crate::domain::FieldErrors;
 use crate::store::entries::Version;
@@ -53,12 +54,15 @@ pub(super) trait EntryForm: EntryPages {
         current: Option<&Self::Fields>,
         fe: &mut FieldErrors,
     ) -> Option<Self::Fields>;
-    /// The step that amends an entry to `fields`.
-    fn amend(fields: Self::Fields) -> Self::Step;
-    /// The problems in the GOV.UK words, in the form's order.
-    fn errors(fe: &FieldErrors) -> Vec<FieldError>;
-    /// The current version, briefly, for a stale form shown again.
-    fn current_view(v: &Version<Self::Fields>) -> Value;
+    /// The field a problem with no field of its own (such as the entry's state) is
+    /// shown against.
+    const FALLBACK: &'static str;
+    /// A problem with `field` (labelled `label`) in the GOV.UK words.
+    fn wording(field: &str, label: &str, message: &str) -> String {
+        friendly(field, label, message)
+    }
+    /// The current version's fields, briefly, for a stale form shown again.
+    fn current_fields(fields: &Self::Fields) -> Value;
     /// What the form's template needs of the register's own: the typed values, choices
     /// and wording.
     fn form_data(form: &Self::Form, org: &Org) -> Map<String, Value>;
@@ -118,6 +122,30 @@ pub(super) async fn form_person(
         fe.add("person", missing);
     }
     Ok((people, person))
+}
+
+/// The problems in the register's words, in the form's order.
+fn errors<R: EntryForm>(fe: &FieldErrors) -> Vec<FieldError> {
+    let names: Vec<&'static str> = R::FIELDS.iter().map(|(f, _)| *f).collect();
+    ordered_errors(fe, &names, R::FALLBACK, |field, m| {
+        let label = R::FIELDS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |x| x.1);
+        R::wording(field, label, m)
+    })
+}
+
+/// The current version, briefly, for a stale form shown again: who recorded it when,
+/// and its fields.
+fn current_view<R: EntryForm>(v: &Version<R::Fields>) -> Value {
+    let mut current = R::current_fields(&v.entry.fields);
+    if let Value::Object(m) = &mut current {
+        m.insert("version".into(), json!(v.entry.version));
+        m.insert("recorded_at".into(), json!(v.recorded_at));
+        m.insert("recorded_by".into(), json!(v.recorded_by));
+    }
+    current
 }
 
 /// What the form page needs besides the values and errors.
@@ -250,7 +278,7 @@ pub(super) async fn create<R: EntryForm>(
     let (fields, person) = match (fields, person) {
         (Some(fields), Some(person)) if fe.is_empty() => (fields, person),
         _ => {
-            let errors = R::errors(&fe);
+            let errors = errors::<R>(&fe);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(form_page::<R>(status, &ctx, &mut form, &errors));
         }
@@ -267,7 +295,7 @@ pub(super) async fn create<R: EntryForm>(
     match answer(&state, written, to).await? {
         Answer::Done(done) => Ok(done),
         Answer::Refused(fe) => {
-            let errors = R::errors(&fe);
+            let errors = errors::<R>(&fe);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(form_page::<R>(status, &ctx, &mut form, &errors))
         }
@@ -306,7 +334,7 @@ pub(super) async fn amend<R: EntryForm>(
     let fields = match R::parse_form(&form, &org, Some(&v.entry.fields), &mut fe) {
         Some(f) if fe.is_empty() => f,
         _ => {
-            let errors = R::errors(&fe);
+            let errors = errors::<R>(&fe);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(form_page::<R>(status, &ctx, &mut form, &errors));
         }
@@ -314,7 +342,7 @@ pub(super) async fn amend<R: EntryForm>(
     let version = version_of(R::version(&mut form));
     let (org_id, actor) = (org.id, p.actor());
     let review = review_of(&p, org.id);
-    let step = R::amend(fields);
+    let step = R::Step::amend(fields);
     let written = state
         .db(move |c| R::change(c, org_id, &actor, id, version, review, |_, _| Ok(step)))
         .await;
@@ -326,7 +354,7 @@ pub(super) async fn amend<R: EntryForm>(
             // now been shown.
             let (now, _) = load::<R>(&state, &p, &org, &path.1).await?;
             *R::version(&mut form) = now.entry.version.to_string();
-            ctx.current = Some(R::current_view(&now));
+            ctx.current = Some(current_view::<R>(&now));
             let errors = stale(R::NOUN);
             Ok(form_page::<R>(
                 StatusCode::CONFLICT,
@@ -336,7 +364,7 @@ pub(super) async fn amend<R: EntryForm>(
             ))
         }
         Answer::Refused(fe) => {
-            let errors = R::errors(&fe);
+            let errors = errors::<R>(&fe);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(form_page::<R>(status, &ctx, &mut form, &errors))
         }

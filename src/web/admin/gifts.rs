@@ -5,16 +5,16 @@
 //! store calls the JSON API uses, so each is one audit entry, published the same way.
 
 use super::context::{load_org, org_view, today};
-use super::entries::{action_routes, ordered_errors, show_route, tag_class};
+use super::entries::{action_routes, show_route, tag_class};
 use super::entry_form::{form_routes, EntryForm};
 use super::form::{capitalise, friendly};
 use super::registers::{entry_page, listing, EntryPages};
-use super::{page, AccountView, FieldError, PageError, SignedIn};
+use super::{page, AccountView, PageError, SignedIn};
 use crate::domain::gifts::{threshold_rules, Gift, GiftFields};
 use crate::domain::money::{Pence, Style};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::gifts::{GiftStep, Gifts, Version};
+use crate::store::gifts::Gifts;
 use crate::store::orgs::Org;
 use crate::web::auth::governs;
 use crate::web::AppState;
@@ -79,16 +79,10 @@ impl EntryPages for Gifts {
     const FOLDER: &'static str = "gifts";
     const TEMPLATE: &'static str = "admin-gift";
 
-    fn details(
-        g: &Gift,
-        person: &Person,
-        org: &Org,
-        published: bool,
-        _may_write: bool,
-    ) -> Map<String, Value> {
+    fn details(g: &Gift, person: &Person, org: &Org, published: bool, _may_write: bool) -> Value {
         let f = &g.fields;
         let a = f.assessment(&org.settings);
-        let details = json!({
+        json!({
             "person": {"name": person.fields.name, "position": person.fields.position,
                        "decision_making": person.fields.decision_making},
             "public_href": published.then(|| format!("/{}/gifts/", org.slug)),
@@ -99,11 +93,7 @@ impl EntryPages for Gifts {
                 "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
                 "rule": a.rule, "warnings": f.warnings(&org.settings),
             },
-        });
-        match details {
-            Value::Object(m) => m,
-            _ => unreachable!("a JSON object"),
-        }
+        })
     }
 }
 
@@ -204,39 +194,30 @@ impl EntryForm for Gifts {
             .ok()
     }
 
-    fn amend(fields: GiftFields) -> GiftStep {
-        GiftStep::Amend(fields)
-    }
-
     /// A problem with no field of its own (such as the offer's state) is shown against
     /// the first field.
-    fn errors(fe: &FieldErrors) -> Vec<FieldError> {
-        let fields = Self::FIELDS;
-        let names: Vec<&'static str> = fields.iter().map(|(f, _)| *f).collect();
-        ordered_errors(fe, &names, "giver", |field, m| {
-            let label = fields.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
-            if m.starts_with("Enter ") {
-                m.to_owned()
-            } else if field == "person" {
-                "Select the person the offer was made to".into()
-            } else if m.starts_with("is required") {
-                match field {
-                    "kind" => "Select what was offered".into(),
-                    "outcome" => "Select whether the offer was accepted or declined".into(),
-                    _ => friendly(field, label, m),
-                }
-            } else if field == "approved_by" || field == "outcome" {
-                capitalise(m)
-            } else {
-                friendly(field, label, m)
+    const FALLBACK: &'static str = "giver";
+
+    fn wording(field: &str, label: &str, m: &str) -> String {
+        if m.starts_with("Enter ") {
+            m.to_owned()
+        } else if field == "person" {
+            "Select the person the offer was made to".into()
+        } else if m.starts_with("is required") {
+            match field {
+                "kind" => "Select what was offered".into(),
+                "outcome" => "Select whether the offer was accepted or declined".into(),
+                _ => friendly(field, label, m),
             }
-        })
+        } else if field == "approved_by" || field == "outcome" {
+            capitalise(m)
+        } else {
+            friendly(field, label, m)
+        }
     }
 
-    fn current_view(v: &Version) -> Value {
-        let f = &v.entry.fields;
+    fn current_fields(f: &GiftFields) -> Value {
         json!({
-            "version": v.entry.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
             "giver": f.giver, "kind": f.kind.label(), "description": f.description,
             "value": Pence(f.value_pence).pounds(Style::EXACT), "offered_on": f.offered_on.to_string(),
             "outcome": f.outcome.code(), "approved_by": f.approved_by,
