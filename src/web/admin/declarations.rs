@@ -5,7 +5,7 @@
 
 use super::context::{load_org, org_view, today};
 use super::entries::{action_routes, hidden, show_route, tag_class, Action, ActionForm};
-use super::entry_form::{form_routes, EntryForm};
+use super::entry_form::{form_routes, gathered, posted_form, text_input, EntryForm};
 use super::registers::{entry_page, listing, EntryPages, Tag};
 use super::{page, AccountView, PageError, SignedIn};
 use crate::domain::entries::EntryState;
@@ -19,7 +19,7 @@ use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 impl EntryPages for Declarations {
     const NOUN: &'static str = "declaration";
@@ -168,42 +168,19 @@ pub async fn list(
 // The declaration form (new and amend)
 // ---------------------------------------------------------------------------------------
 
-/// The declaration form as posted. Every field is text; empty means not given.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct DeclarationForm {
-    person: String,
-    interest_type: String,
-    associate: String,
-    description: String,
-    body: String,
-    arose_on: String,
-    ended_on: String,
-    declared_on: String,
-    mitigation: String,
-    version: String,
-}
-
-impl DeclarationForm {
-    /// The domain fields as input: an empty field is absent (so a cleared optional field
-    /// clears it, and an amendment keeps only what the form does not show, its position).
-    fn input(&self) -> Input {
-        let mut m = Map::new();
-        for (k, v) in [
-            ("interest_type", &self.interest_type),
-            ("associate", &self.associate),
-            ("description", &self.description),
-            ("body", &self.body),
-            ("arose_on", &self.arose_on),
-            ("ended_on", &self.ended_on),
-            ("declared_on", &self.declared_on),
-            ("mitigation", &self.mitigation),
-        ] {
-            m.insert(k.to_owned(), super::form::text_or_null(v));
-        }
-        Input::from_json(Value::Object(m)).expect("an object")
+posted_form!(
+    /// The declaration form as posted.
+    DeclarationForm {
+        interest_type: "Type of interest",
+        associate: "Who the associate is",
+        description: "Description of the interest",
+        body: "Organisation or body",
+        arose_on: "Date the interest arose",
+        ended_on: "Date the interest ended",
+        declared_on: "Date declared",
+        mitigation: "Action taken to manage the conflict",
     }
-}
+);
 
 const TYPE_HINTS: [&str; 4] = [
     "They could gain financially from a decision: a directorship, shares, employment, consultancy, or a partnership in a GP practice.",
@@ -216,32 +193,6 @@ impl EntryForm for Declarations {
     type Form = DeclarationForm;
     const NEW_TITLE: &'static str = "Declare an interest";
     const FORM_TEMPLATE: &'static str = "admin-declaration-form";
-    const FIELDS: &'static [(&'static str, &'static str)] = &[
-        ("person", "Person"),
-        ("interest_type", "Type of interest"),
-        ("associate", "Who the associate is"),
-        ("description", "Description of the interest"),
-        ("body", "Organisation or body"),
-        ("arose_on", "Date the interest arose"),
-        ("ended_on", "Date the interest ended"),
-        ("declared_on", "Date declared"),
-        ("mitigation", "Action taken to manage the conflict"),
-    ];
-
-    fn person(form: &mut DeclarationForm) -> &mut String {
-        &mut form.person
-    }
-
-    fn version(form: &mut DeclarationForm) -> &mut String {
-        &mut form.version
-    }
-
-    fn blank(today: &str) -> DeclarationForm {
-        DeclarationForm {
-            declared_on: today.to_owned(),
-            ..Default::default()
-        }
-    }
 
     fn of(d: &Declaration, person_slug: &str) -> DeclarationForm {
         let f = &d.fields;
@@ -266,13 +217,12 @@ impl EntryForm for Declarations {
         current: Option<&DeclarationFields>,
         fe: &mut FieldErrors,
     ) -> Option<DeclarationFields> {
+        let typed = Input::from_json(Value::Object(text_input(form, &[]))).expect("an object");
         let input = match current {
-            Some(f) => f.to_input().merged(form.input()),
-            None => form.input(),
+            Some(f) => f.to_input().merged(typed),
+            None => typed,
         };
-        DeclarationFields::parse(&input, today())
-            .map_err(|e| e.0.iter().for_each(|(k, v)| fe.add(k, v.clone())))
-            .ok()
+        gathered(DeclarationFields::parse(&input, today()), fe)
     }
 
     const FALLBACK: &'static str = "interest_type";
@@ -285,7 +235,7 @@ impl EntryForm for Declarations {
         })
     }
 
-    fn form_data(form: &DeclarationForm, _org: &Org) -> Map<String, Value> {
+    fn form_data(form: &DeclarationForm, _org: &Org) -> Value {
         let types: Vec<Value> = InterestType::ALL
             .iter()
             .enumerate()
@@ -297,17 +247,15 @@ impl EntryForm for Declarations {
                 })
             })
             .collect();
-        let values = json!({
-            "person": form.person, "interest_type": form.interest_type, "associate": form.associate,
-            "description": form.description, "body": form.body, "arose_on": form.arose_on,
-            "ended_on": form.ended_on, "declared_on": form.declared_on, "mitigation": form.mitigation,
-            "version": form.version,
-        });
-        let mut m = Map::new();
-        m.insert("types".into(), json!(types));
-        m.insert("values".into(), values);
-        m.insert("today".into(), json!(today().to_string()));
-        m
+        json!({
+            "types": types, "today": today().to_string(),
+            "values": {
+                "person": form.person, "interest_type": form.interest_type, "associate": form.associate,
+                "description": form.description, "body": form.body, "arose_on": form.arose_on,
+                "ended_on": form.ended_on, "declared_on": form.declared_on, "mitigation": form.mitigation,
+                "version": form.version,
+            },
+        })
     }
 }
 
@@ -319,11 +267,4 @@ form_routes!(Declarations, DeclarationForm);
 
 show_route!(entry_page::<Declarations>);
 
-action_routes! { Declarations:
-    end => End,
-    withhold => Withhold,
-    release => Release,
-    withdraw => Withdraw,
-    accept => Accept,
-    return_for_changes => Return,
-}
+action_routes! { Declarations: standing, end => End }

@@ -28,22 +28,14 @@ use serde_json::{json, Map, Value};
 
 /// What a register's entry form has of its own.
 pub(super) trait EntryForm: EntryPages {
-    /// The form as posted: every field text, empty meaning not given.
-    type Form: DeserializeOwned + Default + Clone + 'static;
+    /// The form as posted (declared with [`posted_form!`]).
+    type Form: Posted + DeserializeOwned + Clone + 'static;
 
     /// The title of the form for a new entry.
     const NEW_TITLE: &'static str;
     /// The template of the form.
     const FORM_TEMPLATE: &'static str;
-    /// The form's fields in page order, with the label each error names.
-    const FIELDS: &'static [(&'static str, &'static str)];
 
-    /// The slug of the person the form names.
-    fn person(form: &mut Self::Form) -> &mut String;
-    /// The version the form was loaded at ("" for a new entry).
-    fn version(form: &mut Self::Form) -> &mut String;
-    /// A blank form, declared `today`.
-    fn blank(today: &str) -> Self::Form;
     /// The form showing `entry` as it stands.
     fn of(entry: &crate::domain::entries::Entry<Self::Fields>, person_slug: &str) -> Self::Form;
     /// The domain's fields from the form (over `current` when amending, if the register
@@ -63,9 +55,79 @@ pub(super) trait EntryForm: EntryPages {
     }
     /// The current version's fields, briefly, for a stale form shown again.
     fn current_fields(fields: &Self::Fields) -> Value;
-    /// What the form's template needs of the register's own: the typed values, choices
-    /// and wording.
-    fn form_data(form: &Self::Form, org: &Org) -> Map<String, Value>;
+    /// What the form's template needs of the register's own, as one JSON object: the
+    /// typed values, choices and wording.
+    fn form_data(form: &Self::Form, org: &Org) -> Value;
+}
+
+/// A register's form as posted: every field text, empty meaning not given; the person
+/// it is for and the version it was loaded at besides the register's own fields.
+pub(super) trait Posted: Default {
+    /// The form's fields in page order, with the label each error names.
+    const FIELDS: &'static [(&'static str, &'static str)];
+    /// The slug of the person the form names.
+    fn person(&mut self) -> &mut String;
+    /// The version the form was loaded at ("" for a new entry).
+    fn version(&mut self) -> &mut String;
+    /// A blank form, declared `today`.
+    fn blank(today: &str) -> Self;
+    /// The register's own fields by name, as typed.
+    fn text(&self) -> Vec<(&'static str, &str)>;
+}
+
+/// `posted_form!(Name { field: "Label", … })` declares a register's posted form:
+/// `person`, the fields named in page order (one must be `declared_on`) and `version`,
+/// all text, and its [`Posted`].
+macro_rules! posted_form {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(serde::Deserialize, Default, Clone, Debug)]
+        #[serde(default)]
+        pub struct $name {
+            person: String,
+            $($field: String,)+
+            version: String,
+        }
+
+        impl super::entry_form::Posted for $name {
+            const FIELDS: &'static [(&'static str, &'static str)] =
+                &[("person", "Person"), $((stringify!($field), $label)),+];
+            fn person(&mut self) -> &mut String {
+                &mut self.person
+            }
+            fn version(&mut self) -> &mut String {
+                &mut self.version
+            }
+            fn blank(today: &str) -> Self {
+                $name {
+                    declared_on: today.to_owned(),
+                    ..Default::default()
+                }
+            }
+            fn text(&self) -> Vec<(&'static str, &str)> {
+                vec![$((stringify!($field), self.$field.as_str())),+]
+            }
+        }
+    };
+}
+pub(super) use posted_form;
+
+/// The form's fields as the domain's input, but for those `left_out` (which the
+/// register reads itself): an empty field is absent, so a cleared optional field clears
+/// it.
+pub(super) fn text_input(form: &impl Posted, left_out: &[&str]) -> Map<String, Value> {
+    form.text()
+        .into_iter()
+        .filter(|(k, _)| !left_out.contains(k))
+        .map(|(k, v)| (k.to_owned(), super::form::text_or_null(v)))
+        .collect()
+}
+
+/// The parsed value, or `None` with its problems added to `fe`.
+pub(super) fn gathered<T>(parsed: Result<T, FieldErrors>, fe: &mut FieldErrors) -> Option<T> {
+    parsed
+        .map_err(|e| e.0.iter().for_each(|(k, v)| fe.add(k, v.clone())))
+        .ok()
 }
 
 /// The people this account may record entries for: everyone for governance, their own
@@ -126,9 +188,9 @@ pub(super) async fn form_person(
 
 /// The problems in the register's words, in the form's order.
 fn errors<R: EntryForm>(fe: &FieldErrors) -> Vec<FieldError> {
-    let names: Vec<&'static str> = R::FIELDS.iter().map(|(f, _)| *f).collect();
+    let names: Vec<&'static str> = R::Form::FIELDS.iter().map(|(f, _)| *f).collect();
     ordered_errors(fe, &names, R::FALLBACK, |field, m| {
-        let label = R::FIELDS
+        let label = R::Form::FIELDS
             .iter()
             .find(|(f, _)| *f == field)
             .map_or("", |x| x.1);
@@ -188,12 +250,12 @@ fn form_page<R: EntryForm>(
                 .flatten()
         })
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position}));
-    let named = R::person(form).clone();
+    let named = form.person().clone();
     let options: Vec<Value> = people
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == named}))
         .collect();
-    let names: Vec<&str> = R::FIELDS
+    let names: Vec<&str> = R::Form::FIELDS
         .iter()
         .map(|(f, _)| *f)
         .chain(["current-version"])
@@ -207,7 +269,10 @@ fn form_page<R: EntryForm>(
             format!("{base}/{id}"),
         ),
     };
-    let mut data = R::form_data(form, org);
+    let mut data = match R::form_data(form, org) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
     for (k, v) in [
         ("title", json!(title)),
         ("account", json!(AccountView::of(session))),
@@ -240,11 +305,11 @@ pub(super) async fn new_form<R: EntryForm>(
 ) -> Result<HttpResponse, PageError> {
     let org = load_org(&state, &path).await?;
     let people = declarable(&state, &signed_in.0.principal, &org).await?;
-    let mut form = R::blank(&today().to_string());
+    let mut form = R::Form::blank(&today().to_string());
     if !governs(&signed_in.0.principal, org.id) {
-        people[0].slug.clone_into(R::person(&mut form));
+        people[0].slug.clone_into(form.person());
     } else if let Some(slug) = q.person.as_deref() {
-        slug.clone_into(R::person(&mut form));
+        slug.clone_into(form.person());
     }
     let ctx = FormContext {
         session: &signed_in.0,
@@ -265,7 +330,7 @@ pub(super) async fn create<R: EntryForm>(
     let p = posted.session.principal.clone();
     let mut form = posted.form;
     let mut fe = FieldErrors::default();
-    let named = R::person(&mut form);
+    let named = form.person();
     let (people, person) = form_person(&state, &p, &org, named, "is required", &mut fe).await?;
     let fields = R::parse_form(&form, &org, None, &mut fe);
     let ctx = FormContext {
@@ -327,7 +392,7 @@ pub(super) async fn amend<R: EntryForm>(
     let (v, person) = load::<R>(&state, &p, &org, &path.1).await?;
     caller(&p).writer_for(org.id, person.id)?;
     let mut form = posted.form;
-    person.slug.clone_into(R::person(&mut form));
+    person.slug.clone_into(form.person());
     let id = v.entry.id;
     let mut ctx = FormContext::amending(&posted.session, &org, id, &person);
     let mut fe = FieldErrors::default();
@@ -339,7 +404,7 @@ pub(super) async fn amend<R: EntryForm>(
             return Ok(form_page::<R>(status, &ctx, &mut form, &errors));
         }
     };
-    let version = version_of(R::version(&mut form));
+    let version = version_of(form.version());
     let (org_id, actor) = (org.id, p.actor());
     let review = review_of(&p, org.id);
     let step = R::Step::amend(fields);
@@ -353,7 +418,7 @@ pub(super) async fn amend<R: EntryForm>(
             // Keep what they entered; the next send is based on the version they have
             // now been shown.
             let (now, _) = load::<R>(&state, &p, &org, &path.1).await?;
-            *R::version(&mut form) = now.entry.version.to_string();
+            *form.version() = now.entry.version.to_string();
             ctx.current = Some(current_view::<R>(&now));
             let errors = stale(R::NOUN);
             Ok(form_page::<R>(

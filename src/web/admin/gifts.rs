@@ -6,7 +6,7 @@
 
 use super::context::{load_org, org_view, today};
 use super::entries::{action_routes, show_route, tag_class};
-use super::entry_form::{form_routes, EntryForm};
+use super::entry_form::{form_routes, gathered, posted_form, text_input, EntryForm};
 use super::form::{capitalise, friendly};
 use super::registers::{entry_page, listing, EntryPages};
 use super::{page, AccountView, PageError, SignedIn};
@@ -21,7 +21,7 @@ use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -97,22 +97,20 @@ impl EntryPages for Gifts {
     }
 }
 
-/// The gift form as posted.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct GiftForm {
-    person: String,
-    giver: String,
-    giver_is_supplier: String,
-    kind: String,
-    description: String,
-    value: String,
-    offered_on: String,
-    outcome: String,
-    approved_by: String,
-    declared_on: String,
-    version: String,
-}
+posted_form!(
+    /// The gift form as posted.
+    GiftForm {
+        giver: "Who offered it",
+        giver_is_supplier: "Whether the giver is a supplier",
+        kind: "What was offered",
+        description: "Description",
+        value: "Value",
+        offered_on: "Date offered",
+        outcome: "Outcome",
+        approved_by: "Approved by",
+        declared_on: "Date declared",
+    }
+);
 
 const VALUE_MESSAGE: &str = "Enter the value in pounds, for example 49.99";
 
@@ -120,33 +118,6 @@ impl EntryForm for Gifts {
     type Form = GiftForm;
     const NEW_TITLE: &'static str = "Record an offer of a gift or hospitality";
     const FORM_TEMPLATE: &'static str = "admin-gift-form";
-    const FIELDS: &'static [(&'static str, &'static str)] = &[
-        ("person", "Person"),
-        ("giver", "Who offered it"),
-        ("giver_is_supplier", "Whether the giver is a supplier"),
-        ("kind", "What was offered"),
-        ("description", "Description"),
-        ("value", "Value"),
-        ("offered_on", "Date offered"),
-        ("outcome", "Outcome"),
-        ("approved_by", "Approved by"),
-        ("declared_on", "Date declared"),
-    ];
-
-    fn person(form: &mut GiftForm) -> &mut String {
-        &mut form.person
-    }
-
-    fn version(form: &mut GiftForm) -> &mut String {
-        &mut form.version
-    }
-
-    fn blank(today: &str) -> GiftForm {
-        GiftForm {
-            declared_on: today.to_owned(),
-            ..Default::default()
-        }
-    }
 
     fn of(g: &Gift, person_slug: &str) -> GiftForm {
         let f = &g.fields;
@@ -173,25 +144,11 @@ impl EntryForm for Gifts {
         _current: Option<&GiftFields>,
         fe: &mut FieldErrors,
     ) -> Option<GiftFields> {
-        let mut m = Map::new();
-        for (k, v) in [
-            ("giver", &form.giver),
-            ("giver_is_supplier", &form.giver_is_supplier),
-            ("kind", &form.kind),
-            ("description", &form.description),
-            ("offered_on", &form.offered_on),
-            ("outcome", &form.outcome),
-            ("approved_by", &form.approved_by),
-            ("declared_on", &form.declared_on),
-        ] {
-            m.insert(k.to_owned(), super::form::text_or_null(v));
-        }
+        let mut m = text_input(form, &["value"]);
         let value = pence_of(&form.value, "value", VALUE_MESSAGE, fe);
         m.insert("value_pence".into(), value);
         let input = Input::from_json(Value::Object(m)).expect("an object");
-        GiftFields::parse(&input, today(), &org.settings)
-            .map_err(|e| e.0.iter().for_each(|(k, v)| fe.add(k, v.clone())))
-            .ok()
+        gathered(GiftFields::parse(&input, today(), &org.settings), fe)
     }
 
     /// A problem with no field of its own (such as the offer's state) is shown against
@@ -227,21 +184,20 @@ impl EntryForm for Gifts {
 
     /// The organisation's thresholds as sentences, and the typed values with each
     /// choice as a flag the template checks.
-    fn form_data(form: &GiftForm, org: &Org) -> Map<String, Value> {
-        let values = json!({
-            "giver": form.giver, "supplier_yes": form.giver_is_supplier == "true",
-            "supplier_no": form.giver_is_supplier == "false",
-            "gift": form.kind == "gift", "hospitality": form.kind == "hospitality",
-            "cash": form.kind == "cash_or_voucher", "description": form.description,
-            "value": form.value, "offered_on": form.offered_on,
-            "accepted": form.outcome == "accepted", "declined": form.outcome == "declined",
-            "approved_by": form.approved_by, "declared_on": form.declared_on,
-            "version": form.version,
-        });
-        let mut m = Map::new();
-        m.insert("rules".into(), json!(threshold_rules(&org.settings)));
-        m.insert("values".into(), values);
-        m
+    fn form_data(form: &GiftForm, org: &Org) -> Value {
+        json!({
+            "rules": threshold_rules(&org.settings),
+            "values": {
+                "giver": form.giver, "supplier_yes": form.giver_is_supplier == "true",
+                "supplier_no": form.giver_is_supplier == "false",
+                "gift": form.kind == "gift", "hospitality": form.kind == "hospitality",
+                "cash": form.kind == "cash_or_voucher", "description": form.description,
+                "value": form.value, "offered_on": form.offered_on,
+                "accepted": form.outcome == "accepted", "declined": form.outcome == "declined",
+                "approved_by": form.approved_by, "declared_on": form.declared_on,
+                "version": form.version,
+            },
+        })
     }
 }
 
@@ -249,10 +205,4 @@ form_routes!(Gifts, GiftForm);
 
 show_route!(entry_page::<Gifts>);
 
-action_routes! { Gifts:
-    withhold => Withhold,
-    release => Release,
-    withdraw => Withdraw,
-    accept => Accept,
-    return_for_changes => Return,
-}
+action_routes! { Gifts: standing }
