@@ -42,7 +42,6 @@ pub(crate) use coded;
 
 #[cfg(test)]
 mod tests {
-    use super::coded;
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Colour {
         Red,
