@@ -16,27 +16,9 @@ cd "$(dirname "$0")/.."
 
 ORG=northshire-ccg
 PASSED=0
-SERVER_PID=
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/coi-e2e.XXXXXX")
-
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "e2e: FAIL: $*" >&2
-    if [ -s "$TMP/server.err" ]; then
-        echo "e2e: last lines of the server's log:" >&2
-        tail -n 20 "$TMP/server.err" >&2
-    fi
-    echo "e2e: $PASSED passed, 1 failed" >&2
-    exit 1
-}
+DEMO_NAME=e2e
+. tests/lib/demo.sh
+demo_failed() { echo "e2e: $PASSED passed, 1 failed" >&2; }
 
 pass() {
     PASSED=$((PASSED + 1))
@@ -131,7 +113,6 @@ PY
 
 # --- build and start ------------------------------------------------------------------
 
-command -v curl >/dev/null || fail "curl is needed"
 if [ -n "${COI_BIN:-}" ]; then
     BIN=$COI_BIN
 else
@@ -139,26 +120,10 @@ else
     cargo build --quiet || fail "cargo build"
     BIN=${CARGO_TARGET_DIR:-target}/debug/coi-register
 fi
-[ -x "$BIN" ] || fail "no binary at $BIN"
 
-# The test's own data directory; nothing from the caller's environment.
-unset DATABASE_URL COI_DATA_DIR COI_SITE_DIR COI_BIND COI_PUBLIC_URL
+demo_start "$BIN"
+pass "serve --demo answers /healthz and prints a demo token"
 coi() { "$BIN" --data-dir "$TMP/data" "$@"; }
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT
-echo "e2e: starting $BIN serve --demo on $BASE (data in $TMP/data)"
-# The binary itself, not the shell function, so SERVER_PID is the server and cleanup stops it.
-"$BIN" --data-dir "$TMP/data" serve --demo --bind "127.0.0.1:$PORT" >"$TMP/server.out" 2>"$TMP/server.err" &
-SERVER_PID=$!
-
-started() {
-    kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited: $(cat "$TMP/server.err")"
-    [ "$(fetch /healthz "$TMP/health.json")" = 200 ] && grep -q '^Demo API token' "$TMP/server.out"
-}
-eventually 120 "serve --demo answers /healthz and prints a demo token" started
-TOKEN=$(sed -n 's/^Demo API token (governance, both organisations): \(coi_[A-Za-z0-9_]*\)$/\1/p' "$TMP/server.out")
-check "the demo token looks like a token" test -n "$TOKEN"
 
 # --- the public site ------------------------------------------------------------------
 

@@ -27,26 +27,8 @@ cd "$(dirname "$0")/.."
 
 ORG=northshire-ccg
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-180}
-SERVER_PID=
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/coi-schemathesis.XXXXXX")
-
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "schemathesis: FAIL: $*" >&2
-    if [ -s "$TMP/server.err" ]; then
-        echo "schemathesis: last lines of the server's log:" >&2
-        tail -n 20 "$TMP/server.err" >&2
-    fi
-    exit 1
-}
+DEMO_NAME=schemathesis
+. tests/lib/demo.sh
 
 if ! command -v schemathesis >/dev/null; then
     echo "schemathesis: installing it with pip"
@@ -61,24 +43,8 @@ else
     cargo build --quiet || fail "cargo build"
     BIN=${CARGO_TARGET_DIR:-target}/debug/coi-register
 fi
-[ -x "$BIN" ] || fail "no binary at $BIN"
 
-# The run's own data directory; nothing from the caller's environment.
-unset DATABASE_URL COI_DATA_DIR COI_SITE_DIR COI_BIND COI_PUBLIC_URL
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT
-echo "schemathesis: starting $BIN serve --demo on $BASE (data in $TMP/data)"
-"$BIN" --data-dir "$TMP/data" serve --demo --bind "127.0.0.1:$PORT" >"$TMP/server.out" 2>"$TMP/server.err" &
-SERVER_PID=$!
-
-deadline=$((SECONDS + 120))
-until curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && grep -q '^Demo API token' "$TMP/server.out"; do
-    kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited: $(cat "$TMP/server.err")"
-    [ "$SECONDS" -lt "$deadline" ] || fail "the server did not answer /healthz within 120s"
-    sleep 0.2
-done
-TOKEN=$(sed -n 's/^Demo API token (governance, both organisations): \(coi_[A-Za-z0-9_]*\)$/\1/p' "$TMP/server.out")
-[ -n "$TOKEN" ] || fail "no demo token in the server's output"
+demo_start "$BIN"
 
 # The organisation is a real one, as a client's would be, and so is the person a new
 # entry is for (else every new entry is refused for naming nobody); half the ids, slugs

@@ -6,6 +6,7 @@ use super::money::{Pence, Style};
 use super::org::OrgSettings;
 use super::payload::{Fields, PayloadError};
 use super::validation::{FieldErrors, Input};
+use crate::domain::codes::coded;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -19,28 +20,11 @@ pub enum GiftKind {
     CashOrVoucher,
 }
 
-impl GiftKind {
-    pub const CODES: [&'static str; 3] = ["gift", "hospitality", "cash_or_voucher"];
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<GiftKind> {
-        [
-            GiftKind::Gift,
-            GiftKind::Hospitality,
-            GiftKind::CashOrVoucher,
-        ]
-        .into_iter()
-        .find(|k| k.code() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            GiftKind::Gift => "Gift",
-            GiftKind::Hospitality => "Hospitality",
-            GiftKind::CashOrVoucher => "Cash or voucher",
-        }
-    }
-}
+coded!(GiftKind {
+    Gift => "gift", "Gift";
+    Hospitality => "hospitality", "Hospitality";
+    CashOrVoucher => "cash_or_voucher", "Cash or voucher";
+});
 
 /// Whether the offer was taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,19 +34,10 @@ pub enum Outcome {
     Declined,
 }
 
-impl Outcome {
-    pub const CODES: [&'static str; 2] = ["accepted", "declined"];
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<Outcome> {
-        match s {
-            "accepted" => Some(Outcome::Accepted),
-            "declined" => Some(Outcome::Declined),
-            _ => None,
-        }
-    }
-}
+coded!(Outcome {
+    Accepted => "accepted";
+    Declined => "declined";
+});
 
 /// What the organisation's thresholds say about an offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

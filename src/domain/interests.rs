@@ -5,6 +5,7 @@ use super::entries::{Entry, EntryStep, StandingChange};
 use super::org::OrgSettings;
 use super::payload::{Fields, PayloadError};
 use super::validation::{FieldErrors, Input};
+use crate::domain::codes::coded;
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -19,39 +20,12 @@ pub enum InterestType {
     Indirect,
 }
 
-impl InterestType {
-    pub const ALL: [InterestType; 4] = [
-        InterestType::Financial,
-        InterestType::NonFinancialProfessional,
-        InterestType::NonFinancialPersonal,
-        InterestType::Indirect,
-    ];
-    pub const CODES: [&'static str; 4] = [
-        "financial",
-        "non_financial_professional",
-        "non_financial_personal",
-        "indirect",
-    ];
-
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<InterestType> {
-        Self::CODES
-            .iter()
-            .position(|c| *c == s)
-            .map(|i| Self::ALL[i])
-    }
-    /// The label the register shows.
-    pub fn label(self) -> &'static str {
-        match self {
-            InterestType::Financial => "Financial",
-            InterestType::NonFinancialProfessional => "Non-financial professional",
-            InterestType::NonFinancialPersonal => "Non-financial personal",
-            InterestType::Indirect => "Indirect",
-        }
-    }
-}
+coded!(InterestType {
+    Financial => "financial", "Financial";
+    NonFinancialProfessional => "non_financial_professional", "Non-financial professional";
+    NonFinancialPersonal => "non_financial_personal", "Non-financial personal";
+    Indirect => "indirect", "Indirect";
+});
 
 /// What a declarant or governance lead enters (the person is resolved separately).
 #[derive(Debug, Clone, PartialEq, Eq)]

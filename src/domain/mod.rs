@@ -3,6 +3,7 @@
 //! No I/O, no database, no HTTP: everything here is a pure function of its inputs.
 
 pub mod accounts;
+pub mod codes;
 pub mod committees;
 pub mod decisions;
 pub mod entries;

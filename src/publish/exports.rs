@@ -5,6 +5,11 @@ use super::business::Ctx;
 use super::markdown;
 use super::views::Visible;
 use crate::audit::ChainEntry;
+use crate::domain::entries::Entry;
+use crate::domain::gifts::GiftFields;
+use crate::domain::interests::DeclarationFields;
+use crate::domain::people::Person;
+use crate::store::entries::Version;
 use serde_json::{json, Value};
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -34,23 +39,32 @@ pub fn interests_records(v: &Visible) -> Vec<Value> {
 /// [`interests_records`], one at a time.
 pub fn interests_iter<'a>(v: &'a Visible) -> impl Iterator<Item = Value> + 'a {
     let settings = &v.snapshot.org.settings;
-    v.snapshot
-        .declarations
-        .iter()
-        .filter(|d| v.declaration_is_public(d.entry.id))
-        .filter_map(|ver| {
-            let d = &ver.entry;
-            let p = v.person(d.person_id)?;
-            let f = &d.fields;
-            Some(json!({
-                "id": d.id, "version": d.version, "person": p.fields.name, "person_slug": p.slug,
-                "position": f.position.clone().unwrap_or_else(|| p.fields.position.clone()),
-                "interest_type": f.interest_type.code(), "associate": f.associate,
-                "description": f.description, "body": f.body, "arose_on": f.arose_on.to_string(),
-                "ended_on": f.ended_on.map(|e| e.to_string()), "declared_on": f.declared_on.to_string(),
-                "days_late": f.days_late(settings), "mitigation": f.mitigation, "audit_seq": ver.audit_seq,
-            }))
+    let public = |d: &Entry<DeclarationFields>| v.declaration_is_public(d.id);
+    published(v, &v.snapshot.declarations, public, move |ver, d, p| {
+        let f = &d.fields;
+        json!({
+            "id": d.id, "version": d.version, "person": p.fields.name, "person_slug": p.slug,
+            "position": f.position.clone().unwrap_or_else(|| p.fields.position.clone()),
+            "interest_type": f.interest_type.code(), "associate": f.associate,
+            "description": f.description, "body": f.body, "arose_on": f.arose_on.to_string(),
+            "ended_on": f.ended_on.map(|e| e.to_string()), "declared_on": f.declared_on.to_string(),
+            "days_late": f.days_late(settings), "mitigation": f.mitigation, "audit_seq": ver.audit_seq,
         })
+    })
+}
+
+/// The versions of a register the public sees (`public`), each with its person, as
+/// `record` makes them.
+fn published<'a, F: 'a>(
+    v: &'a Visible,
+    versions: &'a [Version<F>],
+    public: impl Fn(&Entry<F>) -> bool + 'a,
+    record: impl Fn(&Version<F>, &Entry<F>, &Person) -> Value + 'a,
+) -> impl Iterator<Item = Value> + 'a {
+    versions
+        .iter()
+        .filter(move |ver| public(&ver.entry))
+        .filter_map(move |ver| Some(record(ver, &ver.entry, v.person(ver.entry.person_id)?)))
 }
 
 pub const INTEREST_COLUMNS: [&str; 15] = [
@@ -79,23 +93,18 @@ pub fn gifts_records(v: &Visible) -> Vec<Value> {
 /// [`gifts_records`], one at a time.
 pub fn gifts_iter<'a>(v: &'a Visible) -> impl Iterator<Item = Value> + 'a {
     let settings = &v.snapshot.org.settings;
-    v.snapshot
-        .gifts
-        .iter()
-        .filter(|g| v.gift_is_public(g.entry.id))
-        .filter_map(|ver| {
-            let g = &ver.entry;
-            let p = v.person(g.person_id)?;
-            let f = &g.fields;
-            let a = f.assessment(settings);
-            Some(json!({
-                "id": g.id, "version": g.version, "person": p.fields.name, "person_slug": p.slug,
-                "position": p.fields.position, "giver": f.giver, "giver_is_supplier": f.giver_is_supplier,
-                "kind": f.kind.code(), "description": f.description, "value_pence": f.value_pence,
-                "offered_on": f.offered_on.to_string(), "outcome": f.outcome.code(), "approved_by": f.approved_by,
-                "declared_on": f.declared_on.to_string(), "declaration_required": a.must_declare, "audit_seq": ver.audit_seq,
-            }))
+    let public = |g: &Entry<GiftFields>| v.gift_is_public(g.id);
+    published(v, &v.snapshot.gifts, public, move |ver, g, p| {
+        let f = &g.fields;
+        let a = f.assessment(settings);
+        json!({
+            "id": g.id, "version": g.version, "person": p.fields.name, "person_slug": p.slug,
+            "position": p.fields.position, "giver": f.giver, "giver_is_supplier": f.giver_is_supplier,
+            "kind": f.kind.code(), "description": f.description, "value_pence": f.value_pence,
+            "offered_on": f.offered_on.to_string(), "outcome": f.outcome.code(), "approved_by": f.approved_by,
+            "declared_on": f.declared_on.to_string(), "declaration_required": a.must_declare, "audit_seq": ver.audit_seq,
         })
+    })
 }
 
 pub const GIFT_COLUMNS: [&str; 16] = [

@@ -61,6 +61,13 @@ fn from_row(r: Row) -> Result<ChainEntry, String> {
     })
 }
 
+/// Stored rows as entries; a row that cannot be read makes the whole read corrupt.
+fn entries(rows: Vec<Row>) -> Result<Vec<ChainEntry>, StoreError> {
+    rows.into_iter()
+        .map(|r| from_row(r).map_err(StoreError::Corrupt))
+        .collect()
+}
+
 /// Entries `start ..= end` (by seq) of an organisation's chain, at most `limit` of them.
 pub fn range(
     c: &mut AnyConnection,
@@ -77,9 +84,7 @@ pub fn range(
         .limit(limit)
         .select(columns!())
         .load(c)?;
-    rows.into_iter()
-        .map(|r| from_row(r).map_err(StoreError::Corrupt))
-        .collect()
+    entries(rows)
 }
 
 /// The latest `limit` entries about records of kind `entity` (only those with the given
@@ -92,19 +97,7 @@ pub fn latest_about(
     ids: Option<&[String]>,
     limit: i64,
 ) -> Result<Vec<ChainEntry>, StoreError> {
-    let columns = (
-        a::seq,
-        a::org,
-        a::at,
-        a::actor,
-        a::action,
-        a::entity,
-        a::entity_id,
-        a::payload,
-        a::payload_sha256,
-        a::prev,
-        a::entry_sha256,
-    );
+    let columns = columns!();
     let query = a::table
         .filter(a::organisation_id.eq(org_id))
         .filter(a::entity.eq(entity))
@@ -118,9 +111,7 @@ pub fn latest_about(
             .select(columns)
             .load(c)?,
     };
-    rows.into_iter()
-        .map(|r| from_row(r).map_err(StoreError::Corrupt))
-        .collect()
+    entries(rows)
 }
 
 /// Call `f` on every entry in order, reading in pages so memory stays bounded.

@@ -9,6 +9,7 @@ use super::schema::{
 use super::{AnyConnection, StoreError};
 use crate::audit::sha256_hex;
 use crate::domain::accounts::NewPassword;
+use crate::domain::codes::coded;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use diesel::prelude::*;
@@ -27,22 +28,12 @@ pub enum Role {
     Auditor,
 }
 
-impl Role {
-    pub const CODES: [&'static str; 4] = ["admin", "governance", "declarant", "auditor"];
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        [
-            Role::Admin,
-            Role::Governance,
-            Role::Declarant,
-            Role::Auditor,
-        ]
-        .into_iter()
-        .find(|r| r.code() == s)
-    }
-}
+coded!(Role {
+    Admin => "admin";
+    Governance => "governance";
+    Declarant => "declarant";
+    Auditor => "auditor";
+});
 
 /// A signed-in account, as a request sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,57 +14,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BIN=${1:-${CARGO_TARGET_DIR:-target}/debug/coi-register}
-SERVER_PID=
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/coi-html.XXXXXX")
 VNU=tests/html/node_modules/vnu-jar/build/dist/vnu.jar
+DEMO_NAME=html
+. tests/lib/demo.sh
 
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "html: FAIL: $*" >&2
-    if [ -s "$TMP/server.err" ]; then
-        echo "html: last lines of the server's log:" >&2
-        tail -n 20 "$TMP/server.err" >&2
-    fi
-    exit 1
-}
-
-[ -x "$BIN" ] || fail "no binary at $BIN (run cargo build first, or pass its path)"
 command -v java >/dev/null || fail "java is needed (apt-get install default-jre-headless)"
-command -v curl >/dev/null || fail "curl is needed"
 if [ ! -f "$VNU" ]; then
     echo "html: npm ci (tests/html)"
     (cd tests/html && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in tests/html"
 fi
 
-# The test's own data directory; nothing from the caller's environment.
-unset DATABASE_URL COI_DATA_DIR COI_SITE_DIR COI_BIND COI_PUBLIC_URL
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT
-echo "html: starting $BIN serve --demo on $BASE (data in $TMP/data)"
-"$BIN" --data-dir "$TMP/data" serve --demo --bind "127.0.0.1:$PORT" >"$TMP/server.out" 2>"$TMP/server.err" &
-SERVER_PID=$!
-
-# Ready when it answers and has printed the demo token (the demo is seeded and published).
-deadline=$((SECONDS + 120))
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true)" = 200 ] &&
-    grep -q '^Demo API token' "$TMP/server.out"; do
-    kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited"
-    [ "$SECONDS" -lt "$deadline" ] || fail "the server did not start within 120s"
-    sleep 0.2
-done
-
-# The demo's accounts, as it printed them: "  ROLE  EMAIL  PASSWORD[  declares for ...]".
-COI_HTML_ACCOUNTS=$(awk '$1 == "governance" || $1 == "declarant" { print $1, $2, $3 }' "$TMP/server.out")
-[ "$(printf '%s\n' "$COI_HTML_ACCOUNTS" | grep -c @)" = 2 ] ||
-    fail "serve --demo did not print a governance and a declarant account: $(cat "$TMP/server.out")"
+demo_start "$BIN"
+COI_HTML_ACCOUNTS=$(demo_accounts)
 export COI_HTML_ACCOUNTS
 
 python3 tests/html/pages.py "$BASE" "$TMP/pages" || fail "could not fetch the pages"

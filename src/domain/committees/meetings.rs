@@ -3,6 +3,7 @@
 //! item. Whether an item may record a decision is [`super::quorum`]'s rule.
 
 use super::{CommitteeRole, Member, MemberCategory, QuorumEvidence, LONG_TEXT};
+use crate::domain::codes::coded;
 use crate::domain::validation::{FieldErrors, Input, Parser, MAX_PERSON_REF};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,27 +19,11 @@ pub enum Attendance {
     Absent,
 }
 
-impl Attendance {
-    pub const CODES: [&'static str; 3] = ["present", "apologies", "absent"];
-    pub fn parse(s: &str) -> Option<Attendance> {
-        match s {
-            "present" => Some(Attendance::Present),
-            "apologies" => Some(Attendance::Apologies),
-            "absent" => Some(Attendance::Absent),
-            _ => None,
-        }
-    }
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Attendance::Present => "Present",
-            Attendance::Apologies => "Apologies",
-            Attendance::Absent => "Absent",
-        }
-    }
-}
+coded!(Attendance {
+    Present => "present", "Present";
+    Apologies => "apologies", "Apologies";
+    Absent => "absent", "Absent";
+});
 
 /// Someone co-opted for a meeting from elsewhere (another committee, the governing
 /// body, a neighbouring organisation) to restore a quorum that conflicts broke. A
@@ -218,31 +203,13 @@ pub enum ConflictDecision {
     TookPart,
 }
 
-impl ConflictDecision {
-    pub const ALL: [ConflictDecision; 3] = [
-        ConflictDecision::LeftRoom,
-        ConflictDecision::StayedNotVoting,
-        ConflictDecision::TookPart,
-    ];
-    pub const CODES: [&'static str; 3] = ["left_room", "stayed_not_voting", "took_part"];
+coded!(ConflictDecision {
+    LeftRoom => "left_room", "Left the room";
+    StayedNotVoting => "stayed_not_voting", "Stayed but did not vote";
+    TookPart => "took_part", "Stayed and took part";
+});
 
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<ConflictDecision> {
-        Self::CODES
-            .iter()
-            .position(|c| *c == s)
-            .map(|i| Self::ALL[i])
-    }
-    /// The label minutes show.
-    pub fn label(self) -> &'static str {
-        match self {
-            ConflictDecision::LeftRoom => "Left the room",
-            ConflictDecision::StayedNotVoting => "Stayed but did not vote",
-            ConflictDecision::TookPart => "Stayed and took part",
-        }
-    }
+impl ConflictDecision {
     /// Whether the member stops counting for the item.
     pub fn excludes(self) -> bool {
         !matches!(self, ConflictDecision::TookPart)

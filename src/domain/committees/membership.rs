@@ -3,6 +3,7 @@
 //! obey together are in [`super::constitution`].
 
 use super::{Quorum, LONG_TEXT};
+use crate::domain::codes::coded;
 use crate::domain::validation::{is_slug, slugify, FieldErrors, Input};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -19,33 +20,14 @@ pub enum MemberCategory {
     Observer,
 }
 
-impl MemberCategory {
-    pub const ALL: [MemberCategory; 4] = [
-        MemberCategory::Lay,
-        MemberCategory::Executive,
-        MemberCategory::Clinical,
-        MemberCategory::Observer,
-    ];
-    pub const CODES: [&'static str; 4] = ["lay", "executive", "clinical", "observer"];
+coded!(MemberCategory {
+    Lay => "lay", "Lay";
+    Executive => "executive", "Executive";
+    Clinical => "clinical", "Clinical";
+    Observer => "observer", "Attendee/observer";
+});
 
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<MemberCategory> {
-        Self::CODES
-            .iter()
-            .position(|c| *c == s)
-            .map(|i| Self::ALL[i])
-    }
-    /// The label pages show.
-    pub fn label(self) -> &'static str {
-        match self {
-            MemberCategory::Lay => "Lay",
-            MemberCategory::Executive => "Executive",
-            MemberCategory::Clinical => "Clinical",
-            MemberCategory::Observer => "Attendee/observer",
-        }
-    }
+impl MemberCategory {
     /// The category as a noun in sentences: "executive member".
     pub fn noun(self) -> &'static str {
         match self {
@@ -70,32 +52,11 @@ pub enum CommitteeRole {
     Member,
 }
 
-impl CommitteeRole {
-    pub const ALL: [CommitteeRole; 3] = [
-        CommitteeRole::Chair,
-        CommitteeRole::ViceChair,
-        CommitteeRole::Member,
-    ];
-    pub const CODES: [&'static str; 3] = ["chair", "vice_chair", "member"];
-
-    pub fn code(self) -> &'static str {
-        Self::CODES[self as usize]
-    }
-    pub fn parse(s: &str) -> Option<CommitteeRole> {
-        Self::CODES
-            .iter()
-            .position(|c| *c == s)
-            .map(|i| Self::ALL[i])
-    }
-    /// The label pages show.
-    pub fn label(self) -> &'static str {
-        match self {
-            CommitteeRole::Chair => "Chair",
-            CommitteeRole::ViceChair => "Vice-chair",
-            CommitteeRole::Member => "Member",
-        }
-    }
-}
+coded!(CommitteeRole {
+    Chair => "chair", "Chair";
+    ViceChair => "vice_chair", "Vice-chair";
+    Member => "member", "Member";
+});
 
 const OBSERVERS_DO_NOT_VOTE: &str = "must be false for an observer: observers never vote";
 const TO_BEFORE_FROM: &str = "cannot be before the date the membership began";

@@ -322,8 +322,19 @@ pub(super) fn entry_actions(
 
 /// The routes of an entry's actions: `action_routes!(Register: name => Action, …)` makes
 /// `pub async fn name`, which hands the posted form to [`super::registers::act`] with
-/// that action.
+/// that action; `action_routes!(Register: standing, …)` the withhold, release,
+/// withdraw, accept and return routes every register has, and those listed after.
 macro_rules! action_routes {
+    ($register:ty: standing $(, $name:ident => $action:ident)* $(,)?) => {
+        super::entries::action_routes! { $register:
+            withhold => Withhold,
+            release => Release,
+            withdraw => Withdraw,
+            accept => Accept,
+            return_for_changes => Return,
+            $($name => $action,)*
+        }
+    };
     ($register:ty: $($name:ident => $action:ident),* $(,)?) => {$(
         pub async fn $name(
             state: actix_web::web::Data<crate::web::AppState>,

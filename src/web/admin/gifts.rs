@@ -4,27 +4,24 @@
 //! version, and the forms that withhold, release and withdraw it. Writes go through the
 //! store calls the JSON API uses, so each is one audit entry, published the same way.
 
-use super::context::{caller, load_org, org_view, today};
-use super::declarations::{capitalise, declarable, field_messages, form_person, friendly};
-use super::entries::{
-    action_routes, answer, ordered_errors, show_route, stale, tag_class, version_of, Answer,
-};
-use super::registers::{entry_page, listing, load, EntryPages};
-use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use super::context::{load_org, org_view, today};
+use super::entries::{action_routes, show_route, tag_class};
+use super::entry_form::{form_routes, gathered, posted_form, text_input, EntryForm};
+use super::form::{capitalise, friendly};
+use super::registers::{entry_page, listing, EntryPages};
+use super::{page, AccountView, PageError, SignedIn};
 use crate::domain::gifts::{threshold_rules, Gift, GiftFields};
 use crate::domain::money::{Pence, Style};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
-use crate::store::entries::Register;
-use crate::store::gifts::{GiftStep, Gifts, Version};
+use crate::store::gifts::Gifts;
 use crate::store::orgs::Org;
-use crate::store::users::Session;
 use crate::web::auth::governs;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -82,16 +79,10 @@ impl EntryPages for Gifts {
     const FOLDER: &'static str = "gifts";
     const TEMPLATE: &'static str = "admin-gift";
 
-    fn details(
-        g: &Gift,
-        person: &Person,
-        org: &Org,
-        published: bool,
-        _may_write: bool,
-    ) -> Map<String, Value> {
+    fn details(g: &Gift, person: &Person, org: &Org, published: bool, _may_write: bool) -> Value {
         let f = &g.fields;
         let a = f.assessment(&org.settings);
-        let details = json!({
+        json!({
             "person": {"name": person.fields.name, "position": person.fields.position,
                        "decision_making": person.fields.decision_making},
             "public_href": published.then(|| format!("/{}/gifts/", org.slug)),
@@ -102,78 +93,31 @@ impl EntryPages for Gifts {
                 "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
                 "rule": a.rule, "warnings": f.warnings(&org.settings),
             },
-        });
-        match details {
-            Value::Object(m) => m,
-            _ => unreachable!("a JSON object"),
-        }
+        })
     }
 }
 
-/// The gift form as posted.
-#[derive(Deserialize, Default, Clone, Debug)]
-#[serde(default)]
-pub struct GiftForm {
-    person: String,
-    giver: String,
-    giver_is_supplier: String,
-    kind: String,
-    description: String,
-    value: String,
-    offered_on: String,
-    outcome: String,
-    approved_by: String,
-    declared_on: String,
-    version: String,
-}
-
-const FIELDS: [(&str, &str); 10] = [
-    ("person", "Person"),
-    ("giver", "Who offered it"),
-    ("giver_is_supplier", "Whether the giver is a supplier"),
-    ("kind", "What was offered"),
-    ("description", "Description"),
-    ("value", "Value"),
-    ("offered_on", "Date offered"),
-    ("outcome", "Outcome"),
-    ("approved_by", "Approved by"),
-    ("declared_on", "Date declared"),
-];
-
-impl GiftForm {
-    /// The domain's fields from the form, every problem in `fe` (a value in pounds is
-    /// turned into pence first).
-    fn fields(&self, org: &Org, fe: &mut FieldErrors) -> Option<GiftFields> {
-        let mut m = Map::new();
-        for (k, v) in [
-            ("giver", &self.giver),
-            ("giver_is_supplier", &self.giver_is_supplier),
-            ("kind", &self.kind),
-            ("description", &self.description),
-            ("offered_on", &self.offered_on),
-            ("outcome", &self.outcome),
-            ("approved_by", &self.approved_by),
-            ("declared_on", &self.declared_on),
-        ] {
-            m.insert(k.to_owned(), super::form::text_or_null(v));
-        }
-        let value = pence_of(&self.value, "value", VALUE_MESSAGE, fe);
-        m.insert("value_pence".into(), value);
-        let fields = GiftFields::parse(
-            &Input::from_json(Value::Object(m)).expect("an object"),
-            today(),
-            &org.settings,
-        );
-        match fields {
-            Ok(f) => Some(f),
-            Err(e) => {
-                for (k, v) in &e.0 {
-                    fe.add(k, v.clone());
-                }
-                None
-            }
-        }
+posted_form!(
+    /// The gift form as posted.
+    GiftForm {
+        giver: "Who offered it",
+        giver_is_supplier: "Whether the giver is a supplier",
+        kind: "What was offered",
+        description: "Description",
+        value: "Value",
+        offered_on: "Date offered",
+        outcome: "Outcome",
+        approved_by: "Approved by",
+        declared_on: "Date declared",
     }
+);
+
+const VALUE_MESSAGE: &str = "Enter the value in pounds, for example 49.99";
+
+impl EntryForm for Gifts {
+    type Form = GiftForm;
+    const NEW_TITLE: &'static str = "Record an offer of a gift or hospitality";
+    const FORM_TEMPLATE: &'static str = "admin-gift-form";
 
     fn of(g: &Gift, person_slug: &str) -> GiftForm {
         let f = &g.fields;
@@ -191,16 +135,27 @@ impl GiftForm {
             version: g.version.to_string(),
         }
     }
-}
 
-const VALUE_MESSAGE: &str = "Enter the value in pounds, for example 49.99";
+    /// The form shows every field, so an amendment is the form alone; a value in pounds
+    /// is turned into pence first.
+    fn parse_form(
+        form: &GiftForm,
+        org: &Org,
+        _current: Option<&GiftFields>,
+        fe: &mut FieldErrors,
+    ) -> Option<GiftFields> {
+        let mut m = text_input(form, &["value"]);
+        let value = pence_of(&form.value, "value", VALUE_MESSAGE, fe);
+        m.insert("value_pence".into(), value);
+        let input = Input::from_json(Value::Object(m)).expect("an object");
+        gathered(GiftFields::parse(&input, today(), &org.settings), fe)
+    }
 
-/// Problems in the GOV.UK words, in the form's order; a problem with no field of its
-/// own (such as the offer's state) is shown against the first field.
-fn form_errors(fe: &FieldErrors) -> Vec<FieldError> {
-    let names: Vec<&'static str> = FIELDS.iter().map(|(f, _)| *f).collect();
-    ordered_errors(fe, &names, "giver", |field, m| {
-        let label = FIELDS.iter().find(|(f, _)| *f == field).map_or("", |x| x.1);
+    /// A problem with no field of its own (such as the offer's state) is shown against
+    /// the first field.
+    const FALLBACK: &'static str = "giver";
+
+    fn wording(field: &str, label: &str, m: &str) -> String {
         if m.starts_with("Enter ") {
             m.to_owned()
         } else if field == "person" {
@@ -216,65 +171,21 @@ fn form_errors(fe: &FieldErrors) -> Vec<FieldError> {
         } else {
             friendly(field, label, m)
         }
-    })
-}
+    }
 
-/// What the form page needs besides the values and errors.
-struct FormContext<'a> {
-    session: &'a Session,
-    org: &'a Org,
-    /// `None` for a new offer; the offer's id and person when amending.
-    amending: Option<(i64, &'a Person)>,
-    /// People the account may record offers for (one, fixed, for a declarant).
-    people: Vec<Person>,
-    /// The offer's current version, when a stale form is shown again.
-    current: Option<Value>,
-}
-
-fn form_page(
-    status: StatusCode,
-    ctx: &FormContext,
-    form: &GiftForm,
-    errors: &[FieldError],
-) -> HttpResponse {
-    let (session, org, people) = (ctx.session, ctx.org, &ctx.people);
-    let fixed = ctx
-        .amending
-        .map(|(_, person)| person)
-        .or_else(|| {
-            (!governs(&session.principal, org.id))
-                .then(|| people.first())
-                .flatten()
+    fn current_fields(f: &GiftFields) -> Value {
+        json!({
+            "giver": f.giver, "kind": f.kind.label(), "description": f.description,
+            "value": Pence(f.value_pence).pounds(Style::EXACT), "offered_on": f.offered_on.to_string(),
+            "outcome": f.outcome.code(), "approved_by": f.approved_by,
+            "declared_on": f.declared_on.to_string(),
         })
-        .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position}));
-    let options: Vec<Value> = people
-        .iter()
-        .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == form.person}))
-        .collect();
-    let names: Vec<&str> = FIELDS
-        .iter()
-        .map(|(f, _)| *f)
-        .chain(["current-version"])
-        .collect();
-    let (title, action, back) = match ctx.amending {
-        None => (
-            "Record an offer of a gift or hospitality".to_owned(),
-            format!("/admin/orgs/{}/gifts/new", org.slug),
-            format!("/admin/orgs/{}/gifts", org.slug),
-        ),
-        Some((id, _)) => (
-            format!("Amend offer {id}"),
-            format!("/admin/orgs/{}/gifts/{id}/amend", org.slug),
-            format!("/admin/orgs/{}/gifts/{id}", org.slug),
-        ),
-    };
-    page(
-        status,
-        "admin-gift-form",
-        &json!({
-            "title": title, "account": AccountView::of(session), "action": action, "back": back,
-            "amending": ctx.amending.is_some(), "current": ctx.current,
-            "errors": errors, "org": org_view(org), "fixed_person": fixed, "people": options,
+    }
+
+    /// The organisation's thresholds as sentences, and the typed values with each
+    /// choice as a flag the template checks.
+    fn form_data(form: &GiftForm, org: &Org) -> Value {
+        json!({
             "rules": threshold_rules(&org.settings),
             "values": {
                 "giver": form.giver, "supplier_yes": form.giver_is_supplier == "true",
@@ -286,178 +197,12 @@ fn form_page(
                 "approved_by": form.approved_by, "declared_on": form.declared_on,
                 "version": form.version,
             },
-            "e": field_messages(errors, &names),
-        }),
-    )
-}
-
-pub async fn new_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path).await?;
-    let people = declarable(&state, &signed_in.0.principal, &org).await?;
-    let mut form = GiftForm {
-        declared_on: today().to_string(),
-        ..Default::default()
-    };
-    if !governs(&signed_in.0.principal, org.id) {
-        form.person = people[0].slug.clone();
-    }
-    let ctx = FormContext {
-        session: &signed_in.0,
-        org: &org,
-        amending: None,
-        people,
-        current: None,
-    };
-    Ok(form_page(StatusCode::OK, &ctx, &form, &[]))
-}
-
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: CsrfForm<GiftForm>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path).await?;
-    let p = posted.session.principal.clone();
-    let mut form = posted.form;
-    let mut fe = FieldErrors::default();
-    let (people, person) =
-        form_person(&state, &p, &org, &mut form.person, "is required", &mut fe).await?;
-    let fields = form.fields(&org, &mut fe);
-    let ctx = FormContext {
-        session: &posted.session,
-        org: &org,
-        amending: None,
-        people,
-        current: None,
-    };
-    let show =
-        |status: StatusCode, fe: &FieldErrors| form_page(status, &ctx, &form, &form_errors(fe));
-    if !fe.is_empty() {
-        return Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe));
-    }
-    let (fields, person) = (fields.expect("no errors"), person.expect("no errors"));
-    let (org_id, slug, actor) = (org.id, person.slug.clone(), p.actor());
-    let review = crate::web::auth::review_of(&p, org.id);
-    let written = state
-        .db(move |c| Gifts::create(c, org_id, &actor, &slug, fields, None, review))
-        .await;
-    let to = |v: &Version| {
-        format!(
-            "/admin/orgs/{}/gifts/{}?saved=created",
-            org.slug, v.entry.id
-        )
-    };
-    match answer(&state, written, to).await? {
-        Answer::Done(done) => Ok(done),
-        Answer::Refused(fe) => Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &fe)),
-        Answer::Stale(e) => Err(e.into()),
-    }
-}
-
-pub async fn amend_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    let p = &signed_in.0.principal;
-    let (v, person) = load::<Gifts>(&state, p, &org, &path.1).await?;
-    caller(p).writer_for(org.id, person.id)?;
-    let form = GiftForm::of(&v.entry, &person.slug);
-    let ctx = FormContext {
-        session: &signed_in.0,
-        org: &org,
-        amending: Some((v.entry.id, &person)),
-        people: vec![person.clone()],
-        current: None,
-    };
-    Ok(form_page(StatusCode::OK, &ctx, &form, &[]))
-}
-
-/// The current version, briefly, for a stale form shown again.
-fn current_view(v: &Version) -> Value {
-    let f = &v.entry.fields;
-    json!({
-        "version": v.entry.version, "recorded_at": v.recorded_at, "recorded_by": v.recorded_by,
-        "giver": f.giver, "kind": f.kind.label(), "description": f.description,
-        "value": Pence(f.value_pence).pounds(Style::EXACT), "offered_on": f.offered_on.to_string(),
-        "outcome": f.outcome.code(), "approved_by": f.approved_by,
-        "declared_on": f.declared_on.to_string(),
-    })
-}
-
-pub async fn amend(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<GiftForm>,
-) -> Result<HttpResponse, PageError> {
-    let org = load_org(&state, &path.0).await?;
-    let p = posted.session.principal.clone();
-    let (v, person) = load::<Gifts>(&state, &p, &org, &path.1).await?;
-    caller(&p).writer_for(org.id, person.id)?;
-    let mut form = posted.form;
-    form.person = person.slug.clone();
-    let id = v.entry.id;
-    let mut ctx = FormContext {
-        session: &posted.session,
-        org: &org,
-        amending: Some((id, &person)),
-        people: vec![person.clone()],
-        current: None,
-    };
-    let mut fe = FieldErrors::default();
-    let fields = form.fields(&org, &mut fe);
-    let fields = match fields {
-        Some(f) if fe.is_empty() => f,
-        _ => {
-            return Ok(form_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ctx,
-                &form,
-                &form_errors(&fe),
-            ))
-        }
-    };
-    let version = version_of(&form.version);
-    let (org_id, actor) = (org.id, p.actor());
-    let review = crate::web::auth::review_of(&p, org.id);
-    let written = state
-        .db(move |c| {
-            Gifts::change(c, org_id, &actor, id, version, review, |_, _| {
-                Ok(GiftStep::Amend(fields))
-            })
         })
-        .await;
-    let to = |_: &_| format!("/admin/orgs/{}/gifts/{id}?saved=amended", org.slug);
-    match answer(&state, written, to).await? {
-        Answer::Done(done) => Ok(done),
-        Answer::Stale(_) => {
-            // Keep what they entered; the next send is based on the version shown now.
-            let (now, _) = load::<Gifts>(&state, &p, &org, &path.1).await?;
-            form.version = now.entry.version.to_string();
-            ctx.current = Some(current_view(&now));
-            let errors = stale("offer");
-            Ok(form_page(StatusCode::CONFLICT, &ctx, &form, &errors))
-        }
-        Answer::Refused(fe) => Ok(form_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ctx,
-            &form,
-            &form_errors(&fe),
-        )),
     }
 }
+
+form_routes!(Gifts, GiftForm);
 
 show_route!(entry_page::<Gifts>);
 
-action_routes! { Gifts:
-    withhold => Withhold,
-    release => Release,
-    withdraw => Withdraw,
-    accept => Accept,
-    return_for_changes => Return,
-}
+action_routes! { Gifts: standing }

@@ -11,6 +11,7 @@ mod decision_form;
 pub mod decisions;
 pub mod declarations;
 mod entries;
+mod entry_form;
 pub mod form;
 pub mod gifts;
 pub mod home;

@@ -4,10 +4,10 @@
 //! what every entry page shares (tags, history, action forms) is in [`super::entries`].
 
 use super::context::{caller, load_org, org_view};
-use super::declarations::capitalise;
 use super::entries::{
     entry_actions, hidden, history, settle, tag_class, version_of, Action, ActionForm, HistoryRow,
 };
+use super::form::capitalise;
 use super::{page, AccountView, CsrfForm, FieldError, PageError};
 use crate::domain::entries::{Entry, EntryStep};
 use crate::domain::people::Person;
@@ -46,14 +46,14 @@ pub(super) trait EntryPages: Register + 'static {
 
     /// What an entry's page shows of it besides what every entry's page shows: its
     /// person, its fields, where the public register shows it (when `published`), and
-    /// the register's own forms.
+    /// the register's own forms, as one JSON object.
     fn details(
         entry: &Entry<Self::Fields>,
         person: &Person,
         org: &Org,
         published: bool,
         may_write: bool,
-    ) -> Map<String, Value>;
+    ) -> Value;
 
     /// The date a version says the entry ended, for the history.
     fn ended_on(_entry: &Entry<Self::Fields>) -> Option<String> {
@@ -235,7 +235,9 @@ pub(super) async fn entry_page<R: EntryPages>(
     ] {
         data.insert(k.into(), v);
     }
-    data.extend(R::details(e, &person, org, code == "published", may_write));
+    if let Value::Object(details) = R::details(e, &person, org, code == "published", may_write) {
+        data.extend(details);
+    }
     data.extend(entry_actions(
         noun,
         &e.standing,

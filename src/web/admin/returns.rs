@@ -3,7 +3,7 @@
 //! own person only.
 
 use super::context::{load_org, org_view, see_other, today};
-use super::declarations::{declarable, form_person};
+use super::entry_form::{declarable, form_person};
 use super::form::field_messages;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::Person;

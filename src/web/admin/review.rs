@@ -4,7 +4,7 @@
 //! their own page, which shows every version; offers and returns here.
 
 use super::context::{load_org, org_view, see_other};
-use super::declarations::{capitalise, friendly};
+use super::form::{capitalise, friendly};
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::entries::StandingChange;
 use crate::domain::money::{Pence, Style};
