@@ -4,8 +4,10 @@
 pub mod business;
 mod business_pages;
 mod chain_export;
+pub mod changes;
 pub mod checkpoints;
 pub mod data_page;
+pub mod diff;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
