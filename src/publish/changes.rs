@@ -465,21 +465,21 @@ impl Month {
     }
 }
 
-/// The months in which the registers' records changed, oldest first.
+/// The months in which the registers' records changed, oldest first. (Entries are dated
+/// in order, so each month's entries are one run of the chain.)
 pub fn months(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Month>, StoreError> {
-    let mut out: Vec<Month> = Vec::new();
+    let mut by_key: BTreeMap<String, Month> = BTreeMap::new();
     for (seq, at) in audit::times_of_kinds(c, org_id, &KINDS)? {
         let Some(key) = at.get(..7) else { continue };
-        match out.last_mut() {
-            Some(m) if m.key == key => m.last = seq,
-            _ => out.push(Month {
-                key: key.to_owned(),
-                first: seq,
-                last: seq,
-            }),
-        }
+        let m = by_key.entry(key.to_owned()).or_insert_with(|| Month {
+            key: key.to_owned(),
+            first: seq,
+            last: seq,
+        });
+        m.first = m.first.min(seq);
+        m.last = m.last.max(seq);
     }
-    Ok(out)
+    Ok(by_key.into_values().collect())
 }
 
 #[cfg(test)]

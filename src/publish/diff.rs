@@ -95,10 +95,18 @@ fn steps<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<(Op, &'a str)> {
 
 /// One side of the comparison: its unchanged words and its own changes, marked.
 fn side(steps: &[(Op, &str)], own: Op, tag: &str, said: &str) -> String {
+    let mine: Vec<&(Op, &str)> = steps
+        .iter()
+        .filter(|(op, _)| *op == Op::Same || *op == own)
+        .collect();
     let mut html = String::new();
     let mut open = false;
-    for (op, text) in steps.iter().filter(|(op, _)| *op == Op::Same || *op == own) {
-        let marked = *op == own;
+    for (i, (op, text)) in mine.iter().enumerate() {
+        // Spacing between two changed words belongs to the change: one mark, not several.
+        let joins = open
+            && text.chars().all(char::is_whitespace)
+            && mine.get(i + 1).is_some_and(|(next, _)| *next == own);
+        let marked = *op == own || joins;
         if marked && !open {
             html.push_str(&format!(
                 "<{tag}><span class=\"nhsuk-u-visually-hidden\">{said}: </span>"
@@ -178,6 +186,18 @@ mod tests {
         assert_eq!(strip(&m.before), old);
         assert_eq!(strip(&m.after), new);
         assert!(m.before.contains(&format!("{DEL}one</del>")));
+        let spaced = words(
+            "Does not vote on contracts",
+            "Leaves the room for contracts",
+        );
+        assert_eq!(
+            spaced.before,
+            format!("{DEL}Does not vote on</del> contracts")
+        );
+        assert_eq!(
+            spaced.after,
+            format!("{INS}Leaves the room for</ins> contracts")
+        );
         assert!(m.after.contains(&format!("{INS}five</ins>")));
     }
 }
