@@ -80,6 +80,9 @@ impl Change {
 #[derive(Clone, Copy)]
 enum Show {
     Text,
+    /// Markdown, compared as the words a reader sees (as the CSV has them): no markup,
+    /// and nothing of a raw `<script>`.
+    Markdown,
     Date,
     Pounds,
     YesNo,
@@ -97,7 +100,7 @@ fn fields_of(entity: &str) -> Fields {
             ("Type of interest", "interest_type", Show::Interest),
             ("Position", "position", Show::Text),
             ("Associate", "associate", Show::Text),
-            ("Description", "description", Show::Text),
+            ("Description", "description", Show::Markdown),
             ("Organisation or body", "body", Show::Text),
             ("Arose on", "arose_on", Show::Date),
             ("Ended on", "ended_on", Show::Date),
@@ -108,7 +111,7 @@ fn fields_of(entity: &str) -> Fields {
             ("Giver", "giver", Show::Text),
             ("Giver is a supplier", "giver_is_supplier", Show::YesNo),
             ("Kind", "kind", Show::Gift),
-            ("Description", "description", Show::Text),
+            ("Description", "description", Show::Markdown),
             ("Value", "value_pence", Show::Pounds),
             ("Offered on", "offered_on", Show::Date),
             ("Outcome", "outcome", Show::Text),
@@ -143,6 +146,7 @@ fn shown(p: &Value, key: &str, how: Show) -> String {
     };
     match how {
         Show::Text => text,
+        Show::Markdown => super::markdown::to_text(&text),
         Show::Date => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map(long_date)
             .unwrap_or(text),

@@ -61,6 +61,13 @@ fn from_row(r: Row) -> Result<ChainEntry, String> {
     })
 }
 
+/// Stored rows as entries; a row that cannot be read fails the whole read.
+fn entries(rows: Vec<Row>) -> Result<Vec<ChainEntry>, StoreError> {
+    rows.into_iter()
+        .map(|r| from_row(r).map_err(StoreError::Corrupt))
+        .collect()
+}
+
 /// Entries `start ..= end` (by seq) of an organisation's chain, at most `limit` of them.
 pub fn range(
     c: &mut AnyConnection,
@@ -77,9 +84,7 @@ pub fn range(
         .limit(limit)
         .select(columns!())
         .load(c)?;
-    rows.into_iter()
-        .map(|r| from_row(r).map_err(StoreError::Corrupt))
-        .collect()
+    entries(rows)
 }
 
 /// The latest `limit` entries about records of kind `entity` (only those with the given
@@ -118,9 +123,7 @@ pub fn latest_about(
             .select(columns)
             .load(c)?,
     };
-    rows.into_iter()
-        .map(|r| from_row(r).map_err(StoreError::Corrupt))
-        .collect()
+    entries(rows)
 }
 
 /// Call `f` on every entry in order, reading in pages so memory stays bounded.
@@ -184,9 +187,7 @@ pub fn about_kinds_between(
         .order(a::seq)
         .select(columns!())
         .load(c)?;
-    rows.into_iter()
-        .map(|r| from_row(r).map_err(StoreError::Corrupt))
-        .collect()
+    entries(rows)
 }
 
 /// Every entry about the records of kind `entity` with the given `ids`, in order (each
@@ -207,9 +208,7 @@ pub fn history_of(
         .order(a::seq)
         .select(columns!())
         .load(c)?;
-    rows.into_iter()
-        .map(|r| from_row(r).map_err(StoreError::Corrupt))
-        .collect()
+    entries(rows)
 }
 
 /// The `seq` and time of every entry about records of the given kinds, in order, without
