@@ -450,42 +450,6 @@ pub fn for_feed(
         .collect())
 }
 
-/// A month of the chain with changes to the registers: the `seq`s of its first and last
-/// such entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Month {
-    /// "2026-03".
-    pub key: String,
-    pub first: i64,
-    pub last: i64,
-}
-
-impl Month {
-    /// "March 2026".
-    pub fn label(&self) -> String {
-        NaiveDate::parse_from_str(&format!("{}-01", self.key), "%Y-%m-%d")
-            .map(|d| d.format("%B %Y").to_string())
-            .unwrap_or_else(|_| self.key.clone())
-    }
-}
-
-/// The months in which the registers' records changed, oldest first. (Entries are dated
-/// in order, so each month's entries are one run of the chain.)
-pub fn months(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Month>, StoreError> {
-    let mut by_key: BTreeMap<String, Month> = BTreeMap::new();
-    for (seq, at) in audit::times_of_kinds(c, org_id, &KINDS)? {
-        let Some(key) = at.get(..7) else { continue };
-        let m = by_key.entry(key.to_owned()).or_insert_with(|| Month {
-            key: key.to_owned(),
-            first: seq,
-            last: seq,
-        });
-        m.first = m.first.min(seq);
-        m.last = m.last.max(seq);
-    }
-    Ok(by_key.into_values().collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,13 @@
 //! month is written again, as the chain export is.
 
 use super::business::Ctx;
-use super::changes::{self, Month};
+use super::changes::{self, KINDS};
 use super::views::OrgView;
 use super::{PublishError, Publisher, Scope};
-use crate::store::AnyConnection;
+use crate::store::{audit, AnyConnection, StoreError};
+use chrono::NaiveDate;
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 impl Publisher {
@@ -28,7 +30,7 @@ impl Publisher {
         let head = s.org.chain_seq;
         let key = format!("{slug}/changes#seq");
         let done = self.memo.lock().expect("not poisoned").get(&key).copied();
-        let months = changes::months(c, s.org.id)?;
+        let months = months(c, s.org.id)?;
         let wanted: BTreeSet<String> = match (scope.everything, done) {
             (false, Some(done)) => {
                 let done = done as i64;
@@ -42,7 +44,7 @@ impl Publisher {
                 } else {
                     let touched: BTreeSet<&str> = new
                         .iter()
-                        .filter(|e| changes::KINDS.contains(&e.header.entity.as_str()))
+                        .filter(|e| KINDS.contains(&e.header.entity.as_str()))
                         .filter_map(|e| e.header.at.get(..7))
                         .collect();
                     let mut wanted = BTreeSet::new();
@@ -155,4 +157,40 @@ fn collect_public(ctx: &Ctx, entity: &str, ids: impl Iterator<Item = i64>) -> Ve
         _ => ctx.v.gift_is_public(*id),
     })
     .collect()
+}
+
+/// A month of the chain with changes to the registers: the `seq`s of its first and last
+/// such entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// "2026-03".
+    pub key: String,
+    pub first: i64,
+    pub last: i64,
+}
+
+impl Month {
+    /// "March 2026".
+    pub fn label(&self) -> String {
+        NaiveDate::parse_from_str(&format!("{}-01", self.key), "%Y-%m-%d")
+            .map(|d| d.format("%B %Y").to_string())
+            .unwrap_or_else(|_| self.key.clone())
+    }
+}
+
+/// The months in which the registers' records changed, oldest first. (Entries are dated
+/// in order, so each month's entries are one run of the chain.)
+pub fn months(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Month>, StoreError> {
+    let mut by_key: BTreeMap<String, Month> = BTreeMap::new();
+    for (seq, at) in audit::times_of_kinds(c, org_id, &KINDS)? {
+        let Some(key) = at.get(..7) else { continue };
+        let m = by_key.entry(key.to_owned()).or_insert_with(|| Month {
+            key: key.to_owned(),
+            first: seq,
+            last: seq,
+        });
+        m.first = m.first.min(seq);
+        m.last = m.last.max(seq);
+    }
+    Ok(by_key.into_values().collect())
 }
