@@ -194,11 +194,7 @@ impl Publisher {
             )?;
             self.write(
                 &format!("{slug}/feeds/{file}"),
-                {
-                    let feed = feeds::Feed::Committee(c);
-                    feeds::render(ctx, feed, &feeds::entries(conn, ctx, feed)?, base)
-                }
-                .as_bytes(),
+                feeds::publish(conn, ctx, feeds::Feed::Committee(c), base)?.as_bytes(),
             )?;
         }
 
@@ -288,11 +284,7 @@ impl Publisher {
             )?;
             self.write(
                 &format!("{slug}/feeds/decisions.xml"),
-                {
-                    let feed = feeds::Feed::Decisions;
-                    feeds::render(ctx, feed, &feeds::entries(conn, ctx, feed)?, base)
-                }
-                .as_bytes(),
+                feeds::publish(conn, ctx, feeds::Feed::Decisions, base)?.as_bytes(),
             )?;
             let refs: BTreeSet<String> = ctx
                 .b

@@ -36,6 +36,31 @@ impl Publisher {
         Ok(d.is_public(v.person(d.person_id).is_some(), v.today, &s.org.settings))
     }
 
+    /// Whether any of the `new` entries changes what earlier entries may show: a record
+    /// withheld, released, withdrawn or no longer public, or a person's standing changed.
+    /// Then pages built from earlier entries (the chain export, the months of changes) are
+    /// written again, not only extended.
+    pub(super) fn changes_history(
+        &self,
+        c: &mut AnyConnection,
+        v: &Visible,
+        new: &[crate::audit::ChainEntry],
+    ) -> Result<bool, PublishError> {
+        for e in new {
+            let h = &e.header;
+            let safe = h.entity != "person"
+                // Accepting a declarant's withdrawal hides what was published.
+                && !matches!(h.action.as_str(), "withhold" | "release" | "withdraw" | "accept")
+                && (h.entity != "declaration"
+                    || v.entry_is_public(e)
+                    || !self.was_public(c, v, &h.entity_id)?);
+            if !safe {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The public export of the chain, `/<org>/audit/chain.jsonl`. History only grows,
     /// so new entries are appended (in one write) unless they change what earlier
     /// entries may show: a record withheld, released or no longer public, or a person's
@@ -57,20 +82,7 @@ impl Publisher {
                 return Ok(());
             }
             let new = crate::store::audit::range(c, s.org.id, done + 1, head, head - done)?;
-            let mut append_safe = new.len() as i64 == head - done;
-            for e in &new {
-                if !append_safe {
-                    break;
-                }
-                let h = &e.header;
-                append_safe = h.entity != "person"
-                    // Accepting a declarant's withdrawal hides what was published.
-                    && !matches!(h.action.as_str(), "withhold" | "release" | "withdraw" | "accept")
-                    && (h.entity != "declaration"
-                        || v.entry_is_public(e)
-                        || !self.was_public(c, v, &h.entity_id)?);
-            }
-            if append_safe {
+            if new.len() as i64 == head - done && !self.changes_history(c, v, &new)? {
                 let mut lines = String::new();
                 for e in new {
                     lines.push_str(&exports::public_entry(v, e).to_json_line());

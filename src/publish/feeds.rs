@@ -2,6 +2,7 @@
 //! subscriber keeps an independent record of the chain's history.
 
 use super::business::Ctx;
+use super::changes::Change;
 use super::views::{long_date, Visible};
 use crate::audit::ChainEntry;
 use crate::domain::committees::{Attendance, Committee, Item, ItemOutcome, Meeting, Membership};
@@ -109,7 +110,28 @@ fn element(name: &str, value: String) -> Extension {
     }
 }
 
-fn describe(ctx: &Ctx, e: &ChainEntry, base: &str, org: &str) -> (String, String, String) {
+/// Title, absolute link and HTML description of a public entry. An entry that changed a
+/// record published before it says which fields changed in its title, and shows them old
+/// → new, the changed words marked, as its description.
+fn describe(
+    ctx: &Ctx,
+    e: &ChainEntry,
+    change: Option<&Change>,
+    base: &str,
+    org: &str,
+) -> (String, String, String) {
+    let (title, link, description) = describe_entry(ctx, e, base, org);
+    match change {
+        Some(change) if !change.fields.is_empty() => (
+            format!("{title} (changed: {})", change.changed_fields()),
+            link,
+            change.feed_html(),
+        ),
+        _ => (title, link, description),
+    }
+}
+
+fn describe_entry(ctx: &Ctx, e: &ChainEntry, base: &str, org: &str) -> (String, String, String) {
     let v = ctx.v;
     let h = &e.header;
     let p = e.payload.as_ref().expect("public entries carry payloads");
@@ -474,8 +496,28 @@ pub fn entries(
     Ok(out)
 }
 
-/// Render one feed of an organisation from `entries` (newest first; see [`entries`]).
-pub fn render(ctx: &Ctx, feed: Feed, entries: &[ChainEntry], base: &str) -> String {
+/// One feed of an organisation, read in the snapshot's transaction: its [`entries`] and the
+/// changes those made to records published before them.
+pub fn publish(
+    c: &mut AnyConnection,
+    ctx: &Ctx,
+    feed: Feed,
+    base: &str,
+) -> Result<String, StoreError> {
+    let entries = entries(c, ctx, feed)?;
+    let changes = super::changes::for_feed(c, ctx, &entries)?;
+    Ok(render(ctx, feed, &entries, &changes, base))
+}
+
+/// Render one feed of an organisation from `entries` (newest first; see [`entries`]) and
+/// the changes they made, by `seq` (see [`super::changes::for_feed`]).
+pub fn render(
+    ctx: &Ctx,
+    feed: Feed,
+    entries: &[ChainEntry],
+    changes: &BTreeMap<i64, Change>,
+    base: &str,
+) -> String {
     let v: &Visible = ctx.v;
     let org = &v.snapshot.org;
     let mut items = Vec::new();
@@ -485,7 +527,7 @@ pub fn render(ctx: &Ctx, feed: Feed, entries: &[ChainEntry], base: &str) -> Stri
             continue;
         }
         let (title, link, description) = if public {
-            describe(ctx, e, base, &org.slug)
+            describe(ctx, e, changes.get(&e.header.seq), base, &org.slug)
         } else if e.header.entity == "breach" {
             // Its content names the person concerned; the record of breaches shows it anonymised.
             (
@@ -652,6 +694,7 @@ mod tests {
             &ctx,
             Feed::Committee(&s.business.committees[1]),
             &s.recent,
+            &BTreeMap::new(),
             "https://r.example",
         ));
         assert_eq!(ch.title(), "NHS Test CCG: PCCC");
@@ -707,6 +750,7 @@ mod tests {
             &ctx,
             Feed::Committee(pccc),
             &s.recent,
+            &BTreeMap::new(),
             "https://r.example",
         ));
         let titles: Vec<&str> = ch.items().iter().filter_map(|i| i.title()).collect();
@@ -748,7 +792,13 @@ mod tests {
             vec![fixture::entry(1, "create", "breach", 1, breach)],
         );
         let v = Visible::new(&s, chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap());
-        let xml = render(&Ctx::new(&v), Feed::All, &s.recent, "https://r.example");
+        let xml = render(
+            &Ctx::new(&v),
+            Feed::All,
+            &s.recent,
+            &BTreeMap::new(),
+            "https://r.example",
+        );
         let ch = channel(&xml);
         assert_eq!(ch.items().len(), 1);
         assert!(ch.items()[0]
@@ -776,6 +826,7 @@ mod tests {
             &Ctx::new(&v),
             Feed::Decisions,
             &s.recent,
+            &BTreeMap::new(),
             "https://r.example",
         ));
         assert_eq!(ch.items().len(), 1);

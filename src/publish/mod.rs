@@ -5,8 +5,11 @@ pub mod as_at;
 pub mod business;
 mod business_pages;
 mod chain_export;
+pub mod changes;
+mod changes_pages;
 pub mod checkpoints;
 pub mod data_page;
+pub mod diff;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
@@ -108,7 +111,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 26] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -150,6 +153,15 @@ const TEMPLATES: [(&str, &str); 23] = [
         include_str!("../../templates/item-evidence.hbs"),
     ),
     ("correction", include_str!("../../templates/correction.hbs")),
+    ("changes", include_str!("../../templates/changes.hbs")),
+    (
+        "changes-month",
+        include_str!("../../templates/changes-month.hbs"),
+    ),
+    (
+        "changes-list",
+        include_str!("../../templates/changes-list.hbs"),
+    ),
 ];
 
 /// Static files every site carries: NHS.UK frontend's CSS (vendored, see
@@ -379,13 +391,7 @@ impl Publisher {
                 )?;
                 self.write(
                     &format!("{slug}/feeds/interests.xml"),
-                    feeds::render(
-                        &ctx,
-                        feeds::Feed::Interests,
-                        &feeds::entries(c, &ctx, feeds::Feed::Interests)?,
-                        base,
-                    )
-                    .as_bytes(),
+                    feeds::publish(c, &ctx, feeds::Feed::Interests, base)?.as_bytes(),
                 )?;
             }
             if all || scope.gifts {
@@ -399,13 +405,7 @@ impl Publisher {
                 )?;
                 self.write(
                     &format!("{slug}/feeds/gifts.xml"),
-                    feeds::render(
-                        &ctx,
-                        feeds::Feed::Gifts,
-                        &feeds::entries(c, &ctx, feeds::Feed::Gifts)?,
-                        base,
-                    )
-                    .as_bytes(),
+                    feeds::publish(c, &ctx, feeds::Feed::Gifts, base)?.as_bytes(),
                 )?;
             }
         }
@@ -450,8 +450,19 @@ impl Publisher {
             }
             let crumb_reg =
                 json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
+            let history = changes_pages::person_history(
+                c,
+                &ctx,
+                declarations_of
+                    .get(&id)
+                    .into_iter()
+                    .flatten()
+                    .map(|d| d.entry.id),
+                gifts_of.get(&id).into_iter().flatten().map(|g| g.entry.id),
+            )?;
             let page = json!({
                 "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
+                "history": history,
                 "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
                 "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
                           "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
@@ -462,6 +473,9 @@ impl Publisher {
         }
 
         self.render_business(c, &ctx, scope, &org)?;
+        if all || scope.interests || scope.gifts || scope.decisions || scope.person_records {
+            self.render_changes(c, &ctx, scope, &org)?;
+        }
 
         // The register of procurement decisions in OCDS: its award descriptions name the
         // people who declared conflicts, so a change to a person re-renders it too.
@@ -505,7 +519,7 @@ impl Publisher {
         }
         self.write(
             &format!("{slug}/feeds/all.xml"),
-            feeds::render(&ctx, feeds::Feed::All, &s.recent, base).as_bytes(),
+            feeds::publish(c, &ctx, feeds::Feed::All, base)?.as_bytes(),
         )?;
         self.export_chain(c, &v, scope)
     }

@@ -157,3 +157,59 @@ pub fn verify(
     };
     Ok(verify_entries(entries, Some(&expected)))
 }
+
+/// Entries `after + 1 ..= upto` about records of the given kinds, in order: the changes
+/// to some registers between two positions of the chain.
+pub fn about_kinds_between(
+    c: &mut AnyConnection,
+    org_id: i64,
+    kinds: &[&str],
+    after: i64,
+    upto: i64,
+) -> Result<Vec<ChainEntry>, StoreError> {
+    let rows: Vec<Row> = a::table
+        .filter(a::organisation_id.eq(org_id))
+        .filter(a::entity.eq_any(kinds))
+        .filter(a::seq.gt(after))
+        .filter(a::seq.le(upto))
+        .order(a::seq)
+        .select(columns!())
+        .load(c)?;
+    entries(rows)
+}
+
+/// Every entry about the records of kind `entity` with the given `ids`, in order (each
+/// record's whole history).
+pub fn history_of(
+    c: &mut AnyConnection,
+    org_id: i64,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<ChainEntry>, StoreError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<Row> = a::table
+        .filter(a::organisation_id.eq(org_id))
+        .filter(a::entity.eq(entity))
+        .filter(a::entity_id.eq_any(ids))
+        .order(a::seq)
+        .select(columns!())
+        .load(c)?;
+    entries(rows)
+}
+
+/// The `seq` and time of every entry about records of the given kinds, in order, without
+/// their payloads: enough to find which months have changes.
+pub fn times_of_kinds(
+    c: &mut AnyConnection,
+    org_id: i64,
+    kinds: &[&str],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(a::table
+        .filter(a::organisation_id.eq(org_id))
+        .filter(a::entity.eq_any(kinds))
+        .order(a::seq)
+        .select((a::seq, a::at))
+        .load(c)?)
+}

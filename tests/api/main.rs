@@ -10,6 +10,7 @@ mod admin_confirm;
 mod admin_decisions;
 mod business_site;
 mod chain;
+mod changes;
 mod committees;
 mod declarations;
 mod evidence;
