@@ -16,4 +16,6 @@ pub mod store;
 pub mod web;
 
 #[cfg(test)]
+mod as_at_property;
+#[cfg(test)]
 mod fuzz;

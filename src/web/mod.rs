@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admin;
 pub mod api;
+pub mod as_at;
 pub mod auth;
 pub mod error;
 pub mod limits;
@@ -29,6 +30,10 @@ pub struct AppState {
     pub queue: Queue,
     /// Signs and checks the web app's cookies.
     pub sessions: session::SessionKeys,
+    /// The site's absolute address, as the publisher writes it into links.
+    pub base_url: String,
+    /// The registers as at past days, as rendered on request.
+    pub as_at: Arc<as_at::Cache>,
 }
 
 impl AppState {
@@ -88,6 +93,8 @@ impl Application {
             store,
             queue,
             sessions,
+            base_url,
+            as_at: Arc::default(),
         });
         let site_dir = config.site_dir.clone();
         let server = HttpServer::new(move || {

@@ -206,6 +206,8 @@ routes! {
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 
+    Get  "/{org}/registers/as-at/{date}/{file}", Public, crate::web::as_at::file, "The registers as at the end of a past day: interests.csv, gifts.csv, decisions.csv or registers.json";
+
     Get  "/healthz", Public, api::health, "Whether the service is up, and how far each public site lags behind its chain";
     Get  "/api/v1/openapi.json", Public, crate::web::openapi::serve, "This API's OpenAPI 3.1 description";
     Get  "/api/v1/orgs", Public, orgs::list, "The organisations";

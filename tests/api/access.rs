@@ -133,6 +133,7 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Post, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
         (Get, "/admin/orgs/{org}/import", Governance),
         (Post, "/admin/orgs/{org}/import", Governance),
+        (Get, "/{org}/registers/as-at/{date}/{file}", Public),
         (Get, "/healthz", Public),
         (Get, "/api/v1/openapi.json", Public),
         (Get, "/api/v1/orgs", Public),

@@ -8,6 +8,7 @@ mod admin;
 mod admin_committees;
 mod admin_confirm;
 mod admin_decisions;
+mod as_at;
 mod business_site;
 mod chain;
 mod changes;
