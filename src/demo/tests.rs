@@ -141,14 +141,25 @@ fn check_history(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
     let org = orgs::by_id(c, org_id).unwrap();
     let chain = crate::store::audit::range(c, org_id, 1, org.chain_seq, org.chain_seq).unwrap();
     let at = |e: &crate::audit::ChainEntry| e.header.at.clone();
-    assert!(chain.windows(2).all(|w| at(&w[0]) <= at(&w[1])), "timestamps never go back");
+    assert!(
+        chain.windows(2).all(|w| at(&w[0]) <= at(&w[1])),
+        "timestamps never go back"
+    );
     let day = |e: &crate::audit::ChainEntry| e.header.at[..10].to_owned();
-    assert!(day(&chain[0]) < (today - Days::new(365)).to_string(), "a year and more of history");
+    assert!(
+        day(&chain[0]) < (today - Days::new(365)).to_string(),
+        "a year and more of history"
+    );
     let mut firsts = 0;
     for e in chain.iter().filter(|e| e.header.action == "create") {
         let p = e.payload.as_ref().unwrap();
         if let Some(declared) = p.get("declared_on").and_then(|d| d.as_str()) {
-            assert_eq!(day(e), declared, "entry {} is dated as declared", e.header.seq);
+            assert_eq!(
+                day(e),
+                declared,
+                "entry {} is dated as declared",
+                e.header.seq
+            );
             firsts += 1;
         }
     }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod committees;
 pub mod decisions;
+pub mod editions;
 pub mod entries;
 pub mod gifts;
 pub mod interests;

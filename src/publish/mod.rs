@@ -6,6 +6,7 @@ mod business_pages;
 mod chain_export;
 pub mod checkpoints;
 pub mod data_page;
+pub mod editions;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
@@ -55,6 +56,7 @@ pub struct Scope {
     pub committees: BTreeSet<i64>,
     pub decisions: bool,
     pub breaches: bool,
+    pub editions: bool,
 }
 
 impl Scope {
@@ -88,6 +90,7 @@ impl Scope {
             }
             Touched::Decisions => self.decisions = true,
             Touched::Breaches => self.breaches = true,
+            Touched::Editions => self.editions = true,
         }
     }
 }
@@ -107,7 +110,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 24] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -135,6 +138,12 @@ const TEMPLATES: [(&str, &str); 21] = [
     ("decision", include_str!("../../templates/decision.hbs")),
     ("breaches", include_str!("../../templates/breaches.hbs")),
     ("data", include_str!("../../templates/data.hbs")),
+    ("editions", include_str!("../../templates/editions.hbs")),
+    ("edition", include_str!("../../templates/edition.hbs")),
+    (
+        "edition-registers",
+        include_str!("../../templates/edition-registers.hbs"),
+    ),
     ("person-ref", include_str!("../../templates/person-ref.hbs")),
     (
         "conflicts-table",
@@ -456,6 +465,9 @@ impl Publisher {
         }
 
         self.render_business(c, &ctx, scope, &org)?;
+        if all || scope.editions {
+            self.render_editions(c, s, &org)?;
+        }
 
         // The register of procurement decisions in OCDS: its award descriptions name the
         // people who declared conflicts, so a change to a person re-renders it too.

@@ -28,6 +28,22 @@ pub fn latest(c: &mut AnyConnection, org_id: i64) -> Result<Option<Stored>, Stor
     }))
 }
 
+/// The checkpoint of the first `size` entries, if one was signed.
+pub fn at(c: &mut AnyConnection, org_id: i64, size: i64) -> Result<Option<Stored>, StoreError> {
+    let row: Option<(i64, String, String, String)> = k::table
+        .filter(k::organisation_id.eq(org_id))
+        .filter(k::size.eq(size))
+        .select((k::size, k::root, k::note, k::created_at))
+        .first(c)
+        .optional()?;
+    Ok(row.map(|(size, root, note, created_at)| Stored {
+        size,
+        root,
+        note,
+        created_at,
+    }))
+}
+
 /// Every checkpoint of an organisation, oldest first.
 pub fn all(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Stored>, StoreError> {
     let rows: Vec<(i64, String, String, String)> = k::table

@@ -125,7 +125,8 @@ use admin::{
     home, import as ai, people as ap, returns as ar, review as arv, sign_in,
 };
 use api::{
-    audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
+    audit, committees as cm, decisions as pd, declarations as d, editions as ed, gifts as g, orgs,
+    people, returns,
 };
 
 routes! {
@@ -266,6 +267,8 @@ routes! {
     Get  "/api/v1/orgs/{org}/breaches", Public, pd::list_breaches, "Breaches (anonymised unless governance or auditor)";
     Post "/api/v1/orgs/{org}/breaches", Governance, pd::create_breach, body b::new_breach, "Record a breach";
     Post "/api/v1/orgs/{org}/breaches/{id}/amend", Governance, pd::amend_breach, body b::amend_breach, "Amend a breach";
+
+    Post "/api/v1/orgs/{org}/editions", Governance, ed::create, body b::new_edition, "Publish an edition: the registers frozen as at a past day, bound to a signed checkpoint";
 
     Get  "/api/v1/orgs/{org}/audit/head", Public, audit::head, "The chain head";
     Get  "/api/v1/orgs/{org}/audit/entries", Public, audit::entries, query b::entries_query, "Chain entries (withheld payloads for governance, auditors)";

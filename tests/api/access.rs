@@ -187,6 +187,7 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Get, "/api/v1/orgs/{org}/breaches", Public),
         (Post, "/api/v1/orgs/{org}/breaches", Governance),
         (Post, "/api/v1/orgs/{org}/breaches/{id}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/editions", Governance),
         (Get, "/api/v1/orgs/{org}/audit/head", Public),
         (Get, "/api/v1/orgs/{org}/audit/entries", Public),
         (Get, "/api/v1/orgs/{org}/audit/checkpoints", Public),

@@ -12,6 +12,7 @@ mod business_site;
 mod chain;
 mod committees;
 mod declarations;
+mod editions;
 mod gifts;
 mod hostile;
 mod import;

@@ -1,0 +1,216 @@
+//! Editions on the public site: freezing the registers as at a date (the files kept in
+//! the database, bound to a signed checkpoint of the chain's first N entries), and
+//! publishing every edition, its manifest and the list of editions into each generation.
+
+use super::views::{self, Visible};
+use super::{business, exports, PublishError, Publisher};
+use crate::audit::checkpoint::{sign_checkpoint, Checkpoint};
+use crate::domain::editions::{EditionKind, EditionRequest};
+use crate::store::editions::{self, Edition, File};
+use crate::store::orgs::Org;
+use crate::store::snapshot::{self, Snapshot};
+use crate::store::{checkpoints, AnyConnection, Committed, StoreError};
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+/// The file of an edition that lists every other file's SHA-256 and its checkpoint.
+pub const MANIFEST: &str = "manifest.json";
+/// The signed checkpoint an edition is bound to, as a file of its own for the verifiers.
+pub const CHECKPOINT: &str = "checkpoint";
+
+impl Publisher {
+    /// The files of the registers as at the end of `as_at`: the interests, gifts and
+    /// decisions registers as one printable page and as CSV and JSON, rendered with the
+    /// site's own templates and CSV writers. This is the one seam between editions and
+    /// how a past register is derived: here the published records are judged as at
+    /// that day (what is current, ended or within six months of ending then).
+    pub fn edition_files(
+        &self,
+        c: &mut AnyConnection,
+        slug: &str,
+        as_at: NaiveDate,
+    ) -> Result<Vec<File>, PublishError> {
+        snapshot::read(c, slug, |_, s| Ok(self.registers_as_at(s, as_at)))?
+    }
+
+    fn registers_as_at(&self, s: &Snapshot, as_at: NaiveDate) -> Result<Vec<File>, PublishError> {
+        let v = Visible::new(s, as_at);
+        let ctx = business::Ctx::new(&v);
+        let day = as_at.format("%Y-%m-%d").to_string();
+        let data = |register: &str, columns: &[&str], records: Vec<Value>| {
+            let csv = exports::to_csv(columns, &records);
+            let doc = json!({
+                "organisation": {"slug": s.org.slug, "name": s.org.name},
+                "register": register, "as_at": day, "records": records,
+            });
+            let mut json = serde_json::to_vec_pretty(&doc).expect("JSON values serialise");
+            json.push(b'\n');
+            [
+                (format!("data/{register}.csv"), csv),
+                (format!("data/{register}.json"), json),
+            ]
+        };
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        files.extend(data(
+            "interests",
+            &exports::INTEREST_COLUMNS,
+            exports::interests_records(&v),
+        ));
+        files.extend(data(
+            "gifts",
+            &exports::GIFT_COLUMNS,
+            exports::gifts_records(&v),
+        ));
+        files.extend(data(
+            "decisions",
+            &exports::DECISION_COLUMNS,
+            exports::decisions_records(&ctx, &self.base_url),
+        ));
+        let mut org = serde_json::to_value(views::org_view(s)).expect("views serialise");
+        org["updated"] = json!(format!("as at {}", views::long_date(as_at)));
+        let slug = &s.org.slug;
+        let page = json!({
+            "title": format!("Registers as at {}", views::long_date(as_at)), "org": org,
+            "crumbs": [{"href": "/", "label": "Home"}, {"href": format!("/{slug}/"), "label": s.org.name},
+                       {"href": format!("/{slug}/editions/"), "label": "Editions"},
+                       {"href": format!("/{slug}/editions/{day}/"), "label": views::long_date(as_at)}],
+            "feeds": [], "as_at": views::long_date(as_at),
+            "interests": {"caption": "Register of interests", "show_person": true, "org_slug": slug,
+                          "rows": views::declaration_rows(&v, None)},
+            "gifts": {"caption": "Register of gifts and hospitality", "show_person": true, "org_slug": slug,
+                      "rows": views::gift_rows(&v, None)},
+        });
+        files.push((
+            "registers.html".into(),
+            self.render("edition-registers", &page)?,
+        ));
+        files
+            .into_iter()
+            .map(|(path, bytes)| {
+                let content = String::from_utf8(bytes)
+                    .map_err(|_| PublishError::Render(path.clone(), "not UTF-8".into()))?;
+                Ok(File { path, content })
+            })
+            .collect()
+    }
+
+    /// Publish an edition of organisation `org` as `actor`: freeze its files, record it
+    /// (with its audit entry) and sign a checkpoint of the entries it is derived from.
+    pub fn create_edition(
+        &self,
+        c: &mut AnyConnection,
+        org: &Org,
+        actor: &str,
+        request: EditionRequest,
+    ) -> Result<Committed<Edition>, StoreError> {
+        let files = self.edition_files(c, &org.slug, request.as_at)?;
+        let committed = editions::create(c, org.id, actor, request, files)?;
+        let e = &committed.value;
+        self.sign_at(c, org, e.tree_size, &e.root)?;
+        Ok(committed)
+    }
+
+    /// Keep a signed checkpoint of the first `size` entries, if there is none yet.
+    fn sign_at(
+        &self,
+        c: &mut AnyConnection,
+        org: &Org,
+        size: i64,
+        root: &str,
+    ) -> Result<(), StoreError> {
+        let Some(signer) = &self.signer else {
+            return Ok(());
+        };
+        if checkpoints::at(c, org.id, size)?.is_some() {
+            return Ok(());
+        }
+        let bytes: [u8; 32] = hex::decode(root)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("edition root {root:?}")))?;
+        let note = sign_checkpoint(
+            signer,
+            &Checkpoint {
+                origin: super::checkpoints::origin(signer.name(), &org.slug),
+                size: size as u64,
+                root: bytes,
+            },
+        );
+        checkpoints::insert(c, org.id, size, root, &note)
+    }
+
+    /// Write every edition of the organisation, its manifest and checkpoint, and the page
+    /// that lists them.
+    pub(super) fn render_editions(
+        &self,
+        c: &mut AnyConnection,
+        s: &Snapshot,
+        org: &views::OrgView,
+    ) -> Result<(), PublishError> {
+        let slug = &s.org.slug;
+        let crumbs = vec![
+            json!({"href": "/", "label": "Home"}),
+            json!({"href": format!("/{slug}/"), "label": s.org.name}),
+        ];
+        let mut listed = Vec::new();
+        for e in editions::all(c, s.org.id)? {
+            let files = editions::files(c, s.org.id, &e.as_at)?;
+            let note = checkpoints::at(c, s.org.id, e.tree_size)?.map(|k| k.note);
+            let manifest = manifest(&s.org.slug, &e, &files, note.as_deref());
+            let dir = format!("{slug}/editions/{}", e.as_at);
+            for f in &files {
+                self.write(&format!("{dir}/{}", f.path), f.content.as_bytes())?;
+            }
+            let mut manifest_bytes =
+                serde_json::to_vec_pretty(&manifest).expect("JSON values serialise");
+            manifest_bytes.push(b'\n');
+            self.write(&format!("{dir}/{MANIFEST}"), &manifest_bytes)?;
+            if let Some(note) = &note {
+                self.write(&format!("{dir}/{CHECKPOINT}"), note.as_bytes())?;
+            }
+            let date = long_date(&e.as_at);
+            let mut page_crumbs = crumbs.clone();
+            page_crumbs.push(json!({"href": format!("/{slug}/editions/"), "label": "Editions"}));
+            let page = json!({
+                "title": format!("Edition as at {date}"), "org": org, "crumbs": page_crumbs, "feeds": [],
+                "edition": e, "date": date, "manifest": manifest, "year_end": e.kind == EditionKind::YearEnd.as_str(),
+            });
+            self.write(
+                &format!("{dir}/index.html"),
+                &self.render("edition", &page)?,
+            )?;
+            listed.push(json!({"as_at": e.as_at, "date": date, "year_end": e.kind == EditionKind::YearEnd.as_str(),
+                               "tree_size": e.tree_size, "published": e.created_at.get(..10)}));
+        }
+        let page = json!({"title": "Editions", "org": org, "crumbs": crumbs, "feeds": [], "editions": listed});
+        self.write(
+            &format!("{slug}/editions/index.html"),
+            &self.render("editions", &page)?,
+        )
+    }
+}
+
+fn long_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(views::long_date)
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
+/// An edition's manifest: what it is, the checkpoint it is bound to, the auditor's
+/// statement (year end), and each file's SHA-256.
+pub fn manifest(org: &str, e: &Edition, files: &[File], note: Option<&str>) -> Value {
+    let statement = NaiveDate::parse_from_str(&e.as_at, "%Y-%m-%d")
+        .ok()
+        .zip(EditionKind::parse(&e.kind))
+        .and_then(|(as_at, kind)| EditionRequest { as_at, kind }.statement(e.tree_size, &e.root));
+    json!({
+        "organisation": org,
+        "as_at": e.as_at,
+        "kind": e.kind,
+        "published_at": e.created_at,
+        "audit_seq": e.audit_seq,
+        "checkpoint": {"tree_size": e.tree_size, "root": e.root, "note": note},
+        "statement": statement,
+        "files": files.iter().map(|f| json!({"path": f.path, "sha256": f.sha256()})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,275 @@
+//! Editions: the registers frozen as at a past day, bound to a signed checkpoint of the
+//! entries up to that day. Their manifest's hashes are the served files' hashes, they do
+//! not change after later writes, and bad requests are refused with 422, changing nothing.
+
+use crate::both_backends;
+use crate::helpers::{declaration, Backend, TestApp};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use coi_register::domain::entries::Review;
+use coi_register::domain::interests::DeclarationFields;
+use coi_register::domain::people::PersonFields;
+use coi_register::domain::Input;
+use coi_register::store::declarations::Declarations;
+use coi_register::store::entries::Register;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+
+/// The last 31 March that is over.
+fn year_end() -> NaiveDate {
+    let today = Utc::now().date_naive();
+    let this_year = NaiveDate::from_ymd_opt(today.year(), 3, 31).unwrap();
+    if this_year < today {
+        this_year
+    } else {
+        NaiveDate::from_ymd_opt(today.year() - 1, 3, 31).unwrap()
+    }
+}
+
+fn morning(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(9, 0, 0).unwrap().and_utc()
+}
+
+/// An app whose organisation was made 40 days before the year end, with one person who
+/// declared an interest 30 days before it and another 10 days after it: entries 1 to 3
+/// are on or before the year end, entry 4 after it.
+fn app_with_history(b: Backend) -> (TestApp, String) {
+    let end = year_end();
+    let clock = coi_register::clock::set(morning(end - Duration::days(40)));
+    let app = TestApp::spawn(b);
+    let mut c = app.conn();
+    clock.to(morning(end - Duration::days(30)));
+    let person = coi_register::store::people::create(
+        &mut c,
+        app.org_id,
+        "system",
+        PersonFields {
+            name: "Dr Anita Shah".into(),
+            position: "GP member".into(),
+            decision_making: true,
+        },
+    )
+    .unwrap()
+    .value;
+    let declare = |c: &mut _, description: &str, on: NaiveDate| {
+        clock.to(morning(on));
+        let mut body = declaration(&person.slug, description);
+        body["arose_on"] = json!(on.to_string());
+        body["declared_on"] = json!(on.to_string());
+        body.as_object_mut().unwrap().remove("person");
+        let fields = DeclarationFields::parse(&Input::from_json(body).unwrap(), on).unwrap();
+        Declarations::create(
+            c,
+            app.org_id,
+            "system",
+            &person.slug,
+            fields,
+            None,
+            Review::Accepted,
+        )
+        .unwrap();
+    };
+    declare(
+        &mut c,
+        "Partner, Riverside Surgery",
+        end - Duration::days(30),
+    );
+    declare(
+        &mut c,
+        "Director, Acme Health Ltd",
+        end + Duration::days(10),
+    );
+    drop(c);
+    (app, person.slug)
+}
+
+fn get_bytes(url: &str) -> (u16, Vec<u8>) {
+    let resp = match ureq::get(url).call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(code, _)) => return (code, Vec::new()),
+        Err(e) => panic!("{url}: {e}"),
+    };
+    let status = resp.status();
+    let mut bytes = Vec::new();
+    resp.into_reader().read_to_end(&mut bytes).unwrap();
+    (status, bytes)
+}
+
+/// Every file of the edition as served, by path, after checking that the manifest
+/// lists each with the SHA-256 of the bytes served.
+fn served_edition(app: &TestApp, as_at: NaiveDate) -> (Value, BTreeMap<String, Vec<u8>>) {
+    let dir = format!("{}/{}/editions/{as_at}", app.base, app.org);
+    let (s, manifest) = app.get(&format!("{dir}/manifest.json"), None);
+    assert_eq!(s, 200, "{manifest}");
+    let mut files = BTreeMap::new();
+    for f in manifest["files"].as_array().expect("a list of files") {
+        let path = f["path"].as_str().unwrap();
+        let (s, bytes) = get_bytes(&format!("{dir}/{path}"));
+        assert_eq!(s, 200, "{path}");
+        assert_eq!(
+            f["sha256"].as_str().unwrap(),
+            hex::encode(Sha256::digest(&bytes)),
+            "the manifest's hash of {path} is the served file's"
+        );
+        files.insert(path.to_owned(), bytes);
+    }
+    for name in ["manifest.json", "checkpoint", "index.html"] {
+        files.insert(name.into(), get_bytes(&format!("{dir}/{name}")).1);
+    }
+    (manifest, files)
+}
+
+fn an_edition_is_frozen_and_bound_to_its_checkpoint(b: Backend) {
+    let (app, person) = app_with_history(b);
+    let end = year_end();
+    let (s, body) = app.post(
+        "/editions",
+        json!({"as_at": end.to_string(), "kind": "year_end"}),
+    );
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["live"], true, "{body}");
+    assert_eq!(
+        body["tree_size"], 3,
+        "entries 1 to 3 are on or before {end}: {body}"
+    );
+    let root = body["root"].as_str().unwrap().to_owned();
+
+    let (manifest, files) = served_edition(&app, end);
+    assert_eq!(manifest["checkpoint"]["tree_size"], 3);
+    assert_eq!(manifest["checkpoint"]["root"], root);
+    assert_eq!(
+        manifest["statement"],
+        format!(
+            "The register of interests as at 31 March {}, derived from entries 1..3 of the chain, checkpoint {root}.",
+            end.year()
+        )
+    );
+    // The signed checkpoint of size 3 is kept, listed and served beside the edition.
+    let (_, checkpoints) = app.get(&app.api("/audit/checkpoints"), None);
+    let three = checkpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["size"] == 3)
+        .unwrap_or_else(|| panic!("no checkpoint of size 3: {checkpoints}"));
+    assert_eq!(three["root"], root);
+    assert_eq!(manifest["checkpoint"]["note"], three["note"]);
+    assert_eq!(
+        files["checkpoint"],
+        three["note"].as_str().unwrap().as_bytes()
+    );
+    let csv = String::from_utf8(files["data/interests.csv"].clone()).unwrap();
+    assert!(csv.contains("Partner, Riverside Surgery"), "{csv}");
+    let page = String::from_utf8(files["index.html"].clone()).unwrap();
+    assert!(
+        page.contains(&root) && page.contains("entries 1..3"),
+        "{page}"
+    );
+    let (s, list) = app.get_text(&format!("{}/{}/editions/", app.base, app.org));
+    assert_eq!(s, 200);
+    assert!(
+        list.contains(&format!("/{}/editions/{end}/", app.org)),
+        "{list}"
+    );
+
+    // Later writes, through the API, leave every file of the edition as it was.
+    app.declare(&person, "Trustee, Riverside Trust");
+    let (s, more) = app.post(
+        "/editions",
+        json!({"as_at": (end + Duration::days(30)).to_string(), "kind": "monthly"}),
+    );
+    assert_eq!(s, 201, "{more}");
+    assert_eq!(more["tree_size"], 4, "{more}");
+    let (_, after) = served_edition(&app, end);
+    assert_eq!(
+        after, files,
+        "the year-end edition changed after later writes"
+    );
+    // The chain records each edition, publicly.
+    let (_, entries) = app.get(&app.api("/audit/entries"), None);
+    let recorded: Vec<&Value> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["entity"] == "edition")
+        .collect();
+    assert_eq!(recorded.len(), 2, "{entries}");
+    assert_eq!(recorded[0]["payload"]["root"], root);
+}
+
+fn bad_requests_are_refused_with_each_fields_problem(b: Backend) {
+    let (app, _) = app_with_history(b);
+    let end = year_end();
+    let today = Utc::now().date_naive();
+    let (s, ok) = app.post(
+        "/editions",
+        json!({"as_at": end.to_string(), "kind": "year_end"}),
+    );
+    assert_eq!(s, 201, "{ok}");
+    let head = app.head();
+    let refused = |body: Value, field: &str, says: &str| {
+        let (s, answer) = app.post("/editions", body.clone());
+        assert_eq!(s, 422, "{body}: {answer}");
+        let problem = answer["fields"][field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}: no problem for {field}: {answer}"));
+        assert!(problem.contains(says), "{body}: {field}: {problem}");
+        assert_eq!(app.head(), head, "a refused edition wrote to the chain");
+    };
+    refused(
+        json!({"as_at": today.to_string(), "kind": "monthly"}),
+        "as_at",
+        "over",
+    );
+    refused(
+        json!({"as_at": (today + Duration::days(9)).to_string(), "kind": "monthly"}),
+        "as_at",
+        "over",
+    );
+    refused(
+        json!({"as_at": (end - Duration::days(1)).to_string(), "kind": "year_end"}),
+        "kind",
+        "31 March",
+    );
+    refused(
+        json!({"as_at": end.to_string(), "kind": "monthly"}),
+        "as_at",
+        "already",
+    );
+    refused(
+        json!({"as_at": "2001-01-31", "kind": "monthly"}),
+        "as_at",
+        "no entries",
+    );
+    refused(
+        json!({"as_at": "31/03/2026", "kind": "year_end"}),
+        "as_at",
+        "YYYY-MM-DD",
+    );
+    refused(
+        json!({"as_at": end.to_string(), "kind": "annual"}),
+        "kind",
+        "one of",
+    );
+    refused(
+        json!({"as_at": end.to_string(), "kind": "year_end", "x": 1}),
+        "x",
+        "not a field",
+    );
+    refused(json!({}), "as_at", "required");
+    let (s, answer) = app.post_raw(&app.api("/editions"), Some(&app.token), "[1]");
+    assert!(s == 422 || s == 400, "{s}: {answer}");
+    let (s, answer) = app.post_raw(
+        &app.api("/editions"),
+        None,
+        &json!({"as_at": "2026-01-31", "kind": "monthly"}).to_string(),
+    );
+    assert!(s == 401 || s == 403, "{s}: {answer}");
+    assert_eq!(app.head(), head);
+}
+
+both_backends!(
+    an_edition_is_frozen_and_bound_to_its_checkpoint,
+    bad_requests_are_refused_with_each_fields_problem,
+);
