@@ -12,11 +12,17 @@ use crate::store::snapshot::{self, Snapshot};
 use crate::store::{checkpoints, AnyConnection, Committed, StoreError};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The file of an edition that lists every other file's SHA-256 and its checkpoint.
 pub const MANIFEST: &str = "manifest.json";
 /// The signed checkpoint an edition is bound to, as a file of its own for the verifiers.
 pub const CHECKPOINT: &str = "checkpoint";
+/// The registers as one printable page.
+const REGISTERS_PAGE: &str = "registers.html";
+/// What [`REGISTERS_PAGE`] was rendered from, kept (not published: its path starts with a
+/// dot) so that a redaction can render the page again without the entry withheld.
+const PAGE_DATA: &str = ".registers-page.json";
 
 impl Publisher {
     /// The files of the registers as at the end of `as_at`: the interests, gifts and
@@ -37,35 +43,17 @@ impl Publisher {
         let v = Visible::new(s, as_at);
         let ctx = business::Ctx::new(&v);
         let day = as_at.format("%Y-%m-%d").to_string();
-        let data = |register: &str, columns: &[&str], records: Vec<Value>| {
-            let csv = exports::to_csv(columns, &records);
-            let doc = json!({
-                "organisation": {"slug": s.org.slug, "name": s.org.name},
-                "register": register, "as_at": day, "records": records,
-            });
-            let mut json = serde_json::to_vec_pretty(&doc).expect("JSON values serialise");
-            json.push(b'\n');
-            [
-                (format!("data/{register}.csv"), csv),
-                (format!("data/{register}.json"), json),
-            ]
-        };
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-        files.extend(data(
-            "interests",
-            &exports::INTEREST_COLUMNS,
+        let doc = |register: &str| json!({"organisation": {"slug": s.org.slug, "name": s.org.name}, "register": register, "as_at": day});
+        let mut files = Vec::new();
+        files.extend(data_files(
+            doc("interests"),
             exports::interests_records(&v),
-        ));
-        files.extend(data(
-            "gifts",
-            &exports::GIFT_COLUMNS,
-            exports::gifts_records(&v),
-        ));
-        files.extend(data(
-            "decisions",
-            &exports::DECISION_COLUMNS,
+        )?);
+        files.extend(data_files(doc("gifts"), exports::gifts_records(&v))?);
+        files.extend(data_files(
+            doc("decisions"),
             exports::decisions_records(&ctx, &self.base_url),
-        ));
+        )?);
         let mut org = serde_json::to_value(views::org_view(s)).expect("views serialise");
         org["updated"] = json!(format!("as at {}", views::long_date(as_at)));
         let slug = &s.org.slug;
@@ -80,18 +68,80 @@ impl Publisher {
             "gifts": {"caption": "Register of gifts and hospitality", "show_person": true, "org_slug": slug,
                       "rows": views::gift_rows(&v, None)},
         });
-        files.push((
-            "registers.html".into(),
-            self.render("edition-registers", &page)?,
-        ));
-        files
+        files.push(self.registers_page(&page)?);
+        files.push(File {
+            path: PAGE_DATA.into(),
+            content: serde_json::to_string(&page).expect("JSON values serialise"),
+        });
+        Ok(files)
+    }
+
+    /// The printable page of an edition's registers.
+    fn registers_page(&self, page: &Value) -> Result<File, PublishError> {
+        let bytes = self.render("edition-registers", page)?;
+        let content = String::from_utf8(bytes)
+            .map_err(|_| PublishError::Render("edition-registers".into(), "not UTF-8".into()))?;
+        Ok(File {
+            path: REGISTERS_PAGE.into(),
+            content,
+        })
+    }
+
+    /// An edition's files as published now: as frozen, less any declaration or gift
+    /// withheld since (to protect someone), with a redaction listed for each.
+    fn redacted(
+        &self,
+        frozen: Vec<File>,
+        withheld: &Withheld,
+    ) -> Result<(Vec<File>, Vec<Value>), PublishError> {
+        let mut redactions = Vec::new();
+        let mut gone: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+        let mut files: BTreeMap<String, String> =
+            frozen.into_iter().map(|f| (f.path, f.content)).collect();
+        for (register, ids) in [
+            ("interests", &withheld.declarations),
+            ("gifts", &withheld.gifts),
+        ] {
+            let path = format!("data/{register}.json");
+            let Some(text) = files.get(&path) else {
+                continue;
+            };
+            let doc: Value = serde_json::from_str(text)
+                .map_err(|e| PublishError::Render(path.clone(), e.to_string()))?;
+            let records = doc["records"].as_array().cloned().unwrap_or_default();
+            let (out, kept): (Vec<Value>, Vec<Value>) = records
+                .into_iter()
+                .partition(|r| r["id"].as_i64().is_some_and(|id| ids.contains_key(&id)));
+            if out.is_empty() {
+                continue;
+            }
+            for r in &out {
+                let id = r["id"].as_i64().expect("partitioned on it");
+                redactions.push(json!({"seq": r["audit_seq"], "redacted_on": ids[&id]}));
+                gone.entry(register).or_default().insert(id);
+            }
+            for f in data_files(doc, kept)? {
+                files.insert(f.path, f.content);
+            }
+        }
+        if !gone.is_empty() {
+            if let Some(text) = files.get(PAGE_DATA) {
+                let mut page: Value = serde_json::from_str(text)
+                    .map_err(|e| PublishError::Render(PAGE_DATA.into(), e.to_string()))?;
+                for (rows, ids) in &gone {
+                    if let Some(list) = page[*rows]["rows"].as_array_mut() {
+                        list.retain(|r| !r["id"].as_i64().is_some_and(|id| ids.contains(&id)));
+                    }
+                }
+                let page_file = self.registers_page(&page)?;
+                files.insert(page_file.path, page_file.content);
+            }
+        }
+        let files = files
             .into_iter()
-            .map(|(path, bytes)| {
-                let content = String::from_utf8(bytes)
-                    .map_err(|_| PublishError::Render(path.clone(), "not UTF-8".into()))?;
-                Ok(File { path, content })
-            })
-            .collect()
+            .map(|(path, content)| File { path, content })
+            .collect();
+        Ok((files, redactions))
     }
 
     /// Publish an edition of organisation `org` as `actor`: freeze its files, record it
@@ -152,11 +202,17 @@ impl Publisher {
             json!({"href": "/", "label": "Home"}),
             json!({"href": format!("/{slug}/"), "label": s.org.name}),
         ];
+        let withheld = Withheld::now(s);
         let mut listed = Vec::new();
         for e in editions::all(c, s.org.id)? {
-            let files = editions::files(c, s.org.id, &e.as_at)?;
+            let frozen = editions::files(c, s.org.id, &e.as_at)?;
+            let (files, redactions) = self.redacted(frozen, &withheld)?;
+            let files: Vec<File> = files
+                .into_iter()
+                .filter(|f| !f.path.starts_with('.'))
+                .collect();
             let note = checkpoints::at(c, s.org.id, e.tree_size)?.map(|k| k.note);
-            let manifest = manifest(&s.org.slug, &e, &files, note.as_deref());
+            let manifest = manifest(&s.org.slug, &e, &files, note.as_deref(), redactions);
             let dir = format!("{slug}/editions/{}", e.as_at);
             for f in &files {
                 self.write(&format!("{dir}/{}", f.path), f.content.as_bytes())?;
@@ -198,7 +254,13 @@ fn long_date(iso: &str) -> String {
 
 /// An edition's manifest: what it is, the checkpoint it is bound to, the auditor's
 /// statement (year end), and each file's SHA-256.
-pub fn manifest(org: &str, e: &Edition, files: &[File], note: Option<&str>) -> Value {
+pub fn manifest(
+    org: &str,
+    e: &Edition,
+    files: &[File],
+    note: Option<&str>,
+    redactions: Vec<Value>,
+) -> Value {
     let statement = NaiveDate::parse_from_str(&e.as_at, "%Y-%m-%d")
         .ok()
         .zip(EditionKind::parse(&e.kind))
@@ -212,5 +274,58 @@ pub fn manifest(org: &str, e: &Edition, files: &[File], note: Option<&str>) -> V
         "checkpoint": {"tree_size": e.tree_size, "root": e.root, "note": note},
         "statement": statement,
         "files": files.iter().map(|f| json!({"path": f.path, "sha256": f.sha256()})).collect::<Vec<_>>(),
+        "redactions": redactions,
     })
+}
+
+/// A register's records as its CSV and JSON files, written by the site's own writers;
+/// `doc` is the JSON document without its records.
+fn data_files(mut doc: Value, records: Vec<Value>) -> Result<[File; 2], PublishError> {
+    let register = doc["register"].as_str().unwrap_or_default().to_owned();
+    let columns: &[&str] = match register.as_str() {
+        "interests" => &exports::INTEREST_COLUMNS,
+        "gifts" => &exports::GIFT_COLUMNS,
+        _ => &exports::DECISION_COLUMNS,
+    };
+    let csv = exports::to_csv(columns, &records);
+    doc["records"] = Value::Array(records);
+    let json = serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n";
+    let csv = String::from_utf8(csv)
+        .map_err(|_| PublishError::Render(format!("{register}.csv"), "not UTF-8".into()))?;
+    Ok([
+        File {
+            path: format!("data/{register}.csv"),
+            content: csv,
+        },
+        File {
+            path: format!("data/{register}.json"),
+            content: json,
+        },
+    ])
+}
+
+/// The declarations and gifts withheld now, each with the day it was withheld.
+struct Withheld {
+    declarations: BTreeMap<i64, String>,
+    gifts: BTreeMap<i64, String>,
+}
+
+impl Withheld {
+    fn now(s: &Snapshot) -> Withheld {
+        let day = |at: &str| at.get(..10).unwrap_or(at).to_owned();
+        Withheld {
+            declarations: s
+                .declarations
+                .iter()
+                .filter(|d| d.entry.standing.withheld_reason.is_some())
+                .map(|d| (d.entry.id, day(&d.recorded_at)))
+                .collect(),
+            gifts: s
+                .gifts
+                .iter()
+                .filter(|g| g.entry.standing.withheld_reason.is_some())
+                .map(|g| (g.entry.id, day(&g.recorded_at)))
+                .collect(),
+        }
+    }
 }

@@ -465,7 +465,8 @@ impl Publisher {
         }
 
         self.render_business(c, &ctx, scope, &org)?;
-        if all || scope.editions {
+        // A declaration or gift withheld since an edition is redacted from it.
+        if all || scope.editions || scope.interests || scope.gifts {
             self.render_editions(c, s, &org)?;
         }
 

@@ -34,7 +34,7 @@ fn morning(day: NaiveDate) -> DateTime<Utc> {
 /// An app whose organisation was made 40 days before the year end, with one person who
 /// declared an interest 30 days before it and another 10 days after it: entries 1 to 3
 /// are on or before the year end, entry 4 after it.
-fn app_with_history(b: Backend) -> (TestApp, String) {
+fn app_with_history(b: Backend) -> (TestApp, String, i64) {
     let end = year_end();
     let clock = coi_register::clock::set(morning(end - Duration::days(40)));
     let app = TestApp::spawn(b);
@@ -68,9 +68,12 @@ fn app_with_history(b: Backend) -> (TestApp, String) {
             None,
             Review::Accepted,
         )
-        .unwrap();
+        .unwrap()
+        .value
+        .entry
+        .id
     };
-    declare(
+    let first = declare(
         &mut c,
         "Partner, Riverside Surgery",
         end - Duration::days(30),
@@ -81,7 +84,7 @@ fn app_with_history(b: Backend) -> (TestApp, String) {
         end + Duration::days(10),
     );
     drop(c);
-    (app, person.slug)
+    (app, person.slug, first)
 }
 
 fn get_bytes(url: &str) -> (u16, Vec<u8>) {
@@ -121,7 +124,7 @@ fn served_edition(app: &TestApp, as_at: NaiveDate) -> (Value, BTreeMap<String, V
 }
 
 fn an_edition_is_frozen_and_bound_to_its_checkpoint(b: Backend) {
-    let (app, person) = app_with_history(b);
+    let (app, person, _) = app_with_history(b);
     let end = year_end();
     let (s, body) = app.post(
         "/editions",
@@ -199,7 +202,7 @@ fn an_edition_is_frozen_and_bound_to_its_checkpoint(b: Backend) {
 }
 
 fn bad_requests_are_refused_with_each_fields_problem(b: Backend) {
-    let (app, _) = app_with_history(b);
+    let (app, _, _) = app_with_history(b);
     let end = year_end();
     let today = Utc::now().date_naive();
     let (s, ok) = app.post(
@@ -269,7 +272,53 @@ fn bad_requests_are_refused_with_each_fields_problem(b: Backend) {
     assert_eq!(app.head(), head);
 }
 
+fn an_entry_withheld_later_is_redacted_and_the_redaction_listed(b: Backend) {
+    let (app, _, declaration) = app_with_history(b);
+    let end = year_end();
+    let (s, body) = app.post(
+        "/editions",
+        json!({"as_at": end.to_string(), "kind": "year_end"}),
+    );
+    assert_eq!(s, 201, "{body}");
+    let (manifest, frozen) = served_edition(&app, end);
+    assert_eq!(manifest["redactions"], json!([]));
+    let (s, answer) = app.post(
+        &format!("/declarations/{declaration}/withhold"),
+        json!({"version": 1, "reason": "stalker risk"}),
+    );
+    assert_eq!(s, 201, "{answer}");
+    let (manifest, redacted) = served_edition(&app, end);
+    assert_eq!(
+        manifest["redactions"],
+        json!([{"seq": 3, "redacted_on": Utc::now().date_naive().to_string()}]),
+        "the redaction names the entry and the day, nothing else"
+    );
+    for path in [
+        "data/interests.csv",
+        "data/interests.json",
+        "registers.html",
+    ] {
+        let text = String::from_utf8(redacted[path].clone()).unwrap();
+        assert!(!text.contains("Partner"), "{path}: {text}");
+        assert!(!text.contains("stalker"), "{path}: {text}");
+        assert!(String::from_utf8_lossy(&frozen[path]).contains("Partner"));
+    }
+    for path in ["data/gifts.csv", "data/decisions.csv", "checkpoint"] {
+        assert_eq!(redacted[path], frozen[path], "{path} changed");
+    }
+    assert_eq!(manifest["checkpoint"]["tree_size"], 3);
+    // Released, the entry is no longer redacted: the edition is as it was frozen.
+    let (s, answer) = app.post(
+        &format!("/declarations/{declaration}/release"),
+        json!({"version": 2}),
+    );
+    assert_eq!(s, 201, "{answer}");
+    let (_, restored) = served_edition(&app, end);
+    assert_eq!(restored, frozen);
+}
+
 both_backends!(
+    an_entry_withheld_later_is_redacted_and_the_redaction_listed,
     an_edition_is_frozen_and_bound_to_its_checkpoint,
     bad_requests_are_refused_with_each_fields_problem,
 );
