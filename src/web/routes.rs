@@ -121,8 +121,8 @@ macro_rules! routes {
 
 use crate::web::openapi::bodies as b;
 use admin::{
-    committees as ac, confirmations as acf, decisions as adc, declarations as ad, gifts as ag,
-    home, import as ai, people as ap, returns as ar, review as arv, sign_in,
+    committees as ac, confirmations as acf, decisions as adc, declarations as ad, editions as aed,
+    gifts as ag, home, import as ai, people as ap, returns as ar, review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, editions as ed, gifts as g, orgs,
@@ -204,6 +204,8 @@ routes! {
     Post "/admin/orgs/{org}/breaches/new", Governance, adc::create_breach, "Record a breach";
     Get  "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach_form, "The form to amend a breach";
     Post "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach, "Amend a breach";
+    Get  "/admin/orgs/{org}/editions", Governance, aed::show, "The editions published, and the form to publish one";
+    Post "/admin/orgs/{org}/editions", Governance, aed::create, "Publish an edition: the registers frozen as at a past day";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 

@@ -131,6 +131,8 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Post, "/admin/orgs/{org}/breaches/new", Governance),
         (Get, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
         (Post, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
+        (Get, "/admin/orgs/{org}/editions", Governance),
+        (Post, "/admin/orgs/{org}/editions", Governance),
         (Get, "/admin/orgs/{org}/import", Governance),
         (Post, "/admin/orgs/{org}/import", Governance),
         (Get, "/healthz", Public),
@@ -403,7 +405,8 @@ impl World {
                         || p.starts_with("/admin/orgs/{org}/committees/")
                         || p.starts_with("/admin/orgs/{org}/decisions/")
                         || p.starts_with("/admin/orgs/{org}/breaches/")
-                        || p == "/admin/orgs/{org}/import" =>
+                        || p == "/admin/orgs/{org}/import"
+                        || p == "/admin/orgs/{org}/editions" =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
                     app.submit(

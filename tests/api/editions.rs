@@ -11,6 +11,7 @@ use coi_register::domain::people::PersonFields;
 use coi_register::domain::Input;
 use coi_register::store::declarations::Declarations;
 use coi_register::store::entries::Register;
+use coi_register::store::users::Role;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -318,7 +319,67 @@ fn an_entry_withheld_later_is_redacted_and_the_redaction_listed(b: Backend) {
 }
 
 both_backends!(
+    a_governance_lead_publishes_an_edition_through_the_form,
     an_entry_withheld_later_is_redacted_and_the_redaction_listed,
     an_edition_is_frozen_and_bound_to_its_checkpoint,
     bad_requests_are_refused_with_each_fields_problem,
 );
+
+fn a_governance_lead_publishes_an_edition_through_the_form(b: Backend) {
+    let (app, _, _) = app_with_history(b);
+    let end = year_end();
+    let lead = app.account("gov@test.example", Role::Governance, &["test-ccg"], None);
+    let browser = app.sign_in(&lead);
+    const FORM: &str = "/admin/orgs/test-ccg/editions";
+    let form = app.browse(FORM, Some(&browser.cookie));
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("name=\"csrf_token\""), "{}", form.body);
+    let head = app.head();
+    // Without the CSRF token nothing is written.
+    let forged = app.submit(
+        FORM,
+        Some(&browser.cookie),
+        &[("as_at", &end.to_string()), ("kind", "year_end")],
+    );
+    assert_ne!(forged.status, 303, "{}", forged.body);
+    assert_eq!(app.head(), head);
+    // A year end that is not 31 March: the form again, the problem at its field.
+    let bad_day = (end - Duration::days(1)).to_string();
+    let bad = app.submit(
+        FORM,
+        Some(&browser.cookie),
+        &[
+            ("csrf_token", &browser.csrf),
+            ("as_at", &bad_day),
+            ("kind", "year_end"),
+        ],
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("There is a problem") && bad.body.contains("31 March"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains(&bad_day), "what was typed is kept");
+    assert_eq!(app.head(), head);
+    let done = app.submit(
+        FORM,
+        Some(&browser.cookie),
+        &[
+            ("csrf_token", &browser.csrf),
+            ("as_at", &end.to_string()),
+            ("kind", "year_end"),
+        ],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("/test-ccg/editions/{end}/").as_str())
+    );
+    assert_eq!(app.head(), head + 1);
+    let (s, page) = app.get_text(&format!("{}/test-ccg/editions/{end}/", app.base));
+    assert_eq!(s, 200);
+    assert!(page.contains("entries 1..3"), "{page}");
+    let list = app.browse(FORM, Some(&browser.cookie));
+    assert!(list.body.contains(&format!("As at {end}")), "{}", list.body);
+}

@@ -10,6 +10,7 @@ mod context;
 mod decision_form;
 pub mod decisions;
 pub mod declarations;
+pub mod editions;
 mod entries;
 pub mod form;
 pub mod gifts;
