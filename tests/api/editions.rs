@@ -319,6 +319,7 @@ fn an_entry_withheld_later_is_redacted_and_the_redaction_listed(b: Backend) {
 }
 
 both_backends!(
+    the_auditor_reproduces_an_edition_from_the_chain_and_names_a_tampered_entry,
     a_governance_lead_publishes_an_edition_through_the_form,
     an_entry_withheld_later_is_redacted_and_the_redaction_listed,
     an_edition_is_frozen_and_bound_to_its_checkpoint,
@@ -382,4 +383,104 @@ fn a_governance_lead_publishes_an_edition_through_the_form(b: Backend) {
     assert!(page.contains("entries 1..3"), "{page}");
     let list = app.browse(FORM, Some(&browser.cookie));
     assert!(list.body.contains(&format!("As at {end}")), "{}", list.body);
+}
+
+fn python(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new("python3")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("python3 is installed");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn the_auditor_reproduces_an_edition_from_the_chain_and_names_a_tampered_entry(b: Backend) {
+    let (app, _, _) = app_with_history(b);
+    // After both declarations (entries 3 and 4), with nothing recorded since but the edition.
+    let as_at = year_end() + Duration::days(20);
+    let (s, body) = app.post(
+        "/editions",
+        json!({"as_at": as_at.to_string(), "kind": "monthly"}),
+    );
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["tree_size"], 4);
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("edition");
+    std::fs::create_dir_all(edition.join("data")).unwrap();
+    let site = format!("{}/{}", app.base, app.org);
+    for (url, file) in [
+        (
+            format!("{site}/editions/{as_at}/manifest.json"),
+            edition.join("manifest.json"),
+        ),
+        (
+            format!("{site}/editions/{as_at}/checkpoint"),
+            edition.join("checkpoint"),
+        ),
+        (
+            format!("{site}/editions/{as_at}/data/interests.csv"),
+            edition.join("data/interests.csv"),
+        ),
+        (
+            format!("{site}/audit/chain.jsonl"),
+            dir.path().join("chain.jsonl"),
+        ),
+        (
+            format!("{site}/audit/verifier-key"),
+            dir.path().join("verifier-key"),
+        ),
+    ] {
+        let (s, bytes) = get_bytes(&url);
+        assert_eq!(s, 200, "{url}");
+        std::fs::write(file, bytes).unwrap();
+    }
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let (chain, key) = (
+        dir.path().join("chain.jsonl"),
+        dir.path().join("verifier-key"),
+    );
+    let run = |chain: &std::path::Path| {
+        python(&[
+            "tools/reproduce_edition.py",
+            &path(chain),
+            &path(&edition),
+            "--key",
+            &path(&key),
+        ])
+    };
+    let (ok, out) = run(&chain);
+    assert!(
+        ok && out.starts_with(&format!(
+            "OK: test-ccg register of interests as at {as_at} (2 entries)"
+        )),
+        "{out}"
+    );
+    // One payload changed in the export: the script names its entry.
+    let text = std::fs::read_to_string(&chain).unwrap();
+    let tampered = dir.path().join("tampered.jsonl");
+    std::fs::write(
+        &tampered,
+        text.replacen("Partner, Riverside", "Partner, Lakeside", 1),
+    )
+    .unwrap();
+    let (ok, out) = run(&tampered);
+    assert!(
+        !ok && out.contains("FAIL seq 3") && out.contains("payload hash mismatch"),
+        "{out}"
+    );
+    // A published file that is not the register the chain gives: the row is named.
+    let csv = edition.join("data/interests.csv");
+    let published = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(
+        &csv,
+        published.replacen("Partner, Riverside", "Partner, Lakeside", 1),
+    )
+    .unwrap();
+    let (ok, out) = run(&chain);
+    assert!(!ok && out.contains("FAIL"), "{out}");
 }
