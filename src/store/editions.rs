@@ -134,6 +134,24 @@ pub fn create(
 
 type Row = (String, String, i64, String, i64, String);
 
+/// The columns of a [`Row`].
+type Columns = (
+    e::as_at,
+    e::kind,
+    e::tree_size,
+    e::root,
+    e::audit_seq,
+    e::created_at,
+);
+const COLUMNS: Columns = (
+    e::as_at,
+    e::kind,
+    e::tree_size,
+    e::root,
+    e::audit_seq,
+    e::created_at,
+);
+
 fn from_row((as_at, kind, tree_size, root, audit_seq, created_at): Row) -> Edition {
     Edition {
         as_at,
@@ -154,14 +172,7 @@ pub fn find(
     let row: Option<Row> = e::table
         .filter(e::organisation_id.eq(org_id))
         .filter(e::as_at.eq(as_at))
-        .select((
-            e::as_at,
-            e::kind,
-            e::tree_size,
-            e::root,
-            e::audit_seq,
-            e::created_at,
-        ))
+        .select(COLUMNS)
         .first(c)
         .optional()?;
     Ok(row.map(from_row))
@@ -172,14 +183,7 @@ pub fn all(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Edition>, StoreErro
     let rows: Vec<Row> = e::table
         .filter(e::organisation_id.eq(org_id))
         .order(e::as_at.desc())
-        .select((
-            e::as_at,
-            e::kind,
-            e::tree_size,
-            e::root,
-            e::audit_seq,
-            e::created_at,
-        ))
+        .select(COLUMNS)
         .load(c)?;
     Ok(rows.into_iter().map(from_row).collect())
 }

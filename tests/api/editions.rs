@@ -4,6 +4,7 @@
 
 use crate::both_backends;
 use crate::helpers::{declaration, Backend, TestApp};
+use crate::python::python;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use coi_register::domain::entries::Review;
 use coi_register::domain::interests::DeclarationFields;
@@ -383,20 +384,6 @@ fn a_governance_lead_publishes_an_edition_through_the_form(b: Backend) {
     assert!(page.contains("entries 1..3"), "{page}");
     let list = app.browse(FORM, Some(&browser.cookie));
     assert!(list.body.contains(&format!("As at {end}")), "{}", list.body);
-}
-
-fn python(args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new("python3")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("python3 is installed");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 fn the_auditor_reproduces_an_edition_from_the_chain_and_names_a_tampered_entry(b: Backend) {

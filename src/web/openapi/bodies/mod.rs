@@ -442,7 +442,7 @@ pub fn amend_breach() -> Value {
 /// `POST …/editions`
 pub fn new_edition() -> Value {
     object(
-        &vec![
+        &[
             (
                 "as_at",
                 described(
