@@ -4,6 +4,7 @@
 use super::entries::Entry;
 use super::money::{Pence, Style};
 use super::org::OrgSettings;
+use super::payload::{Fields, PayloadError};
 use super::validation::{FieldErrors, Input};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -333,6 +334,28 @@ impl Gift {
         })
     }
 
+    /// The version an audit payload describes: the inverse of [`Gift::payload`].
+    pub fn from_payload(payload: &Value) -> Result<Gift, PayloadError> {
+        let f = Fields(payload);
+        Ok(Gift {
+            id: f.int("id")?,
+            version: f.int("version")?,
+            person_id: f.int("person_id")?,
+            fields: GiftFields {
+                giver: f.text("giver")?,
+                giver_is_supplier: f.flag("giver_is_supplier")?,
+                kind: f.code("kind", GiftKind::parse)?,
+                description: f.text("description")?,
+                value_pence: f.int("value_pence")?,
+                offered_on: f.date("offered_on")?,
+                outcome: f.code("outcome", Outcome::parse)?,
+                approved_by: f.opt_text("approved_by")?,
+                declared_on: f.date("declared_on")?,
+            },
+            standing: f.standing()?,
+        })
+    }
+
     /// Whether the public register shows this offer: decision-making staff only,
     /// neither withheld nor withdrawn.
     pub fn is_public(&self, person_decision_making: bool) -> bool {
@@ -357,6 +380,30 @@ mod tests {
     fn offer(kind: &str, supplier: bool, value: i64, outcome: &str) -> Value {
         json!({"giver": "Acme Medical Ltd", "giver_is_supplier": supplier, "kind": kind,
                "description": "Offer", "value_pence": value, "offered_on": "2026-06-01", "outcome": outcome})
+    }
+
+    #[test]
+    fn an_offer_reads_back_from_its_payload() {
+        let mut fields = parse(offer("gift", false, 5000, "accepted")).unwrap();
+        fields.approved_by = Some("Chief Finance Officer".into());
+        let g = Gift {
+            id: 4,
+            version: 3,
+            person_id: 2,
+            fields,
+            standing: crate::domain::entries::Standing::active(),
+        };
+        let withdrawn = g
+            .with_standing(&crate::domain::entries::StandingChange::Withdraw(
+                "twice".into(),
+            ))
+            .unwrap();
+        let mut bad = g.payload("dr-a");
+        for g in [g, withdrawn] {
+            assert_eq!(Gift::from_payload(&g.payload("dr-a")), Ok(g));
+        }
+        bad["kind"] = json!("bribe");
+        assert_eq!(Gift::from_payload(&bad).unwrap_err().field, "kind");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::entries::{Entry, EntryStep, StandingChange};
 use super::org::OrgSettings;
+use super::payload::{Fields, PayloadError};
 use super::validation::{FieldErrors, Input};
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
@@ -169,6 +170,28 @@ impl Declaration {
         })
     }
 
+    /// The version an audit payload describes: the inverse of [`Declaration::payload`].
+    pub fn from_payload(payload: &Value) -> Result<Declaration, PayloadError> {
+        let f = Fields(payload);
+        Ok(Declaration {
+            id: f.int("id")?,
+            version: f.int("version")?,
+            person_id: f.int("person_id")?,
+            fields: DeclarationFields {
+                position: f.opt_text("position")?,
+                interest_type: f.code("interest_type", InterestType::parse)?,
+                associate: f.opt_text("associate")?,
+                description: f.text("description")?,
+                body: f.text("body")?,
+                arose_on: f.date("arose_on")?,
+                ended_on: f.opt_date("ended_on")?,
+                declared_on: f.date("declared_on")?,
+                mitigation: f.text("mitigation")?,
+            },
+            standing: f.standing()?,
+        })
+    }
+
     /// Whether the public may see this entry on `today` (DOMAIN.md): decision-making
     /// staff only, not withheld or withdrawn, and ended interests for a limited time.
     pub fn is_public(
@@ -288,6 +311,30 @@ mod tests {
             fields: DeclarationFields::parse(&input(v), today()).unwrap(),
             standing: Standing::active(),
         }
+    }
+
+    #[test]
+    fn a_declaration_reads_back_from_its_payload() {
+        let mut v = valid();
+        v["interest_type"] = json!("indirect");
+        v["associate"] = json!("Spouse");
+        v["ended_on"] = json!("2026-02-01");
+        let plain = declaration(v);
+        let withheld = Step::Standing(StandingChange::Withhold("risk of harm".into()))
+            .apply(&plain)
+            .unwrap();
+        let mut returned = plain.clone();
+        returned.standing.review = crate::domain::entries::Review::Returned("which?".into());
+        returned.fields.position = None;
+        for d in [plain, withheld, returned] {
+            assert_eq!(Declaration::from_payload(&d.payload("dr-a")), Ok(d));
+        }
+        let mut bad = declaration(valid()).payload("dr-a");
+        bad["arose_on"] = json!("yesterday");
+        assert_eq!(
+            Declaration::from_payload(&bad).unwrap_err().field,
+            "arose_on"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod gifts;
 pub mod interests;
 pub mod money;
 pub mod org;
+pub mod payload;
 pub mod people;
 pub mod returns;
 pub mod validation;

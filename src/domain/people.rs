@@ -1,6 +1,7 @@
 //! People who may declare interests: name, position, and whether they are
 //! decision-making staff (only theirs is published).
 
+use super::payload::{Fields, PayloadError};
 use super::validation::{FieldErrors, Input};
 use serde_json::{json, Value};
 
@@ -58,11 +59,43 @@ impl Person {
             "decision_making": self.fields.decision_making,
         })
     }
+
+    /// The person an audit payload describes: the inverse of [`Person::payload`].
+    pub fn from_payload(payload: &Value) -> Result<Person, PayloadError> {
+        let f = Fields(payload);
+        Ok(Person {
+            id: f.int("id")?,
+            slug: f.text("slug")?,
+            version: f.int("version")?,
+            fields: PersonFields {
+                name: f.text("name")?,
+                position: f.text("position")?,
+                decision_making: f.flag("decision_making")?,
+            },
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_reads_back_from_their_payload() {
+        let p = Person {
+            id: 12,
+            slug: "dr-a-2".into(),
+            version: 4,
+            fields: PersonFields {
+                name: "Dr A".into(),
+                position: "GP".into(),
+                decision_making: false,
+            },
+        };
+        assert_eq!(Person::from_payload(&p.payload()), Ok(p));
+        let e = Person::from_payload(&json!({"id": "x"})).unwrap_err();
+        assert_eq!(e.field, "id");
+    }
 
     #[test]
     fn a_person_needs_a_name_and_position() {

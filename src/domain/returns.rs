@@ -3,6 +3,7 @@
 
 use super::entries::Review;
 use super::org::OrgSettings;
+use super::payload::{Fields, PayloadError};
 use super::people::Person;
 use super::validation::{FieldErrors, Input};
 use chrono::{Months, NaiveDate};
@@ -77,6 +78,18 @@ impl Return {
             "id": self.id.to_string(), "person_id": self.person_id.to_string(), "person": person_slug,
             "kind": self.kind.code(), "made_on": self.made_on.to_string(),
             "review": self.review.code(), "review_comment": self.review.comment(),
+        })
+    }
+
+    /// The return an audit payload describes: the inverse of [`Return::payload`].
+    pub fn from_payload(payload: &Value) -> Result<Return, PayloadError> {
+        let f = Fields(payload);
+        Ok(Return {
+            id: f.int("id")?,
+            person_id: f.int("person_id")?,
+            kind: f.code("kind", ReturnKind::parse)?,
+            made_on: f.date("made_on")?,
+            review: f.review()?,
         })
     }
 }
@@ -190,6 +203,22 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_return_reads_back_from_its_payload() {
+        for review in [Review::Accepted, Review::Returned("which year?".into())] {
+            let r = Return {
+                id: 3,
+                person_id: 5,
+                kind: ReturnKind::Confirmation,
+                made_on: d(2026, 3, 31),
+                review,
+            };
+            assert_eq!(Return::from_payload(&r.payload("dr-a")), Ok(r));
+        }
+        let e = Return::from_payload(&json!({"id": "1", "person_id": "1", "kind": "none"}));
+        assert_eq!(e.unwrap_err().field, "kind");
     }
 
     #[test]

@@ -7,9 +7,9 @@ use super::{business, exports, PublishError, Publisher};
 use crate::audit::checkpoint::{sign_checkpoint, Checkpoint};
 use crate::domain::editions::{EditionKind, EditionRequest};
 use crate::store::editions::{self, Edition, File};
-use crate::store::orgs::Org;
-use crate::store::snapshot::{self, Snapshot};
-use crate::store::{checkpoints, AnyConnection, Committed, StoreError};
+use crate::store::orgs::{self, Org};
+use crate::store::snapshot::Snapshot;
+use crate::store::{audit, checkpoints, AnyConnection, Committed, StoreError};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,16 +27,19 @@ const PAGE_DATA: &str = ".registers-page.json";
 impl Publisher {
     /// The files of the registers as at the end of `as_at`: the interests, gifts and
     /// decisions registers as one printable page and as CSV and JSON, rendered with the
-    /// site's own templates and CSV writers. This is the one seam between editions and
-    /// how a past register is derived: here the published records are judged as at
-    /// that day (what is current, ended or within six months of ending then).
+    /// site's own templates and CSV writers from the registers as they then stood, rebuilt
+    /// from the chain alone ([`super::as_at::as_at`], today's withholdings applied).
     pub fn edition_files(
         &self,
         c: &mut AnyConnection,
         slug: &str,
         as_at: NaiveDate,
     ) -> Result<Vec<File>, PublishError> {
-        snapshot::read(c, slug, |_, s| Ok(self.registers_as_at(s, as_at)))?
+        let org = orgs::by_slug(c, slug)?;
+        let chain = audit::range(c, org.id, 1, org.chain_seq, org.chain_seq.max(1))?;
+        let then = super::as_at::as_at(&org, &chain, as_at)
+            .map_err(|e| StoreError::Corrupt(format!("the chain of {slug}: {e}")))?;
+        self.registers_as_at(&then.snapshot, as_at)
     }
 
     fn registers_as_at(&self, s: &Snapshot, as_at: NaiveDate) -> Result<Vec<File>, PublishError> {

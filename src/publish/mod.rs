@@ -1,6 +1,7 @@
 //! The public site: rendered from one read snapshot per organisation into plain files
 //! (pages, feeds, open data, the chain export), each swapped in atomically.
 
+pub mod as_at;
 pub mod business;
 mod business_pages;
 mod chain_export;

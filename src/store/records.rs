@@ -8,6 +8,7 @@
 use super::schema::records as r;
 use super::write::{Entry, WriteCtx};
 use super::{AnyConnection, StoreError};
+use crate::domain::payload::{Fields, PayloadError};
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -47,6 +48,31 @@ impl<T: Kind> Stored<T> {
             m.insert("version".into(), json!(self.version));
         }
         v
+    }
+
+    /// The version an audit entry records: the inverse of [`Stored::payload`], with
+    /// when, by whom and in which entry from the entry's header. Pure: no database.
+    pub fn from_entry(
+        header: &crate::audit::EntryHeader,
+        payload: &Value,
+    ) -> Result<Stored<T>, PayloadError> {
+        let f = Fields(payload);
+        let (id, version) = (f.int("id")?, f.int("version")?);
+        let mut body = payload.clone();
+        if let Value::Object(m) = &mut body {
+            m.remove("id");
+            m.remove("version");
+        }
+        let record = serde_json::from_value(body)
+            .map_err(|_| PayloadError::new(T::KIND, "does not read back as its record"))?;
+        Ok(Stored {
+            id,
+            version,
+            record,
+            recorded_at: header.at.clone(),
+            recorded_by: header.actor.clone(),
+            audit_seq: header.seq,
+        })
     }
 
     /// The audit entry recording this version.
