@@ -22,12 +22,15 @@ use std::collections::BTreeMap;
 
 mod business;
 mod data;
+mod editions;
 mod history;
 #[cfg(test)]
 mod tests;
 
 /// Every demo write is recorded as made by this actor.
 const ACTOR: &str = "system";
+
+pub use editions::seed_editions;
 
 /// Seed the demo organisations (`content/orgs.json`) if the database has none. Returns
 /// true if it seeded.

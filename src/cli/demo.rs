@@ -4,7 +4,7 @@ use super::{add_user, generate_password, CliError};
 use crate::config::Config;
 use crate::domain::accounts::NewPassword;
 use crate::store::users::Role;
-use crate::store::{Store, StoreError};
+use crate::store::{AnyConnection, Store, StoreError};
 
 /// A demo account, with the password (and, for the governance lead, the token) to print.
 pub struct DemoAccount {
@@ -65,6 +65,17 @@ pub fn seed_demo_accounts(
     Ok(out)
 }
 
+/// Publish the demo's editions (see `demo::editions`), rendered as the site will be.
+pub(super) fn seed_demo_editions(c: &mut AnyConnection, config: &Config) -> Result<(), CliError> {
+    let base_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.bind.replace("0.0.0.0", "localhost")));
+    let publisher = config.publisher(&base_url)?;
+    crate::demo::seed_editions(c, &publisher, crate::clock::today())?;
+    Ok(())
+}
+
 /// Print the demo accounts: where to sign in, and each account's password.
 pub(super) fn print_demo_accounts(url: &str, accounts: &[DemoAccount]) {
     println!("Sign in at {url}/admin/sign-in with a demo account (passwords shown once):");
@@ -89,6 +100,7 @@ pub(super) fn serve(config: Config, demo: bool) -> Result<(), CliError> {
         let mut c = store.conn()?;
         if crate::demo::seed_if_empty(&mut c, crate::clock::today())? {
             demo_accounts = Some(seed_demo_accounts(&mut c)?);
+            seed_demo_editions(&mut c, &config)?;
         }
     }
     actix_web::rt::System::new().block_on(async move {

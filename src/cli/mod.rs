@@ -356,7 +356,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 return Ok(());
             }
             let accounts = seed_demo_accounts(&mut c)?;
-            println!("seeded the demo organisations");
+            demo::seed_demo_editions(&mut c, &config)?;
+            println!("seeded the demo organisations and their editions");
             let url = config
                 .public_url
                 .clone()

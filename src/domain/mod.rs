@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod codes;
 pub mod committees;
 pub mod decisions;
+pub mod editions;
 pub mod entries;
 pub mod gifts;
 pub mod interests;

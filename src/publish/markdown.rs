@@ -95,7 +95,16 @@ pub fn to_text(markdown: &str) -> String {
             }
             Event::Text(_) | Event::Code(_) if in_code_tag => {}
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            // A block's end is a word break: list items and headings do not run together.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell,
+            ) => out.push(' '),
             _ => {}
         }
     }
@@ -148,5 +157,11 @@ mod tests {
             "Partner at Riverside x y"
         );
         assert_eq!(to_text("A <script>alert(1)</script> B"), "A B");
+        assert_eq!(
+            to_text(
+                "# Paid work\nFor Physio Direct:\n\n- two sessions a month\n- paid by the session"
+            ),
+            "Paid work For Physio Direct: two sessions a month paid by the session"
+        );
     }
 }

@@ -10,6 +10,7 @@ mod changes_pages;
 pub mod checkpoints;
 pub mod data_page;
 pub mod diff;
+pub mod editions;
 pub mod exports;
 pub mod feeds;
 pub mod markdown;
@@ -59,6 +60,7 @@ pub struct Scope {
     pub committees: BTreeSet<i64>,
     pub decisions: bool,
     pub breaches: bool,
+    pub editions: bool,
 }
 
 impl Scope {
@@ -92,6 +94,7 @@ impl Scope {
             }
             Touched::Decisions => self.decisions = true,
             Touched::Breaches => self.breaches = true,
+            Touched::Editions => self.editions = true,
         }
     }
 }
@@ -111,7 +114,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 26] = [
+const TEMPLATES: [(&str, &str); 29] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -139,6 +142,12 @@ const TEMPLATES: [(&str, &str); 26] = [
     ("decision", include_str!("../../templates/decision.hbs")),
     ("breaches", include_str!("../../templates/breaches.hbs")),
     ("data", include_str!("../../templates/data.hbs")),
+    ("editions", include_str!("../../templates/editions.hbs")),
+    ("edition", include_str!("../../templates/edition.hbs")),
+    (
+        "edition-registers",
+        include_str!("../../templates/edition-registers.hbs"),
+    ),
     ("person-ref", include_str!("../../templates/person-ref.hbs")),
     (
         "conflicts-table",
@@ -475,6 +484,10 @@ impl Publisher {
         self.render_business(c, &ctx, scope, &org)?;
         if all || scope.interests || scope.gifts || scope.decisions || scope.person_records {
             self.render_changes(c, &ctx, scope, &org)?;
+        }
+        // A declaration or gift withheld since an edition is redacted from it.
+        if all || scope.editions || scope.interests || scope.gifts {
+            self.render_editions(c, s, &org)?;
         }
 
         // The register of procurement decisions in OCDS: its award descriptions name the

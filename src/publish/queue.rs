@@ -53,6 +53,8 @@ pub struct SiteState {
 pub struct Queue {
     tx: mpsc::Sender<Job>,
     states: Arc<Mutex<BTreeMap<String, SiteState>>>,
+    /// The worker's publisher, for work that renders inside a request (an edition's files).
+    publisher: Arc<Publisher>,
 }
 
 /// What the worker carries between batches: the organisations whose publish failed and
@@ -98,14 +100,23 @@ impl Queue {
         }
         let worker = Worker {
             store,
-            publisher,
+            publisher: publisher.clone(),
             states: states.clone(),
         };
         std::thread::Builder::new()
             .name("publisher".into())
             .spawn(move || worker.run(rx))
             .expect("the publisher thread starts");
-        Queue { tx, states }
+        Queue {
+            tx,
+            states,
+            publisher,
+        }
+    }
+
+    /// The publisher the worker renders with.
+    pub fn publisher(&self) -> &Arc<Publisher> {
+        &self.publisher
     }
 
     /// Ask for what `touched` shows to be re-rendered; the receiver says whether it is

@@ -80,6 +80,10 @@ impl<'a> Visible<'a> {
     /// version of an entry must have been accepted (a declarant's submission, and a
     /// governance lead's comment returning it, stay between them).
     pub fn entry_is_public(&self, e: &ChainEntry) -> bool {
+        // An edition is named by its date and is public from the moment it is made.
+        if e.header.entity == "edition" {
+            return true;
+        }
         let id: i64 = match e.header.entity_id.parse() {
             Ok(id) => id,
             Err(_) => return e.header.entity == "organisation",

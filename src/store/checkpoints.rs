@@ -13,37 +13,46 @@ pub struct Stored {
     pub created_at: String,
 }
 
+type Row = (i64, String, String, String);
+
+fn stored((size, root, note, created_at): Row) -> Stored {
+    Stored {
+        size,
+        root,
+        note,
+        created_at,
+    }
+}
+
 pub fn latest(c: &mut AnyConnection, org_id: i64) -> Result<Option<Stored>, StoreError> {
-    let row: Option<(i64, String, String, String)> = k::table
+    let row: Option<Row> = k::table
         .filter(k::organisation_id.eq(org_id))
         .order(k::size.desc())
         .select((k::size, k::root, k::note, k::created_at))
         .first(c)
         .optional()?;
-    Ok(row.map(|(size, root, note, created_at)| Stored {
-        size,
-        root,
-        note,
-        created_at,
-    }))
+    Ok(row.map(stored))
+}
+
+/// The checkpoint of the first `size` entries, if one was signed.
+pub fn at(c: &mut AnyConnection, org_id: i64, size: i64) -> Result<Option<Stored>, StoreError> {
+    let row: Option<Row> = k::table
+        .filter(k::organisation_id.eq(org_id))
+        .filter(k::size.eq(size))
+        .select((k::size, k::root, k::note, k::created_at))
+        .first(c)
+        .optional()?;
+    Ok(row.map(stored))
 }
 
 /// Every checkpoint of an organisation, oldest first.
 pub fn all(c: &mut AnyConnection, org_id: i64) -> Result<Vec<Stored>, StoreError> {
-    let rows: Vec<(i64, String, String, String)> = k::table
+    let rows: Vec<Row> = k::table
         .filter(k::organisation_id.eq(org_id))
         .order(k::size)
         .select((k::size, k::root, k::note, k::created_at))
         .load(c)?;
-    Ok(rows
-        .into_iter()
-        .map(|(size, root, note, created_at)| Stored {
-            size,
-            root,
-            note,
-            created_at,
-        })
-        .collect())
+    Ok(rows.into_iter().map(stored).collect())
 }
 
 /// Keep a new checkpoint (one per tree size; a size already signed is left as it is).

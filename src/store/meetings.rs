@@ -279,9 +279,8 @@ pub fn amend_meeting(
         let ms = current_members(c, org_id, committee_id)?;
         recheck_decided(c, org_id, &committee, &ms, NaiveDate::MIN, Some(&next))?;
         let items = records::children::<Item>(c, org_id, id)?;
-        let quorate = |m: &Meeting, i: &Item| {
-            quorum_from_records(&committee.record, &ms, m, i).is_quorate()
-        };
+        let quorate =
+            |m: &Meeting, i: &Item| quorum_from_records(&committee.record, &ms, m, i).is_quorate();
         let makes_quorate = (items.iter().map(|i| &i.record))
             .any(|i| !quorate(&current.record, i) && quorate(&next.record, i));
         refuse_unexplained(

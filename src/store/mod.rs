@@ -10,6 +10,7 @@ pub mod committee_view;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
+pub mod editions;
 pub mod entries;
 pub mod gifts;
 pub mod meetings;

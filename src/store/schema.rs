@@ -209,3 +209,24 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, users);
+
+diesel::table! {
+    editions (organisation_id, as_at) {
+        organisation_id -> BigInt,
+        as_at -> Text,
+        kind -> Text,
+        tree_size -> BigInt,
+        root -> Text,
+        audit_seq -> BigInt,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    edition_files (organisation_id, as_at, path) {
+        organisation_id -> BigInt,
+        as_at -> Text,
+        path -> Text,
+        content -> Text,
+    }
+}

@@ -39,6 +39,8 @@ pub enum Touched {
     Decisions,
     /// The record of breaches.
     Breaches,
+    /// The editions (frozen registers as at a date).
+    Editions,
 }
 
 /// A change applied inside the transaction, described for its audit entry.

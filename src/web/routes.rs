@@ -121,11 +121,12 @@ macro_rules! routes {
 
 use crate::web::openapi::bodies as b;
 use admin::{
-    committees as ac, confirmations as acf, decisions as adc, declarations as ad, gifts as ag,
-    home, import as ai, people as ap, returns as ar, review as arv, sign_in,
+    committees as ac, confirmations as acf, decisions as adc, declarations as ad, editions as aed,
+    gifts as ag, home, import as ai, people as ap, returns as ar, review as arv, sign_in,
 };
 use api::{
-    audit, committees as cm, decisions as pd, declarations as d, gifts as g, orgs, people, returns,
+    audit, committees as cm, decisions as pd, declarations as d, editions as ed, gifts as g, orgs,
+    people, returns,
 };
 
 routes! {
@@ -203,6 +204,8 @@ routes! {
     Post "/admin/orgs/{org}/breaches/new", Governance, adc::create_breach, "Record a breach";
     Get  "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach_form, "The form to amend a breach";
     Post "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach, "Amend a breach";
+    Get  "/admin/orgs/{org}/editions", Governance, aed::show, "The editions published, and the form to publish one";
+    Post "/admin/orgs/{org}/editions", Governance, aed::create, "Publish an edition: the registers frozen as at a past day";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 
@@ -268,6 +271,8 @@ routes! {
     Get  "/api/v1/orgs/{org}/breaches", Public, pd::list_breaches, "Breaches (anonymised unless governance or auditor)";
     Post "/api/v1/orgs/{org}/breaches", Governance, pd::create_breach, body b::new_breach, "Record a breach";
     Post "/api/v1/orgs/{org}/breaches/{id}/amend", Governance, pd::amend_breach, body b::amend_breach, "Amend a breach";
+
+    Post "/api/v1/orgs/{org}/editions", Governance, ed::create, body b::new_edition, "Publish an edition: the registers frozen as at a past day, bound to a signed checkpoint";
 
     Get  "/api/v1/orgs/{org}/audit/head", Public, audit::head, "The chain head";
     Get  "/api/v1/orgs/{org}/audit/entries", Public, audit::entries, query b::entries_query, "Chain entries (withheld payloads for governance, auditors)";

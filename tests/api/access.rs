@@ -131,6 +131,8 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Post, "/admin/orgs/{org}/breaches/new", Governance),
         (Get, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
         (Post, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
+        (Get, "/admin/orgs/{org}/editions", Governance),
+        (Post, "/admin/orgs/{org}/editions", Governance),
         (Get, "/admin/orgs/{org}/import", Governance),
         (Post, "/admin/orgs/{org}/import", Governance),
         (Get, "/{org}/registers/as-at/{date}/{file}", Public),
@@ -188,6 +190,7 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Get, "/api/v1/orgs/{org}/breaches", Public),
         (Post, "/api/v1/orgs/{org}/breaches", Governance),
         (Post, "/api/v1/orgs/{org}/breaches/{id}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/editions", Governance),
         (Get, "/api/v1/orgs/{org}/audit/head", Public),
         (Get, "/api/v1/orgs/{org}/audit/entries", Public),
         (Get, "/api/v1/orgs/{org}/audit/checkpoints", Public),
@@ -403,7 +406,8 @@ impl World {
                         || p.starts_with("/admin/orgs/{org}/committees/")
                         || p.starts_with("/admin/orgs/{org}/decisions/")
                         || p.starts_with("/admin/orgs/{org}/breaches/")
-                        || p == "/admin/orgs/{org}/import" =>
+                        || p == "/admin/orgs/{org}/import"
+                        || p == "/admin/orgs/{org}/editions" =>
                 {
                     let csrf = account.map(|a| a.2.csrf.clone()).unwrap_or_default();
                     app.submit(

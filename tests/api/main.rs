@@ -14,6 +14,7 @@ mod chain;
 mod changes;
 mod committees;
 mod declarations;
+mod editions;
 mod evidence;
 mod gifts;
 mod hostile;

@@ -5,7 +5,8 @@ use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 use std::process::Command;
 
-fn python(args: &[&str]) -> (bool, String) {
+/// Run a Python script from the repository's root: (whether it succeeded, its output).
+pub fn python(args: &[&str]) -> (bool, String) {
     let out = Command::new("python3")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

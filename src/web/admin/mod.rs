@@ -10,6 +10,7 @@ mod context;
 mod decision_form;
 pub mod decisions;
 pub mod declarations;
+pub mod editions;
 mod entries;
 mod entry_form;
 pub mod form;

@@ -15,6 +15,7 @@ use crate::domain::decisions::{
     BreachInput, DecisionFields, ServiceStatus, MAX_CONTRACT_VALUE_PENCE as MAX_DECISION_PENCE,
     ROUTES,
 };
+use crate::domain::editions::EditionKind;
 use crate::domain::entries::StandingChange;
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome as GiftOutcome, MAX_VALUE_PENCE};
 use crate::domain::interests::{DeclarationFields, InterestType, MAX_DESCRIPTION};
@@ -436,4 +437,28 @@ pub fn new_breach() -> Value {
 /// `POST …/breaches/{id}/amend`
 pub fn amend_breach() -> Value {
     amend(&breach_fields())
+}
+
+/// `POST …/editions`
+pub fn new_edition() -> Value {
+    object(
+        &[
+            (
+                "as_at",
+                described(
+                    date(),
+                    "YYYY-MM-DD, a day that is over (before today), with no edition yet",
+                ),
+            ),
+            (
+                "kind",
+                described(
+                    one_of(&EditionKind::CHOICES),
+                    "`year_end` only for an edition as at 31 March",
+                ),
+            ),
+        ],
+        &["as_at", "kind"],
+        true,
+    )
 }
