@@ -346,4 +346,40 @@ check "coi-register verify names seq 5" has_seq "$TMP/rust.out"
 check "tools/verify_chain.py rejects the edited copy (exit 1): $(cat "$TMP/python.out")" test "$python_rc" = 1
 check "tools/verify_chain.py names seq 5" has_seq "$TMP/python.out"
 
+# The demo's year-end edition, reproduced byte for byte by the auditor's script from the
+# full chain export (payloads included), and refused, naming the entry, once one payload
+# in the export is changed.
+YEAR_END=$(python3 -c 'import datetime as d; t=d.date.today(); y=t.year if (t.month, t.day) > (3, 31) else t.year-1; print(f"{y}-03-31")')
+ED=$TMP/edition
+mkdir -p "$ED/data"
+for f in manifest.json checkpoint data/interests.csv; do
+    code=$(fetch "/$ORG/editions/$YEAR_END/$f" "$ED/$f")
+    check "GET /$ORG/editions/$YEAR_END/$f answers 200" test "$code" = 200
+done
+code=$(fetch "/$ORG/audit/verifier-key" "$TMP/verifier-key")
+check "GET /$ORG/audit/verifier-key answers 200" test "$code" = 200
+python3 tools/reproduce_edition.py "$TMP/export.jsonl" "$ED" --key "$TMP/verifier-key" >"$TMP/edition.out" 2>&1 ||
+    fail "tools/reproduce_edition.py: $(cat "$TMP/edition.out")"
+check "tools/reproduce_edition.py reproduces the year-end edition: $(cat "$TMP/edition.out")" \
+    contains "$TMP/edition.out" "OK: "
+python3 - "$TMP/export.jsonl" "$TMP/export-tampered.jsonl" "$ED/manifest.json" <<'PY' || fail "could not make the tampered export"
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+size = json.load(open(sys.argv[3]))["checkpoint"]["tree_size"]
+# The last declaration the edition used: change its description.
+i = max(i for i, l in enumerate(lines[:size]) if l and json.loads(l)["entity"] == "declaration")
+entry = json.loads(lines[i])
+old = json.dumps(entry["payload"]["description"], ensure_ascii=False)
+assert lines[i].count(old) == 1, "cannot find the description"
+lines[i] = lines[i].replace(old, json.dumps("Changed " + entry["payload"]["description"], ensure_ascii=False))
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(lines))
+PY
+TAMPERED_SEQ=$(python3 -c 'import json,sys; ls=[l for l in open(sys.argv[1]).read().split("\n") if l]; print(next(json.loads(a)["seq"] for a, b in zip(ls, open(sys.argv[2]).read().split("\n")) if a != b))' "$TMP/export-tampered.jsonl" "$TMP/export.jsonl")
+set +e
+python3 tools/reproduce_edition.py "$TMP/export-tampered.jsonl" "$ED" --key "$TMP/verifier-key" >"$TMP/edition.out" 2>&1
+edition_rc=$?
+set -e
+check "tools/reproduce_edition.py refuses the changed export (exit 1): $(cat "$TMP/edition.out")" test "$edition_rc" = 1
+check "it names the changed entry, seq $TAMPERED_SEQ" contains "$TMP/edition.out" "seq $TAMPERED_SEQ "
+
 echo "e2e: $PASSED passed, 0 failed"

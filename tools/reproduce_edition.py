@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Reproduce an edition's register of interests from the public audit chain, independently
-of the service's code, with the Python standard library only.
+"""Reproduce an edition's register of interests from the audit chain export, independently
+of the service's code, with the Python standard library only. Give it the full export
+(`coi-register export chain`, payloads included): the public /<org>/audit/chain.jsonl
+carries only what is public today, and an interest that has since ended more than six
+months ago has a null payload there.
 
   reproduce_edition.py chain.jsonl EDITION_DIR [--key VERIFIER_KEY]
 
@@ -179,8 +182,9 @@ def reproduce(chain_path, edition_dir, key):
 
 def main():
     ap = argparse.ArgumentParser(description="Reproduce an edition's register of interests "
-                                 "from the public audit chain export.")
-    ap.add_argument("chain", help="the export, /<org>/audit/chain.jsonl")
+                                 "from the audit chain export (the full one, payloads included).")
+    ap.add_argument("chain", help="the full export (coi-register export chain); the public "
+                    "/<org>/audit/chain.jsonl serves while every entry used is still public")
     ap.add_argument("edition", help="a directory with the edition's manifest.json, checkpoint "
                     "and data/interests.csv")
     ap.add_argument("--key", metavar="VERIFIER_KEY", help="check the checkpoint's signature: "
