@@ -74,7 +74,10 @@ impl<'a> Ctx<'a> {
         }
         Some(CorrectionView {
             date: long_date(day),
-            reason: reason.clone(),
+            // Shown as a sentence the page ends with its own full stop.
+            reason: reason
+                .as_deref()
+                .map(|r| r.trim_end().trim_end_matches('.').to_owned()),
             changes: changes.iter().map(|c| self.change_text(c)).collect(),
             item,
             audit_seq,

@@ -352,3 +352,54 @@ fn a_decision_keeps_its_evidence_and_a_co_option_made_afterwards_is_dated() {
     assert_eq!(evidence.counting().len(), 6);
     assert_eq!(item.payload()["evidence"]["quorate"], true);
 }
+
+#[test]
+fn a_co_option_that_makes_a_refused_item_quorate_needs_a_reason_even_on_the_day() {
+    let (mut db, pccc) = Db::with_pccc();
+    let org_id = db.org_id;
+    let day = "2026-04-01";
+    let _clock = on_day(day);
+    let held = json!({"held_on": day});
+    let meeting = create_meeting(
+        db.c(),
+        org_id,
+        ACTOR,
+        pccc.committee.id,
+        meeting_with(held, &[]),
+    )
+    .expect("a second meeting, with no outcome yet")
+    .value;
+    let item = create_item(
+        db.c(),
+        org_id,
+        ACTOR,
+        meeting.id,
+        item_with("1", left_room("executive-member")),
+    )
+    .expect("an item the only executive left")
+    .value;
+    let decided = || ItemOutcomeInput::Decided {
+        decision: "Approved".into(),
+    };
+    let (id, version) = (item.id, item.version);
+    db.refused_fields(|c, org| record_outcome(c, org, ACTOR, id, version, decided()));
+    // The refusal is overcome only by a correction that says why.
+    let co_opt = |extra: Value| {
+        let mut fields = json!({"held_on": day, "co_opted": [
+            {"person": "outsider", "category": "executive", "note": "Director of finance"}]});
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        meeting_with(fields, &[])
+    };
+    let (mid, mver) = (meeting.id, meeting.version);
+    assert_eq!(
+        db.refused_fields(|c, org| amend_meeting(c, org, ACTOR, mid, mver, co_opt(json!({})))),
+        ["correction_reason"],
+        "on the meeting's day with no outcome yet, but the item would become quorate"
+    );
+    let reason = json!({"correction_reason": "The director of finance was co-opted for item 1"});
+    amend_meeting(db.c(), org_id, ACTOR, mid, mver, co_opt(reason)).expect("with its reason");
+    record_outcome(db.c(), org_id, ACTOR, id, version, decided()).expect("now quorate");
+}
