@@ -247,23 +247,21 @@ fn the_page_of_the_registers_as_at_a_past_day(backend: Backend) {
     }
     assert!(body.contains("No procurement decisions had been recorded."));
 
-    let later = app
-        .browse("/past-ccg/registers/as-at/2026-03-02/", None)
-        .body;
+    let page_on = |date: &str| {
+        app.browse(&format!("/past-ccg/registers/as-at/{date}/"), None)
+            .body
+    };
+    let later = page_on("2026-03-02");
     assert!(
         later.contains("Hillside") && !later.contains("Riverside"),
         "{later}"
     );
-    let after = app
-        .browse("/past-ccg/registers/as-at/2026-03-03/", None)
-        .body;
+    let after = page_on("2026-03-03");
     assert!(
         after.contains("Derived from entries 1 to 6 of the <a") && !after.contains("withheld."),
         "withheld by then, so not counted as withheld since: {after}"
     );
-    let before = app
-        .browse("/past-ccg/registers/as-at/2026-02-28/", None)
-        .body;
+    let before = page_on("2026-02-28");
     assert!(
         before.contains("NHS Past CCG had no entries in its <a"),
         "{before}"
