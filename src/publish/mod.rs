@@ -2,6 +2,7 @@
 //! (pages, feeds, open data, the chain export), each swapped in atomically.
 
 pub mod as_at;
+mod as_at_page;
 pub mod business;
 mod business_pages;
 mod chain_export;
@@ -114,7 +115,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 29] = [
+const TEMPLATES: [(&str, &str); 32] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -162,6 +163,15 @@ const TEMPLATES: [(&str, &str); 29] = [
         include_str!("../../templates/item-evidence.hbs"),
     ),
     ("correction", include_str!("../../templates/correction.hbs")),
+    ("as-at-form", include_str!("../../templates/as-at-form.hbs")),
+    (
+        "decisions-table",
+        include_str!("../../templates/decisions-table.hbs"),
+    ),
+    (
+        "registers-as-at",
+        include_str!("../../templates/registers-as-at.hbs"),
+    ),
     ("changes", include_str!("../../templates/changes.hbs")),
     (
         "changes-month",

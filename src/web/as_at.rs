@@ -1,16 +1,19 @@
-//! `/<org>/registers/as-at/<YYYY-MM-DD>/<file>`: the registers as they stood at the end
-//! of a past day ([`crate::publish::as_at`]), as the site's open data files were then:
-//! `interests.csv`, `gifts.csv`, `decisions.csv`, and `registers.json` holding all three
-//! with the entries they were derived from and how many entries withheld since are left
-//! out. Rendered on request from the chain, and kept in a small cache keyed by the
-//! chain's length and head, so any new entry (a withholding among them) invalidates it.
-//! Today, a future day, a malformed date or an unknown file: a plain 404 page.
+//! `/<org>/registers/as-at/<YYYY-MM-DD>/`: the registers as they stood at the end of a
+//! past day ([`crate::publish::as_at`]), as a page in the site's layout
+//! ([`crate::publish::Publisher::as_at_page`]) and beside it as the site's open data
+//! files were then: `interests.csv`, `gifts.csv`, `decisions.csv`, and `registers.json`
+//! holding all three with the entries they were derived from and how many entries
+//! withheld since are left out. Rendered on request from the chain, and kept in a small
+//! cache keyed by the chain's length and head, so any new entry (a withholding among
+//! them) invalidates it. Today, a future day, a malformed date or an unknown file: a
+//! plain 404 page. The register pages' form asks for `/<org>/registers/as-at/?date=…`,
+//! which sends the browser on to the day's page.
 
 use super::AppState;
 use crate::publish::as_at::{as_at, AsAt};
 use crate::publish::{business::Ctx, exports};
 use crate::store::{audit, orgs, StoreError};
-use actix_web::{web, HttpResponse};
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -26,8 +29,12 @@ pub const FILES: [(&str, &str); 4] = [
 /// How many rendered days the cache keeps.
 const CACHED: usize = 64;
 
-/// The files of one organisation's registers as at one day.
-type Files = Arc<[Vec<u8>; 4]>;
+/// The files of one organisation's registers as at one day, as [`FILES`] lists them,
+/// then the page.
+type Files = Arc<[Vec<u8>; 5]>;
+
+/// Where in [`Files`] the page is.
+const PAGE: usize = FILES.len();
 
 /// Which rendering a cached one is: organisation, day, and the chain's length and
 /// head when it was rendered.
@@ -94,14 +101,53 @@ pub async fn file(
     path: web::Path<(String, String, String)>,
 ) -> HttpResponse {
     let (slug, date, name) = path.into_inner();
-    let (Some(day), Some(index)) = (
-        past_day(&date, crate::clock::today()),
-        FILES.iter().position(|(f, _)| *f == name),
-    ) else {
+    match FILES.iter().position(|(f, _)| *f == name) {
+        Some(index) => answer(&state, slug, &date, index).await,
+        None => super::api::page_not_found().await,
+    }
+}
+
+/// `GET /{org}/registers/as-at/{date}/`: the page.
+pub async fn page(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
+    let (slug, date) = path.into_inner();
+    answer(&state, slug, &date, PAGE).await
+}
+
+/// `GET /{org}/registers/as-at/{date}`: on to the page, as the site's directories do.
+pub async fn to_page(path: web::Path<(String, String)>) -> HttpResponse {
+    let (slug, date) = path.into_inner();
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, format!("/{slug}/registers/as-at/{date}/")))
+        .finish()
+}
+
+/// `GET /{org}/registers/as-at/?date=YYYY-MM-DD`, the register pages' form: on to that
+/// day's page (303); a missing, malformed, present or future date is a 404 page.
+pub async fn choose(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let slug = path.into_inner();
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let day = query
+        .iter()
+        .find(|(k, _)| k == "date")
+        .and_then(|(_, v)| past_day(v, crate::clock::today()));
+    match day {
+        Some(day) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/{slug}/registers/as-at/{day}/")))
+            .finish(),
+        None => super::api::page_not_found().await,
+    }
+}
+
+/// File `index` of [`Files`] of the registers of `slug` as at `date`, from the cache or
+/// rendered now.
+async fn answer(state: &AppState, slug: String, date: &str, index: usize) -> HttpResponse {
+    let Some(day) = past_day(date, crate::clock::today()) else {
         return super::api::page_not_found().await;
     };
     let base = state.base_url.clone();
     let cache = state.as_at.clone();
+    let publisher = state.publisher.clone();
     let files = state
         .db(move |c| {
             let org = orgs::by_slug(c, &slug)?;
@@ -111,14 +157,21 @@ pub async fn file(
             }
             let chain = audit::range(c, org.id, 1, org.chain_seq, org.chain_seq)?;
             let a = as_at(&org, &chain, day).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let files: Files = Arc::new(render(&a, &base));
+            let page = publisher
+                .as_at_page(&a)
+                .map_err(|e| StoreError::Corrupt(format!("the registers as at {day}: {e}")))?;
+            let [interests, gifts, decisions, json] = render(&a, &base);
+            let files: Files = Arc::new([interests, gifts, decisions, json, page]);
             cache.put(key, files.clone());
             Ok(files)
         })
         .await;
+    let content_type = FILES
+        .get(index)
+        .map_or("text/html; charset=utf-8", |(_, t)| t);
     match files {
         Ok(files) => HttpResponse::Ok()
-            .content_type(FILES[index].1)
+            .content_type(content_type)
             .body(files[index].clone()),
         Err(super::error::ApiError::NotFound(_)) => super::api::page_not_found().await,
         Err(e) => actix_web::ResponseError::error_response(&e),

@@ -14,6 +14,7 @@ pub mod session;
 
 use crate::config::Config;
 use crate::publish::queue::Queue;
+use crate::publish::Publisher;
 use crate::store::{AnyConnection, Store, StoreError};
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub base_url: String,
     /// The registers as at past days, as rendered on request.
     pub as_at: Arc<as_at::Cache>,
+    /// Renders the pages served on request (the registers as at a past day).
+    pub publisher: Arc<Publisher>,
 }
 
 impl AppState {
@@ -88,13 +91,14 @@ impl Application {
         let secure = base_url.starts_with("https://");
         let sessions = session::SessionKeys::load_or_create(&config.data_dir, secure)?;
         std::thread::spawn(crate::store::users::prepare_decoy);
-        let queue = Queue::spawn(store.clone(), publisher);
+        let queue = Queue::spawn(store.clone(), publisher.clone());
         let state = web::Data::new(AppState {
             store,
             queue,
             sessions,
             base_url,
             as_at: Arc::default(),
+            publisher,
         });
         let site_dir = config.site_dir.clone();
         let server = HttpServer::new(move || {

@@ -209,6 +209,9 @@ routes! {
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
     Post "/admin/orgs/{org}/import", Governance, ai::create, "Import a register from CSV: every row checked first, nothing written unless all are valid";
 
+    Get  "/{org}/registers/as-at/", Public, crate::web::as_at::choose, "The register pages' form: on to the registers as at the day in ?date=YYYY-MM-DD";
+    Get  "/{org}/registers/as-at/{date}", Public, crate::web::as_at::to_page, "On to the page of the registers as at a day, with its trailing slash";
+    Get  "/{org}/registers/as-at/{date}/", Public, crate::web::as_at::page, "The registers as at the end of a past day, as a page";
     Get  "/{org}/registers/as-at/{date}/{file}", Public, crate::web::as_at::file, "The registers as at the end of a past day: interests.csv, gifts.csv, decisions.csv or registers.json";
 
     Get  "/healthz", Public, api::health, "Whether the service is up, and how far each public site lags behind its chain";

@@ -1,7 +1,8 @@
-//! The registers as at a past day (`/<org>/registers/as-at/<date>/<file>`): an entry as
-//! it then read, a later amendment not shown, an entry withheld since left out and
-//! counted, the CSV byte for byte what the site wrote that day, and 404s for today, the
-//! future, a malformed date and an unknown file.
+//! The registers as at a past day (`/<org>/registers/as-at/<date>/` and the files beside
+//! it): an entry as it then read, a later amendment not shown, an entry withheld since
+//! left out and counted, the CSV byte for byte what the site wrote that day, the register
+//! pages' form and its redirect, and 404s for today, the future, a malformed date and an
+//! unknown file.
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
@@ -211,4 +212,113 @@ fn registers_as_at_a_past_day(backend: Backend) {
     assert_eq!(status, 404);
 }
 
+fn the_page_of_the_registers_as_at_a_past_day(backend: Backend) {
+    let app = TestApp::spawn(backend);
+    let site = tempfile::tempdir().unwrap();
+    history(&app, site.path());
+
+    let page = app.browse("/past-ccg/registers/as-at/2026-03-01/", None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = &page.body;
+    assert!(
+        body.contains("<title>Registers as at 1 March 2026 – NHS Past CCG</title>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Riverside") && !body.contains("Hillside"),
+        "the entry as it then read, not its later amendment: {body}"
+    );
+    assert!(
+        body.contains("Derived from entries 1 to 4 of the <a"),
+        "{body}"
+    );
+    assert!(
+        body.contains("1 entry that was on the register on this date has since been withheld."),
+        "{body}"
+    );
+    assert!(!body.contains("Acme Medical Ltd"), "{body}");
+    for file in [
+        "interests.csv",
+        "gifts.csv",
+        "decisions.csv",
+        "registers.json",
+    ] {
+        assert!(body.contains(&format!("<a href=\"{file}\">")), "{file}");
+    }
+    assert!(body.contains("No procurement decisions had been recorded."));
+
+    let page_on = |date: &str| {
+        app.browse(&format!("/past-ccg/registers/as-at/{date}/"), None)
+            .body
+    };
+    let later = page_on("2026-03-02");
+    assert!(
+        later.contains("Hillside") && !later.contains("Riverside"),
+        "{later}"
+    );
+    let after = page_on("2026-03-03");
+    assert!(
+        after.contains("Derived from entries 1 to 6 of the <a") && !after.contains("withheld."),
+        "withheld by then, so not counted as withheld since: {after}"
+    );
+    let before = page_on("2026-02-28");
+    assert!(
+        before.contains("NHS Past CCG had no entries in its <a"),
+        "{before}"
+    );
+    assert!(before.contains("No interests were on the register."));
+
+    let bare = app.browse("/past-ccg/registers/as-at/2026-03-01", None);
+    assert_eq!(
+        (bare.status, bare.location.as_deref()),
+        (302, Some("/past-ccg/registers/as-at/2026-03-01/"))
+    );
+
+    // The register pages' form, and where it leads.
+    for register in ["interests", "gifts", "decisions"] {
+        let page =
+            std::fs::read_to_string(site.path().join(format!("past-ccg/{register}/index.html")))
+                .unwrap();
+        assert!(
+            page.contains(r#"<form class="app-as-at" method="get" action="/past-ccg/registers/as-at/">"#)
+                && page.contains(r#"<label class="nhsuk-label nhsuk-label--s" for="as-at-date">See the registers as at a date</label>"#)
+                && page.contains(r#"id="as-at-date" name="date" type="date""#),
+            "{register}: {page}"
+        );
+    }
+    let chosen = app.browse("/past-ccg/registers/as-at/?date=2026-03-01", None);
+    assert_eq!(
+        (chosen.status, chosen.location.as_deref()),
+        (303, Some("/past-ccg/registers/as-at/2026-03-01/"))
+    );
+
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today + chrono::Duration::days(1);
+    for date in [
+        today.to_string(),
+        tomorrow.to_string(),
+        "2026-3-1".into(),
+        "2026-02-30".into(),
+        "soon".into(),
+    ] {
+        let page = app.browse(&format!("/past-ccg/registers/as-at/{date}/"), None);
+        assert_eq!(page.status, 404, "{date}");
+        assert!(page.body.contains("Page not found"), "{}", page.body);
+        let chosen = app.browse(&format!("/past-ccg/registers/as-at/?date={date}"), None);
+        assert_eq!(
+            (chosen.status, chosen.location),
+            (404, None),
+            "?date={date}"
+        );
+    }
+    for query in ["", "?date=", "?day=2026-03-01", "?date=%ff%fe"] {
+        let chosen = app.browse(&format!("/past-ccg/registers/as-at/{query}"), None);
+        assert_eq!((chosen.status, chosen.location), (404, None), "{query}");
+        assert!(chosen.body.contains("Page not found"));
+    }
+    let unknown = app.browse("/no-such-ccg/registers/as-at/2026-03-01/", None);
+    assert_eq!(unknown.status, 404);
+}
+
 both_backends!(registers_as_at_a_past_day);
+both_backends!(the_page_of_the_registers_as_at_a_past_day);

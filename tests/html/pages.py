@@ -4,14 +4,16 @@
 
 The public site is crawled from `/` by following links, keeping the first page of each
 organisation and kind (as tests/browser/axe.mjs does: /<org>/committees/<slug>/meetings/<date>/
-is one kind). The web app is fetched signed out (the sign-in form, and the form refused),
-then signed in through the sign-in form as each account in COI_HTML_ACCOUNTS (lines of
-`ROLE EMAIL PASSWORD`), crawled from /admin one page of each GET route of src/web/routes.rs,
-and every POST form with a field on those pages submitted emptied (its refusal is a page
-too). Each page is saved as OUT_DIR/NNN.html; OUT_DIR/index.tsv maps files to URLs.
+is one kind), and each GET form to the registers as at a date is submitted with yesterday's
+date (the page it leads to is rendered on request, and no link reaches it). The web app is
+fetched signed out (the sign-in form, and the form refused), then signed in through the
+sign-in form as each account in COI_HTML_ACCOUNTS (lines of `ROLE EMAIL PASSWORD`), crawled
+from /admin one page of each GET route of src/web/routes.rs, and every POST form with a
+field on those pages submitted emptied (its refusal is a page too). Each page is saved as OUT_DIR/NNN.html; OUT_DIR/index.tsv maps files to URLs.
 Standard library only.
 """
 
+import datetime
 import html.parser
 import http.cookiejar
 import os
@@ -113,18 +115,25 @@ class Pages:
 
     def public(self):
         client, kinds, seen, queue, fetched = Client(self.base), set(), {"/"}, ["/"], 0
+        yesterday = (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=1)).isoformat()
         while queue and fetched < MAX_CRAWL:
             path = queue.pop(0)
-            status, _, ctype, body = client.request(path)
+            status, landed, ctype, body = client.request(path)
             fetched += 1
             if status != 200 or "text/html" not in ctype:
                 continue
+            path = landed
             kind = page_kind(path)
             if kind not in kinds:
                 kinds.add(kind)
                 self.save(f"{path} (public: {kind})", body)
+            text = body.decode("utf-8", "replace")
+            for action in re.findall(r'<form class="app-as-at" method="get" action="([^"]+)"', text):
+                if action not in seen:
+                    seen.add(action)
+                    queue.append(f"{action}?date={yesterday}")
             parts = Parts()
-            parts.feed(body.decode("utf-8", "replace"))
+            parts.feed(text)
             for href in parts.links:
                 u = urllib.parse.urlsplit(urllib.parse.urljoin(self.base + path, href))
                 p = u.path
