@@ -114,7 +114,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 29] = [
+const TEMPLATES: [(&str, &str); 30] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -144,6 +144,10 @@ const TEMPLATES: [(&str, &str); 29] = [
     ("data", include_str!("../../templates/data.hbs")),
     ("editions", include_str!("../../templates/editions.hbs")),
     ("edition", include_str!("../../templates/edition.hbs")),
+    (
+        "edition-changes",
+        include_str!("../../templates/edition-changes.hbs"),
+    ),
     (
         "edition-registers",
         include_str!("../../templates/edition-registers.hbs"),
@@ -487,7 +491,7 @@ impl Publisher {
         }
         // A declaration or gift withheld since an edition is redacted from it.
         if all || scope.editions || scope.interests || scope.gifts {
-            self.render_editions(c, s, &org)?;
+            self.render_editions(c, &ctx, &org)?;
         }
 
         // The register of procurement decisions in OCDS: its award descriptions name the
