@@ -3,7 +3,7 @@
 //! publishing every edition, its manifest and the list of editions into each generation.
 
 use super::views::{self, Visible};
-use super::{business, exports, PublishError, Publisher};
+use super::{business, changes, exports, PublishError, Publisher};
 use crate::audit::checkpoint::{sign_checkpoint, Checkpoint};
 use crate::domain::editions::{EditionKind, EditionRequest};
 use crate::store::editions::{self, Edition, File};
@@ -192,14 +192,49 @@ impl Publisher {
         checkpoints::insert(c, org.id, size, root, &note)
     }
 
+    /// Whether the editions must be written again: on a full publish or a new edition,
+    /// or when a change since they were last written hides or shows again what earlier
+    /// entries showed (a withholding redacts editions, a release restores them). Any
+    /// other write leaves them, and the pages between them, as they are, so a write costs
+    /// the same however many editions there are.
+    pub(super) fn editions_stale(
+        &self,
+        c: &mut AnyConnection,
+        v: &views::Visible,
+        scope: &super::Scope,
+    ) -> Result<bool, PublishError> {
+        let s = v.snapshot;
+        let head = s.org.chain_seq;
+        let key = format!("{}/editions#seq", s.org.slug);
+        let done = self
+            .memo
+            .lock()
+            .expect("not poisoned")
+            .insert(key, head as u64);
+        let stale = match done {
+            Some(done) if !scope.everything && !scope.editions => {
+                let done = done as i64;
+                let new = if done < head {
+                    crate::store::audit::range(c, s.org.id, done + 1, head, head - done)?
+                } else {
+                    vec![]
+                };
+                new.len() as i64 != head - done || self.changes_history(c, v, &new)?
+            }
+            _ => true,
+        };
+        Ok(stale)
+    }
+
     /// Write every edition of the organisation, its manifest and checkpoint, and the page
     /// that lists them.
     pub(super) fn render_editions(
         &self,
         c: &mut AnyConnection,
-        s: &Snapshot,
+        ctx: &business::Ctx,
         org: &views::OrgView,
     ) -> Result<(), PublishError> {
+        let s = ctx.v.snapshot;
         let slug = &s.org.slug;
         let crumbs = vec![
             json!({"href": "/", "label": "Home"}),
@@ -207,7 +242,10 @@ impl Publisher {
         ];
         let withheld = Withheld::now(s);
         let mut listed = Vec::new();
-        for e in editions::all(c, s.org.id)? {
+        let all = editions::all(c, s.org.id)?;
+        for (i, e) in all.iter().enumerate() {
+            let earlier = &all[i + 1..];
+            self.render_changes_since(c, ctx, org, e, earlier)?;
             let frozen = editions::files(c, s.org.id, &e.as_at)?;
             let (files, redactions) = self.redacted(frozen, &withheld)?;
             let files: Vec<File> = files
@@ -215,7 +253,7 @@ impl Publisher {
                 .filter(|f| !f.path.starts_with('.'))
                 .collect();
             let note = checkpoints::at(c, s.org.id, e.tree_size)?.map(|k| k.note);
-            let manifest = manifest(&s.org.slug, &e, &files, note.as_deref(), redactions);
+            let manifest = manifest(&s.org.slug, e, &files, note.as_deref(), redactions);
             let dir = format!("{slug}/editions/{}", e.as_at);
             for f in &files {
                 self.write(&format!("{dir}/{}", f.path), f.content.as_bytes())?;
@@ -233,6 +271,7 @@ impl Publisher {
             let page = json!({
                 "title": format!("Edition as at {date}"), "org": org, "crumbs": page_crumbs, "feeds": [],
                 "edition": e, "date": date, "manifest": manifest, "year_end": e.kind == EditionKind::YearEnd.as_str(),
+                "since": earlier.iter().map(|b| json!({"as_at": b.as_at, "date": long_date(&b.as_at)})).collect::<Vec<_>>(),
             });
             self.write(
                 &format!("{dir}/index.html"),
@@ -246,6 +285,44 @@ impl Publisher {
             &format!("{slug}/editions/index.html"),
             &self.render("editions", &page)?,
         )
+    }
+}
+
+impl Publisher {
+    /// Write `/<org>/editions/<a>/changes-since/<b>/` for edition `a` and each `earlier`
+    /// edition `b`: the published changes between the entries they are bound to, as the
+    /// public may see them now (so a withholding since either edition applies).
+    fn render_changes_since(
+        &self,
+        c: &mut AnyConnection,
+        ctx: &business::Ctx,
+        org: &views::OrgView,
+        a: &Edition,
+        earlier: &[Edition],
+    ) -> Result<(), PublishError> {
+        let slug = &ctx.v.snapshot.org.slug;
+        let date = long_date(&a.as_at);
+        let edition = json!({"as_at": a.as_at, "date": date, "tree_size": a.tree_size});
+        for b in earlier {
+            let list = changes::between(c, ctx, b.tree_size, a.tree_size)?;
+            let since_date = long_date(&b.as_at);
+            let page = json!({
+                "title": format!("Changes between the editions of {since_date} and {date}"),
+                "org": org, "feeds": [], "edition": edition, "changes": list,
+                "since": {"as_at": b.as_at, "date": since_date, "tree_size": b.tree_size},
+                "crumbs": [{"href": "/", "label": "Home"}, {"href": format!("/{slug}/"), "label": org.name},
+                           {"href": format!("/{slug}/editions/"), "label": "Editions"},
+                           {"href": format!("/{slug}/editions/{}/", a.as_at), "label": date}],
+            });
+            self.write(
+                &format!(
+                    "{slug}/editions/{}/changes-since/{}/index.html",
+                    a.as_at, b.as_at
+                ),
+                &self.render("edition-changes", &page)?,
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -115,7 +115,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
 }
 
-const TEMPLATES: [(&str, &str); 32] = [
+const TEMPLATES: [(&str, &str); 33] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -145,6 +145,10 @@ const TEMPLATES: [(&str, &str); 32] = [
     ("data", include_str!("../../templates/data.hbs")),
     ("editions", include_str!("../../templates/editions.hbs")),
     ("edition", include_str!("../../templates/edition.hbs")),
+    (
+        "edition-changes",
+        include_str!("../../templates/edition-changes.hbs"),
+    ),
     (
         "edition-registers",
         include_str!("../../templates/edition-registers.hbs"),
@@ -496,8 +500,10 @@ impl Publisher {
             self.render_changes(c, &ctx, scope, &org)?;
         }
         // A declaration or gift withheld since an edition is redacted from it.
-        if all || scope.editions || scope.interests || scope.gifts {
-            self.render_editions(c, s, &org)?;
+        if (all || scope.editions || scope.interests || scope.gifts)
+            && self.editions_stale(c, &v, scope)?
+        {
+            self.render_editions(c, &ctx, &org)?;
         }
 
         // The register of procurement decisions in OCDS: its award descriptions name the

@@ -6,8 +6,9 @@ use crate::both_backends;
 use crate::helpers::{declaration, Backend, TestApp};
 use crate::python::python;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use coi_register::domain::entries::Review;
+use coi_register::domain::entries::{EntryStep, Review};
 use coi_register::domain::interests::DeclarationFields;
+use coi_register::domain::interests::Step;
 use coi_register::domain::people::PersonFields;
 use coi_register::domain::Input;
 use coi_register::store::declarations::Declarations;
@@ -319,7 +320,101 @@ fn an_entry_withheld_later_is_redacted_and_the_redaction_listed(b: Backend) {
     assert_eq!(restored, frozen);
 }
 
+/// The page of what changed between two editions, and the edition's link to it.
+fn edition_page(app: &TestApp, rel: &str) -> String {
+    let (s, text) = app.get_text(&format!("{}/{}/editions/{rel}", app.base, app.org));
+    assert_eq!(s, 200, "{rel}: {text}");
+    text
+}
+
+fn the_changes_between_two_editions_are_listed_until_withheld(b: Backend) {
+    let (app, _, first) = app_with_history(b);
+    let end = year_end();
+    let later = end + Duration::days(25);
+    {
+        // Entry 5: the first declaration amended 20 days after the year end.
+        let _clock = coi_register::clock::set(morning(end + Duration::days(20)));
+        let mut c = app.conn();
+        Declarations::change(
+            &mut c,
+            app.org_id,
+            "system",
+            first,
+            1,
+            Review::Accepted,
+            |e, _| {
+                let mut fields = e.fields.clone();
+                fields.description = "Senior partner, Riverside Surgery".into();
+                Ok(Step::amend(fields))
+            },
+        )
+        .unwrap();
+    }
+    for (as_at, kind) in [(end, "year_end"), (later, "monthly")] {
+        let (s, body) = app.post(
+            "/editions",
+            json!({"as_at": as_at.to_string(), "kind": kind}),
+        );
+        assert_eq!(s, 201, "{body}");
+    }
+    let rel = format!("{later}/changes-since/{end}/");
+    assert!(
+        edition_page(&app, &format!("{later}/"))
+            .contains(&format!("href=\"changes-since/{end}/\"")),
+        "the later edition links to the changes since the earlier"
+    );
+    assert!(!edition_page(&app, &format!("{end}/")).contains("changes-since/"));
+    let text = edition_page(&app, &rel);
+    assert!(
+        text.contains(&format!(
+            "<h1>Changes between the editions of {} and {}</h1>",
+            end.format("%-d %B %Y"),
+            later.format("%-d %B %Y")
+        )),
+        "{text}"
+    );
+    for edition in [end, later] {
+        let link = format!("href=\"/{}/editions/{edition}/\"", app.org);
+        assert!(text.contains(&link), "links back to {edition}: {text}");
+    }
+    assert!(text.contains("Amended"), "{text}");
+    assert!(
+        text.contains("<ins><span class=\"nhsuk-u-visually-hidden\">added: </span>Senior partner,</ins> Riverside Surgery"),
+        "the new text, the added words marked: {text}"
+    );
+    assert!(
+        text.contains("<del><span class=\"nhsuk-u-visually-hidden\">removed: </span>Partner,</del> Riverside Surgery"),
+        "the old text, the removed word marked: {text}"
+    );
+    assert!(
+        text.contains("Director, Acme Health Ltd"),
+        "the addition between them: {text}"
+    );
+    assert!(
+        !text.contains("id=\"change-3\""),
+        "the declaration's addition (entry 3) is in both editions, not between them: {text}"
+    );
+
+    let (s, answer) = app.post(
+        &format!("/declarations/{first}/withhold"),
+        json!({"version": 2, "reason": "stalker risk"}),
+    );
+    assert_eq!(s, 201, "{answer}");
+    let text = edition_page(&app, &rel);
+    for hidden in ["Partner,", "Senior partner", "stalker", "id=\"change-5\""] {
+        assert!(
+            !text.contains(hidden),
+            "{hidden} shown after withholding: {text}"
+        );
+    }
+    assert!(
+        text.contains("Director, Acme Health Ltd"),
+        "other entries stay: {text}"
+    );
+}
+
 both_backends!(
+    the_changes_between_two_editions_are_listed_until_withheld,
     the_auditor_reproduces_an_edition_from_the_chain_and_names_a_tampered_entry,
     a_governance_lead_publishes_an_edition_through_the_form,
     an_entry_withheld_later_is_redacted_and_the_redaction_listed,
