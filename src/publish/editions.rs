@@ -270,7 +270,7 @@ impl Publisher {
             page_crumbs.push(json!({"href": format!("/{slug}/editions/"), "label": "Editions"}));
             let page = json!({
                 "title": format!("Edition as at {date}"), "org": org, "crumbs": page_crumbs, "feeds": [],
-                "edition": e, "date": date, "manifest": manifest, "year_end": e.kind == EditionKind::YearEnd.as_str(),
+                "edition": e, "date": date, "manifest": manifest, "published_on": long_date(e.created_at.get(..10).unwrap_or_default()), "year_end": e.kind == EditionKind::YearEnd.as_str(),
                 "since": earlier.iter().map(|b| json!({"as_at": b.as_at, "date": long_date(&b.as_at)})).collect::<Vec<_>>(),
             });
             self.write(
@@ -278,7 +278,7 @@ impl Publisher {
                 &self.render("edition", &page)?,
             )?;
             listed.push(json!({"as_at": e.as_at, "date": date, "year_end": e.kind == EditionKind::YearEnd.as_str(),
-                               "tree_size": e.tree_size, "published": e.created_at.get(..10)}));
+                               "tree_size": e.tree_size, "published": long_date(e.created_at.get(..10).unwrap_or_default())}));
         }
         let page = json!({"title": "Editions", "org": org, "crumbs": crumbs, "feeds": [], "editions": listed});
         self.write(
