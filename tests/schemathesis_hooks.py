@@ -68,6 +68,13 @@ STATED_RULES = [
     r"did not record a decision",
     r"^the committee has ",
     r"; the .* must (be a lay member|vote)$",
+    # Editions: as at a day that is over and the chain reaches, one per date, a year end
+    # as at 31 March.
+    r"^must be a day that is over: before ",
+    r"^year_end is only for an edition as at 31 March$",
+    r"^there is an edition as at .* already",
+    r"^the chain has no entries on or before ",
+    r"^is past the last day there is$",
     # The chain's length, for audit ranges and proofs.
     r"the chain's length",
     r"^start must be at least 1 and end at least start",

@@ -447,7 +447,7 @@ pub fn new_edition() -> Value {
                 "as_at",
                 described(
                     date(),
-                    "YYYY-MM-DD, a day that is over (before today), with no edition yet",
+                    "YYYY-MM-DD, a day that is over (before today), on or after the organisation's first audit entry, with no edition yet",
                 ),
             ),
             (
