@@ -1,5 +1,6 @@
 //! `coi-register bench`: measures the audit chain on a generated chain and prints
-//! figures (entries verified per second, Merkle proofs per second).
+//! figures (entries verified per second, Merkle proofs per second); the modules beside
+//! it measure the rest of the performance table in README.md.
 
 use crate::audit::merkle::{self, Hash, MemoryTree};
 use crate::audit::{verify_entries, ChainEntry, Draft};
