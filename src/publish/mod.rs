@@ -14,6 +14,7 @@ pub mod diff;
 pub mod editions;
 pub mod exports;
 pub mod feeds;
+pub mod follow;
 pub mod markdown;
 pub mod ocds;
 pub mod queue;

@@ -139,6 +139,25 @@ impl Queue {
         rx
     }
 
+    /// Ask for what `touched` shows to be re-rendered, with nobody waiting for the answer
+    /// (a change another instance made, told by `publish::follow`).
+    pub fn enqueue(&self, slug: &str, touched: Touched) {
+        // Dropping the receiver is fine: the worker ignores a waiter that has gone.
+        drop(self.notify(slug, touched));
+    }
+
+    /// Ask for the home page to be re-rendered, with nobody waiting for the answer.
+    pub fn enqueue_home(&self) {
+        drop(self.notify_home());
+    }
+
+    /// The chain length organisation `slug`'s live site shows (at least), or `None` if
+    /// this instance has not published it.
+    pub fn live_seq(&self, slug: &str) -> Option<i64> {
+        let states = self.states.lock().expect("not poisoned");
+        states.get(slug).map(|s| s.live_seq)
+    }
+
     /// How each organisation's site stands, by slug.
     pub fn health(&self) -> BTreeMap<String, SiteState> {
         self.states.lock().expect("not poisoned").clone()

@@ -15,6 +15,7 @@ pub mod entries;
 pub mod gifts;
 pub mod meetings;
 pub mod merkle;
+pub mod notify;
 pub mod orgs;
 pub mod people;
 pub mod records;

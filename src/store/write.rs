@@ -166,6 +166,8 @@ pub fn write_all<T>(
                 organisations::chain_head.eq(&head),
             ))
             .execute(c)?;
+        // Other instances on this database learn of the change when, and if, it commits.
+        super::notify::announce(c, &ctx.org.slug, ctx.seq, seq, &[changes.touched])?;
         let mut org = ctx.org;
         org.chain_seq = seq;
         org.chain_head = head;

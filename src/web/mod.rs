@@ -13,9 +13,10 @@ pub mod routes;
 pub mod session;
 
 use crate::config::Config;
+use crate::publish::follow::Follower;
 use crate::publish::queue::Queue;
 use crate::publish::Publisher;
-use crate::store::{AnyConnection, Store, StoreError};
+use crate::store::{AnyConnection, Backend, Store, StoreError};
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
 use error::ApiError;
@@ -79,6 +80,12 @@ impl Application {
             )
         });
         let publisher = Arc::new(config.publisher(&base_url)?);
+        // On PostgreSQL other instances may share the database: listen for their changes
+        // before the initial publish, so none committed while it runs goes unpublished.
+        let follower = match store.backend() {
+            Backend::Postgres => Some(Follower::listen(&config.database_url)?),
+            Backend::Sqlite => None,
+        };
         {
             let mut c = store
                 .conn()
@@ -92,6 +99,9 @@ impl Application {
         let sessions = session::SessionKeys::load_or_create(&config.data_dir, secure)?;
         std::thread::spawn(crate::store::users::prepare_decoy);
         let queue = Queue::spawn(store.clone(), publisher.clone());
+        if let Some(follower) = follower {
+            follower.spawn(store.clone(), queue.clone())?;
+        }
         let state = web::Data::new(AppState {
             store,
             queue,

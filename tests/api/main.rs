@@ -19,6 +19,7 @@ mod evidence;
 mod gifts;
 mod hostile;
 mod import;
+mod instances;
 mod openapi;
 mod proofs;
 mod publish_reliability;
