@@ -33,7 +33,7 @@ pub const KEEPALIVE: Duration = Duration::from_secs(2);
 /// The first wait before reconnecting; it doubles up to [`MAX_RECONNECT`].
 pub const FIRST_RECONNECT: Duration = Duration::from_millis(100);
 /// The longest wait between attempts to reconnect.
-pub const MAX_RECONNECT: Duration = Duration::from_secs(5);
+pub const MAX_RECONNECT: Duration = Duration::from_secs(10);
 /// The listening connection's `application_name`, so an operator (or a test) can find it
 /// in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "coi-register follower";

@@ -399,6 +399,40 @@ fn two_instances_on_one_postgresql() {
     b.wait_for(&page, now, "every concurrent write", everyone);
     published_chain_reaches(&a, seq, &head);
     published_chain_reaches(&b, seq, &head);
+    for instance in [&a, &b] {
+        instance.wait_for("/healthz", Instant::now(), "no lag", |h| {
+            let h: Value = serde_json::from_str(h).unwrap_or_default();
+            h["site"][0]["chain_seq"] == seq && h["site"][0]["lag_entries"] == 0
+        });
+    }
+
+    // Stray notices on the channel, one unreadable and one that skips an entry, make the
+    // followers catch up; they go on following.
+    {
+        let mut c = store.conn().expect("conn");
+        diesel::sql_query(format!(
+            "SELECT pg_notify('coi_changes', 'not a change notice'), \
+             pg_notify('coi_changes', '1 0000000000000000 {ORG} {} {} i1')",
+            seq + 2,
+            seq + 2
+        ))
+        .execute(&mut *c)
+        .expect("notify");
+    }
+    declare_and_follow(
+        &a,
+        &b,
+        &token,
+        &person,
+        "Patron of GOLF-AFTER-STRAY-NOTICES club",
+        "a declaration through A after stray notices",
+    );
+    for text in [
+        "an unreadable change notice; catching up",
+        "a gap in the change notices",
+    ] {
+        assert!(b.log().contains(text), "{text:?} in B's log:\n{}", b.log());
+    }
 
     // Cut both followers' connections: they reconnect and catch up, so a write made
     // while they were away is live on the other instance all the same.
