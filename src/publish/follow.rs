@@ -16,7 +16,8 @@
 //! `diesel`'s `PgConnection::notifications_iter` reads what has arrived without waiting,
 //! so the follower asks every [`POLL`] (a read of the socket's buffer, no round trip), and
 //! sends a `SELECT 1` after [`KEEPALIVE`] of silence to notice a connection that died
-//! quietly.
+//! quietly (with TCP keep-alives and a user timeout, so a vanished server is noticed in
+//! seconds, not when TCP gives up).
 
 use super::queue::Queue;
 use crate::store::notify::{self, Notice, CHANNEL};
@@ -44,9 +45,41 @@ pub struct Follower {
     conn: PgConnection,
 }
 
+/// TCP settings for the listening connection, unless the URL sets them: keep-alive
+/// probes notice a server that vanished while the connection was idle, and the user
+/// timeout a `SELECT 1` that would otherwise wait for TCP to give up (many minutes).
+const TCP_SETTINGS: [(&str, &str); 5] = [
+    ("keepalives", "1"),
+    ("keepalives_idle", "5"),
+    ("keepalives_interval", "2"),
+    ("keepalives_count", "3"),
+    ("tcp_user_timeout", "10000"),
+];
+
+/// `url` with the [`TCP_SETTINGS`] it does not set itself.
+fn with_tcp_settings(url: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let set: Vec<&str> = query
+        .split('&')
+        .filter_map(|p| p.split('=').next())
+        .collect();
+    let mut out = url.to_owned();
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    for (name, value) in TCP_SETTINGS {
+        if !set.contains(&name) {
+            out.push(sep);
+            out.push_str(name);
+            out.push('=');
+            out.push_str(value);
+            sep = '&';
+        }
+    }
+    out
+}
+
 /// Connect to `url` and `LISTEN` on the change channel.
 fn listen(url: &str) -> Result<PgConnection, String> {
-    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    let mut conn = PgConnection::establish(&with_tcp_settings(url)).map_err(|e| e.to_string())?;
     conn.batch_execute(&format!(
         "SET application_name = '{APPLICATION_NAME}'; LISTEN {CHANNEL};"
     ))
@@ -181,7 +214,7 @@ impl Following {
     fn hear(&mut self, payload: &str) -> bool {
         let Some(notice) = Notice::decode(payload) else {
             tracing::warn!(
-                payload = %payload.chars().take(200).collect::<String>(),
+                payload = ?payload.chars().take(200).collect::<String>(),
                 "an unreadable change notice; catching up"
             );
             return false;
@@ -231,5 +264,26 @@ impl Following {
             self.queue.enqueue_home();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_tcp_settings;
+
+    #[test]
+    fn the_listening_connection_gets_tcp_settings_the_url_does_not_set() {
+        assert_eq!(
+            with_tcp_settings("postgres://coi@db/coi"),
+            "postgres://coi@db/coi?keepalives=1&keepalives_idle=5&keepalives_interval=2\
+             &keepalives_count=3&tcp_user_timeout=10000"
+        );
+        assert_eq!(
+            with_tcp_settings(
+                "postgres://coi@db/coi?sslmode=require&keepalives_idle=60&tcp_user_timeout=0"
+            ),
+            "postgres://coi@db/coi?sslmode=require&keepalives_idle=60&tcp_user_timeout=0\
+             &keepalives=1&keepalives_interval=2&keepalives_count=3"
+        );
     }
 }
