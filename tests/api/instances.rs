@@ -460,6 +460,13 @@ fn two_instances_on_one_postgresql() {
         "Trustee of CHARLIE-WHILE-CUT charity",
         "a declaration through A just after the followers were cut off",
     );
+    // B heard of it, so its follower has reconnected (and caught up).
+    assert!(
+        b.log()
+            .contains("listening for change notices again; catching up"),
+        "B's log:\n{}",
+        b.log()
+    );
 
     // Stop B, write through A, start B again: B's site shows A's writes as soon as it
     // serves, and then follows again.
