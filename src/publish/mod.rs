@@ -442,7 +442,20 @@ impl Publisher {
             if scope.everything {
                 self.models.set_pages_day(slug, None);
             }
+            let since = earlier.as_ref().map(|m| m.org.chain_seq);
             let (model, rendered) = snapshot::read_from(c, slug, earlier, |c, s| {
+                // A change that hides what was published (a withholding, a person who
+                // no longer takes decisions) takes it out of the open data files at
+                // once, not a second later.
+                let urgent = scope.part == Part::Pages && self.hides(c, s, today, since)?;
+                let scope = if urgent {
+                    &Scope {
+                        part: Part::All,
+                        ..scope.clone()
+                    }
+                } else {
+                    scope
+                };
                 Ok(self.render_org(c, s, today, scope))
             })?;
             if scope.everything && rendered.is_ok() {
@@ -653,6 +666,28 @@ impl Publisher {
             out.finish(f)?;
         }
         Ok(())
+    }
+
+    /// Whether the chain entries of `s` after `since` hide anything earlier entries
+    /// showed (see `changes_history`); with no `since` (the model was read whole), it
+    /// cannot be told, so yes.
+    fn hides(
+        &self,
+        c: &mut AnyConnection,
+        s: &Snapshot,
+        today: chrono::NaiveDate,
+        since: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let Some(since) = since else {
+            return Ok(true);
+        };
+        let head = s.org.chain_seq;
+        if since >= head {
+            return Ok(false);
+        }
+        let new = crate::store::audit::range(c, s.org.id, since + 1, head, head - since)?;
+        let v = Visible::new(s, today);
+        Ok(self.changes_history(c, &v, &new)?)
     }
 
     /// The day (`YYYY-MM-DD`) of organisation `slug`'s latest change.
