@@ -21,7 +21,9 @@ use crate::publish::views::Visible;
 use crate::store::declarations::Declarations;
 use crate::store::entries::Register;
 use crate::store::gifts::{GiftStep, Gifts};
-use crate::store::{audit, orgs, people, returns, snapshot, AnyConnection, Store, StoreError};
+use crate::store::{
+    audit, orgs, people, returns, snapshot, AnyConnection, Store, StoreError, Touched,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -44,7 +46,7 @@ const TEXTS: [&str; 4] = [
 const ENDINGS: [&str; 4] = ["2025-06-30", "2025-07-02", "2025-07-04", "2026-01-02"];
 
 #[derive(Debug, Clone, Copy)]
-enum Standing {
+pub(crate) enum Standing {
     Withhold,
     Release,
     Withdraw,
@@ -52,7 +54,7 @@ enum Standing {
 }
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     /// The day ends (its registers are recorded) and the next begins.
     NextDay,
     Person {
@@ -109,7 +111,7 @@ fn standing() -> impl Strategy<Value = Standing> {
     ]
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(crate) fn op() -> impl Strategy<Value = Op> {
     let n = 0..8usize;
     let text = 0..TEXTS.len();
     prop_oneof![
@@ -135,7 +137,7 @@ fn date(s: &str) -> NaiveDate {
 }
 
 /// The first day under test, 08:00 UTC.
-fn first_morning() -> DateTime<Utc> {
+pub(crate) fn first_morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-01-01T08:00:00Z")
         .expect("a time")
         .with_timezone(&Utc)
@@ -204,12 +206,12 @@ fn step<R: Register>(
     which: usize,
     submitted: bool,
     make: impl FnOnce(&Entry<R::Fields>) -> R::Step,
-) -> Result<(), StoreError> {
+) -> Result<Option<Touched>, StoreError> {
     let Some(e) = nth::<R>(c, org_id, which)? else {
-        return Ok(());
+        return Ok(None);
     };
     let s = make(&e);
-    R::change(
+    let done = R::change(
         c,
         org_id,
         ACTOR,
@@ -218,32 +220,38 @@ fn step<R: Register>(
         review(submitted),
         |_, _| Ok(s),
     )?;
-    Ok(())
+    Ok(Some(done.touched))
 }
 
 /// Apply one write; a write the store refuses (a release of what is not withheld, a
 /// nil return beside current entries) is part of the sequence too: it changes nothing.
-fn apply(c: &mut AnyConnection, org_id: i64, op: &Op) -> Result<(), StoreError> {
+/// Returns what the write touched, as the publisher is told (`None`: nothing written).
+pub(crate) fn apply(
+    c: &mut AnyConnection,
+    org_id: i64,
+    op: &Op,
+) -> Result<Option<Touched>, StoreError> {
     let today = clock::today();
     let everyone = people::all(c, org_id)?;
     let person =
         |who: usize| (!everyone.is_empty()).then(|| everyone[who % everyone.len()].clone());
     let result = match op {
-        Op::NextDay => Ok(()),
+        Op::NextDay => Ok(None),
         Op::Person { decision_making } => {
             let fields = PersonFields {
                 name: format!("Dr {}", everyone.len() + 1),
                 position: "GP member".into(),
                 decision_making: *decision_making,
             };
-            people::create(c, org_id, ACTOR, fields).map(|_| ())
+            people::create(c, org_id, ACTOR, fields).map(|done| Some(done.touched))
         }
         Op::DecisionMaking { who, on } => match person(*who) {
             Some(p) => {
                 let input = Input::from_json(json!({"decision_making": on})).expect("an object");
-                people::amend(c, org_id, ACTOR, &p.slug, p.version, input).map(|_| ())
+                people::amend(c, org_id, ACTOR, &p.slug, p.version, input)
+                    .map(|done| Some(done.touched))
             }
-            None => Ok(()),
+            None => Ok(None),
         },
         Op::Declare {
             who,
@@ -260,8 +268,8 @@ fn apply(c: &mut AnyConnection, org_id: i64, op: &Op) -> Result<(), StoreError> 
                 None,
                 review(*submitted),
             )
-            .map(|_| ()),
-            None => Ok(()),
+            .map(|done| Some(done.touched)),
+            None => Ok(None),
         },
         Op::AmendDeclaration {
             which,
@@ -293,8 +301,8 @@ fn apply(c: &mut AnyConnection, org_id: i64, op: &Op) -> Result<(), StoreError> 
                 None,
                 review(*submitted),
             )
-            .map(|_| ()),
-            None => Ok(()),
+            .map(|done| Some(done.touched)),
+            None => Ok(None),
         },
         Op::AmendGift { which, text } => step::<Gifts>(c, org_id, *which, false, |e| {
             let mut f = gift_fields(*text, today);
@@ -312,13 +320,13 @@ fn apply(c: &mut AnyConnection, org_id: i64, op: &Op) -> Result<(), StoreError> 
                     ReturnKind::Confirmation
                 };
                 returns::create(c, org_id, ACTOR, &p.slug, kind, today, Review::Accepted)
-                    .map(|_| ())
+                    .map(|done| Some(done.touched))
             }
-            None => Ok(()),
+            None => Ok(None),
         },
     };
     match result {
-        Err(StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(()),
+        Err(StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(None),
         other => other,
     }
 }

@@ -19,3 +19,5 @@ pub mod web;
 mod as_at_property;
 #[cfg(test)]
 mod fuzz;
+#[cfg(test)]
+mod publish_property;

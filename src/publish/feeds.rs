@@ -521,11 +521,15 @@ pub fn render(
     let v: &Visible = ctx.v;
     let org = &v.snapshot.org;
     let mut items = Vec::new();
+    // When the feed's content last changed: its newest item's entry (so a feed reads the
+    // same whether or not it was rendered again after changes it does not carry).
+    let mut newest: Option<&str> = None;
     for e in entries.iter().filter(|e| feed.wants(ctx, e)) {
         let public = v.entry_is_public(e);
         if !public && feed != Feed::All {
             continue;
         }
+        newest.get_or_insert(e.header.at.as_str());
         let (title, link, description) = if public {
             describe(ctx, e, changes.get(&e.header.seq), base, &org.slug)
         } else if e.header.entity == "breach" {
@@ -608,11 +612,8 @@ pub fn render(
             BTreeMap::from([("checkpoint".to_owned(), vec![note])]),
         );
     }
-    let last_build = v
-        .snapshot
-        .recent
-        .first()
-        .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.header.at).ok())
+    let last_build = newest
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
         .map(|d| d.to_rfc2822());
     let channel = ChannelBuilder::default()
         .title(plain(&format!("{}: {}", org.name, feed.title())))

@@ -16,6 +16,7 @@ pub mod exports;
 pub mod feeds;
 pub mod follow;
 pub mod markdown;
+pub mod model;
 pub mod ocds;
 pub mod queue;
 pub mod registers;
@@ -63,6 +64,23 @@ pub struct Scope {
     pub decisions: bool,
     pub breaches: bool,
     pub editions: bool,
+    /// Which of the named files to write.
+    pub part: Part,
+}
+
+/// Which of the files a [`Scope`] names a publish writes. The bulk open data files (the
+/// registers' CSV and JSON, the OCDS release package) are rewritten whole from every
+/// entry of their register, so the queue writes a change's pages and feeds first
+/// (`Pages`) and the bulk files a moment later (`Bulk`), one pass for many changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Part {
+    /// Pages, feeds and bulk files.
+    #[default]
+    All,
+    /// Pages and feeds, leaving the bulk files to a later `Bulk` publish.
+    Pages,
+    /// Only the bulk files, all of them.
+    Bulk,
 }
 
 impl Scope {
@@ -72,6 +90,41 @@ impl Scope {
             ..Scope::default()
         }
     }
+    /// This scope's pages and feeds (a whole publish writes the bulk files too).
+    pub fn pages(&self) -> Scope {
+        Scope {
+            part: if self.everything {
+                Part::All
+            } else {
+                Part::Pages
+            },
+            ..self.clone()
+        }
+    }
+
+    /// The bulk files a change owes, as a publish of their own (none after a whole
+    /// publish, which writes them itself). Every change owes all of them: each data
+    /// file says the chain entry it is up to date with.
+    pub fn bulk(&self) -> Option<Scope> {
+        (!self.everything).then(|| Scope {
+            part: Part::Bulk,
+            ..Scope::default()
+        })
+    }
+
+    /// Add what `other` names (its part is left as this scope's).
+    pub fn merge(&mut self, other: &Scope) {
+        self.everything |= other.everything;
+        self.interests |= other.interests;
+        self.gifts |= other.gifts;
+        self.people.extend(&other.people);
+        self.person_records |= other.person_records;
+        self.committees.extend(&other.committees);
+        self.decisions |= other.decisions;
+        self.breaches |= other.breaches;
+        self.editions |= other.editions;
+    }
+
     /// Add what a change touched.
     pub fn add(&mut self, t: Touched) {
         match t {
@@ -114,6 +167,8 @@ pub struct Publisher {
     memo: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// Each organisation's shadow generation, where its next staged publish writes.
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
+    /// Each organisation's read model as its last publish read it (see [`model`]).
+    models: model::Models,
 }
 
 const TEMPLATES: [(&str, &str); 33] = [
@@ -216,6 +271,7 @@ impl Publisher {
             progress: None,
             memo: std::sync::Mutex::new(std::collections::HashMap::new()),
             shadows: std::sync::Mutex::new(std::collections::HashMap::new()),
+            models: model::Models::default(),
         }
     }
 
@@ -357,7 +413,11 @@ impl Publisher {
         // With no live generation yet (a new organisation, or the site directory was
         // emptied) there is nothing to stage changes against: render everything.
         let everything = Scope::everything();
-        let scope = if site::live_generation(&self.site_dir, slug).is_none() {
+        let scope = if site::live_generation(&self.site_dir, slug).is_none()
+            || self.models.pages_day(slug) != Some(self.latest_day(c, slug)?)
+        {
+            // Every page's footer says the day of the latest change: when that is not
+            // the day the pages show (the day's first change), every page is rendered.
             &everything
         } else {
             scope
@@ -377,7 +437,34 @@ impl Publisher {
             site::Output::staged(&self.site_dir, slug, shadow)?
         };
         self.with_output(slug, out, || {
-            snapshot::read(c, slug, |c, s| Ok(self.render_org(c, s, today, scope)))?
+            // A whole publish reads the organisation whole; a scoped one brings the
+            // model its last publish kept up to date with the entries since.
+            let earlier = self.models.take(slug).filter(|_| !scope.everything);
+            if scope.everything {
+                self.models.set_pages_day(slug, None);
+            }
+            let since = earlier.as_ref().map(|m| m.org.chain_seq);
+            let (model, rendered) = snapshot::read_from(c, slug, earlier, |c, s| {
+                // A change that hides what was published (a withholding, a person who
+                // no longer takes decisions) takes it out of the open data files at
+                // once, not a second later.
+                let urgent = scope.part == Part::Pages && self.hides(c, s, today, since)?;
+                let scope = if urgent {
+                    &Scope {
+                        part: Part::All,
+                        ..scope.clone()
+                    }
+                } else {
+                    scope
+                };
+                Ok(self.render_org(c, s, today, scope))
+            })?;
+            if scope.everything && rendered.is_ok() {
+                self.models
+                    .set_pages_day(slug, Some(model::latest_day(&model)));
+            }
+            self.models.keep(slug, model);
+            rendered
         })
     }
 
@@ -397,22 +484,18 @@ impl Publisher {
         let crumb_home = json!({"href": "/", "label": "Home"});
         let crumb_org = json!({"href": format!("/{slug}/"), "label": s.org.name});
         let all = scope.everything;
+        if scope.part == Part::Bulk {
+            return self.render_bulk(&v, &ctx, scope);
+        }
 
-        let business_changed = scope.decisions || scope.breaches || !scope.committees.is_empty();
-        if all || scope.interests || scope.gifts || business_changed {
+        // The home and data pages say how long the chain is: every change renders them.
+        {
             let page = json!({"title": s.org.name, "org": org, "crumbs": [crumb_home], "feeds": [feed("all.xml", "all changes")], "counts": views::counts(&v)});
             self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
         }
         if all || scope.interests || scope.gifts {
             if all || scope.interests {
                 self.render_interests(&v, &org)?;
-                self.write_data(
-                    slug,
-                    &v,
-                    "interests",
-                    &exports::INTEREST_COLUMNS,
-                    exports::interests_iter(&v),
-                )?;
                 self.write(
                     &format!("{slug}/feeds/interests.xml"),
                     feeds::publish(c, &ctx, feeds::Feed::Interests, base)?.as_bytes(),
@@ -420,13 +503,6 @@ impl Publisher {
             }
             if all || scope.gifts {
                 self.render_gifts(&v, &org)?;
-                self.write_data(
-                    slug,
-                    &v,
-                    "gifts",
-                    &exports::GIFT_COLUMNS,
-                    exports::gifts_iter(&v),
-                )?;
                 self.write(
                     &format!("{slug}/feeds/gifts.xml"),
                     feeds::publish(c, &ctx, feeds::Feed::Gifts, base)?.as_bytes(),
@@ -507,17 +583,10 @@ impl Publisher {
             self.render_editions(c, &ctx, &org)?;
         }
 
-        // The register of procurement decisions in OCDS: its award descriptions name the
-        // people who declared conflicts, so a change to a person re-renders it too.
-        if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
-            let file = format!("{slug}/{}", ocds::FILE);
-            let mut guard = self.out.lock().expect("not poisoned");
-            let out = guard.as_mut().expect("publishing runs inside with_output");
-            let mut f = out.create(&file)?;
-            ocds::render_to(&ctx, base, f.writer())?;
-            out.finish(f)?;
+        if scope.part == Part::All {
+            self.render_bulk(&v, &ctx, scope)?;
         }
-        if all || scope.interests || scope.gifts || business_changed {
+        {
             let page = json!({
                 "title": "Open data", "org": org, "crumbs": [crumb_home, crumb_org],
                 "feeds": [feed("all.xml", "all changes")], "open": data_page::data_page(&ctx),
@@ -552,5 +621,89 @@ impl Publisher {
             feeds::publish(c, &ctx, feeds::Feed::All, base)?.as_bytes(),
         )?;
         self.export_chain(c, &v, scope)
+    }
+
+    /// Write the bulk open data files `scope` names: the interests and gifts CSV and
+    /// JSON, and the OCDS release package; a `Bulk` publish writes every data file (the
+    /// decisions and breaches CSV and JSON too, which a whole publish writes with their
+    /// pages).
+    fn render_bulk(
+        &self,
+        v: &Visible,
+        ctx: &business::Ctx,
+        scope: &Scope,
+    ) -> Result<(), PublishError> {
+        let slug = &v.snapshot.org.slug;
+        let all = scope.everything || scope.part == Part::Bulk;
+        if scope.part == Part::Bulk {
+            let records = exports::decisions_records(ctx, &self.base_url).into_iter();
+            self.write_data(slug, v, "decisions", &exports::DECISION_COLUMNS, records)?;
+            let records = exports::breaches_records(ctx);
+            self.write(
+                &format!("{slug}/data/breaches.csv"),
+                &exports::to_csv(&exports::BREACH_COLUMNS, &records),
+            )?;
+            self.write(
+                &format!("{slug}/data/breaches.json"),
+                &exports::to_json(v, "breaches", records),
+            )?;
+        }
+        if all || scope.interests {
+            let records = exports::interests_iter(v);
+            self.write_data(slug, v, "interests", &exports::INTEREST_COLUMNS, records)?;
+        }
+        if all || scope.gifts {
+            let records = exports::gifts_iter(v);
+            self.write_data(slug, v, "gifts", &exports::GIFT_COLUMNS, records)?;
+        }
+        // The register of procurement decisions in OCDS: its award descriptions name the
+        // people who declared conflicts, so a change to a person re-renders it too.
+        if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
+            let file = format!("{slug}/{}", ocds::FILE);
+            let mut guard = self.out.lock().expect("not poisoned");
+            let out = guard.as_mut().expect("publishing runs inside with_output");
+            let mut f = out.create(&file)?;
+            ocds::render_to(ctx, &self.base_url, f.writer())?;
+            out.finish(f)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the chain entries of `s` after `since` hide anything earlier entries
+    /// showed (see `changes_history`); with no `since` (the model was read whole), it
+    /// cannot be told, so yes.
+    fn hides(
+        &self,
+        c: &mut AnyConnection,
+        s: &Snapshot,
+        today: chrono::NaiveDate,
+        since: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let Some(since) = since else {
+            return Ok(true);
+        };
+        let head = s.org.chain_seq;
+        if since >= head {
+            return Ok(false);
+        }
+        let new = crate::store::audit::range(c, s.org.id, since + 1, head, head - since)?;
+        let v = Visible::new(s, today);
+        Ok(self.changes_history(c, &v, &new)?)
+    }
+
+    /// The day (`YYYY-MM-DD`) of organisation `slug`'s latest change.
+    fn latest_day(&self, c: &mut AnyConnection, slug: &str) -> Result<String, PublishError> {
+        let org = crate::store::orgs::by_slug(c, slug)?;
+        let last = crate::store::audit::range(c, org.id, org.chain_seq, org.chain_seq, 1)?;
+        Ok(last
+            .first()
+            .and_then(|e| e.header.at.get(..10))
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Organisation `slug`'s read model as the last publish left it (for checks).
+    pub fn model(&self, slug: &str) -> Option<Snapshot> {
+        self.models.get(slug)
     }
 }

@@ -1,13 +1,17 @@
 //! The publishing queue: writes notify it after they commit; one worker thread
 //! re-renders what they touched, batching notices that arrive together, and tells each
-//! waiting writer whether its change is live. A publish that fails (a full disk, an
+//! waiting writer whether its change is live: its pages and feeds are. The bulk open
+//! data files (interests and gifts CSV and JSON, OCDS), rewritten whole from a register,
+//! follow off the writer's path: a change marks them dirty and one publish of their own
+//! rewrites them [`BULK_DELAY`] after the first mark, for every change made meanwhile.
+//! A publish that fails (a full disk, an
 //! unwritable site directory) is retried with back-off, rendering the organisation
 //! whole, until it succeeds; meanwhile [`Queue::health`] reports how far each site lags
 //! behind its chain. When the date changes it re-renders everything, because what the
 //! public may see depends on the date (ended interests leave the register six months
 //! after they end, confirmations fall due).
 
-use super::{Publisher, Scope};
+use super::{Part, Publisher, Scope};
 use crate::store::{Store, Touched};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -21,6 +25,9 @@ use tokio::sync::oneshot;
 pub const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 /// The longest wait between retries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How long after a change its bulk open data files are rewritten (with those of every
+/// change made meanwhile).
+pub const BULK_DELAY: Duration = Duration::from_secs(1);
 /// How often the worker wakes with nothing to do, to notice a new day.
 const IDLE: Duration = Duration::from_secs(300);
 
@@ -38,8 +45,11 @@ enum Job {
 /// How one organisation's public site stands against its chain.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SiteState {
-    /// The chain length the live site shows (at least).
+    /// The chain length the live site's pages and feeds show (at least).
     pub live_seq: i64,
+    /// The chain length its bulk open data files show (at least); they follow the pages
+    /// within [`BULK_DELAY`] and a publish.
+    pub data_seq: i64,
     /// Since when publishing has failed, if it is failing now.
     pub failing_since: Option<DateTime<Utc>>,
     /// Why the last attempt failed.
@@ -78,6 +88,26 @@ impl Retry {
     }
 }
 
+/// The bulk files owed: each organisation's, as one scope, and when to write them.
+#[derive(Default)]
+struct Deferred {
+    dirty: BTreeMap<String, Scope>,
+    at: Option<Instant>,
+}
+
+impl Deferred {
+    /// Owe `bulk` for organisation `slug`, due [`BULK_DELAY`] after the first owed.
+    fn mark(&mut self, slug: &str, bulk: &Scope) {
+        match self.dirty.get_mut(slug) {
+            Some(owed) => owed.merge(bulk),
+            None => {
+                self.dirty.insert(slug.to_owned(), bulk.clone());
+            }
+        }
+        self.at.get_or_insert_with(|| Instant::now() + BULK_DELAY);
+    }
+}
+
 impl Queue {
     /// Start the worker thread. The site is taken to be live up to each organisation's
     /// current chain length (the caller has just published it whole).
@@ -92,6 +122,7 @@ impl Queue {
                         org.slug,
                         SiteState {
                             live_seq: org.chain_seq,
+                            data_seq: org.chain_seq,
                             ..SiteState::default()
                         },
                     );
@@ -179,27 +210,48 @@ impl Worker {
             at: None,
             backoff: FIRST_BACKOFF,
         };
+        let mut deferred = Deferred::default();
         loop {
-            let wait = retry
-                .at
-                .map_or(IDLE, |at| at.saturating_duration_since(Instant::now()));
+            let next = [retry.at, deferred.at].into_iter().flatten().min();
+            let wait = next.map_or(IDLE, |at| at.saturating_duration_since(Instant::now()));
             match rx.recv_timeout(wait) {
                 Ok(first) => {
                     let mut batch = vec![first];
                     batch.extend(rx.try_iter());
-                    self.run_batch(batch, &mut retry);
+                    self.run_batch(batch, &mut retry, &mut deferred);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    // Write what is owed before going: nothing acknowledged is left out.
+                    self.flush(&mut deferred, &mut retry);
+                    return;
+                }
             }
             if retry.at.is_some_and(|at| at <= Instant::now()) {
                 self.retry(&mut retry);
+            }
+            if deferred.at.is_some_and(|at| at <= Instant::now()) {
+                self.flush(&mut deferred, &mut retry);
             }
             let today = crate::clock::today();
             if today != rendered_on {
                 rendered_on = today;
                 self.republish_all(&mut retry);
             }
+        }
+    }
+
+    /// Write the bulk files owed. An organisation whose publish is failing is rendered
+    /// whole at its retry, bulk files and all; one whose bulk publish fails joins it.
+    fn flush(&self, deferred: &mut Deferred, retry: &mut Retry) {
+        deferred.at = None;
+        for (slug, bulk) in std::mem::take(&mut deferred.dirty) {
+            if !retry.failed.contains(&slug) && !self.publish(&slug, &bulk) {
+                retry.failed.insert(slug);
+            }
+        }
+        if !retry.failed.is_empty() && retry.at.is_none() {
+            retry.schedule();
         }
     }
 
@@ -222,8 +274,22 @@ impl Worker {
                 if state.failing_since.is_some() {
                     tracing::info!(org = %slug, attempts = state.failed_attempts, "publishing recovered");
                 }
+                let (pages, data) = match scope.part {
+                    Part::All => (true, true),
+                    Part::Pages => (true, false),
+                    Part::Bulk => (false, true),
+                };
                 *state = SiteState {
-                    live_seq: state.live_seq.max(seq),
+                    live_seq: if pages {
+                        state.live_seq.max(seq)
+                    } else {
+                        state.live_seq
+                    },
+                    data_seq: if data {
+                        state.data_seq.max(seq)
+                    } else {
+                        state.data_seq
+                    },
                     ..SiteState::default()
                 };
                 true
@@ -250,7 +316,7 @@ impl Worker {
         result.is_ok()
     }
 
-    fn run_batch(&self, batch: Vec<Job>, retry: &mut Retry) {
+    fn run_batch(&self, batch: Vec<Job>, retry: &mut Retry, deferred: &mut Deferred) {
         let mut scopes: BTreeMap<String, Scope> = BTreeMap::new();
         let mut home = false;
         let mut waiting: Vec<(Option<String>, oneshot::Sender<bool>)> = Vec::new();
@@ -275,9 +341,11 @@ impl Worker {
         for (slug, scope) in &scopes {
             // An organisation already failing is rendered whole at its retry; a change in
             // between would be staged against a generation in an unknown state.
-            let ok = !retry.failed.contains(slug) && self.publish(slug, scope);
+            let ok = !retry.failed.contains(slug) && self.publish(slug, &scope.pages());
             if !ok {
                 retry.failed.insert(slug.clone());
+            } else if let Some(bulk) = scope.bulk() {
+                deferred.mark(slug, &bulk);
             }
             live.insert(Some(slug.clone()), ok);
         }

@@ -20,7 +20,7 @@ use serde_json::Value;
 pub type Db = <AnyConnection as Connection>::Backend;
 
 /// One stored version, with when and by whom it was recorded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version<F> {
     pub entry: Entry<F>,
     pub recorded_at: String,

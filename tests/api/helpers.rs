@@ -198,6 +198,28 @@ impl TestApp {
             .chain_seq
     }
 
+    /// Wait until the test organisation's bulk open data files (CSV, JSON, OCDS) show
+    /// every change: they follow its pages within a second or two (see
+    /// `coi_register::publish::queue::BULK_DELAY`), as `/healthz` reports.
+    pub fn wait_for_data_files(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (_, health) = self.get(&format!("{}/healthz", self.base), None);
+            let site = health["site"].as_array().cloned().unwrap_or_default();
+            if site
+                .iter()
+                .any(|o| o["org"] == self.org && o["data_lag_entries"] == 0)
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the data files still lag after 30 s: {health}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// Every file of the generated site, as (relative path, text).
     pub fn site_files(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();

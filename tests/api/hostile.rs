@@ -185,6 +185,8 @@ fn formulas_reach_no_csv_as_formulas(b: Backend) {
     let triggers = ['=', '+', '-', '@', '\t', '\r'];
     let mut neutralised = 0;
     let mut seen = Vec::new();
+    // The bulk data files follow the pages off the writer's path.
+    app.wait_for_data_files();
     for (rel, text) in published(&app, "data", ".csv") {
         seen.push(rel.clone());
         let body = text.strip_prefix('\u{feff}').expect("a byte order mark");

@@ -37,6 +37,8 @@ fn a_declaration_reaches_pages_feeds_data_and_chain(b: Backend) {
     assert!(!feed.contains("<script"), "feeds are sanitised too");
     let (_, all) = app.get_text(&format!("{}/test-ccg/feeds/all.xml", app.base));
     assert!(all.contains(sha));
+    // The bulk data files follow the pages off the writer's path.
+    app.wait_for_data_files();
     let (_, csv) = app.get_text(&format!("{}/test-ccg/data/interests.csv", app.base));
     assert!(csv.starts_with('\u{feff}'), "CSV starts with a BOM");
     let mut rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());

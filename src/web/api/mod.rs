@@ -199,6 +199,8 @@ pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
                 "chain_seq": org.chain_seq,
                 "live_seq": s.live_seq,
                 "lag_entries": (org.chain_seq - s.live_seq).max(0),
+                // The bulk open data files follow the pages within a second or two.
+                "data_lag_entries": (org.chain_seq - s.data_seq).max(0),
                 "lag_seconds": lag_seconds,
                 "failing_since": s.failing_since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             })
