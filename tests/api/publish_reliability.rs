@@ -133,17 +133,20 @@ fn readers_never_see_a_change_half_applied(b: Backend) {
                 let before = std::fs::read_link(&link).ok();
                 let page = std::fs::File::open(link.join(&page_rel));
                 let chain = std::fs::File::open(link.join("audit/chain.jsonl"));
-                let after = std::fs::read_link(&link).ok();
                 let (Ok(page), Ok(chain)) = (page, chain) else {
                     mixed.push("a file was missing".to_owned());
                     continue;
                 };
                 // As a web server does: the length is taken when the file is opened
-                // (Content-Length), and that many bytes are sent.
+                // (Content-Length), and that many bytes are sent. Taken before the
+                // second look at the link, so both lengths were read while the same
+                // generation was live: once it is not, the next publish may grow its
+                // export in place, past the length a reader took.
                 let lengths = (
                     page.metadata().unwrap().len(),
                     chain.metadata().unwrap().len(),
                 );
+                let after = std::fs::read_link(&link).ok();
                 if before != after {
                     continue;
                 }
