@@ -18,11 +18,12 @@ use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
 use crate::store::records::{self};
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::auth::governs;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -81,11 +82,11 @@ pub struct ListQuery {
 }
 
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let org_id = org.id;
     let mut all = state
@@ -151,7 +152,7 @@ async fn decision_page(
     errors: &[FieldError],
     entered: Option<&ActionForm>,
     saved: Option<&str>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let d = load(state, org, raw_id).await?;
     let (org_id, id) = (org.id, d.id);
     let all = state
@@ -226,11 +227,7 @@ async fn decision_page(
 
 show_route!(decision_page);
 
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn withdraw(state: Data, path: RecordPath, posted: CsrfForm<ActionForm>) -> Page {
     let org = load_org(&state, &path.0).await?;
     let actor = caller(&posted.session.principal)
         .governance(org.id)?

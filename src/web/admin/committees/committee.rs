@@ -17,6 +17,7 @@ use crate::web::admin::form::{
     capitalise, refused, settle, Field, FormPage, FormView, Problems, Section, Values,
 };
 use crate::web::admin::{page, AccountView, PageError, SignedIn};
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::auth::governs;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
@@ -149,11 +150,7 @@ fn new_committee_page(
     FormPage::new("Constitute a committee", base, vec![form]).render(status, session, org, p)
 }
 
-pub async fn new_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn new_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let (org, _) = org_to_write(&state, &path, &signed_in.0).await?;
     let people = everyone(&state, &org).await?;
     let v = Values(vec![("quorum_minimum".into(), String::new())]);
@@ -166,11 +163,7 @@ pub async fn new_form(
     ))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, posted: Posted) -> Page {
     let (org, actor) = org_to_write(&state, &path, &posted.session).await?;
     let people = everyone(&state, &org).await?;
     let v = Values(posted.form);
@@ -216,13 +209,13 @@ fn amend_committee_page(l: &Writing, status: StatusCode, v: &Values, p: &Problem
     fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn amend_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend_form(w: Writing) -> Page {
     first(committee_values(w.committee()), |s, v, p| {
         amend_committee_page(&w, s, v, p)
     })
 }
 
-pub async fn amend(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend(w: Writing) -> Page {
     let c = w.committee();
     let (id, version) = (c.id, w.form.version());
     let changes = committee_input(&w.form);
@@ -261,11 +254,11 @@ fn member_row(m: &Stored<Membership>, l: &Loaded, href: Option<String>) -> Value
 }
 
 pub async fn show(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let l = load(&state, &path.0, &path.1).await?;
     let c = l.committee();
     let may_write = governs(&signed_in.0.principal, l.org.id);

@@ -10,7 +10,7 @@ use crate::store::records::Stored;
 use crate::web::admin::form::{
     choose, locate_row, refused, row_sections, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::PageError;
+use crate::web::admin::Page;
 use crate::web::api::committees::Names;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -172,7 +172,7 @@ fn item_form_page(
     fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn new_item_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn new_item_form(w: Writing) -> Page {
     let m = w.meeting(&w.id)?;
     let number = (w.view.items_of(m.id).len() + 1).to_string();
     first(Values(vec![("number".into(), number)]), |s, v, p| {
@@ -180,27 +180,23 @@ pub async fn new_item_form(w: Writing) -> Result<HttpResponse, PageError> {
     })
 }
 
-pub async fn create_item(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn create_item(w: Writing) -> Page {
     write_item(&w, w.meeting(&w.id)?, None).await
 }
 
-pub async fn amend_item_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend_item_form(w: Writing) -> Page {
     let (i, m) = w.item(&w.id)?;
     first(item_values(i, &w.names), |s, v, p| {
         item_form_page(&w, m, Some(i), s, v, p)
     })
 }
 
-pub async fn amend_item(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend_item(w: Writing) -> Page {
     let (i, m) = w.item(&w.id)?;
     write_item(&w, m, Some(i)).await
 }
 
-async fn write_item(
-    w: &Writing,
-    m: &Stored<Meeting>,
-    amending: Option<&Stored<Item>>,
-) -> Result<HttpResponse, PageError> {
+async fn write_item(w: &Writing, m: &Stored<Meeting>, amending: Option<&Stored<Item>>) -> Page {
     let v = &w.form;
     let (input, rows) = item_input(v);
     let again = |status, v: &Values, p: &Problems| item_form_page(w, m, amending, status, v, p);

@@ -12,7 +12,7 @@ use crate::web::admin::form::{
     choose, locate_row, opts, refused, row_sections, Field, FormPage, FormView, Problems, Section,
     Values,
 };
-use crate::web::admin::PageError;
+use crate::web::admin::Page;
 use crate::web::api::committees::Names;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -269,31 +269,28 @@ fn meeting_form_page(
     fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn new_meeting_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn new_meeting_form(w: Writing) -> Page {
     first(Values::default(), |s, v, p| {
         meeting_form_page(&w, None, s, v, p)
     })
 }
 
-pub async fn create_meeting(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn create_meeting(w: Writing) -> Page {
     write_meeting(&w, None).await
 }
 
-pub async fn amend_meeting_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend_meeting_form(w: Writing) -> Page {
     let m = w.meeting(&w.id)?;
     first(meeting_values(m, &w.names), |s, v, p| {
         meeting_form_page(&w, Some(m), s, v, p)
     })
 }
 
-pub async fn amend_meeting(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend_meeting(w: Writing) -> Page {
     write_meeting(&w, Some(w.meeting(&w.id)?)).await
 }
 
-async fn write_meeting(
-    w: &Writing,
-    m: Option<&Stored<Meeting>>,
-) -> Result<HttpResponse, PageError> {
+async fn write_meeting(w: &Writing, m: Option<&Stored<Meeting>>) -> Page {
     let v = &w.form;
     let (input, rows) = meeting_input(v);
     let again = |status, v: &Values, p: &Problems| meeting_form_page(w, m, status, v, p);

@@ -12,7 +12,7 @@ use crate::web::admin::form::{
     choose, locate_row, opts, refused, row_sections, Field, FormPage, FormView, Problems, Section,
     Values,
 };
-use crate::web::admin::PageError;
+use crate::web::admin::Page;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{Map, Value};
@@ -186,11 +186,11 @@ fn add_members_page(l: &Writing, status: StatusCode, v: &Values, p: &Problems) -
     fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn add_members_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn add_members_form(w: Writing) -> Page {
     first(Values::default(), |s, v, p| add_members_page(&w, s, v, p))
 }
 
-pub async fn add_members(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn add_members(w: Writing) -> Page {
     let v = &w.form;
     let mut fe = FieldErrors::default();
     let (entered, mut rows) = member_rows(v, ADD_MEMBER_ROWS, &mut fe);

@@ -11,7 +11,7 @@ use crate::store::records::Stored;
 use crate::web::admin::form::{
     capitalise, fact, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::PageError;
+use crate::web::admin::Page;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
@@ -133,14 +133,14 @@ fn membership_page(
     fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn membership_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn membership_form(w: Writing) -> Page {
     let m = w.membership(&w.id)?;
     first(membership_values(m), |s, v, p| {
         membership_page(&w, m, s, (v, &Values::default()), p)
     })
 }
 
-async fn change_membership(w: Writing, action: MemberAction) -> Result<HttpResponse, PageError> {
+async fn change_membership(w: Writing, action: MemberAction) -> Page {
     let m = w.membership(&w.id)?;
     let v = &w.form;
     let again = |status, v: &Values, p: &Problems| {
@@ -179,10 +179,10 @@ async fn change_membership(w: Writing, action: MemberAction) -> Result<HttpRespo
     w.settle(written, to, locate, stale, again).await
 }
 
-pub async fn amend_membership(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn amend_membership(w: Writing) -> Page {
     change_membership(w, MemberAction::Amend).await
 }
 
-pub async fn end_membership(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn end_membership(w: Writing) -> Page {
     change_membership(w, MemberAction::End).await
 }

@@ -41,6 +41,7 @@ use crate::store::orgs::Org;
 use crate::store::records::Stored;
 use crate::store::users::Session;
 use crate::store::{AnyConnection, Committed, StoreError};
+use crate::web::admin::{Data, Page};
 use crate::web::api::committees::{path_key, Names};
 use crate::web::api::parse_id;
 use crate::web::auth::Caller;
@@ -178,7 +179,7 @@ pub struct Writing {
     l: Loaded,
     actor: String,
     session: Session,
-    state: web::Data<AppState>,
+    state: Data,
     /// The `{id}` segment of the path, as given (empty where there is none).
     id: String,
     /// The fields posted, in order.
@@ -263,7 +264,7 @@ impl Writing {
         locate: impl Fn(&str) -> (String, String),
         stale: Stale<'_>,
         again: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse,
-    ) -> Result<HttpResponse, PageError> {
+    ) -> Page {
         settle(
             &self.state,
             written,
@@ -278,10 +279,7 @@ impl Writing {
 }
 
 /// A form as first shown: 200, filled in with `v`, with no problems.
-fn first(
-    v: Values,
-    page: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse,
-) -> Result<HttpResponse, PageError> {
+fn first(v: Values, page: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse) -> Page {
     Ok(page(StatusCode::OK, &v, &Problems::default()))
 }
 

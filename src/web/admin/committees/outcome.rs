@@ -8,7 +8,7 @@ use crate::store::records::Stored;
 use crate::web::admin::form::{
     capitalise, fact, opts, refused, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::PageError;
+use crate::web::admin::Page;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
@@ -150,14 +150,14 @@ fn outcome_page(
     fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn outcome_form(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn outcome_form(w: Writing) -> Page {
     let item = w.item(&w.id)?;
     first(outcome_values(item.0), |s, v, p| {
         outcome_page(&w, item, s, v, p)
     })
 }
 
-pub async fn record_outcome(w: Writing) -> Result<HttpResponse, PageError> {
+pub async fn record_outcome(w: Writing) -> Page {
     let (i, m) = w.item(&w.id)?;
     let v = &w.form;
     let again = |status, v: &Values, p: &Problems| outcome_page(&w, (i, m), status, v, p);
