@@ -3,8 +3,8 @@
 //! one. Writes are a governance lead's; the store's refusals come back as form errors.
 
 use super::context::{caller, load_org, org_view};
-use super::decisions::{form_errors, text_input, today};
-use super::form::{answer, field_messages, stale, version_of, Answer, Field};
+use super::decisions::{form_errors, form_messages, text_input, today};
+use super::form::{answer, stale, version_of, Answer, Field};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::decisions::{Breach, BreachInput};
 use crate::domain::people::Person;
@@ -157,11 +157,6 @@ fn breach_page(
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == form.person}))
         .collect();
-    let names: Vec<&str> = BREACH_FIELDS
-        .iter()
-        .map(|(f, _, _)| *f)
-        .chain(["current-version"])
-        .collect();
     page(
         status,
         "admin-breach-form",
@@ -174,7 +169,7 @@ fn breach_page(
                 "summary": form.summary, "action_taken": form.action_taken,
                 "reported_to": form.reported_to, "version": form.version,
             },
-            "e": field_messages(errors, &names),
+            "e": form_messages(errors, &BREACH_FIELDS),
             "f": breach_fields(form, errors),
         }),
     )

@@ -3,8 +3,8 @@
 //! decision, a date that is not its meeting's) come back as form errors, nothing written.
 
 use super::context::{caller, load_org, org_view};
-use super::decisions::{form_errors, text_input};
-use super::form::{answer, field_messages, stale, version_of, Answer, Field};
+use super::decisions::{form_errors, form_messages, text_input};
+use super::form::{answer, stale, version_of, Answer, Field};
 use super::gifts::pence_of;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::committees::{Committee, Item, Meeting};
@@ -258,11 +258,6 @@ fn form_page(
         .iter()
         .map(|(id, label)| json!({"id": id, "label": label, "selected": form.item.trim() == id.to_string()}))
         .collect();
-    let names: Vec<&str> = FIELDS
-        .iter()
-        .map(|(f, _, _)| *f)
-        .chain(["current-version"])
-        .collect();
     page(
         status,
         "admin-decision-form",
@@ -280,7 +275,7 @@ fn form_page(
                 "supplier": form.supplier, "value": form.value, "term_months": form.term_months,
                 "starts_on": form.starts_on, "comments": form.comments, "version": form.version,
             },
-            "e": field_messages(errors, &names),
+            "e": form_messages(errors, &FIELDS),
             "f": decision_fields(form, errors),
         }),
     )

@@ -40,6 +40,20 @@ pub(super) fn today() -> chrono::NaiveDate {
     crate::clock::today()
 }
 
+/// Each field's message on a form of `fields` (as [`form_errors`] takes them) and its
+/// `current-version`, null where it has none.
+pub(super) fn form_messages(
+    errors: &[FieldError],
+    fields: &[(&'static str, &'static str, &'static str)],
+) -> Value {
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|(f, _, _)| *f)
+        .chain(["current-version"])
+        .collect();
+    super::form::field_messages(errors, &names)
+}
+
 /// Problems in the GOV.UK words: `fields` is (field, label, what to say when it is
 /// missing); a message the store wrote as a sentence of its own is shown as it is.
 pub(super) fn form_errors(
