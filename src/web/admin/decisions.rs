@@ -9,6 +9,7 @@ use super::context::{caller, load_org, org_view};
 use super::decision_form::{item_choices, load, withdrawn};
 use super::entries::{action_values, history, settle, show_route, Action, ActionForm, HistoryRow};
 use super::form::{capitalise, ordered_errors, text_or_null, version_of};
+use super::paging::PageQuery;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::decisions::{route_label, Decision};
 use crate::domain::entries::StandingChange;
@@ -24,7 +25,6 @@ use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::web;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 // The form's and the breach screens' handlers, where the route table names them.
@@ -90,16 +90,11 @@ pub(super) fn text_input(pairs: &[(&str, &String)]) -> Map<String, Value> {
 // The register of decisions
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    page: Option<String>,
-}
-
 pub async fn list(
     state: Data,
     signed_in: SignedIn,
     path: OrgPath,
-    q: web::Query<ListQuery>,
+    q: web::Query<PageQuery>,
 ) -> Page {
     let org = load_org(&state, &path).await?;
     let org_id = org.id;

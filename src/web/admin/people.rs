@@ -4,6 +4,7 @@
 
 use super::context::{caller, load_org, org_view, see_other};
 use super::form::{capitalise, field_messages};
+use super::paging::PageQuery;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::{Person, PersonFields};
 use crate::domain::{FieldErrors, Input};
@@ -20,16 +21,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    page: Option<String>,
-}
-
 pub async fn list(
     state: Data,
     signed_in: SignedIn,
     path: OrgPath,
-    q: web::Query<ListQuery>,
+    q: web::Query<PageQuery>,
 ) -> Page {
     let org = load_org(&state, &path).await?;
     let page_no = super::paging::page_number(q.page.as_deref())?;
