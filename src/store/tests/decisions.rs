@@ -8,35 +8,27 @@ fn a_decision_whose_reference_is_taken_is_refused_and_nothing_is_written() {
     let (mut db, pccc) = Db::with_pccc();
     db.decision_at(&pccc, "PCD-1");
     let again = decision("pcd-1", pccc.decided.id, MEETING_ON);
-    assert_eq!(
-        db.refused_fields(|c, org| create_decision(c, org, ACTOR, again)),
-        ["reference"]
-    );
+    db.assert_refused(&["reference"], |c, org| {
+        create_decision(c, org, ACTOR, again)
+    });
 }
 
 #[test]
 fn a_decision_citing_an_item_that_decided_nothing_or_no_item_is_refused() {
     let (mut db, pccc) = Db::with_pccc();
     let open = decision("PCD-1", pccc.open.id, MEETING_ON);
-    assert_eq!(
-        db.refused_fields(|c, org| create_decision(c, org, ACTOR, open)),
-        ["item"]
-    );
+    db.assert_refused(&["item"], |c, org| create_decision(c, org, ACTOR, open));
     let missing = decision("PCD-1", pccc.open.id + 100, MEETING_ON);
-    assert_eq!(
-        db.refused_fields(|c, org| create_decision(c, org, ACTOR, missing)),
-        ["item"]
-    );
+    db.assert_refused(&["item"], |c, org| create_decision(c, org, ACTOR, missing));
 }
 
 #[test]
 fn a_decision_dated_otherwise_than_the_meeting_that_took_it_is_refused() {
     let (mut db, pccc) = Db::with_pccc();
     let late = decision("PCD-1", pccc.decided.id, "2026-03-05");
-    assert_eq!(
-        db.refused_fields(|c, org| create_decision(c, org, ACTOR, late)),
-        ["decided_on"]
-    );
+    db.assert_refused(&["decided_on"], |c, org| {
+        create_decision(c, org, ACTOR, late)
+    });
 }
 
 #[test]
@@ -68,8 +60,7 @@ fn amending_a_decision_to_another_decisions_reference_is_refused() {
     db.decision_at(&pccc, "PCD-1");
     let d = db.decision_at(&pccc, "PCD-2");
     let step = DecisionStep::Amend(input(json!({"reference": "PCD-1"})));
-    assert_eq!(
-        db.refused_fields(|c, org| change_decision(c, org, ACTOR, d.id, d.version, step)),
-        ["reference"]
-    );
+    db.assert_refused(&["reference"], |c, org| {
+        change_decision(c, org, ACTOR, d.id, d.version, step)
+    });
 }

@@ -168,6 +168,16 @@ impl Db {
         fields(&e).into_iter().map(str::to_owned).collect()
     }
 
+    /// Fails unless the store refuses `write` with problems at exactly the fields
+    /// `expected`, writing nothing.
+    pub fn assert_refused<T: Debug>(
+        &mut self,
+        expected: &[&str],
+        write: impl FnOnce(&mut AnyConnection, i64) -> Result<T, StoreError>,
+    ) {
+        assert_eq!(self.refused_fields(write), expected);
+    }
+
     /// Run `write`, which the store must refuse, and check it wrote nothing.
     pub fn refused<T: Debug>(
         &mut self,

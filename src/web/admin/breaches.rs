@@ -3,8 +3,8 @@
 //! one. Writes are a governance lead's; the store's refusals come back as form errors.
 
 use super::context::{caller, load_org, org_view};
-use super::decisions::{form_errors, text_input, today};
-use super::form::{answer, field_messages, stale, version_of, Answer, Field};
+use super::decisions::{form_errors, form_messages, text_input, today};
+use super::form::{answer, stale, version_of, Answer, Field};
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::decisions::{Breach, BreachInput};
 use crate::domain::people::Person;
@@ -13,6 +13,7 @@ use crate::store::breaches;
 use crate::store::orgs::Org;
 use crate::store::records;
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::api;
 use crate::web::auth::governs;
 use crate::web::AppState;
@@ -34,11 +35,11 @@ async fn people(state: &AppState, org: &Org) -> Result<Vec<Person>, PageError> {
 }
 
 pub async fn list_breaches(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<BreachListQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let org_id = org.id;
     let all = state
@@ -156,11 +157,6 @@ fn breach_page(
         .iter()
         .map(|x| json!({"slug": x.slug, "name": x.fields.name, "position": x.fields.position, "selected": x.slug == form.person}))
         .collect();
-    let names: Vec<&str> = BREACH_FIELDS
-        .iter()
-        .map(|(f, _, _)| *f)
-        .chain(["current-version"])
-        .collect();
     page(
         status,
         "admin-breach-form",
@@ -173,7 +169,7 @@ fn breach_page(
                 "summary": form.summary, "action_taken": form.action_taken,
                 "reported_to": form.reported_to, "version": form.version,
             },
-            "e": field_messages(errors, &names),
+            "e": form_messages(errors, &BREACH_FIELDS),
             "f": breach_fields(form, errors),
         }),
     )
@@ -193,11 +189,7 @@ fn breach_fields(form: &BreachForm, errors: &[FieldError]) -> Value {
     })
 }
 
-pub async fn new_breach_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn new_breach_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     let people = people(&state, &org).await?;
     let form = BreachForm::default();
@@ -212,11 +204,7 @@ pub async fn new_breach_form(
     ))
 }
 
-pub async fn create_breach(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: CsrfForm<BreachForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn create_breach(state: Data, path: OrgPath, posted: CsrfForm<BreachForm>) -> Page {
     let org = load_org(&state, &path).await?;
     let actor = caller(&posted.session.principal)
         .governance(org.id)?
@@ -278,11 +266,7 @@ async fn load_breach(state: &AppState, org: &Org, raw_id: &str) -> Result<Breach
     })
 }
 
-pub async fn amend_breach_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn amend_breach_form(state: Data, signed_in: SignedIn, path: RecordPath) -> Page {
     let org = load_org(&state, &path.0).await?;
     let form = load_breach(&state, &org, &path.1).await?;
     let people = people(&state, &org).await?;
@@ -298,11 +282,7 @@ pub async fn amend_breach_form(
     ))
 }
 
-pub async fn amend_breach(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<BreachForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn amend_breach(state: Data, path: RecordPath, posted: CsrfForm<BreachForm>) -> Page {
     let org = load_org(&state, &path.0).await?;
     let actor = caller(&posted.session.principal)
         .governance(org.id)?

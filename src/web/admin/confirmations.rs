@@ -10,10 +10,10 @@ use crate::domain::people::Person;
 use crate::domain::returns::{due_for_confirmation, Confirmation, Due, Return, ReturnKind};
 use crate::store::entries::Register;
 use crate::store::orgs::Org;
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::auth::governs;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
 /// What the organisation's people and returns are, read once.
@@ -65,11 +65,7 @@ fn due_row(org: &Org, d: &Due, may_write: bool) -> Value {
     })
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn show(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     let p = &signed_in.0.principal;
     let (people, returns) = people_and_returns(&state, &org).await?;

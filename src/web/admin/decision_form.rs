@@ -3,8 +3,8 @@
 //! decision, a date that is not its meeting's) come back as form errors, nothing written.
 
 use super::context::{caller, load_org, org_view};
-use super::decisions::{form_errors, text_input};
-use super::form::{answer, field_messages, stale, version_of, Answer, Field};
+use super::decisions::{form_errors, form_messages, text_input};
+use super::form::{answer, stale, version_of, Answer, Field};
 use super::gifts::pence_of;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::committees::{Committee, Item, Meeting};
@@ -15,10 +15,11 @@ use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
 use crate::store::records::{self, Stored};
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::api;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -257,11 +258,6 @@ fn form_page(
         .iter()
         .map(|(id, label)| json!({"id": id, "label": label, "selected": form.item.trim() == id.to_string()}))
         .collect();
-    let names: Vec<&str> = FIELDS
-        .iter()
-        .map(|(f, _, _)| *f)
-        .chain(["current-version"])
-        .collect();
     page(
         status,
         "admin-decision-form",
@@ -279,7 +275,7 @@ fn form_page(
                 "supplier": form.supplier, "value": form.value, "term_months": form.term_months,
                 "starts_on": form.starts_on, "comments": form.comments, "version": form.version,
             },
-            "e": field_messages(errors, &names),
+            "e": form_messages(errors, &FIELDS),
             "f": decision_fields(form, errors),
         }),
     )
@@ -308,11 +304,7 @@ fn decision_fields(form: &DecisionForm, errors: &[FieldError]) -> Value {
     })
 }
 
-pub async fn new_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn new_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     let ctx = FormContext {
         session: &signed_in.0,
@@ -341,11 +333,7 @@ pub(super) async fn load(
         .await?)
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: CsrfForm<DecisionForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<DecisionForm>) -> Page {
     let org = load_org(&state, &path).await?;
     let actor = caller(&posted.session.principal)
         .governance(org.id)?
@@ -399,11 +387,7 @@ pub(super) fn withdrawn(d: &Stored<Decision>) -> FieldError {
     )
 }
 
-pub async fn amend_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn amend_form(state: Data, signed_in: SignedIn, path: RecordPath) -> Page {
     let org = load_org(&state, &path.0).await?;
     let d = load(&state, &org, &path.1).await?;
     if d.record.withdrawn_reason.is_some() {
@@ -418,11 +402,7 @@ pub async fn amend_form(
     Ok(form_page(StatusCode::OK, &ctx, &DecisionForm::of(&d), &[]))
 }
 
-pub async fn amend(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<DecisionForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn amend(state: Data, path: RecordPath, posted: CsrfForm<DecisionForm>) -> Page {
     let org = load_org(&state, &path.0).await?;
     let actor = caller(&posted.session.principal)
         .governance(org.id)?

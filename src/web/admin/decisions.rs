@@ -9,6 +9,7 @@ use super::context::{caller, load_org, org_view};
 use super::decision_form::{item_choices, load, withdrawn};
 use super::entries::{action_values, history, settle, show_route, Action, ActionForm, HistoryRow};
 use super::form::{capitalise, ordered_errors, text_or_null, version_of};
+use super::paging::PageQuery;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::decisions::{route_label, Decision};
 use crate::domain::entries::StandingChange;
@@ -18,12 +19,12 @@ use crate::store::decisions::{self as store, DecisionStep};
 use crate::store::orgs::Org;
 use crate::store::records::{self};
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::auth::governs;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
+use actix_web::web;
 use serde_json::{json, Map, Value};
 
 // The form's and the breach screens' handlers, where the route table names them.
@@ -37,6 +38,20 @@ const PAGE_SIZE: usize = 50;
 
 pub(super) fn today() -> chrono::NaiveDate {
     crate::clock::today()
+}
+
+/// Each field's message on a form of `fields` (as [`form_errors`] takes them) and its
+/// `current-version`, null where it has none.
+pub(super) fn form_messages(
+    errors: &[FieldError],
+    fields: &[(&'static str, &'static str, &'static str)],
+) -> Value {
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|(f, _, _)| *f)
+        .chain(["current-version"])
+        .collect();
+    super::form::field_messages(errors, &names)
 }
 
 /// Problems in the GOV.UK words: `fields` is (field, label, what to say when it is
@@ -75,17 +90,12 @@ pub(super) fn text_input(pairs: &[(&str, &String)]) -> Map<String, Value> {
 // The register of decisions
 // ---------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    page: Option<String>,
-}
-
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
+    path: OrgPath,
+    q: web::Query<PageQuery>,
+) -> Page {
     let org = load_org(&state, &path).await?;
     let org_id = org.id;
     let mut all = state
@@ -151,7 +161,7 @@ async fn decision_page(
     errors: &[FieldError],
     entered: Option<&ActionForm>,
     saved: Option<&str>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let d = load(state, org, raw_id).await?;
     let (org_id, id) = (org.id, d.id);
     let all = state
@@ -226,11 +236,7 @@ async fn decision_page(
 
 show_route!(decision_page);
 
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ActionForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn withdraw(state: Data, path: RecordPath, posted: CsrfForm<ActionForm>) -> Page {
     let org = load_org(&state, &path.0).await?;
     let actor = caller(&posted.session.principal)
         .governance(org.id)?

@@ -7,17 +7,17 @@ use super::context::{load_org, org_view, today};
 use super::entries::{action_routes, hidden, show_route, tag_class, Action, ActionForm};
 use super::entry_form::{form_routes, gathered, posted_form, text_input, EntryForm};
 use super::registers::{entry_page, listing, EntryPages, Tag};
-use super::{page, AccountView, PageError, SignedIn};
+use super::{page, AccountView, SignedIn};
 use crate::domain::entries::EntryState;
 use crate::domain::interests::{Declaration, DeclarationFields, InterestType, Step};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
 use crate::store::declarations::Declarations;
 use crate::store::orgs::Org;
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::auth::governs;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -106,11 +106,11 @@ const STATES: [(&str, &str); 4] = [
 ];
 
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let p = &signed_in.0.principal;
     let want_person = q.person.as_deref().filter(|s| !s.is_empty());

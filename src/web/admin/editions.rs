@@ -11,9 +11,10 @@ use crate::domain::Input;
 use crate::store::editions::{self, Edition};
 use crate::store::orgs::Org;
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 
 fn base(org: &Org) -> String {
     format!("/admin/orgs/{}/editions", org.slug)
@@ -78,11 +79,7 @@ async fn published(state: &AppState, org: &Org) -> Result<Vec<Edition>, PageErro
     Ok(state.db(move |c| editions::all(c, org_id)).await?)
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn show(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     let list = published(&state, &org).await?;
     let v = Values(vec![("kind".into(), "monthly".into())]);
@@ -96,11 +93,7 @@ pub async fn show(
     ))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<Vec<(String, String)>>) -> Page {
     let org = load_org(&state, &path).await?;
     let list = published(&state, &org).await?;
     let v = Values(posted.form);

@@ -17,6 +17,7 @@ use crate::domain::FieldErrors;
 use crate::store::entries::Version;
 use crate::store::orgs::Org;
 use crate::store::users::{Principal, Role, Session};
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::api;
 use crate::web::auth::{governs, review_of};
 use crate::web::AppState;
@@ -298,11 +299,11 @@ pub struct NewQuery {
 }
 
 pub(super) async fn new_form<R: EntryForm>(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<NewQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let people = declarable(&state, &signed_in.0.principal, &org).await?;
     let mut form = R::Form::blank(&today().to_string());
@@ -322,10 +323,10 @@ pub(super) async fn new_form<R: EntryForm>(
 }
 
 pub(super) async fn create<R: EntryForm>(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
+    state: Data,
+    path: OrgPath,
     posted: CsrfForm<R::Form>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let p = posted.session.principal.clone();
     let mut form = posted.form;
@@ -369,10 +370,10 @@ pub(super) async fn create<R: EntryForm>(
 }
 
 pub(super) async fn amend_form<R: EntryForm>(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
+    path: RecordPath,
+) -> Page {
     let org = load_org(&state, &path.0).await?;
     let p = &signed_in.0.principal;
     let (v, person) = load::<R>(&state, p, &org, &path.1).await?;
@@ -383,10 +384,10 @@ pub(super) async fn amend_form<R: EntryForm>(
 }
 
 pub(super) async fn amend<R: EntryForm>(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    state: Data,
+    path: RecordPath,
     posted: CsrfForm<R::Form>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
     let (v, person) = load::<R>(&state, &p, &org, &path.1).await?;

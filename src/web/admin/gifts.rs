@@ -9,17 +9,17 @@ use super::entries::{action_routes, show_route, tag_class};
 use super::entry_form::{form_routes, gathered, posted_form, text_input, EntryForm};
 use super::form::{capitalise, friendly};
 use super::registers::{entry_page, listing, EntryPages};
-use super::{page, AccountView, PageError, SignedIn};
+use super::{page, AccountView, SignedIn};
 use crate::domain::gifts::{threshold_rules, Gift, GiftFields};
 use crate::domain::money::{Pence, Style};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
 use crate::store::gifts::Gifts;
 use crate::store::orgs::Org;
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::auth::governs;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,11 +30,11 @@ pub struct ListQuery {
 }
 
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let p = &signed_in.0.principal;
     let listed = listing::<Gifts>(&state, p, &org, q.page.as_deref(), &[], |v, person, (code, state, _)| {

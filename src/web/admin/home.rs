@@ -3,7 +3,7 @@
 
 use super::confirmations::days;
 use super::context::today;
-use super::{page, AccountView, PageError, SignedIn};
+use super::{page, AccountView, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::{
     confirmation, due_for_confirmation, latest_returns, Confirmation, Return,
@@ -11,10 +11,9 @@ use crate::domain::returns::{
 use crate::store::orgs::Org;
 use crate::store::review;
 use crate::store::users::{self, Role};
+use crate::web::admin::{Data, Page};
 use crate::web::auth::{governs, reads_all};
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use serde_json::json;
 
@@ -117,10 +116,7 @@ struct DeclaresFor {
     org_name: String,
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-) -> Result<HttpResponse, PageError> {
+pub async fn show(state: Data, signed_in: SignedIn) -> Page {
     let principal = signed_in.0.principal.clone();
     let sites = state.queue.health();
     let (orgs, declares_for, notices) = state

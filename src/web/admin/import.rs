@@ -9,9 +9,9 @@ use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::import::{ImportError, Kind};
 use crate::store::orgs::Org;
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::api;
 use crate::web::auth::governs;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -68,11 +68,11 @@ fn only_governance(session: &Session, org: &Org) -> Result<(), PageError> {
 }
 
 pub async fn new_form(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<DoneQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     only_governance(&signed_in.0, &org)?;
     let saved = match (&q.saved, &q.tag) {
@@ -95,12 +95,7 @@ pub const FILE_LIMIT: usize = 5 * 1024 * 1024;
 
 /// The import form, pasted (`application/x-www-form-urlencoded`) or with a file
 /// (`multipart/form-data`); either way its CSRF token is checked before anything else.
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, req: HttpRequest, payload: web::Payload) -> Page {
     let (session, form, file, too_large) = if upload::is_multipart(&req) {
         let up = upload::read(&req, payload, "file", FILE_LIMIT).await?;
         let form = ImportForm {

@@ -218,7 +218,11 @@ impl AccountView {
     }
 }
 
+pub use super::api::{Data, OrgPath, RecordPath};
 pub use form::FieldError;
+
+/// A page handler's answer: a page, a redirect, or a [`PageError`] shown as a page.
+pub type Page = Result<HttpResponse, PageError>;
 
 /// A request the web app refuses, answered as a page.
 #[derive(Debug, thiserror::Error)]

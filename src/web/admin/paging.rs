@@ -8,6 +8,12 @@ use serde_json::{json, Value};
 /// Rows on a page of an admin list.
 pub const PER_PAGE: usize = 50;
 
+/// The query of a list whose only parameter is its page.
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    pub page: Option<String>,
+}
+
 /// The page asked for: absent or empty means the first; anything but a whole number
 /// from 1 up is refused.
 pub fn page_number(raw: Option<&str>) -> Result<usize, PageError> {

@@ -4,12 +4,14 @@
 
 use super::context::{caller, load_org, org_view, see_other};
 use super::form::{capitalise, field_messages};
+use super::paging::PageQuery;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
 use crate::domain::people::{Person, PersonFields};
 use crate::domain::{FieldErrors, Input};
 use crate::store::entries::Register;
 use crate::store::orgs::Org;
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::api;
 use crate::web::auth::governs;
 use crate::web::error::ApiError;
@@ -19,17 +21,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    page: Option<String>,
-}
-
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
+    path: OrgPath,
+    q: web::Query<PageQuery>,
+) -> Page {
     let org = load_org(&state, &path).await?;
     let page_no = super::paging::page_number(q.page.as_deref())?;
     let p = signed_in.0.principal.clone();
@@ -165,11 +162,7 @@ fn form_page(
     )
 }
 
-pub async fn new_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn new_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     caller(&signed_in.0.principal).governance(org.id)?;
     let form = PersonForm {
@@ -186,11 +179,7 @@ pub async fn new_form(
     ))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: CsrfForm<PersonForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<PersonForm>) -> Page {
     let org = load_org(&state, &path).await?;
     let p = posted.session.principal.clone();
     caller(&p).governance(org.id)?;
@@ -223,11 +212,7 @@ async fn person(state: &AppState, org: &Org, slug: &str) -> Result<Person, PageE
         .await?)
 }
 
-pub async fn amend_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn amend_form(state: Data, signed_in: SignedIn, path: RecordPath) -> Page {
     let org = load_org(&state, &path.0).await?;
     caller(&signed_in.0.principal).governance(org.id)?;
     let x = person(&state, &org, &path.1).await?;
@@ -247,11 +232,7 @@ pub async fn amend_form(
     ))
 }
 
-pub async fn amend(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<PersonForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn amend(state: Data, path: RecordPath, posted: CsrfForm<PersonForm>) -> Page {
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
     caller(&p).governance(org.id)?;

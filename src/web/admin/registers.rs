@@ -15,11 +15,11 @@ use crate::domain::FieldErrors;
 use crate::store::entries::{Register, Version};
 use crate::store::orgs::Org;
 use crate::store::users::{Principal, Role, Session};
+use crate::web::admin::{Data, Page, RecordPath};
 use crate::web::auth::{governs, review_of};
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
 
 /// Where an entry stands as its pages show it: a tag code, its label, and why.
@@ -180,7 +180,7 @@ pub(super) async fn entry_page<R: EntryPages>(
     errors: &[FieldError],
     entered: Option<(Action, &ActionForm)>,
     saved: Option<&str>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let p = &session.principal;
     let (v, person) = load::<R>(state, p, org, raw_id).await?;
     let (org_id, id) = (org.id, v.entry.id);
@@ -252,11 +252,11 @@ pub(super) async fn entry_page<R: EntryPages>(
 /// An action form of an entry's page, sent: the step is written and the browser sent
 /// back to the page, or the page is shown again with why not.
 pub(super) async fn act<R: EntryPages>(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    state: Data,
+    path: RecordPath,
     posted: CsrfForm<ActionForm>,
     action: Action,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
     let (v, person) = load::<R>(&state, &p, &org, &path.1).await?;

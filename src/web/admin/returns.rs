@@ -5,16 +5,16 @@
 use super::context::{load_org, org_view, see_other, today};
 use super::entry_form::{declarable, form_person};
 use super::form::field_messages;
-use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
+use super::{page, AccountView, CsrfForm, FieldError, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::ReturnKind;
 use crate::domain::{FieldErrors, Input};
 use crate::store::orgs::Org;
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::api;
 use crate::web::auth::governs;
 use crate::web::error::ApiError;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -72,11 +72,11 @@ fn form_page(
 }
 
 pub async fn new_form(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<DoneQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     let people = declarable(&state, &signed_in.0.principal, &org).await?;
     let mut form = ReturnForm {
@@ -100,11 +100,7 @@ pub async fn new_form(
     ))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: CsrfForm<ReturnForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<ReturnForm>) -> Page {
     let org = load_org(&state, &path).await?;
     let p = posted.session.principal.clone();
     let mut form = posted.form;

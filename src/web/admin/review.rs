@@ -13,11 +13,12 @@ use crate::store::entries::Register;
 use crate::store::gifts::{GiftStep, Gifts};
 use crate::store::orgs::Org;
 use crate::store::users::Session;
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::api;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -81,7 +82,7 @@ async fn queue_page(
     status: StatusCode,
     problem: Option<Problem>,
     done: Option<&str>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org_id = org.id;
     let (pending, people) = state
         .db(move |c| {
@@ -167,11 +168,11 @@ async fn queue_page(
 }
 
 pub async fn queue(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<String>,
+    path: OrgPath,
     q: web::Query<QueueQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path).await?;
     queue_page(
         &state,
@@ -187,12 +188,12 @@ pub async fn queue(
 /// Accept (no comment) or return (`accept` false, with the form's comment) an offer or a
 /// return, then go back to the queue; a problem is shown at the entry.
 async fn decide(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    state: Data,
+    path: RecordPath,
     posted: CsrfForm<ReviewForm>,
     kind: Kind,
     accept: bool,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let org = load_org(&state, &path.0).await?;
     let p = posted.session.principal.clone();
     let Ok(id) = path.1.parse::<i64>() else {
@@ -281,34 +282,18 @@ async fn decide(
     }
 }
 
-pub async fn accept_gift(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ReviewForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn accept_gift(state: Data, path: RecordPath, posted: CsrfForm<ReviewForm>) -> Page {
     decide(state, path, posted, Kind::Gift, true).await
 }
 
-pub async fn return_gift(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ReviewForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn return_gift(state: Data, path: RecordPath, posted: CsrfForm<ReviewForm>) -> Page {
     decide(state, path, posted, Kind::Gift, false).await
 }
 
-pub async fn accept_return(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ReviewForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn accept_return(state: Data, path: RecordPath, posted: CsrfForm<ReviewForm>) -> Page {
     decide(state, path, posted, Kind::Return, true).await
 }
 
-pub async fn return_return(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: CsrfForm<ReviewForm>,
-) -> Result<HttpResponse, PageError> {
+pub async fn return_return(state: Data, path: RecordPath, posted: CsrfForm<ReviewForm>) -> Page {
     decide(state, path, posted, Kind::Return, false).await
 }

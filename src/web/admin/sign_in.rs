@@ -6,9 +6,9 @@ use super::{page, CsrfForm, FieldError, PageError};
 use crate::domain::accounts::{self, Email};
 use crate::store::users;
 use crate::store::{AnyConnection, StoreError};
+use crate::web::admin::{Data, Page};
 use crate::web::auth::{credential, Credential};
 use crate::web::session::{random_id, same_secret};
-use crate::web::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -51,7 +51,7 @@ fn see_other(to: &str) -> actix_web::HttpResponseBuilder {
 }
 
 /// The sign-in form, with a fresh CSRF token in a short-lived signed cookie.
-pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+pub async fn show(state: Data, req: HttpRequest) -> Page {
     let current = credential(&req).await?;
     if let Ok(Some(Credential::Session(_))) = current {
         return Ok(see_other("/admin").finish());
@@ -125,11 +125,7 @@ fn attempt(c: &mut AnyConnection, email: &str, password: &str) -> Result<Outcome
 }
 
 /// Sign in: check the form's CSRF token, then the fields, then the password.
-pub async fn submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, PageError> {
+pub async fn submit(state: Data, req: HttpRequest, body: web::Bytes) -> Page {
     let form: SignInForm = super::form_body(&body)?;
     let expected = state
         .sessions
@@ -232,10 +228,7 @@ pub async fn submit(
 pub struct NoFields {}
 
 /// Sign out: the session is revoked in the database, so a copy of its cookie is refused.
-pub async fn sign_out(
-    state: web::Data<AppState>,
-    form: CsrfForm<NoFields>,
-) -> Result<HttpResponse, PageError> {
+pub async fn sign_out(state: Data, form: CsrfForm<NoFields>) -> Page {
     let id = form.session.id_sha256.clone();
     state.db(move |c| users::revoke_session(c, &id)).await?;
     Ok(see_other("/admin/sign-in?signed-out")

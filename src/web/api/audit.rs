@@ -2,20 +2,17 @@
 //! unpublished records only for governance leads and auditors).
 
 use super::org;
+use super::{Answer, Data, OrgPath};
 use crate::publish::exports::public_entry;
 use crate::publish::views::Visible;
 use crate::store::snapshot;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-pub async fn head(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn head(state: Data, path: OrgPath) -> Answer {
     let org = org(&state, &path).await?;
     Ok(HttpResponse::Ok()
         .json(json!({"org": org.slug, "seq": org.chain_seq, "entry_sha256": org.chain_head})))
@@ -30,12 +27,7 @@ pub struct Range {
 /// Most entries one request returns.
 const PAGE: i64 = 1000;
 
-pub async fn entries(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    q: web::Query<Range>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn entries(state: Data, caller: Caller, path: OrgPath, q: web::Query<Range>) -> Answer {
     let org = org(&state, &path).await?;
     let start = q.start.unwrap_or(1);
     let end = q.end.unwrap_or(org.chain_seq).min(org.chain_seq);
@@ -69,10 +61,7 @@ pub async fn entries(
 }
 
 /// Every signed checkpoint, oldest first.
-pub async fn checkpoints(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn checkpoints(state: Data, path: OrgPath) -> Answer {
     let org = org(&state, &path).await?;
     let all = state
         .db(move |c| crate::store::checkpoints::all(c, org.id))
@@ -114,11 +103,7 @@ fn proof_failed(e: crate::audit::merkle::ProofError) -> ApiError {
 }
 
 /// RFC 6962 audit path for entry `seq` in the tree of `size` entries.
-pub async fn inclusion(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    q: web::Query<InclusionQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn inclusion(state: Data, path: OrgPath, q: web::Query<InclusionQuery>) -> Answer {
     let org = org(&state, &path).await?;
     let (seq, size) = (number("seq", &q.seq)?, number("size", &q.size)?);
     if seq > size || size > org.chain_seq as u64 {
@@ -147,11 +132,7 @@ pub async fn inclusion(
 }
 
 /// RFC 6962 consistency proof between the trees of `from` and `to` entries.
-pub async fn consistency(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    q: web::Query<ConsistencyQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn consistency(state: Data, path: OrgPath, q: web::Query<ConsistencyQuery>) -> Answer {
     let org = org(&state, &path).await?;
     let (from, to) = (number("from", &q.from)?, number("to", &q.to)?);
     if from > to || to > org.chain_seq as u64 {

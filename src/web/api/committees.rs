@@ -4,6 +4,7 @@
 
 use super::committee_write::{Target, Write};
 use super::{org, parse_id};
+use super::{Answer, Data, OrgPath, RecordPath};
 use crate::domain::committees::{
     constitution, quorum_summary, Committee, Item, ItemInput, ItemOutcomeInput, Meeting,
     MeetingInput, Membership, QuorumResult,
@@ -151,10 +152,7 @@ fn record_of(b: &Business, committee: &Stored<Committee>) -> CommitteeRecord {
     }
 }
 
-pub async fn list(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: Data, path: OrgPath) -> Answer {
     let org = org(&state, &path).await?;
     let (b, names) = load_all(&state, &org).await?;
     let out: Vec<Value> = b
@@ -165,10 +163,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(out))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show(state: Data, path: RecordPath) -> Answer {
     let org = org(&state, &path.0).await?;
     let slug = path_key(&path.1, "committee")?;
     let org_id = org.id;
@@ -223,12 +218,7 @@ fn memberships(mut input: Input) -> Result<Vec<(Option<String>, Input)>, FieldEr
     errors.into_result(out)
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     let mut w = Write::begin(&state, &caller, &path, Target::Org, &body).await?;
     let members_input =
         Input::from_json(json!({"members": w.fields.take("members")})).expect("object");
@@ -265,12 +255,7 @@ pub async fn create(
     .await
 }
 
-pub async fn amend(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn amend(state: Data, caller: Caller, path: RecordPath, body: web::Bytes) -> Answer {
     let mut w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
     let (id, (version, changes)) = (w.ids.0, w.versioned()?);
     w.commit(
@@ -282,11 +267,11 @@ pub async fn amend(
 }
 
 pub async fn add_members(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let mut w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
     let (id, entered) = (w.ids.0, memberships(std::mem::take(&mut w.fields))?);
     w.commit(
@@ -298,12 +283,12 @@ pub async fn add_members(
 }
 
 async fn change_member(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
     path: web::Path<(String, String, String)>,
     body: web::Bytes,
     action: &'static str,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let target = Target::Membership(&path.1, &path.2);
     let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
     let (id, member, (version, changes)) = (w.ids.0, w.ids.1, w.versioned()?);
@@ -318,20 +303,20 @@ async fn change_member(
 }
 
 pub async fn amend_member(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
     path: web::Path<(String, String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     change_member(state, caller, path, body, "amend").await
 }
 
 pub async fn end_member(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
     path: web::Path<(String, String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     change_member(state, caller, path, body, "end").await
 }
 
@@ -362,11 +347,11 @@ fn meeting_full(
 }
 
 pub async fn create_meeting(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let w = Write::begin(&state, &caller, &path.0, Target::Committee(&path.1), &body).await?;
     let (id, entered) = (w.ids.0, MeetingInput::parse(&w.fields)?);
     w.commit(
@@ -377,10 +362,7 @@ pub async fn create_meeting(
     .await
 }
 
-pub async fn show_meeting(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show_meeting(state: Data, path: RecordPath) -> Answer {
     let org = org(&state, &path.0).await?;
     let id = parse_id(&path.1, "meeting")?;
     let (b, names) = load_all(&state, &org).await?;
@@ -406,11 +388,11 @@ fn meeting_input(m: &Meeting, names: &Names) -> Input {
 }
 
 pub async fn amend_meeting(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let mut w = Write::begin(
         &state,
         &caller,
@@ -445,11 +427,11 @@ fn item_full(b: &Business, names: &Names, id: i64) -> Result<Value, ApiError> {
 }
 
 pub async fn create_item(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let w = Write::begin(
         &state,
         &caller,
@@ -467,22 +449,14 @@ pub async fn create_item(
     .await
 }
 
-pub async fn show_item(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show_item(state: Data, path: RecordPath) -> Answer {
     let org = org(&state, &path.0).await?;
     let id = parse_id(&path.1, "agenda item")?;
     let (b, names) = load_all(&state, &org).await?;
     Ok(HttpResponse::Ok().json(item_full(&b, &names, id)?))
 }
 
-pub async fn amend_item(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn amend_item(state: Data, caller: Caller, path: RecordPath, body: web::Bytes) -> Answer {
     let target = Target::Record(&path.1, "agenda item");
     let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
     let (id, org_id, (version, changes)) = (w.ids.0, w.org.id, w.versioned()?);
@@ -500,11 +474,11 @@ pub async fn amend_item(
 }
 
 pub async fn record_outcome(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let target = Target::Record(&path.1, "agenda item");
     let mut w = Write::begin(&state, &caller, &path.0, target, &body).await?;
     let (id, (version, fields)) = (w.ids.0, w.versioned()?);

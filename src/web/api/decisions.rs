@@ -4,6 +4,7 @@
 
 use super::committees::{path_key, Names};
 use super::{created, governed, input, org, parse_id, take_version, write};
+use super::{Answer, Data, OrgPath, RecordPath};
 use crate::domain::committees::{Item, Meeting};
 use crate::domain::decisions::{
     breach_to_input, route_label, Breach, BreachInput, Decision, DecisionFields,
@@ -39,10 +40,7 @@ fn decision_json(org: &Org, d: &Stored<Decision>) -> Value {
     v
 }
 
-pub async fn list(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: Data, path: OrgPath) -> Answer {
     let org = org(&state, &path).await?;
     let org_id = org.id;
     let all = state
@@ -64,10 +62,7 @@ async fn by_ref(state: &AppState, org: &Org, raw: &str) -> Result<Stored<Decisio
         .ok_or_else(|| ApiError::NotFound(format!("decision {raw:?}")))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show(state: Data, path: RecordPath) -> Answer {
     let org = org(&state, &path.0).await?;
     let d = by_ref(&state, &org, &path.1).await?;
     Ok(HttpResponse::Ok().json(decision_json(&org, &d)))
@@ -107,12 +102,7 @@ pub async fn with_meeting_date(
     Ok(fields)
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     let (org, actor) = governed(&state, &caller, &path).await?;
     let fields = DecisionFields::parse(&with_meeting_date(&state, &org, input(&body)?).await?)?;
     let create =
@@ -121,12 +111,12 @@ pub async fn create(
 }
 
 async fn change(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
     withdraw: bool,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let (org, actor) = governed(&state, &caller, &path.0).await?;
     let current = by_ref(&state, &org, &path.1).await?;
     let mut changes = input(&body)?;
@@ -146,21 +136,11 @@ async fn change(
     write(&state, &org, actor, change, |d| decision_json(&org, d)).await
 }
 
-pub async fn amend(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn amend(state: Data, caller: Caller, path: RecordPath, body: web::Bytes) -> Answer {
     change(state, caller, path, body, false).await
 }
 
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn withdraw(state: Data, caller: Caller, path: RecordPath, body: web::Bytes) -> Answer {
     change(state, caller, path, body, true).await
 }
 
@@ -188,11 +168,7 @@ async fn names(state: &AppState, org: &Org) -> Result<Names, ApiError> {
     ))
 }
 
-pub async fn list_breaches(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_breaches(state: Data, caller: Caller, path: OrgPath) -> Answer {
     let org = org(&state, &path).await?;
     let org_id = org.id;
     let all = state
@@ -207,12 +183,7 @@ pub async fn list_breaches(
     ))
 }
 
-pub async fn create_breach(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_breach(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     let (org, actor) = governed(&state, &caller, &path).await?;
     let today = crate::clock::today();
     let entered = BreachInput::parse(&input(&body)?, today)?;
@@ -225,11 +196,11 @@ pub async fn create_breach(
 }
 
 pub async fn amend_breach(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let (org, actor) = governed(&state, &caller, &path.0).await?;
     let id = parse_id(&path.1, "breach")?;
     let mut changes = input(&body)?;

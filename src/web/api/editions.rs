@@ -1,12 +1,11 @@
 //! Editions: a governance lead freezes the public registers as at a past day.
 
 use super::{created, governed, input};
+use super::{Answer, Data, OrgPath};
 use crate::domain::editions::EditionRequest;
 use crate::store::editions::Edition;
 use crate::web::auth::Caller;
-use crate::web::error::ApiError;
-use crate::web::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde_json::{json, Value};
 
 /// What the API answers about an edition: its fields and where it is published.
@@ -20,12 +19,7 @@ pub fn payload(org_slug: &str, e: &Edition) -> Value {
 
 /// `POST /api/v1/orgs/{org}/editions`: 201 once the edition is live, 422 for a date
 /// that is not over, a year end that is not 31 March, or a date with an edition already.
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     let (org, actor) = governed(&state, &caller, &path).await?;
     let request = EditionRequest::parse(&input(&body)?, crate::clock::today())?;
     let publisher = state.queue.publisher().clone();

@@ -20,14 +20,7 @@ use serde_json::{json, Value};
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The application's state, as a handler receives it.
-pub type Data = web::Data<AppState>;
-/// `/orgs/{org}/<register>`.
-pub type OrgPath = web::Path<String>;
-/// `/orgs/{org}/<register>/{id}…`.
-pub type EntryPath = web::Path<(String, String)>;
-/// A handler's answer.
-pub type Answer = Result<HttpResponse, ApiError>;
+pub use super::{Answer, Data, OrgPath, RecordPath as EntryPath};
 
 /// What a register's API says of its own.
 pub trait EntryApi: Register + 'static {

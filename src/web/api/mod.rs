@@ -24,6 +24,16 @@ use crate::store::{AnyConnection, Committed, StoreError, Touched};
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+/// The application's state, as a handler receives it.
+pub type Data = web::Data<AppState>;
+/// `/orgs/{org}/…`: the organisation's slug.
+pub type OrgPath = web::Path<String>;
+/// `/orgs/{org}/<resource>/{key}…`: the organisation's slug and the record's key (an id,
+/// slug or reference).
+pub type RecordPath = web::Path<(String, String)>;
+/// A handler's answer.
+pub type Answer = Result<HttpResponse, ApiError>;
+
 /// The request body as field input. An empty body is an empty object (so every
 /// required field is reported), anything else must be a JSON object.
 pub fn input(body: &web::Bytes) -> Result<Input, ApiError> {
@@ -142,7 +152,7 @@ pub async fn write<T: Send + 'static>(
         + Send
         + 'static,
     show: impl FnOnce(&T) -> Value,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let org_id = org.id;
     let committed = state.db(move |c| change(c, org_id, &actor)).await?;
     let body = show(&committed.value);
@@ -181,7 +191,7 @@ pub async fn publish(state: &AppState, org: &str, touched: Touched) -> bool {
 /// Whether the service is up, and how far each organisation's public site lags behind
 /// its chain: `status` is `ok`, or `publishing_failing` while a publish is being retried.
 /// Why it fails is logged and shown to governance leads on `/admin`, not here.
-pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn health(state: Data) -> Answer {
     let orgs = state.db(crate::store::orgs::all).await?;
     let sites = state.queue.health();
     let now = chrono::Utc::now();

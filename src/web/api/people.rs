@@ -1,18 +1,14 @@
 //! People: public reads of decision-making staff; governance creates and amends.
 
 use super::{governed, input, org, take_version, write};
+use super::{Answer, Data, OrgPath, RecordPath};
 use crate::domain::people::{Person, PersonFields};
 use crate::store::people;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::AppState;
 use actix_web::{web, HttpResponse};
 
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: Data, caller: Caller, path: OrgPath) -> Answer {
     let org = org(&state, &path).await?;
     let everyone = caller.reads_all(org.id);
     let people = state
@@ -26,11 +22,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(shown))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn show(state: Data, caller: Caller, path: RecordPath) -> Answer {
     let (org_slug, slug) = path.into_inner();
     let org = org(&state, &org_slug).await?;
     let person = state
@@ -42,24 +34,14 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(person.payload()))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     let (org, actor) = governed(&state, &caller, &path).await?;
     let fields = PersonFields::parse(&input(&body)?)?;
     let create = move |c: &mut _, org_id, actor: &str| people::create(c, org_id, actor, fields);
     write(&state, &org, actor, create, Person::payload).await
 }
 
-pub async fn amend(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn amend(state: Data, caller: Caller, path: RecordPath, body: web::Bytes) -> Answer {
     let (org_slug, slug) = path.into_inner();
     let (org, actor) = governed(&state, &caller, &org_slug).await?;
     let mut changes = input(&body)?;

@@ -1,21 +1,20 @@
 //! Nil returns and annual confirmations.
 
 use super::{created, entry_person, governed, input, org, parse_id};
+use super::{Answer, Data, OrgPath, RecordPath};
 use crate::domain::entries::StandingChange;
 use crate::domain::returns::{Return, ReturnKind};
 use crate::domain::FieldErrors;
 use crate::web::auth::Caller;
-use crate::web::error::ApiError;
-use crate::web::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 
 async fn make(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
     org_slug: &str,
     body: web::Bytes,
     kind: ReturnKind,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let org = org(&state, org_slug).await?;
     let input = input(&body)?;
     let mut errors = FieldErrors::default();
@@ -44,32 +43,22 @@ async fn make(
     Ok(created(&state, &committed, body).await)
 }
 
-pub async fn nil_return(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn nil_return(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     make(state, caller, &path, body, ReturnKind::Nil).await
 }
 
-pub async fn confirmation(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn confirmation(state: Data, caller: Caller, path: OrgPath, body: web::Bytes) -> Answer {
     make(state, caller, &path, body, ReturnKind::Confirmation).await
 }
 
 /// Accept or return a submitted nil return or confirmation.
 async fn review(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
     action: &'static str,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     let (org, actor) = governed(&state, &caller, &path.0).await?;
     let id = parse_id(&path.1, "return")?;
     let change = StandingChange::parse(action, &input(&body)?)?;
@@ -85,20 +74,15 @@ async fn review(
     Ok(created(&state, &committed, body).await)
 }
 
-pub async fn accept(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(String, String)>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn accept(state: Data, caller: Caller, path: RecordPath, body: web::Bytes) -> Answer {
     review(state, caller, path, body, "accept").await
 }
 
 pub async fn return_for_changes(
-    state: web::Data<AppState>,
+    state: Data,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Answer {
     review(state, caller, path, body, "return").await
 }

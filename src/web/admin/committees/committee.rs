@@ -3,7 +3,7 @@
 //! amends its name, terms of reference and quorum.
 
 use super::members::{locate_member_row, member_row_sections, member_rows, NEW_MEMBER_ROWS};
-use super::{base, input, load, load_to_write, org_to_write, saved_message, Loaded, Posted};
+use super::{base, first, input, load, org_to_write, saved_message, Loaded, Posted, Writing};
 use crate::domain::committees::{constitution, Member, MemberCategory};
 use crate::domain::committees::{Committee, ItemOutcome, Membership};
 use crate::domain::people::Person;
@@ -17,6 +17,7 @@ use crate::web::admin::form::{
     capitalise, refused, settle, Field, FormPage, FormView, Problems, Section, Values,
 };
 use crate::web::admin::{page, AccountView, PageError, SignedIn};
+use crate::web::admin::{Data, OrgPath, Page, RecordPath};
 use crate::web::auth::governs;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
@@ -149,11 +150,7 @@ fn new_committee_page(
     FormPage::new("Constitute a committee", base, vec![form]).render(status, session, org, p)
 }
 
-pub async fn new_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn new_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let (org, _) = org_to_write(&state, &path, &signed_in.0).await?;
     let people = everyone(&state, &org).await?;
     let v = Values(vec![("quorum_minimum".into(), String::new())]);
@@ -166,11 +163,7 @@ pub async fn new_form(
     ))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
+pub async fn create(state: Data, path: OrgPath, posted: Posted) -> Page {
     let (org, actor) = org_to_write(&state, &path, &posted.session).await?;
     let people = everyone(&state, &org).await?;
     let v = Values(posted.form);
@@ -198,14 +191,7 @@ pub async fn create(
     settle(&state, written, to, v, locate, None, again).await
 }
 
-fn amend_committee_page(
-    status: StatusCode,
-    session: &Session,
-    l: &Loaded,
-    c: &Stored<Committee>,
-    v: &Values,
-    p: &Problems,
-) -> HttpResponse {
+fn amend_committee_page(l: &Writing, status: StatusCode, v: &Values, p: &Problems) -> HttpResponse {
     let back = l.base();
     let form = FormView::new(
         format!("{back}/amend"),
@@ -213,52 +199,39 @@ fn amend_committee_page(
         committee_sections(v, p),
     )
     .version(v);
-    let mut fp = FormPage::new(format!("Amend {}", c.record.name), back, vec![form]);
+    let mut fp = FormPage::new(
+        format!("Amend {}", l.committee().record.name),
+        back,
+        vec![form],
+    );
     fp.intro
         .push("A new quorum must still be met by every item that recorded a decision.".into());
-    fp.render(status, session, &l.org, p)
+    fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn amend_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    Ok(amend_committee_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        &committee_values(c),
-        &Problems::default(),
-    ))
+pub async fn amend_form(w: Writing) -> Page {
+    first(committee_values(w.committee()), |s, v, p| {
+        amend_committee_page(&w, s, v, p)
+    })
 }
 
-pub async fn amend(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let v = Values(posted.form);
-    let (org_id, id, version) = (l.org.id, c.id, v.version());
-    let changes = committee_input(&v);
-    let written = state
-        .db(move |conn| store::amend_committee(conn, org_id, &actor, id, version, changes))
+pub async fn amend(w: Writing) -> Page {
+    let c = w.committee();
+    let (id, version) = (c.id, w.form.version());
+    let changes = committee_input(&w.form);
+    let written = w
+        .write(move |conn, org_id, actor| {
+            store::amend_committee(conn, org_id, actor, id, version, changes)
+        })
         .await;
-    let to = |d: &Stored<Committee>| format!("{}?saved=amended", base(&l.org, &d.record.slug));
+    let to = |d: &Stored<Committee>| format!("{}?saved=amended", base(&w.org, &d.record.slug));
     let locate = |k: &str| match locate_committee(k, &[]) {
         (id, _) if id == "members" => ("quorum_minimum".to_owned(), String::new()),
         found => found,
     };
     let stale = Some(("name", c.version));
-    let again = |status, v: &Values, p: &Problems| {
-        amend_committee_page(status, &posted.session, &l, c, v, p)
-    };
-    settle(&state, written, to, v, locate, stale, again).await
+    let again = |status, v: &Values, p: &Problems| amend_committee_page(&w, status, v, p);
+    w.settle(written, to, locate, stale, again).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -281,11 +254,11 @@ fn member_row(m: &Stored<Membership>, l: &Loaded, href: Option<String>) -> Value
 }
 
 pub async fn show(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
-    path: web::Path<(String, String)>,
+    path: RecordPath,
     q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let l = load(&state, &path.0, &path.1).await?;
     let c = l.committee();
     let may_write = governs(&signed_in.0.principal, l.org.id);

@@ -1,24 +1,19 @@
 //! A meeting's agenda items: the form that adds or amends one with the conflicts its
 //! members declared and what the chair decided they should do.
 
-use super::{
-    correction_field, correction_label, input, load_to_write, people_options, Loaded, Posted,
-};
+use super::{correction_field, correction_label, first, input, people_options, Writing};
 use crate::domain::committees::ConflictDecision;
-use crate::domain::committees::{Committee, Item, ItemInput, Meeting};
+use crate::domain::committees::{Item, ItemInput, Meeting};
 use crate::domain::people::Person;
 use crate::domain::Input;
 use crate::store::records::Stored;
-use crate::store::users::Session;
 use crate::web::admin::form::{
-    choose, locate_row, refused, row_sections, settle, Field, FormPage, FormView, Problems,
-    Section, Values,
+    choose, locate_row, refused, row_sections, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::{PageError, SignedIn};
+use crate::web::admin::Page;
 use crate::web::api::committees::Names;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
 /// Conflict rows on the agenda item form.
@@ -86,14 +81,11 @@ fn locate_item(key: &str, rows: &[usize]) -> (String, String) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn item_form_page(
-    status: StatusCode,
-    session: &Session,
-    l: &Loaded,
-    c: &Stored<Committee>,
+    l: &Writing,
     m: &Stored<Meeting>,
     amending: Option<&Stored<Item>>,
+    status: StatusCode,
     v: &Values,
     p: &Problems,
 ) -> HttpResponse {
@@ -171,106 +163,54 @@ fn item_form_page(
     let mut fp = FormPage::new(title, format!("{meeting_href}#items"), vec![form]);
     fp.caption = Some(format!(
         "{}, meeting of {}",
-        c.record.name, m.record.held_on
+        l.committee().record.name,
+        m.record.held_on
     ));
     if present.is_empty() {
         fp.intro.push("Nobody is recorded as present at this meeting, so no conflicts can be recorded yet: amend the meeting's attendance first.".into());
     }
-    fp.render(status, session, &l.org, p)
+    fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn new_item_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    let m = l.meeting(&path.2)?;
-    let v = Values(vec![(
-        "number".into(),
-        (l.view.items_of(m.id).len() + 1).to_string(),
-    )]);
-    Ok(item_form_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        m,
-        None,
-        &v,
-        &Problems::default(),
-    ))
+pub async fn new_item_form(w: Writing) -> Page {
+    let m = w.meeting(&w.id)?;
+    let number = (w.view.items_of(m.id).len() + 1).to_string();
+    first(Values(vec![("number".into(), number)]), |s, v, p| {
+        item_form_page(&w, m, None, s, v, p)
+    })
 }
 
-pub async fn create_item(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let m = l.meeting(&path.2)?;
-    write_item(&state, &l, c, m, None, actor, posted).await
+pub async fn create_item(w: Writing) -> Page {
+    write_item(&w, w.meeting(&w.id)?, None).await
 }
 
-pub async fn amend_item_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    let (i, m) = l.item(&path.2)?;
-    Ok(item_form_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        m,
-        Some(i),
-        &item_values(i, &l.names),
-        &Problems::default(),
-    ))
+pub async fn amend_item_form(w: Writing) -> Page {
+    let (i, m) = w.item(&w.id)?;
+    first(item_values(i, &w.names), |s, v, p| {
+        item_form_page(&w, m, Some(i), s, v, p)
+    })
 }
 
-pub async fn amend_item(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let (i, m) = l.item(&path.2)?;
-    write_item(&state, &l, c, m, Some(i), actor, posted).await
+pub async fn amend_item(w: Writing) -> Page {
+    let (i, m) = w.item(&w.id)?;
+    write_item(&w, m, Some(i)).await
 }
 
-async fn write_item(
-    state: &web::Data<AppState>,
-    l: &Loaded,
-    c: &Stored<Committee>,
-    m: &Stored<Meeting>,
-    amending: Option<&Stored<Item>>,
-    actor: String,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let v = Values(posted.form);
-    let (input, rows) = item_input(&v);
-    let again = |status, v: &Values, p: &Problems| {
-        item_form_page(status, &posted.session, l, c, m, amending, v, p)
-    };
+async fn write_item(w: &Writing, m: &Stored<Meeting>, amending: Option<&Stored<Item>>) -> Page {
+    let v = &w.form;
+    let (input, rows) = item_input(v);
+    let again = |status, v: &Values, p: &Problems| item_form_page(w, m, amending, status, v, p);
     let locate = |k: &str| locate_item(k, &rows);
     let entered = match ItemInput::parse(&input) {
         Ok(e) => e,
-        Err(fe) => return Ok(refused(&fe, &v, locate, again)),
+        Err(fe) => return Ok(refused(&fe, v, locate, again)),
     };
-    let (org_id, mid, version) = (l.org.id, m.id, v.version());
-    let iid = amending.map(|i| i.id);
-    let written = state
-        .db(move |conn| match iid {
-            None => crate::store::meetings::create_item(conn, org_id, &actor, mid, entered),
+    let (mid, version, iid) = (m.id, v.version(), amending.map(|i| i.id));
+    let written = w
+        .write(move |conn, org_id, actor| match iid {
+            None => crate::store::meetings::create_item(conn, org_id, actor, mid, entered),
             Some(id) => {
-                crate::store::meetings::amend_item(conn, org_id, &actor, id, version, entered)
+                crate::store::meetings::amend_item(conn, org_id, actor, id, version, entered)
             }
         })
         .await;
@@ -280,9 +220,9 @@ async fn write_item(
         "item"
     };
     let to = |d: &Stored<Item>| {
-        let committee = l.base();
+        let committee = w.base();
         format!("{committee}/meetings/{}?saved={saved}#item-{}", m.id, d.id)
     };
     let stale = amending.map(|i| ("number", i.version));
-    settle(state, written, to, v, locate, stale, again).await
+    w.settle(written, to, locate, stale, again).await
 }

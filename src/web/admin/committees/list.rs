@@ -7,18 +7,13 @@ use crate::domain::committees::{Committee, Meeting, Membership};
 use crate::store::records;
 use crate::web::admin::context::{load_org, org_view, today};
 use crate::web::admin::form::capitalise;
-use crate::web::admin::{page, AccountView, PageError, SignedIn};
+use crate::web::admin::{page, AccountView, SignedIn};
+use crate::web::admin::{Data, OrgPath, Page};
 use crate::web::auth::governs;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
-pub async fn list(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn list(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     let org_id = org.id;
     let (committees, memberships, meetings) = state

@@ -6,11 +6,11 @@ use super::{load, quorum_view, saved_message};
 use crate::domain::committees::ItemOutcome;
 use crate::domain::committees::Member;
 use crate::web::admin::context::org_view;
-use crate::web::admin::{page, AccountView, PageError, SignedIn};
+use crate::web::admin::{page, AccountView, SignedIn};
+use crate::web::admin::{Data, Page};
 use crate::web::auth::governs;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde_json::{json, Value};
 
 fn outcome_text(o: &ItemOutcome) -> Option<String> {
@@ -24,11 +24,11 @@ fn outcome_text(o: &ItemOutcome) -> Option<String> {
 }
 
 pub async fn show_meeting(
-    state: web::Data<AppState>,
+    state: Data,
     signed_in: SignedIn,
     path: web::Path<(String, String, String)>,
     q: web::Query<ShowQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     let l = load(&state, &path.0, &path.1).await?;
     let c = l.committee();
     let m = l.meeting(&path.2)?;

@@ -1,25 +1,21 @@
 //! A committee's meetings: the form that records or amends a meeting with who came and
 //! who was co-opted. Only members in office that day may be marked present.
 
-use super::{
-    correction_field, correction_label, input, load_to_write, people_options, Loaded, Posted,
-};
-use crate::domain::committees::{Committee, Meeting, MeetingInput};
+use super::{correction_field, correction_label, first, input, people_options, Loaded, Writing};
+use crate::domain::committees::{Meeting, MeetingInput};
 use crate::domain::committees::{Member, MemberCategory};
 use crate::domain::people::Person;
 use crate::domain::Input;
 use crate::store::records::Stored;
-use crate::store::users::Session;
 use crate::web::admin::context::today;
 use crate::web::admin::form::{
-    choose, locate_row, opts, refused, row_sections, settle, Field, FormPage, FormView, Problems,
-    Section, Values,
+    choose, locate_row, opts, refused, row_sections, Field, FormPage, FormView, Problems, Section,
+    Values,
 };
-use crate::web::admin::{PageError, SignedIn};
+use crate::web::admin::Page;
 use crate::web::api::committees::Names;
-use crate::web::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
 /// Co-option rows on the meeting form.
@@ -145,13 +141,10 @@ fn locate_meeting(key: &str, rows: &[usize], people: &[Person]) -> (String, Stri
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn meeting_form_page(
-    status: StatusCode,
-    session: &Session,
-    l: &Loaded,
-    c: &Stored<Committee>,
+    l: &Writing,
     amending: Option<&Stored<Meeting>>,
+    status: StatusCode,
     v: &Values,
     p: &Problems,
 ) -> HttpResponse {
@@ -272,93 +265,46 @@ fn meeting_form_page(
         form = form.version(v);
     }
     let mut fp = FormPage::new(title, back, vec![form]);
-    fp.caption = Some(c.record.name.clone());
-    fp.render(status, session, &l.org, p)
+    fp.caption = Some(l.committee().record.name.clone());
+    fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn new_meeting_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    Ok(meeting_form_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        None,
-        &Values::default(),
-        &Problems::default(),
-    ))
+pub async fn new_meeting_form(w: Writing) -> Page {
+    first(Values::default(), |s, v, p| {
+        meeting_form_page(&w, None, s, v, p)
+    })
 }
 
-pub async fn create_meeting(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    write_meeting(state, path, posted, None).await
+pub async fn create_meeting(w: Writing) -> Page {
+    write_meeting(&w, None).await
 }
 
-pub async fn amend_meeting_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    let m = l.meeting(&path.2)?;
-    Ok(meeting_form_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        Some(m),
-        &meeting_values(m, &l.names),
-        &Problems::default(),
-    ))
+pub async fn amend_meeting_form(w: Writing) -> Page {
+    let m = w.meeting(&w.id)?;
+    first(meeting_values(m, &w.names), |s, v, p| {
+        meeting_form_page(&w, Some(m), s, v, p)
+    })
 }
 
-pub async fn amend_meeting(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let (org, slug, id) = path.into_inner();
-    write_meeting(state, web::Path::from((org, slug)), posted, Some(id)).await
+pub async fn amend_meeting(w: Writing) -> Page {
+    write_meeting(&w, Some(w.meeting(&w.id)?)).await
 }
 
-async fn write_meeting(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: Posted,
-    amending: Option<String>,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let m = match &amending {
-        Some(raw) => Some(l.meeting(raw)?),
-        None => None,
-    };
-    let v = Values(posted.form);
-    let (input, rows) = meeting_input(&v);
-    let again = |status, v: &Values, p: &Problems| {
-        meeting_form_page(status, &posted.session, &l, c, m, v, p)
-    };
-    let locate = |k: &str| locate_meeting(k, &rows, &l.people);
+async fn write_meeting(w: &Writing, m: Option<&Stored<Meeting>>) -> Page {
+    let v = &w.form;
+    let (input, rows) = meeting_input(v);
+    let again = |status, v: &Values, p: &Problems| meeting_form_page(w, m, status, v, p);
+    let locate = |k: &str| locate_meeting(k, &rows, &w.people);
     let entered = match MeetingInput::parse(&input) {
         Ok(e) => e,
-        Err(fe) => return Ok(refused(&fe, &v, locate, again)),
+        Err(fe) => return Ok(refused(&fe, v, locate, again)),
     };
-    let (org_id, cid, version) = (l.org.id, c.id, v.version());
-    let mid = m.map(|m| m.id);
-    let written = state
-        .db(move |conn| match mid {
-            None => crate::store::meetings::create_meeting(conn, org_id, &actor, cid, entered),
+    let (cid, version, mid) = (w.committee().id, v.version(), m.map(|m| m.id));
+    let written = w
+        .write(move |conn, org_id, actor| match mid {
+            None => crate::store::meetings::create_meeting(conn, org_id, actor, cid, entered),
             Some(id) => {
-                crate::store::meetings::amend_meeting(conn, org_id, &actor, id, version, entered)
+                crate::store::meetings::amend_meeting(conn, org_id, actor, id, version, entered)
             }
         })
         .await;
@@ -368,9 +314,9 @@ async fn write_meeting(
         "meeting"
     };
     let to = |d: &Stored<Meeting>| {
-        let committee = l.base();
+        let committee = w.base();
         format!("{committee}/meetings/{}?saved={saved}", d.id)
     };
     let stale = m.map(|m| ("held_on", m.version));
-    settle(&state, written, to, v, locate, stale, again).await
+    w.settle(written, to, locate, stale, again).await
 }

@@ -3,22 +3,18 @@
 //! constitution on every date from the earliest new membership on.
 
 use super::committee::locate_committee;
-use super::{input, load_to_write, people_options, Loaded, Posted};
-use crate::domain::committees::Committee;
+use super::{first, input, people_options, Writing};
 use crate::domain::committees::{Member, MemberCategory};
 use crate::domain::people::Person;
 use crate::domain::{FieldErrors, Input};
 use crate::store::committees as store;
-use crate::store::records::Stored;
-use crate::store::users::Session;
 use crate::web::admin::form::{
-    choose, locate_row, opts, refused, row_sections, settle, Field, FormPage, FormView, Problems,
-    Section, Values,
+    choose, locate_row, opts, refused, row_sections, Field, FormPage, FormView, Problems, Section,
+    Values,
 };
-use crate::web::admin::{PageError, SignedIn};
-use crate::web::AppState;
+use crate::web::admin::Page;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::{Map, Value};
 
 /// Blank membership rows on the new-committee form.
@@ -174,14 +170,7 @@ pub(super) fn member_row_sections(
 // Adding members
 // ---------------------------------------------------------------------------------------
 
-fn add_members_page(
-    status: StatusCode,
-    session: &Session,
-    l: &Loaded,
-    c: &Stored<Committee>,
-    v: &Values,
-    p: &Problems,
-) -> HttpResponse {
+fn add_members_page(l: &Writing, status: StatusCode, v: &Values, p: &Problems) -> HttpResponse {
     let people: Vec<&Person> = l.people.iter().collect();
     let mut sections = vec![Section::group(
         "members",
@@ -193,37 +182,18 @@ fn add_members_page(
     let back = l.base();
     let form = FormView::new(format!("{back}/members/new"), "Add the members", sections);
     let mut fp = FormPage::new("Add members", back, vec![form]);
-    fp.caption = Some(c.record.name.clone());
-    fp.render(status, session, &l.org, p)
+    fp.caption = Some(l.committee().record.name.clone());
+    fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn add_members_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    Ok(add_members_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        &Values::default(),
-        &Problems::default(),
-    ))
+pub async fn add_members_form(w: Writing) -> Page {
+    first(Values::default(), |s, v, p| add_members_page(&w, s, v, p))
 }
 
-pub async fn add_members(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let v = Values(posted.form);
+pub async fn add_members(w: Writing) -> Page {
+    let v = &w.form;
     let mut fe = FieldErrors::default();
-    let (entered, mut rows) = member_rows(&v, ADD_MEMBER_ROWS, &mut fe);
+    let (entered, mut rows) = member_rows(v, ADD_MEMBER_ROWS, &mut fe);
     if entered.is_empty() {
         // Shown at the first row's first field, where the lead starts filling one in.
         rows = vec![0];
@@ -233,15 +203,14 @@ pub async fn add_members(
         );
     }
     let locate = |k: &str| locate_committee(k, &rows);
-    let again =
-        |status, v: &Values, p: &Problems| add_members_page(status, &posted.session, &l, c, v, p);
+    let again = |status, v: &Values, p: &Problems| add_members_page(&w, status, v, p);
     if !fe.is_empty() {
-        return Ok(refused(&fe, &v, locate, again));
+        return Ok(refused(&fe, v, locate, again));
     }
-    let (org_id, id) = (l.org.id, c.id);
-    let written = state
-        .db(move |conn| store::add_members(conn, org_id, &actor, id, entered))
+    let id = w.committee().id;
+    let written = w
+        .write(move |conn, org_id, actor| store::add_members(conn, org_id, actor, id, entered))
         .await;
-    let to = |_: &_| format!("{}?saved=members", l.base());
-    settle(&state, written, to, v, locate, None, again).await
+    let to = |_: &_| format!("{}?saved=members", w.base());
+    w.settle(written, to, locate, None, again).await
 }

@@ -2,20 +2,18 @@
 //! Amending checks the constitution from the earlier of the old and new start dates.
 
 use super::members::{member_fields, member_input, MEMBER_FIELDS};
-use super::{load_to_write, Loaded, Posted};
+use super::{first, Writing};
 use crate::domain::committees::CommitteeRole as MemberRole;
-use crate::domain::committees::{Committee, Membership};
+use crate::domain::committees::Membership;
 use crate::domain::Input;
 use crate::store::committees as store;
 use crate::store::records::Stored;
-use crate::store::users::Session;
 use crate::web::admin::form::{
-    capitalise, fact, settle, Field, FormPage, FormView, Problems, Section, Values,
+    capitalise, fact, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::{PageError, SignedIn};
-use crate::web::AppState;
+use crate::web::admin::Page;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 
 fn membership_values(m: &Stored<Membership>) -> Values {
     let x = &m.record.member;
@@ -68,15 +66,11 @@ fn locate_membership(key: &str, action: MemberAction) -> (String, String) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn membership_page(
-    status: StatusCode,
-    session: &Session,
-    l: &Loaded,
-    c: &Stored<Committee>,
+    l: &Writing,
     m: &Stored<Membership>,
-    amend: &Values,
-    end: &Values,
+    status: StatusCode,
+    (amend, end): (&Values, &Values),
     p: &Problems,
 ) -> HttpResponse {
     let name = l.names.name(m.record.member.person_id);
@@ -121,7 +115,7 @@ fn membership_page(
         back,
         vec![amend_form, end_form],
     );
-    fp.caption = Some(c.record.name.clone());
+    fp.caption = Some(l.committee().record.name.clone());
     let x = &m.record.member;
     fp.facts = vec![
         fact("Person", name.clone(), vec![]),
@@ -136,39 +130,19 @@ fn membership_page(
         ),
         fact("Version", m.version.to_string(), vec![]),
     ];
-    fp.render(status, session, &l.org, p)
+    fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn membership_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    let m = l.membership(&path.2)?;
-    Ok(membership_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        m,
-        &membership_values(m),
-        &Values::default(),
-        &Problems::default(),
-    ))
+pub async fn membership_form(w: Writing) -> Page {
+    let m = w.membership(&w.id)?;
+    first(membership_values(m), |s, v, p| {
+        membership_page(&w, m, s, (v, &Values::default()), p)
+    })
 }
 
-async fn change_membership(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-    action: MemberAction,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let m = l.membership(&path.2)?;
-    let v = Values(posted.form);
+async fn change_membership(w: Writing, action: MemberAction) -> Page {
+    let m = w.membership(&w.id)?;
+    let v = &w.form;
     let again = |status, v: &Values, p: &Problems| {
         let (amend, end) = match action {
             MemberAction::Amend => (v.clone(), Values::default()),
@@ -178,45 +152,37 @@ async fn change_membership(
                 (amend, v.clone())
             }
         };
-        membership_page(status, &posted.session, &l, c, m, &amend, &end, p)
+        membership_page(&w, m, status, (&amend, &end), p)
     };
     if action == MemberAction::End && v.get("to").trim().is_empty() {
         let mut p = Problems::default();
         p.add("end-to", "Enter the last day of membership");
-        return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, &v, &p));
+        return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, v, &p));
     }
     let (code, saved, stale) = match action {
         MemberAction::Amend => ("amend", "membership", "membership"),
         MemberAction::End => ("end", "ended", "end"),
     };
     let changes = match action {
-        MemberAction::Amend => member_input(&v, ""),
+        MemberAction::Amend => member_input(v, ""),
         MemberAction::End => Input::from_pairs([("to", v.get("to"))]),
     };
-    let (org_id, cid, id, version) = (l.org.id, c.id, m.id, v.version());
-    let written = state
-        .db(move |conn| {
-            store::change_membership(conn, org_id, &actor, cid, (id, version), code, changes)
+    let (cid, id, version) = (w.committee().id, m.id, v.version());
+    let written = w
+        .write(move |conn, org_id, actor| {
+            store::change_membership(conn, org_id, actor, cid, (id, version), code, changes)
         })
         .await;
-    let to = |_: &_| format!("{}?saved={saved}", l.base());
+    let to = |_: &_| format!("{}?saved={saved}", w.base());
     let locate = |k: &str| locate_membership(k, action);
     let stale = Some((stale, m.version));
-    settle(&state, written, to, v, locate, stale, again).await
+    w.settle(written, to, locate, stale, again).await
 }
 
-pub async fn amend_membership(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    change_membership(state, path, posted, MemberAction::Amend).await
+pub async fn amend_membership(w: Writing) -> Page {
+    change_membership(w, MemberAction::Amend).await
 }
 
-pub async fn end_membership(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    change_membership(state, path, posted, MemberAction::End).await
+pub async fn end_membership(w: Writing) -> Page {
+    change_membership(w, MemberAction::End).await
 }

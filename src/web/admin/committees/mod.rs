@@ -31,8 +31,8 @@ pub use membership::{amend_membership, end_membership, membership_form};
 pub use outcome::{outcome_form, record_outcome};
 
 use super::context::load_org;
-use super::form::{quorum_rule, Field, Problems, Values};
-use super::{CsrfForm, PageError};
+use super::form::{quorum_rule, settle, Field, Problems, Stale, Values};
+use super::{CsrfForm, PageError, SignedIn};
 use crate::domain::committees::QuorumResult;
 use crate::domain::committees::{Item, Meeting, Membership};
 use crate::domain::people::Person;
@@ -40,17 +40,25 @@ use crate::store::committee_view::CommitteeView;
 use crate::store::orgs::Org;
 use crate::store::records::Stored;
 use crate::store::users::Session;
+use crate::store::{AnyConnection, Committed, StoreError};
+use crate::web::admin::{Data, Page};
 use crate::web::api::committees::{path_key, Names};
 use crate::web::api::parse_id;
 use crate::web::auth::Caller;
+use crate::web::error::ApiError;
 use crate::web::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
 
 /// A posted form as its fields, in order (repeated names for checkboxes).
 type Posted = CsrfForm<Vec<(String, String)>>;
 
 /// One committee's business, for a page about it.
-struct Loaded {
+pub struct Loaded {
     org: Org,
     view: CommitteeView,
     names: Names,
@@ -162,16 +170,117 @@ async fn org_to_write(
     Ok((org, actor))
 }
 
-/// The committee `raw` for a form that writes it, with everyone the form may name, and
-/// the account writing (governance leads and admins only).
-async fn load_to_write(
-    state: &AppState,
-    org_slug: &str,
-    raw: &str,
-    session: &Session,
-) -> Result<(Loaded, String), PageError> {
-    let (org, actor) = org_to_write(state, org_slug, session).await?;
-    Ok((load_committee(state, org, raw, true).await?, actor))
+/// A request to a form about one committee, from its path (`{org}`, `{slug}`, and the
+/// `{id}` of what the form is about, if any): the committee with everyone the form may
+/// name, the account writing (governance leads and admins only), the session, and what
+/// was posted (nothing when the form is asked for). A post's security token is checked
+/// before anything is looked up, and the organisation before the committee.
+pub struct Writing {
+    l: Loaded,
+    actor: String,
+    session: Session,
+    state: Data,
+    /// The `{id}` segment of the path, as given (empty where there is none).
+    id: String,
+    /// The fields posted, in order.
+    form: Values,
+}
+
+/// The path segments a committee form's route names.
+#[derive(serde::Deserialize)]
+struct FormPath {
+    org: String,
+    slug: String,
+    #[serde(default)]
+    id: String,
+}
+
+impl FromRequest for Writing {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Writing, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let posted = (req.method() == Method::POST).then(|| Posted::from_request(&req, payload));
+        Box::pin(async move {
+            let (session, form) = match posted {
+                Some(posted) => {
+                    let posted = posted.await?;
+                    (posted.session, Values(posted.form))
+                }
+                None => {
+                    let SignedIn(session) =
+                        SignedIn::from_request(&req, &mut Payload::None).await?;
+                    (session, Values::default())
+                }
+            };
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| PageError::Internal("no application state".into()))?
+                .clone();
+            let path: FormPath = req
+                .match_info()
+                .load()
+                .map_err(|e| PageError::NotFound(e.to_string()))?;
+            let (org, actor) = org_to_write(&state, &path.org, &session).await?;
+            let l = load_committee(&state, org, &path.slug, true).await?;
+            Ok(Writing {
+                l,
+                actor,
+                session,
+                state,
+                id: path.id,
+                form,
+            })
+        })
+    }
+}
+
+impl std::ops::Deref for Writing {
+    type Target = Loaded;
+
+    fn deref(&self) -> &Loaded {
+        &self.l
+    }
+}
+
+impl Writing {
+    /// Run `change` as the account writing, in the committee's organisation.
+    async fn write<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut AnyConnection, i64, &str) -> Result<Committed<T>, StoreError>
+            + Send
+            + 'static,
+    ) -> Result<Committed<T>, ApiError> {
+        let (org_id, actor) = (self.org.id, self.actor.clone());
+        self.state.db(move |c| change(c, org_id, &actor)).await
+    }
+
+    /// Settle the store's answer to this form's post (see [`settle`]).
+    async fn settle<T>(
+        &self,
+        written: Result<Committed<T>, ApiError>,
+        to: impl FnOnce(&T) -> String,
+        locate: impl Fn(&str) -> (String, String),
+        stale: Stale<'_>,
+        again: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse,
+    ) -> Page {
+        settle(
+            &self.state,
+            written,
+            to,
+            self.form.clone(),
+            locate,
+            stale,
+            again,
+        )
+        .await
+    }
+}
+
+/// A form as first shown: 200, filled in with `v`, with no problems.
+fn first(v: Values, page: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse) -> Page {
+    Ok(page(StatusCode::OK, &v, &Problems::default()))
 }
 
 fn base(org: &Org, slug: &str) -> String {

@@ -1,18 +1,16 @@
 //! What became of an agenda item: decided (only if it is quorate now), deferred or
 //! referred, with the item's quorum and conflicts shown beside the form.
 
-use super::{input, load_to_write, quorum_view, Loaded, Posted};
-use crate::domain::committees::{Committee, Item, ItemOutcome, ItemOutcomeInput, Meeting};
+use super::{first, input, quorum_view, Writing};
+use crate::domain::committees::{Item, ItemOutcome, ItemOutcomeInput, Meeting};
 use crate::domain::Input;
 use crate::store::records::Stored;
-use crate::store::users::Session;
 use crate::web::admin::form::{
-    capitalise, fact, opts, refused, settle, Field, FormPage, FormView, Problems, Section, Values,
+    capitalise, fact, opts, refused, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::{PageError, SignedIn};
-use crate::web::AppState;
+use crate::web::admin::Page;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 
 fn outcome_values(i: &Stored<Item>) -> Values {
     let mut v = vec![("version".to_owned(), i.version.to_string())];
@@ -48,17 +46,14 @@ fn locate_outcome(key: &str) -> (String, String) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn outcome_page(
+    l: &Writing,
+    (i, m): (&Stored<Item>, &Stored<Meeting>),
     status: StatusCode,
-    session: &Session,
-    l: &Loaded,
-    c: &Stored<Committee>,
-    m: &Stored<Meeting>,
-    i: &Stored<Item>,
     v: &Values,
     p: &Problems,
 ) -> HttpResponse {
+    let c = l.committee();
     let committee_href = l.base();
     let sections = vec![Section::bare(vec![
         Field::choices(
@@ -152,58 +147,38 @@ fn outcome_page(
         ),
         fact("ItemOutcome now", r.outcome.label(), vec![]),
     ];
-    fp.render(status, session, &l.org, p)
+    fp.render(status, &l.session, &l.org, p)
 }
 
-pub async fn outcome_form(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (l, _) = load_to_write(&state, &path.0, &path.1, &signed_in.0).await?;
-    let c = l.committee();
-    let (i, m) = l.item(&path.2)?;
-    Ok(outcome_page(
-        StatusCode::OK,
-        &signed_in.0,
-        &l,
-        c,
-        m,
-        i,
-        &outcome_values(i),
-        &Problems::default(),
-    ))
+pub async fn outcome_form(w: Writing) -> Page {
+    let item = w.item(&w.id)?;
+    first(outcome_values(item.0), |s, v, p| {
+        outcome_page(&w, item, s, v, p)
+    })
 }
 
-pub async fn record_outcome(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-    posted: Posted,
-) -> Result<HttpResponse, PageError> {
-    let (l, actor) = load_to_write(&state, &path.0, &path.1, &posted.session).await?;
-    let c = l.committee();
-    let (i, m) = l.item(&path.2)?;
-    let v = Values(posted.form);
-    let again =
-        |status, v: &Values, p: &Problems| outcome_page(status, &posted.session, &l, c, m, i, v, p);
+pub async fn record_outcome(w: Writing) -> Page {
+    let (i, m) = w.item(&w.id)?;
+    let v = &w.form;
+    let again = |status, v: &Values, p: &Problems| outcome_page(&w, (i, m), status, v, p);
     let input =
         Input::from_pairs(["outcome", "decision", "reason", "referred_to"].map(|k| (k, v.get(k))));
     let entered = match ItemOutcomeInput::parse(&input) {
         Ok(e) => e,
-        Err(fe) => return Ok(refused(&fe, &v, locate_outcome, again)),
+        Err(fe) => return Ok(refused(&fe, v, locate_outcome, again)),
     };
-    let (org_id, id, version) = (l.org.id, i.id, v.version());
-    let written = state
-        .db(move |conn| {
-            crate::store::meetings::record_outcome(conn, org_id, &actor, id, version, entered)
+    let (id, version) = (i.id, v.version());
+    let written = w
+        .write(move |conn, org_id, actor| {
+            crate::store::meetings::record_outcome(conn, org_id, actor, id, version, entered)
         })
         .await;
     let to = |_: &_| {
-        let committee = l.base();
+        let committee = w.base();
         format!("{committee}/meetings/{}?saved=outcome#item-{}", m.id, i.id)
     };
     let stale = Some(("outcome", i.version));
-    settle(&state, written, to, v, locate_outcome, stale, again).await
+    w.settle(written, to, locate_outcome, stale, again).await
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::store::orgs::Org;
 use crate::store::users::Session;
 use crate::store::Committed;
 use crate::web::admin::context::{org_view, see_other};
+use crate::web::admin::Page;
 use crate::web::admin::{page, AccountView, PageError};
 use crate::web::error::ApiError;
 use crate::web::AppState;
@@ -100,7 +101,7 @@ pub async fn settle<T>(
     locate: impl Fn(&str) -> (String, String),
     stale: Stale<'_>,
     again: impl FnOnce(StatusCode, &Values, &Problems) -> HttpResponse,
-) -> Result<HttpResponse, PageError> {
+) -> Page {
     match (answer(state, written, to).await?, stale) {
         (Answer::Done(done), _) => Ok(done),
         (Answer::Refused(fe), _) => Ok(refused(&fe, &v, locate, again)),
