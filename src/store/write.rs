@@ -164,7 +164,8 @@ pub fn write_all<T>(
             written.push(entry);
         }
         // The Merkle view grows with the chain, in the same transaction.
-        super::merkle::catch_up(c, org_id, seq)?;
+        let hashes: Vec<&str> = written.iter().map(|e| e.entry_sha256.as_str()).collect();
+        super::merkle::extend(c, org_id, ctx.org.chain_seq, &hashes)?;
         diesel::update(organisations::table.find(org_id))
             .set((
                 organisations::chain_seq.eq(seq),
