@@ -8,10 +8,14 @@ use crate::domain::gifts::GiftFields;
 use crate::domain::interests::DeclarationFields;
 use crate::domain::money::Pence;
 use crate::domain::{FieldErrors, Input};
+use crate::store::durable::Batch;
 use crate::store::entries::Register;
 use crate::store::{AnyConnection, Committed, StoreError, Touched};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Rows written per transaction (and per `fsync`).
+const BATCH: u64 = 500;
 
 /// What a CSV file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -296,7 +300,25 @@ pub fn import(
     let total = records.len();
     let mut seqs: Option<(i64, i64)> = None;
     let mut touched = BTreeSet::new();
-    for (written, (n, line, record)) in records.into_iter().enumerate() {
+    // Rows are written in batches of BATCH, each one transaction and one fsync; every
+    // row keeps its own savepoint, so a row that fails writes nothing. `durable` is what
+    // the last committed batch reached: what stands if a later commit fails.
+    let lines: Vec<(usize, u64)> = records.iter().map(|(n, line, _)| (*n, *line)).collect();
+    // Rows `done..` were not imported; the first of them is reported.
+    let partial = |done: usize, seqs, error: String| {
+        let (row, line) = lines[done];
+        ImportError::Partial {
+            row,
+            line,
+            error,
+            written: done,
+            seqs,
+            rest: total - done - 1,
+        }
+    };
+    let mut batch = Batch::begin(c, BATCH)?;
+    let mut durable: (usize, Option<(i64, i64)>) = (0, None);
+    for (written, (_, _, record)) in records.into_iter().enumerate() {
         let result = match record {
             Record::Interest(person, fields) => crate::store::declarations::Declarations::create(
                 c,
@@ -323,23 +345,31 @@ pub fn import(
                     .map(|w| last_seq(&w))
             }
         };
-        match result {
+        let error = match result {
             Ok((first, last, t)) => {
                 touched.insert(t);
                 seqs = Some((seqs.map_or(first, |(a, _)| a), last));
+                match batch.wrote(c) {
+                    Ok(true) => {
+                        durable = (written + 1, seqs);
+                        continue;
+                    }
+                    Ok(false) => continue,
+                    // The open batch's rows were not committed: this row and those
+                    // before it since the last commit are lost with it.
+                    Err(e) => return Err(partial(durable.0, durable.1, e.to_string())),
+                }
             }
-            Err(e) => {
-                return Err(ImportError::Partial {
-                    row: n,
-                    line,
-                    error: e.to_string(),
-                    written,
-                    seqs,
-                    rest: total - written - 1,
-                })
-            }
-        }
+            Err(e) => e,
+        };
+        // The rows before this one stand: commit them, then report.
+        let (done, seqs) = match batch.finish(c) {
+            Ok(()) => (written, seqs),
+            Err(_) => durable,
+        };
+        return Err(partial(done, seqs, error.to_string()));
     }
+    batch.finish(c)?;
     Ok(Imported {
         count: total,
         seqs,

@@ -13,6 +13,7 @@ use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
 use crate::domain::people::PersonFields;
 use crate::domain::returns::ReturnKind;
 use crate::domain::{FieldErrors, Input};
+use crate::store::durable::Batch;
 use crate::store::entries::Register;
 use crate::store::{
     committees, decisions, declarations, gifts, meetings, orgs, people, returns, AnyConnection,
@@ -92,7 +93,12 @@ fn input(v: serde_json::Value) -> Input {
     Input::from_json(v).expect("generated input is an object")
 }
 
+/// Writes per transaction (and per `fsync`) while seeding.
+pub const BATCH: u64 = 500;
+
 /// Seed organisation `slug` with `scale`'s data; `tick` is called after each write.
+/// The writes go through the ordinary write path in batches of [`BATCH`], each batch one
+/// transaction and one `fsync` ([`Batch`]).
 pub fn seed(
     c: &mut AnyConnection,
     slug: &str,
@@ -101,12 +107,32 @@ pub fn seed(
     scale: &Scale,
     mut tick: impl FnMut(),
 ) -> Result<(), StoreError> {
+    Batch::run(c, BATCH, |c, batch| {
+        let mut each = |c: &mut AnyConnection, writes: u64| -> Result<(), StoreError> {
+            for _ in 0..writes {
+                batch.wrote(c)?;
+                tick();
+            }
+            Ok(())
+        };
+        seed_in_batches(c, slug, name, today, scale, &mut each)
+    })
+}
+
+fn seed_in_batches(
+    c: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    today: NaiveDate,
+    scale: &Scale,
+    tick: &mut impl FnMut(&mut AnyConnection, u64) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let org = NewOrg {
         slug: OrgSlug::parse(slug).map_err(|m| FieldErrors::one("slug", m))?,
         name: name.to_owned(),
     };
     orgs::create(c, ACTOR, &org, OrgSettings::default())?;
-    tick();
+    tick(c, 1)?;
     let org_id = orgs::by_slug(c, slug)?.id;
     let span = scale.years * 365;
     let settings = OrgSettings::default();
@@ -138,7 +164,7 @@ pub fn seed(
             },
         )?;
         slugs.push(person.value.slug);
-        tick();
+        tick(c, 1)?;
     }
 
     for (i, person) in slugs.iter().enumerate() {
@@ -176,7 +202,7 @@ pub fn seed(
                 None,
                 Review::Accepted,
             )?;
-            tick();
+            tick(c, 1)?;
         }
         for g in 0..scale.gifts_per_person {
             let k = i * 100 + 50 + g;
@@ -203,7 +229,7 @@ pub fn seed(
             };
             let fields = GiftFields::parse(&fields.to_input(), today, &settings)?;
             gifts::Gifts::create(c, org_id, ACTOR, person, fields, None, Review::Accepted)?;
-            tick();
+            tick(c, 1)?;
         }
         for y in 0..scale.years {
             let made_on = ago(today, 365 * y + mix(i * 100 + 90 + y) % 300)?;
@@ -216,7 +242,7 @@ pub fn seed(
                 made_on,
                 Review::Accepted,
             )?;
-            tick();
+            tick(c, 1)?;
         }
     }
 
@@ -250,7 +276,7 @@ pub fn seed(
             "quorum_minimum": 4, "quorum_required": [MemberCategory::Lay.code()],
         })))?;
         let created = committees::create_committee(c, org_id, ACTOR, committee, members)?.value;
-        (0..9).for_each(|_| tick());
+        tick(c, 9)?;
         let committee_id = created.committee.id;
         let attendance: serde_json::Map<String, serde_json::Value> = (0..8)
             .map(|n| {
@@ -271,7 +297,7 @@ pub fn seed(
                 json!({"held_on": held_on.to_string(), "attendance": attendance}),
             ))?;
             let meeting = meetings::create_meeting(c, org_id, ACTOR, committee_id, meeting)?.value;
-            tick();
+            tick(c, 1)?;
             for n in 0..ITEMS_PER_MEETING {
                 let conflicted = slugs[((k * 8 + 5 + n % 3) % scale.people) as usize].clone();
                 let item = ItemInput::parse(&input(json!({
@@ -279,14 +305,14 @@ pub fn seed(
                     "conflicts": [{"person": conflicted, "nature": "Partner at a bidding practice", "decision": "left_room"}],
                 })))?;
                 let item = meetings::create_item(c, org_id, ACTOR, meeting.id, item)?.value;
-                tick();
+                tick(c, 1)?;
                 let outcome = ItemOutcomeInput::Decided {
                     decision: "Approved as recommended".to_owned(),
                 };
                 let item =
                     meetings::record_outcome(c, org_id, ACTOR, item.id, item.version, outcome)?
                         .value;
-                tick();
+                tick(c, 1)?;
                 decided_items.push((item.id, held_on));
             }
         }
@@ -304,7 +330,7 @@ pub fn seed(
             "term_months": 12 + d % 48,
         })))?;
         decisions::create_decision(c, org_id, ACTOR, fields)?;
-        tick();
+        tick(c, 1)?;
     }
     Ok(())
 }

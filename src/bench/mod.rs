@@ -4,9 +4,10 @@
 
 use crate::audit::merkle::{self, Hash, MemoryTree};
 use crate::audit::{verify_entries, ChainEntry, Draft};
-use crate::domain::entries::Review;
-use crate::store::entries::Register;
 use std::time::Instant;
+
+mod http;
+pub use http::writers;
 
 fn per_second(n: u64, started: Instant) -> f64 {
     n as f64 / started.elapsed().as_secs_f64().max(1e-9)
@@ -223,14 +224,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Measure publishing on the database `config` names (seed it first, e.g. with
 /// `demo --scale large`): a full publish (time, files per second, peak memory), then
-/// `writes` amendments of declarations, each timed from its commit to its pages and
-/// feed being live.
+/// `writes` amendments of declarations through the API of the service started in this
+/// process, each timed from before the request is sent to its person's page being
+/// served with the new text ([`http::write_to_live`]).
 pub fn publish(
     config: &crate::config::Config,
     writes: u64,
 ) -> Result<(), crate::store::StoreError> {
-    use crate::domain::interests::Step;
-    let store = crate::store::Store::open(&config.database_url, 4)?;
+    let store = crate::store::Store::open(&config.database_url, 8)?;
     let bar = indicatif::ProgressBar::hidden();
     let publisher = std::sync::Arc::new(
         config
@@ -248,49 +249,7 @@ pub fn publish(
         peak_rss_mb()
     );
 
-    let mut c = store.conn()?;
-    let Some(org) = crate::store::orgs::all(&mut c)?
-        .into_iter()
-        .max_by_key(|o| o.chain_seq)
-    else {
-        println!("no organisation to write to");
-        return Ok(());
-    };
-    let current = crate::store::declarations::Declarations::current(&mut c, org.id)?;
-    if current.is_empty() {
-        println!("{} has no declarations to amend", org.slug);
-        return Ok(());
-    }
-    let queue = crate::publish::queue::Queue::spawn(store.clone(), publisher);
-    let mut state = 0x5851_f42d_4c95_7f2du64;
-    let mut times = Vec::with_capacity(writes as usize);
-    for k in 0..writes {
-        let pick = &current[(next_random(&mut state) % current.len() as u64) as usize];
-        let id = pick.entry.id;
-        let now = crate::store::declarations::Declarations::get(&mut c, org.id, id)?;
-        let mut fields = now.entry.fields.clone();
-        fields.mitigation = format!("Leaves the room for related items (review {k})");
-        let committed = crate::store::declarations::Declarations::change(
-            &mut c,
-            org.id,
-            "system",
-            id,
-            now.entry.version,
-            Review::Accepted,
-            |_, _| Ok(Step::Amend(fields)),
-        )?;
-        let committed_at = Instant::now();
-        let _ = queue.notify(&org.slug, committed.touched).blocking_recv();
-        times.push(committed_at.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "write to live ({writes} amendments in {}): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak memory {:.0} MB",
-        org.slug,
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
-        times.last().copied().unwrap_or_default(),
-        peak_rss_mb()
-    );
+    drop(publisher);
+    http::write_to_live(config, &store, writes)?;
     Ok(())
 }

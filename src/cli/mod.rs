@@ -87,9 +87,18 @@ pub enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         entries: u64,
         /// Instead, measure publishing on the database: a full publish, then this many
-        /// writes timed from commit to live pages (seed with `demo --scale large`).
-        #[arg(long)]
+        /// writes through the API, each timed from before its request is sent to its page
+        /// being served with the new text (seed with `demo --scale large`; 200 if no number).
+        #[arg(long, num_args = 0..=1, default_missing_value = "200")]
         publish_writes: Option<u64>,
+        /// Instead, measure concurrent API writers on the database (the demo is seeded
+        /// into an empty one): this many writers, each amending its own declaration,
+        /// beside as many bare store writes.
+        #[arg(long)]
+        writers: Option<usize>,
+        /// With --writers: amendments per writer.
+        #[arg(long, default_value_t = 200, requires = "writers")]
+        writes_each: u64,
     },
     /// Export data.
     Export {
@@ -289,6 +298,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             publish_writes: Some(writes),
             ..
         } => Ok(crate::bench::publish(&config, writes)?),
+        Command::Bench {
+            writers: Some(writers),
+            writes_each,
+            ..
+        } => Ok(crate::bench::writers(&config, writers, writes_each)?),
         Command::Bench { entries, .. } => {
             crate::bench::audit(entries);
             Ok(())

@@ -91,6 +91,26 @@ pub fn append(
     Ok(())
 }
 
+/// Append the entries a write just made (`hashes`, in order, after `size_before`
+/// entries): directly when the stored tree is as long as the chain was, which saves the
+/// write re-reading them; else through [`catch_up`].
+pub fn extend(
+    c: &mut AnyConnection,
+    org_id: i64,
+    size_before: i64,
+    hashes: &[&str],
+) -> Result<(), StoreError> {
+    let size = stored_size(c, org_id)?;
+    if size as i64 != size_before {
+        catch_up(c, org_id, size_before + hashes.len() as i64)?;
+        return Ok(());
+    }
+    for (i, h) in hashes.iter().enumerate() {
+        append(c, org_id, size + i as u64, h)?;
+    }
+    Ok(())
+}
+
 /// Bring the stored tree up to the chain's length (chains written before the tree
 /// existed, or a tree rebuilt after its nodes were cleared). Returns leaves added.
 pub fn catch_up(c: &mut AnyConnection, org_id: i64, chain_seq: i64) -> Result<u64, StoreError> {

@@ -10,6 +10,7 @@ pub mod committee_view;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
+pub mod durable;
 pub mod editions;
 pub mod entries;
 pub mod gifts;
@@ -68,6 +69,10 @@ pub enum StoreError {
     Migration(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A commit could not be made durable (its `fsync` failed): it must not be
+    /// acknowledged as saved.
+    #[error("could not make the change durable: {0}")]
+    Durability(String),
 }
 
 impl From<FieldErrors> for StoreError {

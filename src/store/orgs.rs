@@ -94,7 +94,7 @@ pub fn create(
     settings: OrgSettings,
 ) -> Result<Committed<()>, StoreError> {
     settings.validate()?;
-    c.transaction(|c| {
+    let committed = c.transaction(|c| {
         let settings_text = serde_json::to_string(&settings).expect("settings serialise");
         diesel::insert_into(organisations::table)
             .values((
@@ -127,5 +127,8 @@ pub fn create(
                 value: (),
             })
         })
-    })
+    })?;
+    // The inner write was a savepoint: the organisation is durable only once synced.
+    super::durable::sync(c)?;
+    Ok(committed)
 }

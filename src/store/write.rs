@@ -88,6 +88,9 @@ pub struct Changes<T> {
 /// Apply a change to organisation `org_id` and append its audit entry, in one
 /// transaction. Appends to one organisation's chain are serialised: the first
 /// statement takes the organisation row's lock (SQLite: the database write lock).
+/// It returns once the change is durable (see [`super::durable`]); called inside an
+/// outer transaction (a [`super::durable::Batch`]) it is a savepoint, and the outer
+/// commit makes it durable.
 pub fn write<T>(
     conn: &mut AnyConnection,
     org_id: i64,
@@ -118,9 +121,11 @@ pub fn write_all<T>(
     actor: &str,
     apply: impl FnOnce(&mut AnyConnection, &WriteCtx) -> Result<Changes<T>, StoreError>,
 ) -> Result<Committed<T>, StoreError> {
-    conn.transaction(|c| {
+    let committed = conn.transaction(|c| {
         // Taking the lock must be the transaction's first statement: in SQLite's WAL
         // mode a transaction that read first could not upgrade to a writer safely.
+        // Inside an outer transaction (a batch) the lock is already held, and this
+        // re-takes it (PostgreSQL) or is an ordinary write (SQLite).
         let locked = diesel::update(organisations::table.find(org_id))
             .set(organisations::chain_seq.eq(organisations::chain_seq))
             .execute(c)?;
@@ -159,7 +164,8 @@ pub fn write_all<T>(
             written.push(entry);
         }
         // The Merkle view grows with the chain, in the same transaction.
-        super::merkle::catch_up(c, org_id, seq)?;
+        let hashes: Vec<&str> = written.iter().map(|e| e.entry_sha256.as_str()).collect();
+        super::merkle::extend(c, org_id, ctx.org.chain_seq, &hashes)?;
         diesel::update(organisations::table.find(org_id))
             .set((
                 organisations::chain_seq.eq(seq),
@@ -179,7 +185,10 @@ pub fn write_all<T>(
             org,
             touched: changes.touched,
         })
-    })
+    })?;
+    // Acknowledged only once durable: one fsync shared with concurrent writers.
+    super::durable::sync(conn)?;
+    Ok(committed)
 }
 
 fn insert_entry(c: &mut AnyConnection, org_id: i64, e: &ChainEntry) -> Result<(), StoreError> {
