@@ -85,7 +85,8 @@ pid $TMP/nginx.pid;
 error_log $TMP/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    # Each request logged, as the service logs each (method, path, status, time).
+    access_log $TMP/nginx-access.log;
     client_body_temp_path $TMP/nginx-body;
     proxy_temp_path $TMP/nginx-proxy;
     fastcgi_temp_path $TMP/nginx-fastcgi;

@@ -222,7 +222,12 @@ mod tests {
         for name in ["a/chain.jsonl", "a/x.html.gz", "a/x.html.br", "a/book.xlsx"] {
             assert!(!wanted(Path::new(name)), "{name}");
         }
-        for name in ["a/index.html", "a/feeds/all.xml", "a/data/gifts.csv", "assets/site.css"] {
+        for name in [
+            "a/index.html",
+            "a/feeds/all.xml",
+            "a/data/gifts.csv",
+            "assets/site.css",
+        ] {
             assert!(wanted(Path::new(name)), "{name}");
         }
     }

@@ -145,8 +145,10 @@ impl HotCache {
 
     fn get(&self, path: &Path) -> Option<Arc<Cached>> {
         let hit = self.files.read().ok()?.get(path).cloned()?;
-        hit.last_used
-            .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        hit.last_used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         Some(hit)
     }
 
@@ -158,8 +160,10 @@ impl HotCache {
         if size > self.budget {
             return;
         }
-        file.last_used
-            .store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        file.last_used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         files.insert(path, file);
         let mut total: usize = files.values().map(|f| f.size()).sum();
         while total > self.budget {
@@ -289,9 +293,10 @@ fn none_match_hits(req: &HttpRequest, etag: &HeaderValue) -> bool {
         return false;
     };
     let ours = etag.to_str().unwrap_or_default();
-    value.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
 }
 
 /// The actix handler of every path the route table does not claim.
@@ -350,10 +355,7 @@ enum Loaded {
     /// Read into the hot cache.
     Cached(Arc<Cached>),
     /// Too large to cache: streamed from disk.
-    Large {
-        path: PathBuf,
-        encoding: [bool; 2],
-    },
+    Large { path: PathBuf, encoding: [bool; 2] },
     /// Reached through a link that leads out of the site directory.
     Outside,
 }
@@ -449,7 +451,11 @@ async fn stream(req: &HttpRequest, rel: &Path, path: &Path, available: [bool; 2]
     let (file_path, suffix, coding) = match chosen {
         Some(i) => {
             let (coding, suffix) = crate::publish::compress::ENCODINGS[i];
-            (crate::publish::compress::sibling(path, suffix), suffix, Some(coding))
+            (
+                crate::publish::compress::sibling(path, suffix),
+                suffix,
+                Some(coding),
+            )
         }
         None => (path.to_owned(), "", None),
     };

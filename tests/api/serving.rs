@@ -116,7 +116,11 @@ fn the_encoding_the_client_accepts_is_sent_and_decodes_to_the_file(b: Backend) {
         app.declare(&gp, &format!("Shares in Riverside Pharmacy number {n}"));
     }
     let on_disk = std::fs::read(app.site.join("test-ccg/interests/index.html")).unwrap();
-    for path in ["/test-ccg/interests/", "/test-ccg/feeds/interests.xml", "/test-ccg/data/interests.csv"] {
+    for path in [
+        "/test-ccg/interests/",
+        "/test-ccg/feeds/interests.xml",
+        "/test-ccg/data/interests.csv",
+    ] {
         for (accept, expected) in [
             ("gzip, deflate, br", Some("br")),
             ("gzip", Some("gzip")),
@@ -130,10 +134,21 @@ fn the_encoding_the_client_accepts_is_sent_and_decodes_to_the_file(b: Backend) {
             assert_eq!(a.status, 200, "{path} {accept}");
             assert_eq!(a.header("content-encoding"), expected, "{path} {accept}");
             assert_eq!(a.header("vary"), Some("Accept-Encoding"), "{path}");
-            assert_eq!(a.header("cache-control"), Some("public, max-age=60"), "{path}");
-            assert!(a.header("etag").is_some_and(|e| e.starts_with('"')), "{path}: a strong tag");
+            assert_eq!(
+                a.header("cache-control"),
+                Some("public, max-age=60"),
+                "{path}"
+            );
+            assert!(
+                a.header("etag").is_some_and(|e| e.starts_with('"')),
+                "{path}: a strong tag"
+            );
             let file = path.strip_prefix('/').unwrap();
-            let file = if file.ends_with('/') { format!("{file}index.html") } else { file.to_owned() };
+            let file = if file.ends_with('/') {
+                format!("{file}index.html")
+            } else {
+                file.to_owned()
+            };
             assert_eq!(
                 a.decoded(),
                 std::fs::read(app.site.join(&file)).unwrap(),
@@ -146,19 +161,35 @@ fn the_encoding_the_client_accepts_is_sent_and_decodes_to_the_file(b: Backend) {
     }
     let page = get(&app, "/test-ccg/interests/", "br");
     assert_eq!(page.decoded(), on_disk);
-    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     for (path, ty) in [
-        ("/test-ccg/feeds/interests.xml", "application/rss+xml; charset=utf-8"),
+        (
+            "/test-ccg/feeds/interests.xml",
+            "application/rss+xml; charset=utf-8",
+        ),
         ("/test-ccg/data/interests.csv", "text/csv; charset=utf-8"),
         ("/test-ccg/data/interests.json", "application/json"),
-        ("/test-ccg/audit/chain.jsonl", "application/jsonl; charset=utf-8"),
+        (
+            "/test-ccg/audit/chain.jsonl",
+            "application/jsonl; charset=utf-8",
+        ),
     ] {
-        assert_eq!(get(&app, path, "gzip").header("content-type"), Some(ty), "{path}");
+        assert_eq!(
+            get(&app, path, "gzip").header("content-type"),
+            Some(ty),
+            "{path}"
+        );
     }
     // The chain export, appended to, has no siblings: it goes as it is.
     let export = get(&app, "/test-ccg/audit/chain.jsonl", "br, gzip");
     assert_eq!(export.header("content-encoding"), None);
-    assert_eq!(export.body, std::fs::read(app.site.join("test-ccg/audit/chain.jsonl")).unwrap());
+    assert_eq!(
+        export.body,
+        std::fs::read(app.site.join("test-ccg/audit/chain.jsonl")).unwrap()
+    );
     // The stylesheets are kept longer.
     let css = get(&app, "/assets/nhsuk.min.css", "gzip");
     assert_eq!(css.header("cache-control"), Some("public, max-age=86400"));
@@ -166,7 +197,12 @@ fn the_encoding_the_client_accepts_is_sent_and_decodes_to_the_file(b: Backend) {
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
 
     // HEAD: the headers of GET, no body.
-    let head = request(&app, "HEAD", "/test-ccg/interests/", &[("Accept-Encoding", "gzip")]);
+    let head = request(
+        &app,
+        "HEAD",
+        "/test-ccg/interests/",
+        &[("Accept-Encoding", "gzip")],
+    );
     assert_eq!(head.status, 200);
     assert_eq!(head.header("content-encoding"), Some("gzip"));
     assert!(head.body.is_empty());
@@ -178,7 +214,10 @@ fn the_encoding_the_client_accepts_is_sent_and_decodes_to_the_file(b: Backend) {
     assert_eq!(missing.status, 404);
     assert!(String::from_utf8_lossy(&missing.body).contains("Page not found"));
     // The site is read, never written.
-    assert_eq!(request(&app, "DELETE", "/test-ccg/interests/", &[]).status, 405);
+    assert_eq!(
+        request(&app, "DELETE", "/test-ccg/interests/", &[]).status,
+        405
+    );
 }
 
 fn a_matching_etag_gets_304_and_each_encoding_has_its_own(b: Backend) {
@@ -190,9 +229,17 @@ fn a_matching_etag_gets_304_and_each_encoding_has_its_own(b: Backend) {
         .iter()
         .map(|accept| get(&app, path, accept).header("etag").unwrap().to_owned())
         .collect();
-    assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2], "{tags:?}");
+    assert!(
+        tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
+        "{tags:?}"
+    );
     for (accept, tag) in ["br", "gzip", "identity"].iter().zip(&tags) {
-        let again = request(&app, "GET", path, &[("Accept-Encoding", accept), ("If-None-Match", tag)]);
+        let again = request(
+            &app,
+            "GET",
+            path,
+            &[("Accept-Encoding", accept), ("If-None-Match", tag)],
+        );
         assert_eq!(again.status, 304, "{accept}");
         assert!(again.body.is_empty());
         assert_eq!(again.header("etag"), Some(tag.as_str()));
@@ -200,15 +247,30 @@ fn a_matching_etag_gets_304_and_each_encoding_has_its_own(b: Backend) {
         assert_eq!(again.header("cache-control"), Some("public, max-age=60"));
         // Weak comparison, and a list.
         let listed = format!("\"nope\", W/{tag}");
-        let weak = request(&app, "GET", path, &[("Accept-Encoding", accept), ("If-None-Match", &listed)]);
+        let weak = request(
+            &app,
+            "GET",
+            path,
+            &[("Accept-Encoding", accept), ("If-None-Match", &listed)],
+        );
         assert_eq!(weak.status, 304, "{accept}: {listed}");
     }
     // Another encoding's tag is not a match.
-    let other = request(&app, "GET", path, &[("Accept-Encoding", "gzip"), ("If-None-Match", &tags[0])]);
+    let other = request(
+        &app,
+        "GET",
+        path,
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &tags[0])],
+    );
     assert_eq!(other.status, 200);
     // After a write the old tag no longer matches.
     app.declare(&gp, "Director of Hillside Care Ltd");
-    let changed = request(&app, "GET", path, &[("Accept-Encoding", "br"), ("If-None-Match", &tags[0])]);
+    let changed = request(
+        &app,
+        "GET",
+        path,
+        &[("Accept-Encoding", "br"), ("If-None-Match", &tags[0])],
+    );
     assert_eq!(changed.status, 200);
     assert!(String::from_utf8_lossy(&changed.decoded()).contains("Hillside Care"));
     assert_ne!(changed.header("etag"), Some(tags[0].as_str()));
@@ -218,7 +280,11 @@ fn a_write_shows_at_once_in_every_encoding(b: Backend) {
     let app = TestApp::spawn(b);
     let gp = app.add_person("Dr Anita Shah", true);
     let first = app.declare(&gp, "Shares in Riverside Pharmacy");
-    let pages = ["/test-ccg/interests/", "/test-ccg/", "/test-ccg/feeds/interests.xml"];
+    let pages = [
+        "/test-ccg/interests/",
+        "/test-ccg/",
+        "/test-ccg/feeds/interests.xml",
+    ];
     // Into the hot cache, every variant.
     for path in pages {
         for accept in ["br", "gzip", "identity"] {
@@ -232,11 +298,18 @@ fn a_write_shows_at_once_in_every_encoding(b: Backend) {
             for accept in ["br", "gzip", "identity"] {
                 let a = get(&app, path, accept);
                 let text = String::from_utf8(a.decoded()).unwrap();
-                assert!(text.contains(&marker), "{path} {accept} after write {n}: stale");
+                assert!(
+                    text.contains(&marker),
+                    "{path} {accept} after write {n}: stale"
+                );
             }
             // And on disk, the siblings as the file.
             let file = path.trim_start_matches('/');
-            let file = if file.ends_with('/') { format!("{file}index.html") } else { file.to_owned() };
+            let file = if file.ends_with('/') {
+                format!("{file}index.html")
+            } else {
+                file.to_owned()
+            };
             let plain = std::fs::read(app.site.join(&file)).unwrap();
             for (suffix, coding) in [(".gz", "gzip"), (".br", "br")] {
                 let sibling = std::fs::read(app.site.join(format!("{file}{suffix}"))).unwrap();
@@ -252,7 +325,10 @@ fn a_write_shows_at_once_in_every_encoding(b: Backend) {
     assert_eq!(s, 201, "{body}");
     for accept in ["br", "gzip", "identity"] {
         let text = String::from_utf8(get(&app, "/test-ccg/interests/", accept).decoded()).unwrap();
-        assert!(!text.contains("Riverside Pharmacy"), "{accept}: a withheld entry is served");
+        assert!(
+            !text.contains("Riverside Pharmacy"),
+            "{accept}: a withheld entry is served"
+        );
     }
 }
 
@@ -332,7 +408,11 @@ fn a_file_too_large_to_cache_is_streamed_with_the_same_headers(b: Backend) {
         .collect();
     assert!(big.len() as u64 > coi_register::web::static_files::CACHED_FILE_MAX);
     coi_register::publish::site::write_atomic(&app.site, "bulk.csv", big.as_bytes()).unwrap();
-    for (accept, coding) in [("br, gzip", Some("br")), ("gzip", Some("gzip")), ("identity", None)] {
+    for (accept, coding) in [
+        ("br, gzip", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
         let a = get(&app, "/bulk.csv", accept);
         assert_eq!(a.status, 200, "{accept}");
         assert_eq!(a.header("content-encoding"), coding, "{accept}");
@@ -341,7 +421,12 @@ fn a_file_too_large_to_cache_is_streamed_with_the_same_headers(b: Backend) {
         assert_eq!(a.header("cache-control"), Some("public, max-age=60"));
         assert_eq!(a.decoded(), big.as_bytes(), "{accept}");
         let tag = a.header("etag").unwrap().to_owned();
-        let again = request(&app, "GET", "/bulk.csv", &[("Accept-Encoding", accept), ("If-None-Match", &tag)]);
+        let again = request(
+            &app,
+            "GET",
+            "/bulk.csv",
+            &[("Accept-Encoding", accept), ("If-None-Match", &tag)],
+        );
         assert_eq!(again.status, 304, "{accept}");
     }
 }
