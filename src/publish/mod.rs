@@ -9,6 +9,7 @@ mod chain_export;
 pub mod changes;
 mod changes_pages;
 pub mod checkpoints;
+pub mod compress;
 pub mod data_page;
 pub mod diff;
 pub mod editions;

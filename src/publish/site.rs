@@ -2,6 +2,7 @@
 //! new one, never half of one. Pages are not synced to disk one by one: the site can
 //! always be rendered again from the database (the service does so when it starts).
 
+use super::compress;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -9,16 +10,25 @@ use std::path::{Path, PathBuf};
 pub fn write_atomic(root: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = root.join(rel);
     let dir = path.parent().expect("site paths always have a parent");
-    std::fs::create_dir_all(dir)?;
+    create_dirs(dir)?;
     let mut tmp = temp_file_in(dir)?;
     tmp.write_all(bytes)?;
+    let siblings = compress::wanted(&path)
+        .then(|| {
+            let mut s = compress::Siblings::new();
+            s.update(bytes).map(|()| Box::new(s))
+        })
+        .transpose()?;
+    // The siblings first: whoever sees the new file sees its siblings.
+    compress::write_beside(&path, siblings, temp_file_in)?;
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Streams a large file (the chain export) to a temporary file, then swaps it in.
+/// Streams a large file (the chain export) to a temporary file, then swaps it in, with
+/// its compressed siblings ([`compress`]).
 pub struct AtomicFile {
-    tmp: std::io::BufWriter<tempfile::NamedTempFile>,
+    tmp: std::io::BufWriter<compress::Tee<tempfile::NamedTempFile>>,
     path: PathBuf,
 }
 
@@ -26,9 +36,9 @@ impl AtomicFile {
     pub fn create(root: &Path, rel: &str) -> std::io::Result<AtomicFile> {
         let path = root.join(rel);
         let dir = path.parent().expect("site paths always have a parent");
-        std::fs::create_dir_all(dir)?;
+        create_dirs(dir)?;
         Ok(AtomicFile {
-            tmp: std::io::BufWriter::new(temp_file_in(dir)?),
+            tmp: std::io::BufWriter::new(compress::Tee::new(temp_file_in(dir)?, &path)),
             path,
         })
     }
@@ -36,7 +46,18 @@ impl AtomicFile {
         &mut self.tmp
     }
     pub fn commit(self) -> std::io::Result<()> {
-        let tmp = self.tmp.into_inner().map_err(|e| e.into_error())?;
+        self.persist()
+    }
+
+    /// Rename the file into place and write its siblings beside it.
+    fn persist(self) -> std::io::Result<()> {
+        let (tmp, siblings) = self
+            .tmp
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .into_parts();
+        // The siblings first: whoever sees the new file sees its siblings.
+        compress::write_beside(&self.path, siblings, temp_file_in)?;
         tmp.persist(&self.path).map_err(|e| e.error)?;
         Ok(())
     }
@@ -72,11 +93,12 @@ pub fn list(root: &Path, rel: &str, dirs: bool) -> std::io::Result<Vec<String>> 
     Ok(out)
 }
 
-/// Remove a generated file that should no longer be published.
+/// Remove a generated file (and its compressed siblings) that should no longer be
+/// published.
 pub fn remove_file(root: &Path, rel: &str) -> std::io::Result<()> {
     match std::fs::remove_file(root.join(rel)) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+        _ => compress::remove_beside(&root.join(rel)),
     }
 }
 
@@ -145,17 +167,46 @@ const GENERATIONS: &str = ".gen";
 /// (nginx, Caddy, a CDN sync) can serve the site directory.
 const FILE_MODE: u32 = 0o644;
 
+/// Generated directories are world-readable and searchable, for the same reason.
+const DIR_MODE: u32 = 0o755;
+
+/// A temporary file in `dir` with the published files' mode, whatever the umask.
 fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     use std::os::unix::fs::PermissionsExt;
-    tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(FILE_MODE))
-        .tempfile_in(dir)
+        .tempfile_in(dir)?;
+    // The mode asked of `open` is narrowed by the umask.
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
+    Ok(tmp)
+}
+
+/// `std::fs::create_dir_all`, with every directory it makes given [`DIR_MODE`] whatever
+/// the umask.
+fn create_dirs(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut missing = vec![dir];
+    while let Some(parent) = missing.last().and_then(|d| d.parent()) {
+        if parent.as_os_str().is_empty() || parent.is_dir() {
+            break;
+        }
+        missing.push(parent);
+    }
+    std::fs::create_dir_all(dir)?;
+    for made in missing {
+        std::fs::set_permissions(made, std::fs::Permissions::from_mode(DIR_MODE))?;
+    }
+    Ok(())
 }
 
 /// A new generation directory's path for `org`, named by the time (unique per publish).
 fn new_generation(site: &Path, org: &str) -> std::io::Result<PathBuf> {
     let gens = site.join(GENERATIONS);
-    std::fs::create_dir_all(&gens)?;
+    create_dirs(&gens)?;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -167,7 +218,7 @@ fn new_generation(site: &Path, org: &str) -> std::io::Result<PathBuf> {
         n += 1;
         dir = gens.join(format!("{org}-{stamp}.{n}"));
     }
-    std::fs::create_dir_all(&dir)?;
+    create_dirs(&dir)?;
     Ok(dir)
 }
 
@@ -254,9 +305,9 @@ impl Output {
     pub fn create(&mut self, rel: &str) -> std::io::Result<AtomicFile> {
         let (path, _) = self.target(rel);
         let dir = path.parent().expect("site paths always have a parent");
-        std::fs::create_dir_all(dir)?;
+        create_dirs(dir)?;
         Ok(AtomicFile {
-            tmp: std::io::BufWriter::new(temp_file_in(dir)?),
+            tmp: std::io::BufWriter::new(compress::Tee::new(temp_file_in(dir)?, &path)),
             path,
         })
     }
@@ -264,9 +315,13 @@ impl Output {
     /// Finish a file: renamed into the generation being written (never written in place,
     /// since the shadow's files are the live generation's, hard-linked).
     pub fn finish(&mut self, file: AtomicFile) -> std::io::Result<()> {
-        let tmp = file.tmp.into_inner().map_err(|e| e.into_error())?;
-        tmp.persist(&file.path).map_err(|e| e.error)?;
-        if let Some(rel) = self.org_path(&file.path) {
+        let path = file.path.clone();
+        file.persist()?;
+        if let Some(rel) = self.org_path(&path) {
+            // The siblings were written or removed with the file: level them too.
+            for (_, suffix) in compress::ENCODINGS {
+                self.record(Change::Written(format!("{rel}{suffix}")));
+            }
             self.record(Change::Written(rel));
         }
         Ok(())
@@ -302,6 +357,12 @@ impl Output {
         unshare(&path)?;
         let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;
         file.write_all(bytes)?;
+        // A file that is appended to has no compressed siblings ([`compress::wanted`]);
+        // should one be there, it no longer matches and goes.
+        compress::remove_beside(&path)?;
+        for (_, suffix) in compress::ENCODINGS {
+            self.record(Change::Removed(format!("{org_rel}{suffix}")));
+        }
         self.record(Change::Appended(org_rel));
         Ok(true)
     }
@@ -314,7 +375,11 @@ impl Output {
             Output::Fresh { .. } => Ok(()),
             Output::Staged { .. } => {
                 remove_path(&path)?;
+                compress::remove_beside(&path)?;
                 if let Some(org_rel) = org_rel {
+                    for (_, suffix) in compress::ENCODINGS {
+                        self.record(Change::Removed(format!("{org_rel}{suffix}")));
+                    }
                     self.record(Change::Removed(org_rel));
                 }
                 Ok(())
@@ -411,7 +476,7 @@ fn unshare(path: &Path) -> std::io::Result<()> {
 
 /// A new generation `to` as a copy of `from` made of hard links: no file is copied.
 fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
+    create_dirs(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let (src, dst) = (entry.path(), to.join(entry.file_name()));
@@ -432,7 +497,7 @@ fn level(live: &Path, shadow: &Path, behind: &[Change]) -> std::io::Result<()> {
             Change::Written(rel) => {
                 let (src, dst) = (live.join(rel), shadow.join(rel));
                 if let Some(parent) = dst.parent() {
-                    std::fs::create_dir_all(parent)?;
+                    create_dirs(parent)?;
                 }
                 remove_path(&dst)?;
                 if src.is_file() {

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod session;
+pub mod static_files;
 
 use crate::config::Config;
 use crate::publish::follow::Follower;
@@ -110,7 +111,8 @@ impl Application {
             as_at: Arc::default(),
             publisher,
         });
-        let site_dir = config.site_dir.clone();
+        // One hot cache of the site's files, shared by every worker.
+        let site = web::Data::new(static_files::Site::new(config.site_dir.clone()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -135,7 +137,7 @@ impl Application {
                         .add(("X-Frame-Options", "DENY")),
                 )
                 .wrap(tracing_actix())
-                .configure(|cfg| routes::configure(cfg, site_dir.clone()))
+                .configure(|cfg| routes::configure(cfg, site.clone()))
         })
         .listen(listener)?
         .run();

@@ -8,7 +8,6 @@ use super::{access, admin, api};
 use actix_web::middleware::from_fn;
 use actix_web::{web, Route};
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// Who may use a route. Admins count as governance leads of every organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +288,8 @@ pub fn table() -> &'static [RouteSpec] {
     ROUTES
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
+/// Register every route, and the generated site's files (served from `site`) behind them.
+pub fn configure(cfg: &mut web::ServiceConfig, site: web::Data<super::static_files::Site>) {
     for spec in ROUTES {
         let (access, page) = (spec.access, spec.is_page());
         let route = (spec.handler)(spec.method.route()).wrap(from_fn(move |req, next| {
@@ -300,10 +300,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, site_dir: PathBuf) {
     // Anything else under the API is a JSON 405 (a route's path, another method) or 404;
     // anything else at all, the site's files.
     cfg.service(web::scope("/api/v1").default_service(web::to(super::limits::api_fallback)));
-    cfg.service(
-        actix_files::Files::new("/", site_dir)
-            .index_file("index.html")
-            .redirect_to_slash_directory()
-            .default_handler(web::to(api::page_not_found)),
-    );
+    cfg.app_data(site)
+        .default_service(web::to(super::static_files::serve));
 }

@@ -220,7 +220,9 @@ impl TestApp {
         }
     }
 
-    /// Every file of the generated site, as (relative path, text).
+    /// Every file of the generated site, as (relative path, text); a compressed
+    /// sibling (`.gz`, `.br`) as the text it decodes to, so that what a test looks for
+    /// in the site is looked for in what every encoding serves.
     pub fn site_files(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut stack = vec![self.site.clone()];
@@ -231,7 +233,7 @@ impl TestApp {
                     stack.push(p);
                 } else {
                     let rel = p.strip_prefix(&self.site).unwrap().display().to_string();
-                    out.push((rel, std::fs::read_to_string(&p).unwrap_or_default()));
+                    out.push((rel, site_text(&p)));
                 }
             }
         }
@@ -247,6 +249,22 @@ impl Drop for TestApp {
             }
         }
     }
+}
+
+/// A site file's text, decoded if it is a compressed sibling; empty if it is not text.
+fn site_text(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let name = path.to_string_lossy();
+    let mut text = String::new();
+    let decoded = if name.ends_with(".gz") {
+        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text)
+    } else if name.ends_with(".br") {
+        brotli::Decompressor::new(&bytes[..], 4096).read_to_string(&mut text)
+    } else {
+        return String::from_utf8(bytes).unwrap_or_default();
+    };
+    decoded.map(|_| text).unwrap_or_default()
 }
 
 fn answer(r: Result<ureq::Response, ureq::Error>) -> (u16, String) {

@@ -28,5 +28,6 @@ mod publishing;
 mod python;
 mod review;
 mod robustness;
+mod serving;
 mod withheld;
 mod xss;
