@@ -4,9 +4,10 @@
 
 use crate::audit::checkpoint::{verify_checkpoint, Checkpoint, NoteVerifier};
 use crate::audit::merkle::{self, Hash, MemoryTree};
-use crate::audit::verify::{parse_line, verify_entries};
+use crate::audit::verify::{verify_entries, verify_lines, ChainVerifier};
 use crate::audit::{ChainEntry, ChainSummary};
 use serde_json::Value;
+use std::io::Read;
 use std::path::Path;
 
 /// Why an audit check failed, in words for the auditor.
@@ -117,6 +118,21 @@ fn check_root(leaves: &[Hash], cp: &Checkpoint) -> Result<(), AuditError> {
     Ok(())
 }
 
+fn progress_bytes(total: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .expect("a valid template"),
+    );
+    bar.set_message(what.to_owned());
+    if total < 8 << 20 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
 fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
@@ -132,33 +148,112 @@ fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// How much of an export file is read and verified at a time: enough lines to share
+/// among the cores, little enough that memory stays flat however long the chain.
+const BLOCK: usize = 4 << 20;
+
+/// Reads a file in blocks of whole lines, each checked to be UTF-8 (as reading the
+/// whole file into a `String` would check it).
+struct Blocks<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// Bytes at the start of `buf` handed out by the last call.
+    consumed: usize,
+    eof: bool,
+}
+
+impl<R: Read> Blocks<R> {
+    fn new(reader: R) -> Blocks<R> {
+        Blocks {
+            reader,
+            buf: Vec::with_capacity(BLOCK + (64 << 10)),
+            consumed: 0,
+            eof: false,
+        }
+    }
+
+    /// The next run of whole lines (the last may lack its newline), or `None` at the end.
+    fn next_block(&mut self) -> std::io::Result<Option<&str>> {
+        self.buf.drain(..self.consumed);
+        self.consumed = 0;
+        let mut want = BLOCK;
+        loop {
+            if !self.eof && self.buf.len() < want {
+                let missing = (want - self.buf.len()) as u64;
+                let n = (&mut self.reader)
+                    .take(missing)
+                    .read_to_end(&mut self.buf)?;
+                self.eof = n == 0 || (n as u64) < missing;
+            }
+            let end = match memrchr_newline(&self.buf) {
+                Some(newline) => newline + 1,
+                None if self.eof => self.buf.len(),
+                // One line longer than a block: read on until it ends.
+                None => {
+                    want = self.buf.len() * 2;
+                    continue;
+                }
+            };
+            if end == 0 {
+                return Ok(None);
+            }
+            self.consumed = end;
+            return std::str::from_utf8(&self.buf[..end])
+                .map(Some)
+                .map_err(|_| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    )
+                });
+        }
+    }
+}
+
+fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| b == b'\n')
+}
+
 /// Verify an export file, and optionally that a checkpoint covers a prefix of it.
+///
+/// The file is streamed in blocks of lines; each block's entries are hashed from their
+/// canonical bytes on every core, then linked in order (see [`verify_lines`]), so memory
+/// stays flat and a tampered entry is still reported at its exact seq.
 pub fn verify_file(
     path: &Path,
     checkpoint: Option<&Path>,
     key: Option<&NoteVerifier>,
 ) -> Result<AuditReport, AuditError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", path.display())))?;
-    let lines: Vec<&str> = text.lines().collect();
-    let bar = progress(lines.len() as u64, "verifying");
-    let mut leaves = Vec::with_capacity(lines.len());
-    let entries = lines.iter().map(|l| {
-        bar.inc(1);
-        let e = parse_line(l);
-        if let Ok(e) = &e {
-            leaves.push(leaf(e));
+    let cannot_read =
+        |e: std::io::Error| AuditError::Input(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bytes(size, "verifying");
+    // Leaves are kept only to check a checkpoint's root against.
+    let mut leaves: Option<Vec<Hash>> = checkpoint.map(|_| Vec::new());
+    let mut verifier = ChainVerifier::new(None);
+    let mut failure = None;
+    let mut blocks = Blocks::new(file);
+    // After a failure the rest is still read: a file that cannot be read (or is not
+    // UTF-8) is reported as that, wherever the fault lies, as when it was read whole.
+    while let Some(block) = blocks.next_block().map_err(cannot_read)? {
+        bar.inc(block.len() as u64);
+        if failure.is_none() {
+            let lines: Vec<&str> = block.lines().collect();
+            failure = verify_lines(&mut verifier, &lines, leaves.as_mut()).err();
         }
-        e
-    });
-    let chain = verify_entries(entries, None).map_err(AuditError::Chain)?;
+    }
     bar.finish_and_clear();
+    if let Some(f) = failure {
+        return Err(AuditError::Chain(f));
+    }
+    let chain = verifier.finish(None).map_err(AuditError::Chain)?;
     let checkpoint = match checkpoint {
         Some(p) => {
             let note = std::fs::read_to_string(p)
                 .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", p.display())))?;
             let cp = read_checkpoint(&note, key)?;
-            check_root(&leaves, &cp)?;
+            check_root(leaves.as_deref().unwrap_or_default(), &cp)?;
             Some(cp)
         }
         None => None,

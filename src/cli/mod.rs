@@ -90,6 +90,10 @@ pub enum Command {
         /// writes timed from commit to live pages (seed with `demo --scale large`).
         #[arg(long)]
         publish_writes: Option<u64>,
+        /// Instead, time `verify` on an export file of --entries entries, next to
+        /// SHA-256's own speed (openssl speed and an in-process loop) in the same run.
+        #[arg(long)]
+        verify: bool,
     },
     /// Export data.
     Export {
@@ -289,6 +293,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             publish_writes: Some(writes),
             ..
         } => Ok(crate::bench::publish(&config, writes)?),
+        Command::Bench {
+            verify: true,
+            entries,
+            ..
+        } => Ok(crate::bench::verify::verify(entries)?),
         Command::Bench { entries, .. } => {
             crate::bench::audit(entries);
             Ok(())

@@ -3,9 +3,10 @@
 
 use super::schema::audit_entries as a;
 use super::{AnyConnection, StoreError};
-use crate::audit::verify::{verify_entries, ExpectedHead};
+use crate::audit::verify::{check_stored, ChainVerifier, ExpectedHead, StoredEntry};
 use crate::audit::{ChainEntry, ChainSummary, EntryHeader, Failure};
 use diesel::prelude::*;
+use rayon::prelude::*;
 
 /// The columns a [`Row`] is read from, in its order.
 macro_rules! columns {
@@ -142,20 +143,92 @@ pub fn for_each(
     }
 }
 
+/// The columns of a row as the fast check reads them.
+fn stored(r: &Row) -> StoredEntry<'_> {
+    StoredEntry {
+        seq: r.0,
+        org: &r.1,
+        at: &r.2,
+        actor: &r.3,
+        action: &r.4,
+        entity: &r.5,
+        entity_id: &r.6,
+        payload: &r.7,
+        payload_sha256: &r.8,
+        prev: &r.9,
+        entry_sha256: &r.10,
+    }
+}
+
+/// Verify one page of rows, in order: each row's own hashes on every core, from its
+/// stored canonical text; then the links in order. A row the fast check cannot vouch for
+/// is read in full and checked by [`ChainVerifier::push`], which names the failure.
+fn verify_rows(verifier: &mut ChainVerifier, rows: &[Row]) -> Result<(), Failure> {
+    let checked: Vec<_> = rows
+        .par_iter()
+        .with_min_len(64)
+        .map_init(
+            || Vec::with_capacity(1024),
+            |buf, r| check_stored(&stored(r), buf),
+        )
+        .collect();
+    for (row, c) in rows.iter().zip(checked) {
+        match c {
+            Some(c) if verifier.link(&c) => {}
+            _ => verifier.push(from_row(row.clone()))?,
+        }
+    }
+    Ok(())
+}
+
 /// Verify an organisation's live chain: every entry, and that it ends at the recorded head.
+///
+/// Rows are read a page at a time; the next page is read while this one is hashed.
 pub fn verify(
     c: &mut AnyConnection,
     org_slug: &str,
 ) -> Result<Result<ChainSummary, Failure>, StoreError> {
+    const PAGE: i64 = 5000;
     let org = super::orgs::by_slug(c, org_slug)?;
-    let mut entries = Vec::new();
-    for_each(c, org.id, |e| entries.push(e))?;
     let expected = ExpectedHead {
         org: org.slug,
         seq: org.chain_seq,
         head: org.chain_head,
     };
-    Ok(verify_entries(entries, Some(&expected)))
+    let mut verifier = ChainVerifier::new(Some(&expected.org));
+    let mut outcome: Result<(), Failure> = Ok(());
+    let load = |c: &mut AnyConnection, after: i64| -> Result<Vec<Row>, StoreError> {
+        Ok(a::table
+            .filter(a::organisation_id.eq(org.id))
+            .filter(a::seq.gt(after))
+            .order(a::seq)
+            .limit(PAGE)
+            .select(columns!())
+            .load(c)?)
+    };
+    let mut page = load(c, 0)?;
+    loop {
+        let full = page.len() as i64 == PAGE;
+        let after = page.last().map(|r| r.0);
+        // Every page is read even after a failure: a store that cannot be read is an
+        // error of its own, as when the whole chain was read before checking it.
+        let (checked, next) = rayon::join(
+            || match &outcome {
+                Ok(()) => verify_rows(&mut verifier, &page),
+                Err(f) => Err(f.clone()),
+            },
+            || match after {
+                Some(after) if full => load(c, after).map(Some),
+                _ => Ok(None),
+            },
+        );
+        outcome = checked;
+        match next? {
+            Some(rows) => page = rows,
+            None => break,
+        }
+    }
+    Ok(outcome.and_then(|()| verifier.finish(Some(&expected))))
 }
 
 /// Entries `after + 1 ..= upto` about records of the given kinds, in order: the changes
