@@ -156,6 +156,8 @@ const BLOCK: usize = 4 << 20;
 /// whole file into a `String` would check it).
 struct Blocks<R> {
     reader: R,
+    /// Bytes read at a time (more when one line is longer).
+    block: usize,
     buf: Vec<u8>,
     /// Bytes at the start of `buf` handed out by the last call.
     consumed: usize,
@@ -163,10 +165,11 @@ struct Blocks<R> {
 }
 
 impl<R: Read> Blocks<R> {
-    fn new(reader: R) -> Blocks<R> {
+    fn new(reader: R, block: usize) -> Blocks<R> {
         Blocks {
             reader,
-            buf: Vec::with_capacity(BLOCK + (64 << 10)),
+            block,
+            buf: Vec::with_capacity(block),
             consumed: 0,
             eof: false,
         }
@@ -176,7 +179,7 @@ impl<R: Read> Blocks<R> {
     fn next_block(&mut self) -> std::io::Result<Option<&str>> {
         self.buf.drain(..self.consumed);
         self.consumed = 0;
-        let mut want = BLOCK;
+        let mut want = self.block.max(1);
         loop {
             if !self.eof && self.buf.len() < want {
                 let missing = (want - self.buf.len()) as u64;
@@ -233,7 +236,7 @@ pub fn verify_file(
     let mut leaves: Option<Vec<Hash>> = checkpoint.map(|_| Vec::new());
     let mut verifier = ChainVerifier::new(None);
     let mut failure = None;
-    let mut blocks = Blocks::new(file);
+    let mut blocks = Blocks::new(file, BLOCK);
     // After a failure the rest is still read: a file that cannot be read (or is not
     // UTF-8) is reported as that, wherever the fault lies, as when it was read whole.
     while let Some(block) = blocks.next_block().map_err(cannot_read)? {
@@ -386,4 +389,104 @@ pub fn verify_url(
         consistent_since,
         signature_checked: key.is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{ChainEntry, Draft};
+    use serde_json::json;
+
+    fn export(n: i64) -> String {
+        let mut out = String::new();
+        let mut prev: Option<ChainEntry> = None;
+        for i in 0..n {
+            let e = ChainEntry::next(
+                prev.as_ref()
+                    .map(|p| (p.entry_sha256.as_str(), p.header.seq)),
+                Draft {
+                    org: "t-ccg",
+                    at: "2026-01-01T00:00:00Z".into(),
+                    actor: "system",
+                    action: "create",
+                    entity: "gift",
+                    entity_id: &i.to_string(),
+                },
+                json!({"i": i, "note": "café \"quoted\"\n".repeat(i as usize % 4)}),
+            )
+            .unwrap();
+            out.push_str(&e.to_json_line());
+            out.push('\n');
+            prev = Some(e);
+        }
+        out
+    }
+
+    fn all_blocks(text: &str, block: usize) -> Vec<String> {
+        let mut blocks = Blocks::new(text.as_bytes(), block);
+        let mut lines = Vec::new();
+        while let Some(b) = blocks.next_block().unwrap() {
+            lines.extend(b.lines().map(str::to_owned));
+        }
+        lines
+    }
+
+    #[test]
+    fn blocks_yield_the_lines_of_the_whole_text() {
+        let text = export(9);
+        for extra in ["", "tail without newline", "\n\n", "crlf\r\nlast\r\n"] {
+            let text = format!("{text}{extra}");
+            let whole: Vec<String> = text.lines().map(str::to_owned).collect();
+            for block in [1, 7, 100, 333, 1 << 20] {
+                assert_eq!(all_blocks(&text, block), whole, "block {block}, {extra:?}");
+            }
+        }
+        assert!(all_blocks("", 10).is_empty());
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_file_verifies_with_crlf_lines_and_fails_at_the_tampered_seq() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = export(30);
+        let report = verify_file(&write(&dir, "good", text.as_bytes()), None, None).unwrap();
+        assert_eq!(report.chain.entries, 30);
+        let crlf = text.replace('\n', "\r\n");
+        let report = verify_file(&write(&dir, "crlf", crlf.as_bytes()), None, None).unwrap();
+        assert_eq!(report.chain.entries, 30);
+        let tampered = text.replacen("\"entity_id\":\"17\"", "\"entity_id\":\"71\"", 1);
+        assert_ne!(tampered, text);
+        let err = verify_file(&write(&dir, "bad", tampered.as_bytes()), None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "chain verification failed at seq 18 (entry 18): entry hash mismatch"
+        );
+    }
+
+    #[test]
+    fn unreadable_files_fail_as_reading_them_whole_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let whole = std::fs::read_to_string(&missing).unwrap_err();
+        let err = verify_file(&missing, None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot read {}: {whole}", missing.display())
+        );
+        // Not UTF-8 after a broken entry: still a file that cannot be read.
+        let mut bytes = export(5).replacen("\"seq\":2", "\"seq\":9", 1).into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe\n");
+        let path = write(&dir, "latin1", &bytes);
+        let whole = std::fs::read_to_string(&path).unwrap_err();
+        let err = verify_file(&path, None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot read {}: {whole}", path.display())
+        );
+    }
 }
