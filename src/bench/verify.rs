@@ -6,14 +6,17 @@
 //! export's own [`ChainEntry::to_json_line`]), times [`verify_file`] on it (reading and
 //! parsing included), and measures the anchors: `openssl speed -bytes 256 sha256` if
 //! openssl is installed, and an in-process SHA-256 loop over the same number of bytes in
-//! 256-byte messages, on one core and on every core. The figure that matters is the
-//! bytes verification hashes per second as a share of the one-core anchor.
+//! 256-byte messages, on one core and on every core. Then the same for the database's
+//! chain (`verify --org`): the same entries appended to a SQLite chain. The figure that
+//! matters is the bytes verification hashes per second as a share of the one-core anchor.
 
 use super::generated_entry;
 use crate::audit::canonical_json;
-use crate::audit::verify::{parse_line, verify_entries};
+use crate::audit::verify::{parse_line, verify_entries, ExpectedHead};
 use crate::audit::ChainEntry;
 use crate::auditor::{verify_file, AuditError};
+use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
+use crate::store::{audit, orgs, Store, StoreError};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufWriter, Write};
@@ -93,6 +96,72 @@ fn openssl_speed() -> Option<f64> {
     Some(thousands * 1000.0)
 }
 
+/// What timing the database's verification found.
+struct DatabaseRun {
+    entries: i64,
+    hashed: u64,
+    secs: f64,
+    reference_secs: f64,
+}
+
+/// Append `n` generated entries to an organisation's chain in a new SQLite database, then
+/// time [`crate::store::audit::verify`] (what `verify --org` runs) and the reference path.
+fn verify_database(n: u64) -> Result<DatabaseRun, StoreError> {
+    let dir = tempfile::tempdir().map_err(|e| StoreError::Migration(e.to_string()))?;
+    let url = dir.path().join("bench.sqlite").display().to_string();
+    let store = Store::open(&url, 1)?;
+    let mut c = store.conn()?;
+    let org = NewOrg {
+        slug: OrgSlug::parse("bench-ccg").expect("a valid slug"),
+        name: "Bench CCG".into(),
+    };
+    let org = orgs::create(&mut c, "system", &org, OrgSettings::default())?.org;
+    let started = Instant::now();
+    let mut prev = (org.chain_head.clone(), org.chain_seq);
+    let mut hashed = 0u64;
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..n {
+        let entry = generated_entry(i, Some((prev.0.as_str(), prev.1)));
+        prev = (entry.entry_sha256.clone(), entry.header.seq);
+        hashed += hashed_bytes(&entry);
+        batch.push(entry);
+        if batch.len() == batch.capacity() || i + 1 == n {
+            audit::append_built(&mut c, org.id, &batch)?;
+            batch.clear();
+        }
+    }
+    println!(
+        "wrote {n} entries to a SQLite chain in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let summary = audit::verify(&mut c, "bench-ccg")?
+        .map_err(|f| StoreError::Corrupt(format!("the generated chain fails: {f}")))?;
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    let started = Instant::now();
+    let mut entries = Vec::new();
+    audit::for_each(&mut c, org.id, |e| entries.push(e))?;
+    let expected = ExpectedHead {
+        org: "bench-ccg".into(),
+        seq: summary.entries,
+        head: summary.head.clone(),
+    };
+    let reference = verify_entries(entries, Some(&expected))
+        .map_err(|f| StoreError::Corrupt(format!("the reference path fails: {f}")))?;
+    let reference_secs = started.elapsed().as_secs_f64().max(1e-9);
+    if reference != summary {
+        return Err(StoreError::Corrupt(
+            "the two verification paths disagree".into(),
+        ));
+    }
+    Ok(DatabaseRun {
+        entries: summary.entries,
+        hashed,
+        secs,
+        reference_secs,
+    })
+}
+
 /// Generate an export of `n` entries, then time its verification against the anchors.
 pub fn verify(n: u64) -> Result<(), AuditError> {
     let n = n.max(1);
@@ -143,34 +212,52 @@ pub fn verify(n: u64) -> Result<(), AuditError> {
 
     let rate = hashed as f64 / secs;
     println!(
-        "verify_file: {n} entries in {secs:.2}s = {:.0} entries/s, {:.0} MB/s hashed ({:.0} MB/s of file read and parsed), on {cores} cores",
+        "verify FILE: {n} entries in {secs:.2}s = {:.0} entries/s, {:.0} MB/s hashed ({:.0} MB/s of file read and parsed), on {cores} cores",
         n as f64 / secs,
         rate / 1e6,
         file_bytes as f64 / secs / 1e6
     );
     println!(
-        "  reference path (parse and re-serialise every entry, one core): {:.0} entries/s ({:.1}x slower)",
+        "  reference path (parse and re-serialise every entry, one core): {:.0} entries/s; verify_file is {:.1}x faster",
         n as f64 / reference_secs,
         reference_secs / secs
     );
-    let share = |anchor: f64| 100.0 * rate / anchor;
-    match openssl {
-        Some(o) => println!(
-            "anchor openssl speed -bytes 256 sha256 (one core): {:.0} MB/s; verification runs at {:.0} % of it",
-            o / 1e6,
-            share(o)
-        ),
-        None => println!("anchor openssl speed: openssl is not installed"),
+    drop(dir);
+    let database = verify_database(n).map_err(|e| AuditError::Input(format!("bench: {e}")))?;
+    let db_rate = database.hashed as f64 / database.secs;
+    println!(
+        "verify --org (SQLite): {} entries in {:.2}s = {:.0} entries/s, {:.0} MB/s hashed",
+        database.entries,
+        database.secs,
+        database.entries as f64 / database.secs,
+        db_rate / 1e6
+    );
+    println!(
+        "  reference path (parse and re-serialise every row, one core): {:.0} entries/s; verify --org is {:.1}x faster",
+        database.entries as f64 / database.reference_secs,
+        database.reference_secs / database.secs
+    );
+    let anchors = [
+        openssl.map(|o| ("openssl speed -bytes 256 sha256, one core".to_owned(), o)),
+        Some((
+            "sha2 in this process, 256-byte messages, one core".to_owned(),
+            one_core,
+        )),
+        Some((
+            format!("sha2 in this process, 256-byte messages, {cores} cores"),
+            all_cores,
+        )),
+    ];
+    if openssl.is_none() {
+        println!("anchor openssl speed: openssl is not installed");
     }
-    println!(
-        "anchor sha2 in this process, 256-byte messages, one core: {:.0} MB/s; verification runs at {:.0} % of it",
-        one_core / 1e6,
-        share(one_core)
-    );
-    println!(
-        "anchor sha2 in this process, 256-byte messages, {cores} cores: {:.0} MB/s; verification runs at {:.0} % of it",
-        all_cores / 1e6,
-        share(all_cores)
-    );
+    for (name, anchor) in anchors.into_iter().flatten() {
+        println!(
+            "anchor {name}: {:.0} MB/s; verify FILE runs at {:.0} % of it, verify --org at {:.0} %",
+            anchor / 1e6,
+            100.0 * rate / anchor,
+            100.0 * db_rate / anchor
+        );
+    }
     Ok(())
 }
