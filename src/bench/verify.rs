@@ -12,7 +12,7 @@
 
 use super::generated_entry;
 use crate::audit::canonical_json;
-use crate::audit::verify::{parse_line, verify_entries, ExpectedHead};
+use crate::audit::verify::{parse_line, verify_entries, ChainVerifier, ExpectedHead};
 use crate::audit::ChainEntry;
 use crate::auditor::{verify_file, AuditError};
 use crate::domain::org::{NewOrg, OrgSettings, OrgSlug};
@@ -139,14 +139,21 @@ fn verify_database(n: u64) -> Result<DatabaseRun, StoreError> {
         .map_err(|f| StoreError::Corrupt(format!("the generated chain fails: {f}")))?;
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     let started = Instant::now();
-    let mut entries = Vec::new();
-    audit::for_each(&mut c, org.id, |e| entries.push(e))?;
+    // Streamed through the reference checks, so a million parsed payloads are not held.
+    let mut verifier = ChainVerifier::new(Some("bench-ccg"));
+    let mut failure = Ok(());
+    audit::for_each(&mut c, org.id, |e| {
+        if failure.is_ok() {
+            failure = verifier.push(e);
+        }
+    })?;
     let expected = ExpectedHead {
         org: "bench-ccg".into(),
         seq: summary.entries,
         head: summary.head.clone(),
     };
-    let reference = verify_entries(entries, Some(&expected))
+    let reference = failure
+        .and_then(|()| verifier.finish(Some(&expected)))
         .map_err(|f| StoreError::Corrupt(format!("the reference path fails: {f}")))?;
     let reference_secs = started.elapsed().as_secs_f64().max(1e-9);
     if reference != summary {
