@@ -4,9 +4,10 @@
 
 use crate::audit::checkpoint::{verify_checkpoint, Checkpoint, NoteVerifier};
 use crate::audit::merkle::{self, Hash, MemoryTree};
-use crate::audit::verify::{parse_line, verify_entries};
+use crate::audit::verify::{verify_entries, verify_lines, ChainVerifier};
 use crate::audit::{ChainEntry, ChainSummary};
 use serde_json::Value;
+use std::io::Read;
 use std::path::Path;
 
 /// Why an audit check failed, in words for the auditor.
@@ -117,6 +118,21 @@ fn check_root(leaves: &[Hash], cp: &Checkpoint) -> Result<(), AuditError> {
     Ok(())
 }
 
+fn progress_bytes(total: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .expect("a valid template"),
+    );
+    bar.set_message(what.to_owned());
+    if total < 8 << 20 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
 fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
@@ -132,33 +148,115 @@ fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// How much of an export file is read and verified at a time: enough lines to share
+/// among the cores, little enough that memory stays flat however long the chain.
+const BLOCK: usize = 4 << 20;
+
+/// Reads a file in blocks of whole lines, each checked to be UTF-8 (as reading the
+/// whole file into a `String` would check it).
+struct Blocks<R> {
+    reader: R,
+    /// Bytes read at a time (more when one line is longer).
+    block: usize,
+    buf: Vec<u8>,
+    /// Bytes at the start of `buf` handed out by the last call.
+    consumed: usize,
+    eof: bool,
+}
+
+impl<R: Read> Blocks<R> {
+    fn new(reader: R, block: usize) -> Blocks<R> {
+        Blocks {
+            reader,
+            block,
+            buf: Vec::with_capacity(block),
+            consumed: 0,
+            eof: false,
+        }
+    }
+
+    /// The next run of whole lines (the last may lack its newline), or `None` at the end.
+    fn next_block(&mut self) -> std::io::Result<Option<&str>> {
+        self.buf.drain(..self.consumed);
+        self.consumed = 0;
+        let mut want = self.block.max(1);
+        loop {
+            if !self.eof && self.buf.len() < want {
+                let missing = (want - self.buf.len()) as u64;
+                let n = (&mut self.reader)
+                    .take(missing)
+                    .read_to_end(&mut self.buf)?;
+                self.eof = n == 0 || (n as u64) < missing;
+            }
+            let end = match memrchr_newline(&self.buf) {
+                Some(newline) => newline + 1,
+                None if self.eof => self.buf.len(),
+                // One line longer than a block: read on until it ends.
+                None => {
+                    want = self.buf.len() * 2;
+                    continue;
+                }
+            };
+            if end == 0 {
+                return Ok(None);
+            }
+            self.consumed = end;
+            return std::str::from_utf8(&self.buf[..end])
+                .map(Some)
+                .map_err(|_| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    )
+                });
+        }
+    }
+}
+
+fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| b == b'\n')
+}
+
 /// Verify an export file, and optionally that a checkpoint covers a prefix of it.
+///
+/// The file is streamed in blocks of lines; each block's entries are hashed from their
+/// canonical bytes on every core, then linked in order (see [`verify_lines`]), so memory
+/// stays flat and a tampered entry is still reported at its exact seq.
 pub fn verify_file(
     path: &Path,
     checkpoint: Option<&Path>,
     key: Option<&NoteVerifier>,
 ) -> Result<AuditReport, AuditError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", path.display())))?;
-    let lines: Vec<&str> = text.lines().collect();
-    let bar = progress(lines.len() as u64, "verifying");
-    let mut leaves = Vec::with_capacity(lines.len());
-    let entries = lines.iter().map(|l| {
-        bar.inc(1);
-        let e = parse_line(l);
-        if let Ok(e) = &e {
-            leaves.push(leaf(e));
+    let cannot_read =
+        |e: std::io::Error| AuditError::Input(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bytes(size, "verifying");
+    // Leaves are kept only to check a checkpoint's root against.
+    let mut leaves: Option<Vec<Hash>> = checkpoint.map(|_| Vec::new());
+    let mut verifier = ChainVerifier::new(None);
+    let mut failure = None;
+    let mut blocks = Blocks::new(file, BLOCK);
+    // After a failure the rest is still read: a file that cannot be read (or is not
+    // UTF-8) is reported as that, wherever the fault lies, as when it was read whole.
+    while let Some(block) = blocks.next_block().map_err(cannot_read)? {
+        bar.inc(block.len() as u64);
+        if failure.is_none() {
+            let lines: Vec<&str> = block.lines().collect();
+            failure = verify_lines(&mut verifier, &lines, leaves.as_mut()).err();
         }
-        e
-    });
-    let chain = verify_entries(entries, None).map_err(AuditError::Chain)?;
+    }
     bar.finish_and_clear();
+    if let Some(f) = failure {
+        return Err(AuditError::Chain(f));
+    }
+    let chain = verifier.finish(None).map_err(AuditError::Chain)?;
     let checkpoint = match checkpoint {
         Some(p) => {
             let note = std::fs::read_to_string(p)
                 .map_err(|e| AuditError::Input(format!("cannot read {}: {e}", p.display())))?;
             let cp = read_checkpoint(&note, key)?;
-            check_root(&leaves, &cp)?;
+            check_root(leaves.as_deref().unwrap_or_default(), &cp)?;
             Some(cp)
         }
         None => None,
@@ -291,4 +389,104 @@ pub fn verify_url(
         consistent_since,
         signature_checked: key.is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{ChainEntry, Draft};
+    use serde_json::json;
+
+    fn export(n: i64) -> String {
+        let mut out = String::new();
+        let mut prev: Option<ChainEntry> = None;
+        for i in 0..n {
+            let e = ChainEntry::next(
+                prev.as_ref()
+                    .map(|p| (p.entry_sha256.as_str(), p.header.seq)),
+                Draft {
+                    org: "t-ccg",
+                    at: "2026-01-01T00:00:00Z".into(),
+                    actor: "system",
+                    action: "create",
+                    entity: "gift",
+                    entity_id: &i.to_string(),
+                },
+                json!({"i": i, "note": "café \"quoted\"\n".repeat(i as usize % 4)}),
+            )
+            .unwrap();
+            out.push_str(&e.to_json_line());
+            out.push('\n');
+            prev = Some(e);
+        }
+        out
+    }
+
+    fn all_blocks(text: &str, block: usize) -> Vec<String> {
+        let mut blocks = Blocks::new(text.as_bytes(), block);
+        let mut lines = Vec::new();
+        while let Some(b) = blocks.next_block().unwrap() {
+            lines.extend(b.lines().map(str::to_owned));
+        }
+        lines
+    }
+
+    #[test]
+    fn blocks_yield_the_lines_of_the_whole_text() {
+        let text = export(9);
+        for extra in ["", "tail without newline", "\n\n", "crlf\r\nlast\r\n"] {
+            let text = format!("{text}{extra}");
+            let whole: Vec<String> = text.lines().map(str::to_owned).collect();
+            for block in [1, 7, 100, 333, 1 << 20] {
+                assert_eq!(all_blocks(&text, block), whole, "block {block}, {extra:?}");
+            }
+        }
+        assert!(all_blocks("", 10).is_empty());
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_file_verifies_with_crlf_lines_and_fails_at_the_tampered_seq() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = export(30);
+        let report = verify_file(&write(&dir, "good", text.as_bytes()), None, None).unwrap();
+        assert_eq!(report.chain.entries, 30);
+        let crlf = text.replace('\n', "\r\n");
+        let report = verify_file(&write(&dir, "crlf", crlf.as_bytes()), None, None).unwrap();
+        assert_eq!(report.chain.entries, 30);
+        let tampered = text.replacen("\"entity_id\":\"17\"", "\"entity_id\":\"71\"", 1);
+        assert_ne!(tampered, text);
+        let err = verify_file(&write(&dir, "bad", tampered.as_bytes()), None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "chain verification failed at seq 18 (entry 18): entry hash mismatch"
+        );
+    }
+
+    #[test]
+    fn unreadable_files_fail_as_reading_them_whole_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let whole = std::fs::read_to_string(&missing).unwrap_err();
+        let err = verify_file(&missing, None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot read {}: {whole}", missing.display())
+        );
+        // Not UTF-8 after a broken entry: still a file that cannot be read.
+        let mut bytes = export(5).replacen("\"seq\":2", "\"seq\":9", 1).into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe\n");
+        let path = write(&dir, "latin1", &bytes);
+        let whole = std::fs::read_to_string(&path).unwrap_err();
+        let err = verify_file(&path, None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot read {}: {whole}", path.display())
+        );
+    }
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 mod http;
 pub use http::writers;
+pub mod verify;
 
 fn per_second(n: u64, started: Instant) -> f64 {
     n as f64 / started.elapsed().as_secs_f64().max(1e-9)
@@ -21,6 +22,20 @@ fn next_random(state: &mut u64) -> u64 {
     *state
 }
 
+/// Entry `i` of the generated chain, after `prev` (its hash and seq).
+fn generated_entry(i: u64, prev: Option<(&str, i64)>) -> ChainEntry {
+    let payload = serde_json::json!({"id": i.to_string(), "version": 1, "interest_type": "financial", "description": "Partner at Riverside Surgery", "arose_on": "2026-01-05"});
+    let draft = Draft {
+        org: "bench-ccg",
+        at: "2026-11-23T09:00:00.000Z".into(),
+        actor: "system",
+        action: "create",
+        entity: "declaration",
+        entity_id: "1",
+    };
+    ChainEntry::next(prev, draft, payload).expect("generated payloads are canonical")
+}
+
 /// Generate a chain of `n` entries, then time verification and proofs.
 pub fn audit(n: u64) {
     let n = n.max(2);
@@ -30,18 +45,7 @@ pub fn audit(n: u64) {
         let prev = chain
             .last()
             .map(|e| (e.entry_sha256.as_str(), e.header.seq));
-        let payload = serde_json::json!({"id": i.to_string(), "version": 1, "interest_type": "financial", "description": "Partner at Riverside Surgery", "arose_on": "2026-01-05"});
-        let draft = Draft {
-            org: "bench-ccg",
-            at: "2026-11-23T09:00:00.000Z".into(),
-            actor: "system",
-            action: "create",
-            entity: "declaration",
-            entity_id: "1",
-        };
-        chain.push(
-            ChainEntry::next(prev, draft, payload).expect("generated payloads are canonical"),
-        );
+        chain.push(generated_entry(i, prev));
     }
     println!(
         "generated {n} entries in {:.2}s ({:.0} entries/s appended)",

@@ -99,6 +99,10 @@ pub enum Command {
         /// With --writers: amendments per writer.
         #[arg(long, default_value_t = 200, requires = "writers")]
         writes_each: u64,
+        /// Instead, time `verify` on an export file of --entries entries, next to
+        /// SHA-256's own speed (openssl speed and an in-process loop) in the same run.
+        #[arg(long)]
+        verify: bool,
     },
     /// Export data.
     Export {
@@ -303,6 +307,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             writes_each,
             ..
         } => Ok(crate::bench::writers(&config, writers, writes_each)?),
+        Command::Bench {
+            verify: true,
+            entries,
+            ..
+        } => Ok(crate::bench::verify::verify(entries)?),
         Command::Bench { entries, .. } => {
             crate::bench::audit(entries);
             Ok(())
