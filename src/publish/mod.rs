@@ -16,6 +16,8 @@ pub mod exports;
 pub mod feeds;
 pub mod markdown;
 pub mod ocds;
+#[cfg(test)]
+mod parallel_tests;
 pub mod queue;
 pub mod registers;
 pub mod site;
@@ -100,19 +102,53 @@ impl Scope {
     }
 }
 
+/// The most threads pages are rendered on, however many cores the machine has: the
+/// service's request threads and the database need some too.
+const RENDER_THREADS: usize = 4;
+
+/// People whose pages are rendered from one read of their entries' histories: enough
+/// that the read is one query a kind rather than one a person, few enough that the
+/// histories held at once stay small.
+const PEOPLE_PER_BATCH: usize = 256;
+
+/// The threads pages are rendered on: one pool for the process, made on first use, with
+/// a thread a core up to [`RENDER_THREADS`]. `None` if no thread could be started; then
+/// pages are rendered on the calling thread.
+fn render_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(RENDER_THREADS);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("render-{i}"))
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "rendering on one thread"))
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Renders the site.
 pub struct Publisher {
     hb: Handlebars<'static>,
     site_dir: PathBuf,
     base_url: String,
     signer: Option<crate::audit::checkpoint::NoteSigner>,
-    /// Where the publish in progress writes (see [`site::Output`]).
-    out: std::sync::Mutex<Option<site::Output>>,
+    /// Where the publish in progress writes (see [`site::Output`]). Pages are rendered
+    /// and written by several threads at once, each holding this for reading (an
+    /// [`site::Output`] writes through `&self`); only [`Publisher::with_output`], before
+    /// and after rendering, takes it for writing.
+    out: std::sync::RwLock<Option<site::Output>>,
     progress: Option<indicatif::ProgressBar>,
     /// The hash of each paged register page's inputs when it was last rendered.
     memo: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// Each organisation's shadow generation, where its next staged publish writes.
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
+    /// Whether pages are rendered on the render threads ([`render_pool`]) or all on the
+    /// calling thread ([`Publisher::sequential`]).
+    parallel: bool,
 }
 
 const TEMPLATES: [(&str, &str); 33] = [
@@ -211,10 +247,37 @@ impl Publisher {
             site_dir: site_dir.into(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             signer: None,
-            out: std::sync::Mutex::new(None),
+            out: std::sync::RwLock::new(None),
             progress: None,
             memo: std::sync::Mutex::new(std::collections::HashMap::new()),
             shadows: std::sync::Mutex::new(std::collections::HashMap::new()),
+            parallel: true,
+        }
+    }
+
+    /// Render every page on the calling thread: the same files, byte for byte, as the
+    /// parallel publish (a test holds it to that), for comparison and measurement.
+    pub fn sequential(mut self) -> Publisher {
+        self.parallel = false;
+        self
+    }
+
+    /// Run `each` on every item, spread over the render threads ([`render_pool`]) unless
+    /// this publisher is [sequential](Publisher::sequential). The work must not read the
+    /// clock (it is set per thread): rendering takes its day from [`Visible`]. The first
+    /// error is returned; other items may have been written by then, but a publish that
+    /// fails is never made visible ([`Publisher::with_output`]).
+    fn each_parallel<T: Sync>(
+        &self,
+        items: &[T],
+        each: impl Fn(&T) -> Result<(), PublishError> + Sync + Send,
+    ) -> Result<(), PublishError> {
+        use rayon::prelude::*;
+        match render_pool() {
+            Some(pool) if self.parallel && items.len() > 1 => {
+                pool.install(|| items.par_iter().try_for_each(each))
+            }
+            _ => items.iter().try_for_each(each),
         }
     }
 
@@ -240,7 +303,7 @@ impl Publisher {
         if let Some(bar) = &self.progress {
             bar.inc(1);
         }
-        match self.out.lock().expect("not poisoned").as_mut() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.write(rel, bytes)?),
             None => Ok(site::write_atomic(&self.site_dir, rel, bytes)?),
         }
@@ -255,8 +318,8 @@ impl Publisher {
         columns: &[&str],
         records: impl Iterator<Item = serde_json::Value>,
     ) -> Result<(), PublishError> {
-        let mut guard = self.out.lock().expect("not poisoned");
-        let out = guard.as_mut().expect("publishing runs inside with_output");
+        let guard = self.out.read().expect("not poisoned");
+        let out = guard.as_ref().expect("publishing runs inside with_output");
         let mut csv = out.create(&format!("{slug}/data/{register}.csv"))?;
         let mut json = out.create(&format!("{slug}/data/{register}.json"))?;
         exports::write_both(csv.writer(), json.writer(), v, register, columns, records)?;
@@ -270,7 +333,7 @@ impl Publisher {
 
     /// What is published under `rel` now: its directories (`dirs`) or files.
     fn list(&self, rel: &str, dirs: bool) -> Result<Vec<String>, PublishError> {
-        match self.out.lock().expect("not poisoned").as_ref() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.list(rel, dirs)?),
             None => Ok(site::list(&self.site_dir, rel, dirs)?),
         }
@@ -278,7 +341,7 @@ impl Publisher {
 
     /// Stop publishing directory `rel` (when this publish commits).
     fn remove_dir(&self, rel: &str) -> Result<(), PublishError> {
-        match self.out.lock().expect("not poisoned").as_mut() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.remove(rel)?),
             None => Ok(site::remove_dir(&self.site_dir, rel)?),
         }
@@ -286,7 +349,7 @@ impl Publisher {
 
     /// Stop publishing file `rel` (when this publish commits).
     fn remove_file(&self, rel: &str) -> Result<(), PublishError> {
-        match self.out.lock().expect("not poisoned").as_mut() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.remove(rel)?),
             None => Ok(site::remove_file(&self.site_dir, rel)?),
         }
@@ -300,9 +363,9 @@ impl Publisher {
         out: site::Output,
         render: impl FnOnce() -> Result<(), PublishError>,
     ) -> Result<(), PublishError> {
-        *self.out.lock().expect("not poisoned") = Some(out);
+        *self.out.write().expect("not poisoned") = Some(out);
         let result = render();
-        let out = self.out.lock().expect("not poisoned").take();
+        let out = self.out.write().expect("not poisoned").take();
         result?;
         let shadow = out.expect("set above").commit()?;
         self.shadows
@@ -462,37 +525,49 @@ impl Publisher {
         let last_returns = views::last_returns(s);
         let by_id: std::collections::HashMap<i64, &crate::domain::people::Person> =
             s.people.iter().map(|p| (p.id, p)).collect();
+        let mut shown = Vec::new();
         for id in people {
             let Some(p) = by_id.get(&id).copied() else {
                 continue;
             };
-            let dir = format!("{slug}/interests/{}", p.slug);
             if v.person(id).is_none() {
-                self.remove_dir(&dir)?;
-                continue;
+                self.remove_dir(&format!("{slug}/interests/{}", p.slug))?;
+            } else {
+                shown.push(p);
             }
-            let crumb_reg =
-                json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
-            let history = changes_pages::person_history(
-                c,
-                &ctx,
-                declarations_of
-                    .get(&id)
-                    .into_iter()
-                    .flatten()
-                    .map(|d| d.entry.id),
-                gifts_of.get(&id).into_iter().flatten().map(|g| g.entry.id),
-            )?;
-            let page = json!({
-                "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
-                "history": history,
-                "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
-                "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
-                          "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
-                "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
-                          "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
-            });
-            self.write(&format!("{dir}/index.html"), &self.render("person", &page)?)?;
+        }
+        let crumb_reg =
+            json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
+        // The histories are read from the database a batch of people at a time (the
+        // connection is this thread's), and the batch's pages rendered and written in
+        // parallel.
+        for batch in shown.chunks(PEOPLE_PER_BATCH) {
+            let entries: Vec<(i64, Vec<i64>, Vec<i64>)> = batch
+                .iter()
+                .map(|p| {
+                    let of = |id| declarations_of.get(id).into_iter().flatten();
+                    let declarations = of(&p.id).map(|d| d.entry.id).collect();
+                    let gifts = gifts_of.get(&p.id).into_iter().flatten();
+                    (p.id, declarations, gifts.map(|g| g.entry.id).collect())
+                })
+                .collect();
+            let histories = changes_pages::people_histories(c, &ctx, &entries)?;
+            self.each_parallel(batch, |p| {
+                let id = p.id;
+                let page = json!({
+                    "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
+                    "history": histories.get(&id).map_or(&[][..], Vec::as_slice),
+                    "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
+                    "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
+                              "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
+                    "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
+                              "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
+                });
+                self.write(
+                    &format!("{slug}/interests/{}/index.html", p.slug),
+                    &self.render("person", &page)?,
+                )
+            })?;
         }
 
         self.render_business(c, &ctx, scope, &org)?;
@@ -510,8 +585,8 @@ impl Publisher {
         // people who declared conflicts, so a change to a person re-renders it too.
         if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
             let file = format!("{slug}/{}", ocds::FILE);
-            let mut guard = self.out.lock().expect("not poisoned");
-            let out = guard.as_mut().expect("publishing runs inside with_output");
+            let guard = self.out.read().expect("not poisoned");
+            let out = guard.as_ref().expect("publishing runs inside with_output");
             let mut f = out.create(&file)?;
             ocds::render_to(&ctx, base, f.writer())?;
             out.finish(f)?;
