@@ -262,6 +262,21 @@ impl Publisher {
         self
     }
 
+    /// Run `a` and `b` at once on the render threads (one after the other if this
+    /// publisher is [sequential](Publisher::sequential)): work that reads the database on
+    /// this publish's connection beside work that only renders, so neither waits for the
+    /// other. The same rule about the clock as [`Publisher::each_parallel`] holds.
+    fn both<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        match render_pool() {
+            Some(pool) if self.parallel => pool.install(|| rayon::join(a, b)),
+            _ => (a(), b()),
+        }
+    }
+
     /// Run `each` on every item, spread over the render threads ([`render_pool`]) unless
     /// this publisher is [sequential](Publisher::sequential). The work must not read the
     /// clock (it is set per thread): rendering takes its day from [`Visible`]. The first
@@ -466,33 +481,41 @@ impl Publisher {
             self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
         }
         if all || scope.interests || scope.gifts {
+            // Each register's pages and open data are rendered while its feed reads
+            // the database.
             if all || scope.interests {
-                self.render_interests(&v, &org)?;
-                self.write_data(
-                    slug,
-                    &v,
-                    "interests",
-                    &exports::INTEREST_COLUMNS,
-                    exports::interests_iter(&v),
-                )?;
-                self.write(
-                    &format!("{slug}/feeds/interests.xml"),
-                    feeds::publish(c, &ctx, feeds::Feed::Interests, base)?.as_bytes(),
-                )?;
+                let (written, feed) = self.both(
+                    || {
+                        self.render_interests(&v, &org)?;
+                        self.write_data(
+                            slug,
+                            &v,
+                            "interests",
+                            &exports::INTEREST_COLUMNS,
+                            exports::interests_iter(&v),
+                        )
+                    },
+                    || feeds::publish(c, &ctx, feeds::Feed::Interests, base),
+                );
+                written?;
+                self.write(&format!("{slug}/feeds/interests.xml"), feed?.as_bytes())?;
             }
             if all || scope.gifts {
-                self.render_gifts(&v, &org)?;
-                self.write_data(
-                    slug,
-                    &v,
-                    "gifts",
-                    &exports::GIFT_COLUMNS,
-                    exports::gifts_iter(&v),
-                )?;
-                self.write(
-                    &format!("{slug}/feeds/gifts.xml"),
-                    feeds::publish(c, &ctx, feeds::Feed::Gifts, base)?.as_bytes(),
-                )?;
+                let (written, feed) = self.both(
+                    || {
+                        self.render_gifts(&v, &org)?;
+                        self.write_data(
+                            slug,
+                            &v,
+                            "gifts",
+                            &exports::GIFT_COLUMNS,
+                            exports::gifts_iter(&v),
+                        )
+                    },
+                    || feeds::publish(c, &ctx, feeds::Feed::Gifts, base),
+                );
+                written?;
+                self.write(&format!("{slug}/feeds/gifts.xml"), feed?.as_bytes())?;
             }
         }
 
@@ -539,9 +562,9 @@ impl Publisher {
         let crumb_reg =
             json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
         // The histories are read from the database a batch of people at a time (the
-        // connection is this thread's), and the batch's pages rendered and written in
-        // parallel.
-        for batch in shown.chunks(PEOPLE_PER_BATCH) {
+        // connection is this publish's), the next batch's while this one's pages are
+        // rendered and written in parallel.
+        let histories_of = |c: &mut AnyConnection, batch: &[&crate::domain::people::Person]| {
             let entries: Vec<(i64, Vec<i64>, Vec<i64>)> = batch
                 .iter()
                 .map(|p| {
@@ -551,46 +574,73 @@ impl Publisher {
                     (p.id, declarations, gifts.map(|g| g.entry.id).collect())
                 })
                 .collect();
-            let histories = changes_pages::people_histories(c, &ctx, &entries)?;
-            self.each_parallel(batch, |p| {
-                let id = p.id;
-                let page = json!({
-                    "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
-                    "history": histories.get(&id).map_or(&[][..], Vec::as_slice),
-                    "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
-                    "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
-                              "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
-                    "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
-                              "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
-                });
-                self.write(
-                    &format!("{slug}/interests/{}/index.html", p.slug),
-                    &self.render("person", &page)?,
-                )
-            })?;
+            changes_pages::people_histories(c, &ctx, &entries)
+        };
+        let batches: Vec<&[&crate::domain::people::Person]> =
+            shown.chunks(PEOPLE_PER_BATCH).collect();
+        let mut histories = match batches.first() {
+            Some(batch) => histories_of(c, batch)?,
+            None => Default::default(),
+        };
+        for (k, batch) in batches.iter().enumerate() {
+            let (written, next) = self.both(
+                || {
+                    self.each_parallel(batch, |p| {
+                        let id = p.id;
+                        let page = json!({
+                            "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
+                            "history": histories.get(&id).map_or(&[][..], Vec::as_slice),
+                            "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
+                            "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
+                                      "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
+                            "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
+                                      "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
+                        });
+                        self.write(
+                            &format!("{slug}/interests/{}/index.html", p.slug),
+                            &self.render("person", &page)?,
+                        )
+                    })
+                },
+                || batches.get(k + 1).map(|next| histories_of(c, next)).transpose(),
+            );
+            written?;
+            histories = next?.unwrap_or_default();
         }
 
         self.render_business(c, &ctx, scope, &org)?;
-        if all || scope.interests || scope.gifts || scope.decisions || scope.person_records {
-            self.render_changes(c, &ctx, scope, &org)?;
-        }
-        // A declaration or gift withheld since an edition is redacted from it.
-        if (all || scope.editions || scope.interests || scope.gifts)
-            && self.editions_stale(c, &v, scope)?
-        {
-            self.render_editions(c, &ctx, &org)?;
-        }
-
-        // The register of procurement decisions in OCDS: its award descriptions name the
-        // people who declared conflicts, so a change to a person re-renders it too.
-        if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
-            let file = format!("{slug}/{}", ocds::FILE);
-            let guard = self.out.read().expect("not poisoned");
-            let out = guard.as_ref().expect("publishing runs inside with_output");
-            let mut f = out.create(&file)?;
-            ocds::render_to(&ctx, base, f.writer())?;
-            out.finish(f)?;
-        }
+        // The months of changes and the editions read the database; the register of
+        // procurement decisions in OCDS is rendered meanwhile.
+        let (history, procurement) = self.both(
+            || {
+                if all || scope.interests || scope.gifts || scope.decisions || scope.person_records
+                {
+                    self.render_changes(c, &ctx, scope, &org)?;
+                }
+                // A declaration or gift withheld since an edition is redacted from it.
+                if (all || scope.editions || scope.interests || scope.gifts)
+                    && self.editions_stale(c, &v, scope)?
+                {
+                    self.render_editions(c, &ctx, &org)?;
+                }
+                Ok::<(), PublishError>(())
+            },
+            || {
+                // Its award descriptions name the people who declared conflicts, so a
+                // change to a person re-renders it too.
+                if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
+                    let file = format!("{slug}/{}", ocds::FILE);
+                    let guard = self.out.read().expect("not poisoned");
+                    let out = guard.as_ref().expect("publishing runs inside with_output");
+                    let mut f = out.create(&file)?;
+                    ocds::render_to(&ctx, base, f.writer())?;
+                    out.finish(f)?;
+                }
+                Ok::<(), PublishError>(())
+            },
+        );
+        history?;
+        procurement?;
         if all || scope.interests || scope.gifts || business_changed {
             let page = json!({
                 "title": "Open data", "org": org, "crumbs": [crumb_home, crumb_org],
