@@ -136,14 +136,10 @@ pub(super) fn people_histories(
         .iter()
         .map(|(p, d, g)| (*p, public("declaration", d), public("gift", g)))
         .collect();
-    let all = |kind: fn(&(i64, BTreeSet<i64>, BTreeSet<i64>)) -> &BTreeSet<i64>| -> Vec<i64> {
-        wanted
-            .iter()
-            .flat_map(|w| kind(w).iter().copied())
-            .collect()
-    };
-    let mut declarations = changes::history(c, ctx, "declaration", &all(|w| &w.1))?;
-    let mut gifts = changes::history(c, ctx, "gift", &all(|w| &w.2))?;
+    let all_declarations: Vec<i64> = wanted.iter().flat_map(|w| w.1.iter().copied()).collect();
+    let all_gifts: Vec<i64> = wanted.iter().flat_map(|w| w.2.iter().copied()).collect();
+    let mut declarations = changes::history(c, ctx, "declaration", &all_declarations)?;
+    let mut gifts = changes::history(c, ctx, "gift", &all_gifts)?;
     let mut out = HashMap::new();
     for (person, own_declarations, own_gifts) in wanted {
         let mut list = Vec::new();
