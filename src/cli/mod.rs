@@ -56,7 +56,12 @@ pub enum Command {
         demo: bool,
     },
     /// Re-render the whole public site.
-    Publish,
+    Publish {
+        /// Render every page on one thread (by default pages are rendered on a thread a
+        /// core, up to four): the same files, for comparing the speed of the two.
+        #[arg(long)]
+        sequential: bool,
+    },
     /// Verify an exported chain file, an organisation's chain in the database, or a
     /// live service (with --url), against signed checkpoints.
     Verify {
@@ -238,7 +243,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             config.bind = bind;
             serve(config, demo)
         }
-        Command::Publish => {
+        Command::Publish { sequential } => {
             let store = Store::open(&config.database_url, 2)?;
             let publisher = config.publisher(
                 config
@@ -254,6 +259,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 .expect("a valid template"),
             );
             let publisher = publisher.with_progress(bar.clone());
+            let publisher = if sequential {
+                publisher.sequential()
+            } else {
+                publisher
+            };
             let started = std::time::Instant::now();
             let n = publisher
                 .publish_all(&mut *store.conn()?)

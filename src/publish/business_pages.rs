@@ -177,10 +177,14 @@ impl Publisher {
             }
         }
 
-        for id in &t.committees {
-            let Some(c) = ctx.committee(*id) else {
-                continue;
-            };
+        // Pages are rendered and written in parallel; feeds, which read the database,
+        // on this thread.
+        let committees: Vec<_> = t
+            .committees
+            .iter()
+            .filter_map(|id| ctx.committee(*id))
+            .collect();
+        self.each_parallel(&committees, |c| {
             let file = format!("committees/{}.xml", c.record.slug);
             let page = json!({
                 "title": c.record.name, "org": org,
@@ -191,22 +195,25 @@ impl Publisher {
             self.write(
                 &format!("{slug}/committees/{}/index.html", c.record.slug),
                 &self.render("committee", &page)?,
-            )?;
+            )
+        })?;
+        for c in committees {
             self.write(
-                &format!("{slug}/feeds/{file}"),
+                &format!("{slug}/feeds/committees/{}.xml", c.record.slug),
                 feeds::publish(conn, ctx, feeds::Feed::Committee(c), base)?.as_bytes(),
             )?;
         }
 
-        for id in &t.meetings {
+        let meetings: Vec<i64> = t.meetings.iter().copied().collect();
+        self.each_parallel(&meetings, |id| {
             let Some(m) = ctx.meeting(*id) else {
-                continue;
+                return Ok(());
             };
             let Some(c) = ctx.committee(m.record.committee_id) else {
-                continue;
+                return Ok(());
             };
             let Some(view) = ctx.meeting_view(m) else {
-                continue;
+                return Ok(());
             };
             let crumb_committee =
                 json!({"href": ctx.committee_href(&c.record), "label": c.record.name});
@@ -222,8 +229,8 @@ impl Publisher {
                     c.record.slug, m.record.held_on
                 ),
                 &self.render("meeting", &page)?,
-            )?;
-        }
+            )
+        })?;
 
         for id in &t.prune_meetings {
             let Some(c) = ctx.committee(*id) else {
@@ -252,7 +259,8 @@ impl Publisher {
                 rows.chunks(super::registers::ROWS_PER_PAGE).collect()
             };
             let total = chunks.len();
-            for (i, chunk) in chunks.into_iter().enumerate() {
+            let numbered: Vec<(usize, &[_])> = chunks.into_iter().enumerate().collect();
+            self.each_parallel(&numbered, |&(i, chunk)| {
                 let n = i + 1;
                 let mut crumbs = vec![crumb_home.clone(), crumb_org.clone()];
                 if n > 1 {
@@ -268,8 +276,8 @@ impl Publisher {
                 self.write(
                     &super::registers::page_file(slug, "decisions", n),
                     &self.render("decisions", &page)?,
-                )?;
-            }
+                )
+            })?;
             for dir in self.list(&format!("{slug}/decisions/page"), true)? {
                 if dir.parse::<usize>().map_or(true, |k| k > total || k < 2) {
                     self.remove_dir(&format!("{slug}/decisions/page/{dir}"))?;
@@ -299,9 +307,10 @@ impl Publisher {
             }
         }
 
-        for id in &t.decisions {
+        let decisions: Vec<i64> = t.decisions.iter().copied().collect();
+        self.each_parallel(&decisions, |id| {
             let Some(d) = ctx.decision(*id) else {
-                continue;
+                return Ok(());
             };
             let page = json!({
                 "title": format!("{}: {}", d.record.fields.reference, d.record.fields.title), "org": org,
@@ -312,8 +321,8 @@ impl Publisher {
             self.write(
                 &format!("{slug}/decisions/{}/index.html", d.record.fields.url_ref()),
                 &self.render("decision", &page)?,
-            )?;
-        }
+            )
+        })?;
 
         if t.breaches {
             let page = json!({

@@ -90,9 +90,9 @@ impl Publisher {
                 }
                 let appended = self
                     .out
-                    .lock()
+                    .read()
                     .expect("not poisoned")
-                    .as_mut()
+                    .as_ref()
                     .expect("render_org runs inside with_output")
                     .append(&rel, lines.as_bytes())?;
                 if appended {
@@ -106,9 +106,9 @@ impl Publisher {
         }
         let mut file = self
             .out
-            .lock()
+            .read()
             .expect("not poisoned")
-            .as_mut()
+            .as_ref()
             .expect("render_org runs inside with_output")
             .create(&rel)?;
         let mut io_error = None;
@@ -129,9 +129,9 @@ impl Publisher {
             return Err(e.into());
         }
         self.out
-            .lock()
+            .read()
             .expect("not poisoned")
-            .as_mut()
+            .as_ref()
             .expect("render_org runs inside with_output")
             .finish(file)?;
         self.memo

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 impl Publisher {
     /// Render the months of changes that `scope` touched, and the index.
@@ -117,35 +118,53 @@ impl Publisher {
     }
 }
 
-/// The published history of a person's entries (declarations, then gifts), for their
-/// page: each entry published now, with each of its published versions, newest first.
-pub(super) fn person_history(
+/// The published history of each person's entries (declarations, then gifts), for
+/// their pages: each entry published now, with each of its published versions, newest
+/// first. `people` gives each person's declarations and gifts; the histories of all of
+/// them are read together, one query a kind.
+pub(super) fn people_histories(
     c: &mut AnyConnection,
     ctx: &Ctx,
-    declarations: impl Iterator<Item = i64>,
-    gifts: impl Iterator<Item = i64>,
-) -> Result<Vec<serde_json::Value>, PublishError> {
-    let mut out = Vec::new();
-    for (entity, ids) in [
-        (
-            "declaration",
-            collect_public(ctx, "declaration", declarations),
-        ),
-        ("gift", collect_public(ctx, "gift", gifts)),
-    ] {
-        for (_, mut versions) in changes::history(c, ctx, entity, &ids)? {
-            versions.reverse();
-            let Some(latest) = versions.first() else {
-                continue;
-            };
-            let summary = format!(
-                "{} ({} published version{})",
-                latest.entry.clone().unwrap_or_default(),
-                versions.len(),
-                if versions.len() == 1 { "" } else { "s" }
-            );
-            out.push(json!({"summary": summary, "changes": versions}));
+    people: &[(i64, Vec<i64>, Vec<i64>)],
+) -> Result<HashMap<i64, Vec<serde_json::Value>>, PublishError> {
+    let public = |entity: &str, ids: &[i64]| -> BTreeSet<i64> {
+        collect_public(ctx, entity, ids.iter().copied())
+            .into_iter()
+            .collect()
+    };
+    let wanted: Vec<(i64, BTreeSet<i64>, BTreeSet<i64>)> = people
+        .iter()
+        .map(|(p, d, g)| (*p, public("declaration", d), public("gift", g)))
+        .collect();
+    let all_declarations: Vec<i64> = wanted.iter().flat_map(|w| w.1.iter().copied()).collect();
+    let all_gifts: Vec<i64> = wanted.iter().flat_map(|w| w.2.iter().copied()).collect();
+    let mut declarations = changes::history(c, ctx, "declaration", &all_declarations)?;
+    let mut gifts = changes::history(c, ctx, "gift", &all_gifts)?;
+    let mut out = HashMap::new();
+    for (person, own_declarations, own_gifts) in wanted {
+        let mut list = Vec::new();
+        for (ids, histories) in [
+            (own_declarations, &mut declarations),
+            (own_gifts, &mut gifts),
+        ] {
+            for id in ids {
+                let Some(mut versions) = histories.remove(&id) else {
+                    continue;
+                };
+                versions.reverse();
+                let Some(latest) = versions.first() else {
+                    continue;
+                };
+                let summary = format!(
+                    "{} ({} published version{})",
+                    latest.entry.clone().unwrap_or_default(),
+                    versions.len(),
+                    if versions.len() == 1 { "" } else { "s" }
+                );
+                list.push(json!({"summary": summary, "changes": versions}));
+            }
         }
+        out.insert(person, list);
     }
     Ok(out)
 }

@@ -19,6 +19,8 @@ pub mod follow;
 pub mod markdown;
 pub mod model;
 pub mod ocds;
+#[cfg(test)]
+mod parallel_tests;
 pub mod queue;
 pub mod registers;
 pub mod site;
@@ -155,14 +157,45 @@ impl Scope {
     }
 }
 
+/// The most threads pages are rendered on, however many cores the machine has: the
+/// service's request threads and the database need some too.
+const RENDER_THREADS: usize = 4;
+
+/// People whose pages are rendered from one read of their entries' histories: enough
+/// that the read is one query a kind rather than one a person, few enough that the
+/// histories held at once stay small.
+const PEOPLE_PER_BATCH: usize = 256;
+
+/// The threads pages are rendered on: one pool for the process, made on first use, with
+/// a thread a core up to [`RENDER_THREADS`]. `None` if no thread could be started; then
+/// pages are rendered on the calling thread.
+fn render_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(RENDER_THREADS);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("render-{i}"))
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "rendering on one thread"))
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Renders the site.
 pub struct Publisher {
     hb: Handlebars<'static>,
     site_dir: PathBuf,
     base_url: String,
     signer: Option<crate::audit::checkpoint::NoteSigner>,
-    /// Where the publish in progress writes (see [`site::Output`]).
-    out: std::sync::Mutex<Option<site::Output>>,
+    /// Where the publish in progress writes (see [`site::Output`]). Pages are rendered
+    /// and written by several threads at once, each holding this for reading (an
+    /// [`site::Output`] writes through `&self`); only [`Publisher::with_output`], before
+    /// and after rendering, takes it for writing.
+    out: std::sync::RwLock<Option<site::Output>>,
     progress: Option<indicatif::ProgressBar>,
     /// The hash of each paged register page's inputs when it was last rendered.
     memo: std::sync::Mutex<std::collections::HashMap<String, u64>>,
@@ -170,6 +203,9 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
     /// Each organisation's read model as its last publish read it (see [`model`]).
     models: model::Models,
+    /// Whether pages are rendered on the render threads ([`render_pool`]) or all on the
+    /// calling thread ([`Publisher::sequential`]).
+    parallel: bool,
 }
 
 const TEMPLATES: [(&str, &str); 33] = [
@@ -268,11 +304,53 @@ impl Publisher {
             site_dir: site_dir.into(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             signer: None,
-            out: std::sync::Mutex::new(None),
+            out: std::sync::RwLock::new(None),
             progress: None,
             memo: std::sync::Mutex::new(std::collections::HashMap::new()),
             shadows: std::sync::Mutex::new(std::collections::HashMap::new()),
             models: model::Models::default(),
+            parallel: true,
+        }
+    }
+
+    /// Render every page on the calling thread: the same files, byte for byte, as the
+    /// parallel publish (a test holds it to that), for comparison and measurement.
+    pub fn sequential(mut self) -> Publisher {
+        self.parallel = false;
+        self
+    }
+
+    /// Run `a` and `b` at once on the render threads (one after the other if this
+    /// publisher is [sequential](Publisher::sequential)): work that reads the database on
+    /// this publish's connection beside work that only renders, so neither waits for the
+    /// other. The same rule about the clock as [`Publisher::each_parallel`] holds.
+    fn both<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        match render_pool() {
+            Some(pool) if self.parallel => pool.install(|| rayon::join(a, b)),
+            _ => (a(), b()),
+        }
+    }
+
+    /// Run `each` on every item, spread over the render threads ([`render_pool`]) unless
+    /// this publisher is [sequential](Publisher::sequential). The work must not read the
+    /// clock (it is set per thread): rendering takes its day from [`Visible`]. The first
+    /// error is returned; other items may have been written by then, but a publish that
+    /// fails is never made visible ([`Publisher::with_output`]).
+    fn each_parallel<T: Sync>(
+        &self,
+        items: &[T],
+        each: impl Fn(&T) -> Result<(), PublishError> + Sync + Send,
+    ) -> Result<(), PublishError> {
+        use rayon::prelude::*;
+        match render_pool() {
+            Some(pool) if self.parallel && items.len() > 1 => {
+                pool.install(|| items.par_iter().try_for_each(each))
+            }
+            _ => items.iter().try_for_each(each),
         }
     }
 
@@ -298,7 +376,7 @@ impl Publisher {
         if let Some(bar) = &self.progress {
             bar.inc(1);
         }
-        match self.out.lock().expect("not poisoned").as_mut() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.write(rel, bytes)?),
             None => Ok(site::write_atomic(&self.site_dir, rel, bytes)?),
         }
@@ -313,8 +391,8 @@ impl Publisher {
         columns: &[&str],
         records: impl Iterator<Item = serde_json::Value>,
     ) -> Result<(), PublishError> {
-        let mut guard = self.out.lock().expect("not poisoned");
-        let out = guard.as_mut().expect("publishing runs inside with_output");
+        let guard = self.out.read().expect("not poisoned");
+        let out = guard.as_ref().expect("publishing runs inside with_output");
         let mut csv = out.create(&format!("{slug}/data/{register}.csv"))?;
         let mut json = out.create(&format!("{slug}/data/{register}.json"))?;
         exports::write_both(csv.writer(), json.writer(), v, register, columns, records)?;
@@ -328,7 +406,7 @@ impl Publisher {
 
     /// What is published under `rel` now: its directories (`dirs`) or files.
     fn list(&self, rel: &str, dirs: bool) -> Result<Vec<String>, PublishError> {
-        match self.out.lock().expect("not poisoned").as_ref() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.list(rel, dirs)?),
             None => Ok(site::list(&self.site_dir, rel, dirs)?),
         }
@@ -336,7 +414,7 @@ impl Publisher {
 
     /// Stop publishing directory `rel` (when this publish commits).
     fn remove_dir(&self, rel: &str) -> Result<(), PublishError> {
-        match self.out.lock().expect("not poisoned").as_mut() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.remove(rel)?),
             None => Ok(site::remove_dir(&self.site_dir, rel)?),
         }
@@ -344,7 +422,7 @@ impl Publisher {
 
     /// Stop publishing file `rel` (when this publish commits).
     fn remove_file(&self, rel: &str) -> Result<(), PublishError> {
-        match self.out.lock().expect("not poisoned").as_mut() {
+        match self.out.read().expect("not poisoned").as_ref() {
             Some(out) => Ok(out.remove(rel)?),
             None => Ok(site::remove_file(&self.site_dir, rel)?),
         }
@@ -358,9 +436,9 @@ impl Publisher {
         out: site::Output,
         render: impl FnOnce() -> Result<(), PublishError>,
     ) -> Result<(), PublishError> {
-        *self.out.lock().expect("not poisoned") = Some(out);
+        *self.out.write().expect("not poisoned") = Some(out);
         let result = render();
-        let out = self.out.lock().expect("not poisoned").take();
+        let out = self.out.write().expect("not poisoned").take();
         result?;
         let shadow = out.expect("set above").commit()?;
         self.shadows
@@ -495,19 +573,23 @@ impl Publisher {
             self.write(&format!("{slug}/index.html"), &self.render("org", &page)?)?;
         }
         if all || scope.interests || scope.gifts {
+            // Each register's pages and open data are rendered while its feed reads
+            // the database.
             if all || scope.interests {
-                self.render_interests(&v, &org)?;
-                self.write(
-                    &format!("{slug}/feeds/interests.xml"),
-                    feeds::publish(c, &ctx, feeds::Feed::Interests, base)?.as_bytes(),
-                )?;
+                let (written, feed) = self.both(
+                    || self.render_interests(&v, &org),
+                    || feeds::publish(c, &ctx, feeds::Feed::Interests, base),
+                );
+                written?;
+                self.write(&format!("{slug}/feeds/interests.xml"), feed?.as_bytes())?;
             }
             if all || scope.gifts {
-                self.render_gifts(&v, &org)?;
-                self.write(
-                    &format!("{slug}/feeds/gifts.xml"),
-                    feeds::publish(c, &ctx, feeds::Feed::Gifts, base)?.as_bytes(),
-                )?;
+                let (written, feed) = self.both(
+                    || self.render_gifts(&v, &org),
+                    || feeds::publish(c, &ctx, feeds::Feed::Gifts, base),
+                );
+                written?;
+                self.write(&format!("{slug}/feeds/gifts.xml"), feed?.as_bytes())?;
             }
         }
 
@@ -540,53 +622,92 @@ impl Publisher {
         let last_returns = views::last_returns(s);
         let by_id: std::collections::HashMap<i64, &crate::domain::people::Person> =
             s.people.iter().map(|p| (p.id, p)).collect();
+        let mut shown = Vec::new();
         for id in people {
             let Some(p) = by_id.get(&id).copied() else {
                 continue;
             };
-            let dir = format!("{slug}/interests/{}", p.slug);
             if v.person(id).is_none() {
-                self.remove_dir(&dir)?;
-                continue;
+                self.remove_dir(&format!("{slug}/interests/{}", p.slug))?;
+            } else {
+                shown.push(p);
             }
-            let crumb_reg =
-                json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
-            let history = changes_pages::person_history(
-                c,
-                &ctx,
-                declarations_of
-                    .get(&id)
-                    .into_iter()
-                    .flatten()
-                    .map(|d| d.entry.id),
-                gifts_of.get(&id).into_iter().flatten().map(|g| g.entry.id),
-            )?;
-            let page = json!({
-                "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
-                "history": history,
-                "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
-                "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
-                          "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
-                "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
-                          "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
-            });
-            self.write(&format!("{dir}/index.html"), &self.render("person", &page)?)?;
+        }
+        let crumb_reg =
+            json!({"href": format!("/{slug}/interests/"), "label": "Register of interests"});
+        // The histories are read from the database a batch of people at a time (the
+        // connection is this publish's), the next batch's while this one's pages are
+        // rendered and written in parallel.
+        let histories_of = |c: &mut AnyConnection, batch: &[&crate::domain::people::Person]| {
+            let entries: Vec<(i64, Vec<i64>, Vec<i64>)> = batch
+                .iter()
+                .map(|p| {
+                    let of = |id| declarations_of.get(id).into_iter().flatten();
+                    let declarations = of(&p.id).map(|d| d.entry.id).collect();
+                    let gifts = gifts_of.get(&p.id).into_iter().flatten();
+                    (p.id, declarations, gifts.map(|g| g.entry.id).collect())
+                })
+                .collect();
+            changes_pages::people_histories(c, &ctx, &entries)
+        };
+        let batches: Vec<&[&crate::domain::people::Person]> =
+            shown.chunks(PEOPLE_PER_BATCH).collect();
+        let mut histories = match batches.first() {
+            Some(batch) => histories_of(c, batch)?,
+            None => Default::default(),
+        };
+        for (k, batch) in batches.iter().enumerate() {
+            let (written, next) = self.both(
+                || {
+                    self.each_parallel(batch, |p| {
+                        let id = p.id;
+                        let page = json!({
+                            "title": p.fields.name, "org": org, "crumbs": [crumb_home, crumb_org, crumb_reg], "feeds": [],
+                            "history": histories.get(&id).map_or(&[][..], Vec::as_slice),
+                            "person": views::person_view_with(&v, p, last_returns.get(&id).copied()),
+                            "table": {"caption": format!("Interests declared by {}", p.fields.name), "show_person": false, "org_slug": slug,
+                                      "rows": views::sorted_declaration_rows(&v, declarations_of.get(&id).into_iter().flatten().copied())},
+                            "gifts": {"caption": format!("Gifts and hospitality offered to {}", p.fields.name), "show_person": false, "org_slug": slug,
+                                      "rows": views::sorted_gift_rows(&v, gifts_of.get(&id).into_iter().flatten().copied())},
+                        });
+                        self.write(
+                            &format!("{slug}/interests/{}/index.html", p.slug),
+                            &self.render("person", &page)?,
+                        )
+                    })
+                },
+                || batches.get(k + 1).map(|next| histories_of(c, next)).transpose(),
+            );
+            written?;
+            histories = next?.unwrap_or_default();
         }
 
         self.render_business(c, &ctx, scope, &org)?;
-        if all || scope.interests || scope.gifts || scope.decisions || scope.person_records {
-            self.render_changes(c, &ctx, scope, &org)?;
-        }
-        // A declaration or gift withheld since an edition is redacted from it.
-        if (all || scope.editions || scope.interests || scope.gifts)
-            && self.editions_stale(c, &v, scope)?
-        {
-            self.render_editions(c, &ctx, &org)?;
-        }
-
-        if scope.part == Part::All {
-            self.render_bulk(&v, &ctx, scope)?;
-        }
+        // The months of changes and the editions read the database; the bulk open data
+        // files (a whole publish's) are rendered from the snapshot meanwhile.
+        let (history, bulk) = self.both(
+            || {
+                if all || scope.interests || scope.gifts || scope.decisions || scope.person_records
+                {
+                    self.render_changes(c, &ctx, scope, &org)?;
+                }
+                // A declaration or gift withheld since an edition is redacted from it.
+                if (all || scope.editions || scope.interests || scope.gifts)
+                    && self.editions_stale(c, &v, scope)?
+                {
+                    self.render_editions(c, &ctx, &org)?;
+                }
+                Ok::<(), PublishError>(())
+            },
+            || {
+                if scope.part == Part::All {
+                    self.render_bulk(&v, &ctx, scope)?;
+                }
+                Ok::<(), PublishError>(())
+            },
+        );
+        history?;
+        bulk?;
         {
             let page = json!({
                 "title": "Open data", "org": org, "crumbs": [crumb_home, crumb_org],
@@ -661,8 +782,8 @@ impl Publisher {
         // people who declared conflicts, so a change to a person re-renders it too.
         if all || scope.decisions || !scope.committees.is_empty() || scope.person_records {
             let file = format!("{slug}/{}", ocds::FILE);
-            let mut guard = self.out.lock().expect("not poisoned");
-            let out = guard.as_mut().expect("publishing runs inside with_output");
+            let guard = self.out.read().expect("not poisoned");
+            let out = guard.as_ref().expect("publishing runs inside with_output");
             let mut f = out.create(&file)?;
             ocds::render_to(ctx, &self.base_url, f.writer())?;
             out.finish(f)?;

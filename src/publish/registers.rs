@@ -91,25 +91,6 @@ fn hash_of(parts: impl Hash) -> u64 {
 }
 
 impl Publisher {
-    /// Render page `file` from `data` unless its inputs (`key`) are unchanged since the
-    /// last publish of it. Returns whether it rendered.
-    fn page_if_changed(
-        &self,
-        file: &str,
-        key: u64,
-        template: &str,
-        data: impl FnOnce() -> Value,
-    ) -> Result<bool, PublishError> {
-        let mut memo = self.memo.lock().expect("not poisoned");
-        if memo.get(file) == Some(&key) {
-            return Ok(false);
-        }
-        let bytes = self.render(template, &data())?;
-        self.write(file, &bytes)?;
-        memo.insert(file.to_owned(), key);
-        Ok(true)
-    }
-
     /// Forget what was published under `prefix` (a fresh generation starts empty), and
     /// stop publishing pages under it that this publish did not produce.
     fn forget_pages(&self, prefix: &str, keep: &BTreeSet<String>) -> Result<(), PublishError> {
@@ -134,9 +115,11 @@ impl Publisher {
     }
 
     /// Every page of a register's views; `render_rows` builds a page's rows (the costly
-    /// part: markdown) only for pages that changed.
+    /// part: markdown) only for pages that changed. A page whose inputs (hashed) are
+    /// unchanged since the last publish of it is not rendered again; the others are
+    /// rendered and written in parallel. Returns how many were rendered.
     #[allow(clippy::too_many_arguments)]
-    fn render_views<R>(
+    fn render_views<R: Sync>(
         &self,
         org: &OrgView,
         register: &str,
@@ -146,21 +129,23 @@ impl Publisher {
         common: &Value,
         first_page: &Value,
         row_key: impl Fn(&R) -> (i64, i64, i64),
-        render_rows: impl Fn(&[&R]) -> Value,
+        render_rows: impl Fn(&[&R]) -> Value + Sync + Send,
     ) -> Result<usize, PublishError> {
         let slug = &org.slug;
         let mut keep = BTreeSet::new();
-        let mut rendered = 0;
+        // Each page: its file, the hash of its inputs, its view, number, the number of
+        // pages of its view, and its rows.
+        let mut wanted = Vec::new();
+        let (filters_text, common_text) = (filters.to_string(), common.to_string());
         for (k, view) in views.iter().enumerate() {
             let bounds = pages(&view.rows, |r| row_key(r).0);
             let total = bounds.len();
             for (i, (a, b)) in bounds.iter().copied().enumerate() {
                 let n = i + 1;
                 let file = page_file(slug, &view.path, n);
-                let rows = &view.rows[a..b];
-                let keys: Vec<(i64, i64, i64)> = rows.iter().map(|r| row_key(r)).collect();
-                let front = k == 0 && n == 1;
-                let extra = if front {
+                let keys: Vec<(i64, i64, i64)> =
+                    view.rows[a..b].iter().map(|r| row_key(r)).collect();
+                let extra = if k == 0 && n == 1 {
                     first_page.to_string()
                 } else {
                     String::new()
@@ -171,43 +156,60 @@ impl Publisher {
                     total,
                     &org.updated,
                     &view.label,
-                    filters.to_string(),
-                    common.to_string(),
+                    &filters_text,
+                    &common_text,
                     extra,
                 ));
                 keep.insert(file.clone());
-                let crumb_reg = json!({"href": format!("/{slug}/{register}/"), "label": common["register_title"]});
-                let done = self.page_if_changed(&file, key, template, || {
-                    let mut crumbs = vec![json!({"href": "/", "label": "Home"}), json!({"href": format!("/{slug}/"), "label": org.name})];
-                    if view.path != register || n > 1 {
-                        crumbs.push(crumb_reg);
-                    }
-                    let mut page = common.clone();
-                    page["org"] = json!(org);
-                    page["crumbs"] = json!(crumbs);
-                    page["view"] = json!({"label": view.label, "is_all": view.path == register, "first_page": n == 1});
-                    page["title"] = json!(if view.path == register && n == 1 {
-                        common["register_title"].as_str().unwrap_or_default().to_owned()
-                    } else if n == 1 {
-                        format!("{}: {}", common["register_title"].as_str().unwrap_or_default(), view.label)
-                    } else {
-                        format!("{}: {}, page {n} of {total}", common["register_title"].as_str().unwrap_or_default(), view.label)
-                    });
-                    page["filters"] = filters.clone();
-                    page["pagination"] = pagination(slug, &view.path, n, total);
-                    page["table"] = render_rows(rows);
-                    if front {
-                        if let (Value::Object(page), Value::Object(more)) = (&mut page, first_page) {
-                            page.extend(more.clone());
-                        }
-                    }
-                    page
-                })?;
-                rendered += usize::from(done);
+                wanted.push((file, key, k, n, total, a..b));
             }
         }
+        {
+            let memo = self.memo.lock().expect("not poisoned");
+            wanted.retain(|(file, key, ..)| memo.get(file) != Some(key));
+        }
+        let crumb_reg =
+            json!({"href": format!("/{slug}/{register}/"), "label": common["register_title"]});
+        let register_title = common["register_title"].as_str().unwrap_or_default();
+        self.each_parallel(&wanted, |(file, _, k, n, total, rows)| {
+            let (view, n, total) = (&views[*k], *n, *total);
+            let mut crumbs = vec![
+                json!({"href": "/", "label": "Home"}),
+                json!({"href": format!("/{slug}/"), "label": org.name}),
+            ];
+            if view.path != register || n > 1 {
+                crumbs.push(crumb_reg.clone());
+            }
+            let mut page = common.clone();
+            page["org"] = json!(org);
+            page["crumbs"] = json!(crumbs);
+            page["view"] =
+                json!({"label": view.label, "is_all": view.path == register, "first_page": n == 1});
+            page["title"] = json!(if view.path == register && n == 1 {
+                register_title.to_owned()
+            } else if n == 1 {
+                format!("{register_title}: {}", view.label)
+            } else {
+                format!("{register_title}: {}, page {n} of {total}", view.label)
+            });
+            page["filters"] = filters.clone();
+            page["pagination"] = pagination(slug, &view.path, n, total);
+            page["table"] = render_rows(&view.rows[rows.clone()]);
+            if *k == 0 && n == 1 {
+                if let (Value::Object(page), Value::Object(more)) = (&mut page, first_page) {
+                    page.extend(more.clone());
+                }
+            }
+            self.write(file, &self.render(template, &page)?)
+        })?;
+        // Remembered only once written: a failed publish renders them again next time.
+        let mut memo = self.memo.lock().expect("not poisoned");
+        for (file, key, ..) in &wanted {
+            memo.insert(file.clone(), *key);
+        }
+        drop(memo);
         self.forget_pages(&format!("{slug}/{register}/"), &keep)?;
-        Ok(rendered)
+        Ok(wanted.len())
     }
 
     /// The register of interests: all, by type, current or ended, by committee, by year

@@ -131,8 +131,10 @@ pub enum Output {
         dir: PathBuf,
         /// The live generation the shadow was brought level with.
         live: PathBuf,
-        /// What this publish changed, relative to the organisation's directory.
-        changed: Vec<Change>,
+        /// What this publish changed, relative to the organisation's directory. Pages
+        /// are written from several threads at once: each records its change here under
+        /// this short lock, after its file is written and renamed into place.
+        changed: std::sync::Mutex<Vec<Change>>,
     },
 }
 
@@ -270,7 +272,7 @@ impl Output {
             org: org.to_owned(),
             dir,
             live,
-            changed: Vec::new(),
+            changed: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -288,21 +290,26 @@ impl Output {
         }
     }
 
-    fn record(&mut self, change: Change) {
+    fn record(&self, change: Change) {
         if let Output::Staged { changed, .. } = self {
-            changed.push(change);
+            changed
+                .lock()
+                // A list of paths is valid whatever a panicking writer left: it only grows.
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(change);
         }
     }
 
-    /// Write one file.
-    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+    /// Write one file. Safe to call from several threads at once (for different files):
+    /// only recording the change takes a lock.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let mut file = self.create(rel)?;
         file.writer().write_all(bytes)?;
         self.finish(file)
     }
 
     /// Start writing a file that is streamed (the chain export); finish with [`Output::finish`].
-    pub fn create(&mut self, rel: &str) -> std::io::Result<AtomicFile> {
+    pub fn create(&self, rel: &str) -> std::io::Result<AtomicFile> {
         let (path, _) = self.target(rel);
         let dir = path.parent().expect("site paths always have a parent");
         create_dirs(dir)?;
@@ -314,7 +321,7 @@ impl Output {
 
     /// Finish a file: renamed into the generation being written (never written in place,
     /// since the shadow's files are the live generation's, hard-linked).
-    pub fn finish(&mut self, file: AtomicFile) -> std::io::Result<()> {
+    pub fn finish(&self, file: AtomicFile) -> std::io::Result<()> {
         let path = file.path.clone();
         file.persist()?;
         if let Some(rel) = self.org_path(&path) {
@@ -343,7 +350,7 @@ impl Output {
     /// yet), and the caller writes the file whole instead. The shadow's copy is made its
     /// own file first if it is still the live one's (hard-linked), so the live export
     /// never changes under a reader.
-    pub fn append(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<bool> {
+    pub fn append(&self, rel: &str, bytes: &[u8]) -> std::io::Result<bool> {
         let Output::Staged { .. } = self else {
             return Ok(false);
         };
@@ -368,7 +375,7 @@ impl Output {
     }
 
     /// Remove a file or directory that should no longer be published.
-    pub fn remove(&mut self, rel: &str) -> std::io::Result<()> {
+    pub fn remove(&self, rel: &str) -> std::io::Result<()> {
         let (path, org_rel) = self.target(rel);
         match self {
             // A fresh generation holds only what this publish writes.
@@ -407,6 +414,9 @@ impl Output {
                 live,
                 changed,
             } => {
+                let changed = changed
+                    .into_inner()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
                 swap_in(&site, &org, &dir, Some(&live))?;
                 // The replaced generation becomes the shadow. What this change wrote or
                 // removed is levelled at once, so no copy of what it removed (a withheld

@@ -1,0 +1,172 @@
+//! A full publish rendered in parallel writes the same site, file for file and byte for
+//! byte, as one rendered on a single thread ([`Publisher::sequential`]), and so does a
+//! staged publish of a few changes: on a generated organisation large enough that every
+//! parallel loop runs over many items (people in more than one batch, several pages of
+//! each register, committees, meetings and decisions). On SQLite, and on PostgreSQL when
+//! `COI_TEST_POSTGRES_URL` is set.
+
+use super::{Publisher, Scope, PEOPLE_PER_BATCH};
+use crate::clock;
+use crate::domain::Input;
+use crate::scale::{seed, Scale};
+use crate::store::{people, AnyConnection, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const ORG: &str = "parallel-icb";
+
+/// More people than one batch of histories, more than one page of each register view
+/// and of procurement decisions.
+const SCALE: Scale = Scale {
+    people: PEOPLE_PER_BATCH as u64 + 44,
+    declarations_per_person: 2,
+    gifts_per_person: 1,
+    decisions: 120,
+    committees: 3,
+    meetings_per_year: 4,
+    years: 2,
+};
+
+/// Every file of the site under `root` as published now, by path: each organisation's
+/// directory followed to its live generation; the generations themselves (`.gen`) and
+/// hidden files left out.
+fn site_files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("a site directory") {
+            let entry = entry.expect("a directory entry");
+            let name = entry.file_name().into_string().expect("text names");
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let rel = format!("{rel}{name}");
+            // `is_dir` follows the organisation's symlink to its generation.
+            if path.is_dir() {
+                walk(&path, &format!("{rel}/"), out);
+            } else {
+                out.insert(rel, std::fs::read(&path).expect("a readable file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, "", &mut out);
+    out
+}
+
+/// Where two sites differ: the first few paths only one has or whose bytes differ.
+fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect();
+    out.dedup();
+    out.truncate(10);
+    out
+}
+
+fn count(files: &BTreeMap<String, Vec<u8>>, prefix: &str, suffix: &str) -> usize {
+    files
+        .keys()
+        .filter(|k| k.starts_with(prefix) && k.ends_with(suffix))
+        .count()
+}
+
+fn run(url: &str) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(url, 2).expect("open the store");
+    let mut c = store.conn().expect("a connection");
+    let c: &mut AnyConnection = &mut c;
+    let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().expect("a time");
+    let _clock = clock::set(now);
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+    seed(c, ORG, "Parallel ICB", today, &SCALE, || ()).expect("seeded");
+
+    let sequential = Publisher::new(dir.path().join("one"), "https://x.test").sequential();
+    let parallel = Publisher::new(dir.path().join("many"), "https://x.test");
+    sequential.publish_all(c).expect("published on one thread");
+    parallel.publish_all(c).expect("published in parallel");
+    let one = site_files(sequential.site_dir());
+    let many = site_files(parallel.site_dir());
+    assert_eq!(one.len(), many.len(), "{:?}", differences(&one, &many));
+    assert!(
+        one == many,
+        "the sites differ at {:?}",
+        differences(&one, &many)
+    );
+    // The loops ran over many items each.
+    let people_pages = count(&one, &format!("{ORG}/interests/"), "/index.html");
+    assert!(people_pages > PEOPLE_PER_BATCH, "{people_pages} pages");
+    assert!(count(&one, &format!("{ORG}/interests/page/"), "index.html") > 1);
+    assert!(count(&one, &format!("{ORG}/decisions/page/"), "index.html") > 1);
+    assert!(count(&one, &format!("{ORG}/committees/"), "/index.html") > 10);
+
+    // A few changes, published staged (only what they touched) by both: the same again.
+    // People renamed (moving them in the registers) and one leaving decision-making (their
+    // page removed).
+    let org_id = crate::store::orgs::by_slug(c, ORG).expect("the org").id;
+    let mut scope = Scope::default();
+    for (i, p) in people::all(c, org_id)
+        .expect("people")
+        .iter()
+        .step_by(37)
+        .enumerate()
+    {
+        let change = if i == 0 {
+            json!({"decision_making": false})
+        } else {
+            json!({"name": format!("Aaron {} Renamed", p.fields.name)})
+        };
+        let input = Input::from_json(change).expect("an object");
+        people::amend(c, org_id, "system", &p.slug, p.version, input).expect("amended");
+        scope.add(crate::store::Touched::Person(p.id));
+    }
+    sequential
+        .publish_org(c, ORG, &scope)
+        .expect("staged on one thread");
+    parallel
+        .publish_org(c, ORG, &scope)
+        .expect("staged in parallel");
+    let one = site_files(sequential.site_dir());
+    let many = site_files(parallel.site_dir());
+    assert!(
+        one == many,
+        "the sites differ after a staged publish at {:?}",
+        differences(&one, &many)
+    );
+    assert!(one
+        .values()
+        .any(|bytes| String::from_utf8_lossy(bytes).contains("Renamed")));
+}
+
+#[test]
+fn a_parallel_publish_writes_the_same_site_as_a_sequential_one() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    run(&dir.path().join("db.sqlite").display().to_string());
+}
+
+#[test]
+#[cfg_attr(
+    not(coi_test_postgres),
+    ignore = "PostgreSQL: set COI_TEST_POSTGRES_URL to run"
+)]
+fn a_parallel_publish_writes_the_same_site_as_a_sequential_one_on_postgres() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let admin = std::env::var("COI_TEST_POSTGRES_URL").expect("COI_TEST_POSTGRES_URL");
+    let mut bytes = [0u8; 6];
+    getrandom::getrandom(&mut bytes).expect("randomness");
+    let name = format!("coi_parallel_{}", hex::encode(bytes));
+    let mut c = diesel::PgConnection::establish(&admin).expect("connect to PostgreSQL");
+    c.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("a database");
+    let (server, _) = admin.rsplit_once('/').expect("a database URL with a path");
+    let result = std::panic::catch_unwind(|| run(&format!("{server}/{name}")));
+    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
