@@ -53,7 +53,7 @@ impl Service {
             &mut c,
             &format!("bench-{}@bench.invalid", hex::encode(id)),
             Role::Governance,
-            &[org.slug.clone()],
+            std::slice::from_ref(&org.slug),
             None,
         )
         .map_err(other)?;

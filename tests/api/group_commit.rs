@@ -271,6 +271,7 @@ fn no_acknowledged_write_is_lost_when_the_server_is_killed_mid_run() {
         ureq::post(&format!("{base}/api/v1/orgs/test-ccg{path}"))
             .set("Authorization", &format!("Bearer {token}"))
             .send_json(body)
+            .map_err(Box::new)
     };
     let person: Value = post(
         "/people",
@@ -308,7 +309,7 @@ fn no_acknowledged_write_is_lost_when_the_server_is_killed_mid_run() {
                             &format!("/declarations/{id}/amend"),
                             json!({"version": k + 1, "mitigation": text}),
                         );
-                        match sent {
+                        match sent.map_err(|e| *e) {
                             Ok(r) if (200..300).contains(&r.status()) => {
                                 ok.push((id.clone(), k + 2, text));
                                 answered.fetch_add(1, Ordering::SeqCst);
