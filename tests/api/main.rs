@@ -20,6 +20,7 @@ mod gifts;
 mod hostile;
 mod import;
 mod openapi;
+mod page_size;
 mod proofs;
 mod publish_reliability;
 mod publishing;
