@@ -38,6 +38,7 @@ pub const ROWS_PER_PAGE: usize = 50;
 /// may grow by a quarter as HTML, and the rest of the row (name, position, dates, tags
 /// and markup) as a fixed amount.
 pub(super) trait RowWeight {
+    /// About how many bytes of HTML the row adds to a page.
     fn weight(&self) -> usize;
 }
 
