@@ -4,9 +4,9 @@
 //! A page holds whole people (every row of up to [`PEOPLE_PER_PAGE`] people, in name
 //! order, fewer where their rows would weigh more than [`PAGE_WEIGHT`]), so a change to
 //! one person's entries changes the pages that person is on and no others, unless they
-//! join or leave a view or the weight moves a page's end. Each page's inputs are hashed, and a page
-//! whose hash is unchanged since the last publish is not rendered again: after a single
-//! write only the pages it touched are rendered.
+//! join or leave a view or the weight moves a page's end. Each page's inputs are hashed,
+//! and a page whose hash is unchanged since the last publish is not rendered again: after
+//! a single write only the pages it touched are rendered.
 
 use super::views::{self, OrgView, Visible};
 use super::{PublishError, Publisher};
@@ -19,9 +19,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 
-/// People per page. At the large ICB's seven or eight public declarations a person, ten
-/// people make a page of about 40 KB (twenty made 228 KB before the markup was trimmed,
-/// and still over 60 KB after).
+/// People per page. At the large ICB's seven or so public declarations a person, ten
+/// people make a page of about 48 KB (twenty made 228 KB before the markup was trimmed,
+/// and would still be over 60 KB after).
 pub const PEOPLE_PER_PAGE: usize = 10;
 
 /// The most a page's rows may weigh (about their bytes of HTML, [`RowWeight`]) before the
@@ -143,8 +143,8 @@ pub(super) fn pagination(slug: &str, path: &str, n: usize, total: usize) -> Valu
 /// The page numbers offered on page `n` of `total`, `None` for a gap: the first and the
 /// last, two either side of `n`, and every `step`-th page (10, 20, 50, 100…, so at most
 /// about eight), in order. A view of the large ICB has hundreds of pages: linking every
-/// one from every page made the links a tenth of the page; these are a few dozen, and
-/// every page is still within a few steps.
+/// one from every page cost 19 KB a page; these are a few dozen links, and every page is
+/// still within a few steps.
 fn page_numbers(n: usize, total: usize) -> Vec<Option<usize>> {
     let step = [1, 2, 5]
         .iter()
