@@ -1,11 +1,12 @@
 //! The registers of interests and of gifts as paged, filterable pages with stable URLs,
 //! rendered without JavaScript: every filter is a pre-rendered set of pages.
 //!
-//! A page holds whole people (every row of [`PEOPLE_PER_PAGE`] people, in name order),
-//! so a change to one person's entries changes the pages that person is on and no
-//! others, unless they join or leave a view. Each page's inputs are hashed, and a page
-//! whose hash is unchanged since the last publish is not rendered again: after a single
-//! write only the pages it touched are rendered.
+//! A page holds whole people (every row of up to [`PEOPLE_PER_PAGE`] people, in name
+//! order, fewer where their rows would weigh more than [`PAGE_WEIGHT`]), so a change to
+//! one person's entries changes the pages that person is on and no others, unless they
+//! join or leave a view or the weight moves a page's end. Each page's inputs are hashed,
+//! and a page whose hash is unchanged since the last publish is not rendered again: after
+//! a single write only the pages it touched are rendered.
 
 use super::views::{self, OrgView, Visible};
 use super::{PublishError, Publisher};
@@ -18,11 +19,53 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 
-/// People per page: with a typical two or three public entries each, about 50 rows.
-pub const PEOPLE_PER_PAGE: usize = 20;
+/// People per page. At the large ICB's seven or so public declarations a person, ten
+/// people make a page of about 48 KB (twenty made 228 KB before the markup was trimmed,
+/// and would still be over 60 KB after).
+pub const PEOPLE_PER_PAGE: usize = 10;
+
+/// The most a page's rows may weigh (about their bytes of HTML, [`RowWeight`]) before the
+/// page ends early, so that people with long declarations still make pages under 60 KB
+/// with the page's navigation. A page always holds at least one whole person, however
+/// heavy. Ten people of the large ICB weigh well under this, so there the page ends are
+/// set by the number of people alone and do not move when an entry's text grows.
+pub const PAGE_WEIGHT: usize = 40_000;
 
 /// Rows per page of registers that are not grouped by person.
 pub const ROWS_PER_PAGE: usize = 50;
+
+/// What a row adds to a page, in about bytes of HTML: its free text, where the markdown
+/// may grow by a quarter as HTML, and the rest of the row (name, position, dates, tags
+/// and markup) as a fixed amount.
+pub(super) trait RowWeight {
+    /// About how many bytes of HTML the row adds to a page.
+    fn weight(&self) -> usize;
+}
+
+/// A register row's markup, name, position, dates and tags, less its free text.
+const ROW_FIXED_WEIGHT: usize = 450;
+
+impl RowWeight for DeclarationVersion {
+    fn weight(&self) -> usize {
+        let f = &self.entry.fields;
+        ROW_FIXED_WEIGHT
+            + f.description.len() * 5 / 4
+            + f.body.len()
+            + f.mitigation.len()
+            + f.position.as_ref().map_or(0, String::len)
+            + f.associate.as_ref().map_or(0, String::len)
+    }
+}
+
+impl RowWeight for GiftVersion {
+    fn weight(&self) -> usize {
+        let f = &self.entry.fields;
+        ROW_FIXED_WEIGHT
+            + f.description.len() * 5 / 4
+            + f.giver.len()
+            + f.approved_by.as_ref().map_or(0, String::len)
+    }
+}
 
 /// One filtered view of a register: where its pages live and what it shows.
 struct View<'a, R> {
@@ -33,21 +76,30 @@ struct View<'a, R> {
     rows: Vec<&'a R>,
 }
 
-/// Split rows, already in person order, into pages of whole people.
-fn pages<R>(rows: &[&R], person: impl Fn(&R) -> i64) -> Vec<(usize, usize)> {
+/// Split rows, already in person order, into pages of whole people: at most
+/// [`PEOPLE_PER_PAGE`] of them, and a page ends before a person whose rows would take its
+/// weight over [`PAGE_WEIGHT`] (unless the page is still empty).
+fn pages<R>(
+    rows: &[&R],
+    person: impl Fn(&R) -> i64,
+    weight: impl Fn(&R) -> usize,
+) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let (mut start, mut people, mut last) = (0, 0, None);
-    for (i, r) in rows.iter().enumerate() {
-        let p = person(r);
-        if last != Some(p) {
-            if people == PEOPLE_PER_PAGE {
-                out.push((start, i));
-                start = i;
-                people = 0;
-            }
-            people += 1;
-            last = Some(p);
+    let (mut start, mut people, mut page_weight) = (0, 0, 0);
+    let mut i = 0;
+    while i < rows.len() {
+        let p = person(rows[i]);
+        let end = i + rows[i..].iter().take_while(|r| person(r) == p).count();
+        let w: usize = rows[i..end].iter().map(|r| weight(r)).sum();
+        if people > 0 && (people == PEOPLE_PER_PAGE || page_weight + w > PAGE_WEIGHT) {
+            out.push((start, i));
+            start = i;
+            people = 0;
+            page_weight = 0;
         }
+        people += 1;
+        page_weight += w;
+        i = end;
     }
     if start < rows.len() || out.is_empty() {
         out.push((start, rows.len()));
@@ -72,16 +124,48 @@ fn page_url(slug: &str, path: &str, n: usize) -> String {
     }
 }
 
-/// NHS.UK pagination: previous and next, and every page number.
+/// NHS.UK pagination: previous and next, and the page numbers of [`page_numbers`].
 pub(super) fn pagination(slug: &str, path: &str, n: usize, total: usize) -> Value {
     let link = |k: usize| json!({"href": page_url(slug, path, k), "number": k, "current": k == n});
+    let numbers: Vec<Value> = page_numbers(n, total)
+        .into_iter()
+        .map(|k| k.map_or_else(|| json!({"gap": true}), link))
+        .collect();
     json!({
         "show": total > 1,
         "previous": (n > 1).then(|| link(n - 1)),
         "next": (n < total).then(|| link(n + 1)),
-        "pages": (1..=total).map(link).collect::<Vec<_>>(),
+        "pages": numbers,
         "number": n, "total": total,
     })
+}
+
+/// The page numbers offered on page `n` of `total`, `None` for a gap: the first and the
+/// last, two either side of `n`, and every `step`-th page (10, 20, 50, 100…, so at most
+/// about eight), in order. A view of the large ICB has hundreds of pages: linking every
+/// one from every page cost 19 KB a page; these are a few dozen links, and every page is
+/// still within a few steps.
+fn page_numbers(n: usize, total: usize) -> Vec<Option<usize>> {
+    let step = [1, 2, 5]
+        .iter()
+        .flat_map(|m| (1..8).map(move |e| m * 10usize.pow(e)))
+        .filter(|s| total / s <= 8)
+        .min()
+        .unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    let mut last = 0;
+    for k in 1..=total {
+        if k == 1 || k == total || k.abs_diff(n) <= 2 || k % step == 0 {
+            if k == last + 2 {
+                out.push(Some(last + 1));
+            } else if k > last + 2 {
+                out.push(None);
+            }
+            out.push(Some(k));
+            last = k;
+        }
+    }
+    out
 }
 
 fn hash_of(parts: impl Hash) -> u64 {
@@ -119,7 +203,7 @@ impl Publisher {
     /// unchanged since the last publish of it is not rendered again; the others are
     /// rendered and written in parallel. Returns how many were rendered.
     #[allow(clippy::too_many_arguments)]
-    fn render_views<R: Sync>(
+    fn render_views<R: RowWeight + Sync>(
         &self,
         org: &OrgView,
         register: &str,
@@ -138,7 +222,7 @@ impl Publisher {
         let mut wanted = Vec::new();
         let (filters_text, common_text) = (filters.to_string(), common.to_string());
         for (k, view) in views.iter().enumerate() {
-            let bounds = pages(&view.rows, |r| row_key(r).0);
+            let bounds = pages(&view.rows, |r| row_key(r).0, |r| r.weight());
             let total = bounds.len();
             for (i, (a, b)) in bounds.iter().copied().enumerate() {
                 let n = i + 1;
@@ -426,8 +510,8 @@ mod tests {
             .flat_map(|p| std::iter::repeat_n(p, (p % 3 + 1) as usize))
             .collect();
         let refs: Vec<&i64> = rows.iter().collect();
-        let bounds = pages(&refs, |r| *r);
-        assert_eq!(bounds.len(), 3);
+        let bounds = pages(&refs, |r| *r, |_| 1);
+        assert_eq!(bounds.len(), 50usize.div_ceil(PEOPLE_PER_PAGE));
         for (a, b) in &bounds {
             let people: BTreeSet<i64> = rows[*a..*b].iter().copied().collect();
             assert!(people.len() <= PEOPLE_PER_PAGE);
@@ -438,9 +522,50 @@ mod tests {
         }
         assert_eq!(bounds.last().unwrap().1, rows.len());
         assert_eq!(
-            pages::<i64>(&[], |r| *r),
+            pages::<i64>(&[], |r| *r, |_| 1),
             vec![(0, 0)],
             "an empty view still has its first page"
+        );
+    }
+
+    #[test]
+    fn heavy_people_end_a_page_early_but_are_never_split() {
+        // Person p has p % 4 + 1 rows, each weighing a tenth of a page; person 7 alone
+        // weighs more than a page.
+        let rows: Vec<i64> = (0..30)
+            .flat_map(|p| std::iter::repeat_n(p, (p % 4 + 1) as usize))
+            .collect();
+        let refs: Vec<&i64> = rows.iter().collect();
+        let weight = |r: &i64| {
+            if *r == 7 {
+                PAGE_WEIGHT
+            } else {
+                PAGE_WEIGHT / 10
+            }
+        };
+        let bounds = pages(&refs, |r| *r, weight);
+        assert_eq!(bounds.first().unwrap().0, 0);
+        assert_eq!(bounds.last().unwrap().1, rows.len());
+        for (i, (a, b)) in bounds.iter().enumerate() {
+            assert!(a < b, "no empty page");
+            assert!(i == 0 || bounds[i - 1].1 == *a, "pages are contiguous");
+            assert!(
+                *a == 0 || rows[a - 1] != rows[*a],
+                "a person is split across pages"
+            );
+            let people: BTreeSet<i64> = rows[*a..*b].iter().copied().collect();
+            let w: usize = rows[*a..*b].iter().map(weight).sum();
+            assert!(people.len() <= PEOPLE_PER_PAGE);
+            assert!(
+                w <= PAGE_WEIGHT || people.len() == 1,
+                "{people:?} weigh {w}"
+            );
+        }
+        assert!(
+            bounds
+                .iter()
+                .any(|(a, b)| rows[*a..*b].iter().all(|r| *r == 7)),
+            "the heaviest person has a page of their own"
         );
     }
 
@@ -455,5 +580,63 @@ mod tests {
         assert_eq!(p["previous"]["href"], "/x/gifts/");
         assert_eq!(p["next"]["href"], "/x/gifts/page/3/");
         assert_eq!(pagination("x", "gifts", 1, 1)["show"], false);
+    }
+
+    #[test]
+    fn page_numbers_are_few_and_reach_every_page() {
+        let some = |v: &[usize]| v.iter().map(|k| Some(*k)).collect::<Vec<_>>();
+        assert_eq!(page_numbers(1, 1), some(&[1]));
+        assert_eq!(page_numbers(3, 7), some(&[1, 2, 3, 4, 5, 6, 7]));
+        // A gap of one page shows the page rather than an ellipsis.
+        assert_eq!(page_numbers(5, 9), some(&[1, 2, 3, 4, 5, 6, 7, 8, 9]));
+        assert_eq!(
+            page_numbers(4, 9),
+            vec![
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(5),
+                Some(6),
+                None,
+                Some(9)
+            ]
+        );
+        assert_eq!(
+            page_numbers(10, 30),
+            vec![
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(20),
+                None,
+                Some(30)
+            ]
+        );
+        for total in [1usize, 2, 9, 30, 99, 250, 501, 5000] {
+            for n in [
+                1,
+                2.min(total),
+                (total / 2).max(1),
+                total.saturating_sub(1).max(1),
+                total,
+            ] {
+                let shown = page_numbers(n, total);
+                assert!(shown.len() <= 24, "{n} of {total}: {shown:?}");
+                let pages: Vec<usize> = shown.iter().flatten().copied().collect();
+                assert!(pages.windows(2).all(|w| w[0] < w[1]), "in order");
+                assert_eq!((pages[0], *pages.last().unwrap()), (1, total));
+                for k in n.saturating_sub(2).max(1)..=(n + 2).min(total) {
+                    assert!(pages.contains(&k), "{k} is near {n} of {total}");
+                }
+                // Every gap lies between two shown pages.
+                assert!(shown.first().unwrap().is_some() && shown.last().unwrap().is_some());
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ mod hostile;
 mod import;
 mod instances;
 mod openapi;
+mod page_size;
 mod proofs;
 mod publish_reliability;
 mod publishing;
