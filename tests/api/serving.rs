@@ -115,6 +115,8 @@ fn the_encoding_the_client_accepts_is_sent_and_decodes_to_the_file(b: Backend) {
     for n in 0..8 {
         app.declare(&gp, &format!("Shares in Riverside Pharmacy number {n}"));
     }
+    // The CSV is an open data file: it follows the pages within a second or two.
+    app.wait_for_data_files();
     let on_disk = std::fs::read(app.site.join("test-ccg/interests/index.html")).unwrap();
     for path in [
         "/test-ccg/interests/",
