@@ -21,3 +21,5 @@ mod as_at_property;
 mod fuzz;
 #[cfg(test)]
 mod publish_property;
+#[cfg(test)]
+mod test_db;

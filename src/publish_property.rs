@@ -191,8 +191,7 @@ fn run(url: &str) {
 
 #[test]
 fn the_incremental_site_is_a_whole_publish_byte_for_byte_on_sqlite() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    run(dir.path().join("coi.db").to_str().expect("a UTF-8 path"));
+    crate::test_db::on_sqlite(run);
 }
 
 #[test]
@@ -201,19 +200,5 @@ fn the_incremental_site_is_a_whole_publish_byte_for_byte_on_sqlite() {
     ignore = "PostgreSQL: set COI_TEST_POSTGRES_URL to run"
 )]
 fn the_incremental_site_is_a_whole_publish_byte_for_byte_on_postgres() {
-    use diesel::connection::SimpleConnection;
-    use diesel::Connection;
-    let admin = std::env::var("COI_TEST_POSTGRES_URL").expect("COI_TEST_POSTGRES_URL");
-    let mut bytes = [0u8; 6];
-    getrandom::getrandom(&mut bytes).expect("randomness");
-    let name = format!("coi_inc_{}", hex::encode(bytes));
-    let mut c = diesel::PgConnection::establish(&admin).expect("connect to PostgreSQL");
-    c.batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("a database");
-    let (server, _) = admin.rsplit_once('/').expect("a database URL with a path");
-    let result = std::panic::catch_unwind(|| run(&format!("{server}/{name}")));
-    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    crate::test_db::on_postgres("coi_inc", run);
 }

@@ -144,8 +144,7 @@ fn run(url: &str) {
 
 #[test]
 fn a_parallel_publish_writes_the_same_site_as_a_sequential_one() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    run(&dir.path().join("db.sqlite").display().to_string());
+    crate::test_db::on_sqlite(run);
 }
 
 #[test]
@@ -154,19 +153,5 @@ fn a_parallel_publish_writes_the_same_site_as_a_sequential_one() {
     ignore = "PostgreSQL: set COI_TEST_POSTGRES_URL to run"
 )]
 fn a_parallel_publish_writes_the_same_site_as_a_sequential_one_on_postgres() {
-    use diesel::connection::SimpleConnection;
-    use diesel::Connection;
-    let admin = std::env::var("COI_TEST_POSTGRES_URL").expect("COI_TEST_POSTGRES_URL");
-    let mut bytes = [0u8; 6];
-    getrandom::getrandom(&mut bytes).expect("randomness");
-    let name = format!("coi_parallel_{}", hex::encode(bytes));
-    let mut c = diesel::PgConnection::establish(&admin).expect("connect to PostgreSQL");
-    c.batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("a database");
-    let (server, _) = admin.rsplit_once('/').expect("a database URL with a path");
-    let result = std::panic::catch_unwind(|| run(&format!("{server}/{name}")));
-    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    crate::test_db::on_postgres("coi_parallel", run);
 }

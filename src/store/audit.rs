@@ -450,18 +450,6 @@ mod tests {
         ignore = "PostgreSQL: set COI_TEST_POSTGRES_URL to run"
     )]
     fn a_chain_of_many_pages_verifies_as_the_reference_path_on_postgres() {
-        use diesel::Connection;
-        let admin = std::env::var("COI_TEST_POSTGRES_URL").expect("COI_TEST_POSTGRES_URL");
-        let mut bytes = [0u8; 6];
-        getrandom::getrandom(&mut bytes).unwrap();
-        let name = format!("coi_verify_{}", hex::encode(bytes));
-        let mut c = diesel::PgConnection::establish(&admin).unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let (server, _) = admin.rsplit_once('/').unwrap();
-        let result = std::panic::catch_unwind(|| run(&format!("{server}/{name}")));
-        let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        if let Err(panic) = result {
-            std::panic::resume_unwind(panic);
-        }
+        crate::test_db::on_postgres("coi_verify", run);
     }
 }
