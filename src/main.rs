@@ -11,7 +11,17 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = coi_register::cli::run(coi_register::cli::Cli::parse()) {
-        eprintln!("coi-register: {e}");
+        // The causes too (a database error says which), each once.
+        let mut message = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !message.contains(&text) {
+                message = format!("{message}: {text}");
+            }
+            cause = c.source();
+        }
+        eprintln!("coi-register: {message}");
         std::process::exit(1);
     }
 }

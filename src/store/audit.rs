@@ -107,13 +107,28 @@ pub fn latest_about(
     let rows: Vec<Row> = match ids {
         None => query.select(columns).load(c)?,
         Some([]) => vec![],
-        Some(ids) => query
-            .filter(a::entity_id.eq_any(ids))
-            .select(columns)
-            .load(c)?,
+        Some(ids) => {
+            // In chunks (a statement's variables are limited), each chunk's latest
+            // `limit`, then the latest `limit` of them all.
+            let mut rows = Vec::new();
+            for chunk in ids.chunks(IDS_PER_QUERY) {
+                let some: Vec<Row> = query
+                    .filter(a::entity_id.eq_any(chunk))
+                    .select(columns)
+                    .load(c)?;
+                rows.extend(some);
+            }
+            rows.sort_by_key(|r: &Row| std::cmp::Reverse(r.0));
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            rows
+        }
     };
     entries(rows)
 }
+
+/// The most ids one statement lists: SQLite allows 32,766 variables a statement,
+/// PostgreSQL 65,535 parameters; the queries over a register's ids read in chunks of this.
+const IDS_PER_QUERY: usize = 10_000;
 
 /// Call `f` on every entry in order, reading in pages so memory stays bounded.
 /// A stored row that cannot be read is passed on as an error for that position.
@@ -319,13 +334,20 @@ pub fn history_of(
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let rows: Vec<Row> = a::table
-        .filter(a::organisation_id.eq(org_id))
-        .filter(a::entity.eq(entity))
-        .filter(a::entity_id.eq_any(ids))
-        .order(a::seq)
-        .select(columns!())
-        .load(c)?;
+    let mut rows: Vec<Row> = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let some: Vec<Row> = a::table
+            .filter(a::organisation_id.eq(org_id))
+            .filter(a::entity.eq(entity))
+            .filter(a::entity_id.eq_any(chunk))
+            .order(a::seq)
+            .select(columns!())
+            .load(c)?;
+        rows.extend(some);
+    }
+    if ids.len() > IDS_PER_QUERY {
+        rows.sort_by_key(|r| r.0);
+    }
     entries(rows)
 }
 
@@ -352,6 +374,38 @@ mod tests {
     use crate::store::Store;
     use diesel::connection::SimpleConnection;
     use serde_json::json;
+
+    /// A register's history read for more ids than one statement may list (a large
+    /// ICB's tens of thousands of declarations): answered, in chunks, in order.
+    #[test]
+    fn histories_of_more_ids_than_a_statement_may_list_are_read() {
+        crate::test_db::on_sqlite(|url| {
+            let store = Store::open(url, 1).unwrap();
+            let mut c = store.conn().unwrap();
+            let org = NewOrg {
+                slug: OrgSlug::parse("many-ccg").unwrap(),
+                name: "Many CCG".into(),
+            };
+            let org = super::super::orgs::create(&mut c, "system", &org, OrgSettings::default())
+                .unwrap()
+                .org;
+            let ids: Vec<String> = (0..40_000).map(|i| i.to_string()).collect();
+            let organisation = org.slug.clone();
+            let mut asked = ids.clone();
+            asked.push(organisation.clone());
+            let all = history_of(&mut c, org.id, "organisation", &asked).unwrap();
+            assert_eq!(
+                all.len(),
+                1,
+                "the organisation's own entry, found past the chunks"
+            );
+            let latest = latest_about(&mut c, org.id, "organisation", Some(&asked), 5).unwrap();
+            assert_eq!(latest.len(), 1);
+            assert!(history_of(&mut c, org.id, "declaration", &ids)
+                .unwrap()
+                .is_empty());
+        });
+    }
 
     /// The reference answer: every row read, then checked by parsing and re-serialising.
     fn reference(c: &mut AnyConnection, org_id: i64) -> Result<ChainSummary, Failure> {
