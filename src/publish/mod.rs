@@ -23,14 +23,17 @@ pub mod ocds;
 mod parallel_tests;
 pub mod queue;
 pub mod registers;
+mod scope;
 pub mod site;
 pub mod views;
+mod work;
+
+pub use scope::{Part, Scope};
 
 use crate::store::snapshot::{self, Snapshot};
-use crate::store::{AnyConnection, StoreError, Touched};
+use crate::store::{AnyConnection, StoreError};
 use handlebars::Handlebars;
 use serde_json::json;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use views::Visible;
 
@@ -54,136 +57,10 @@ impl From<PublishError> for StoreError {
     }
 }
 
-/// What to re-render for one organisation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    pub everything: bool,
-    pub interests: bool,
-    pub gifts: bool,
-    pub people: BTreeSet<i64>,
-    /// Whether a person's own record (name, position, standing) changed.
-    pub person_records: bool,
-    pub committees: BTreeSet<i64>,
-    pub decisions: bool,
-    pub breaches: bool,
-    pub editions: bool,
-    /// Which of the named files to write.
-    pub part: Part,
-}
-
-/// Which of the files a [`Scope`] names a publish writes. The bulk open data files (the
-/// registers' CSV and JSON, the OCDS release package) are rewritten whole from every
-/// entry of their register, so the queue writes a change's pages and feeds first
-/// (`Pages`) and the bulk files a moment later (`Bulk`), one pass for many changes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Part {
-    /// Pages, feeds and bulk files.
-    #[default]
-    All,
-    /// Pages and feeds, leaving the bulk files to a later `Bulk` publish.
-    Pages,
-    /// Only the bulk files, all of them.
-    Bulk,
-}
-
-impl Scope {
-    pub fn everything() -> Scope {
-        Scope {
-            everything: true,
-            ..Scope::default()
-        }
-    }
-    /// This scope's pages and feeds (a whole publish writes the bulk files too).
-    pub fn pages(&self) -> Scope {
-        Scope {
-            part: if self.everything {
-                Part::All
-            } else {
-                Part::Pages
-            },
-            ..self.clone()
-        }
-    }
-
-    /// The bulk files a change owes, as a publish of their own (none after a whole
-    /// publish, which writes them itself). Every change owes all of them: each data
-    /// file says the chain entry it is up to date with.
-    pub fn bulk(&self) -> Option<Scope> {
-        (!self.everything).then(|| Scope {
-            part: Part::Bulk,
-            ..Scope::default()
-        })
-    }
-
-    /// Add what `other` names (its part is left as this scope's).
-    pub fn merge(&mut self, other: &Scope) {
-        self.everything |= other.everything;
-        self.interests |= other.interests;
-        self.gifts |= other.gifts;
-        self.people.extend(&other.people);
-        self.person_records |= other.person_records;
-        self.committees.extend(&other.committees);
-        self.decisions |= other.decisions;
-        self.breaches |= other.breaches;
-        self.editions |= other.editions;
-    }
-
-    /// Add what a change touched.
-    pub fn add(&mut self, t: Touched) {
-        match t {
-            Touched::Org => self.everything = true,
-            Touched::Person(p) => {
-                self.person_records = true;
-                self.interests = true;
-                self.gifts = true;
-                self.people.insert(p);
-            }
-            Touched::Interests(p) => {
-                self.interests = true;
-                self.people.insert(p);
-            }
-            Touched::Gifts(p) => {
-                self.gifts = true;
-                self.people.insert(p);
-            }
-            Touched::Committee(c) => {
-                self.committees.insert(c);
-                self.decisions = true;
-            }
-            Touched::Decisions => self.decisions = true,
-            Touched::Breaches => self.breaches = true,
-            Touched::Editions => self.editions = true,
-        }
-    }
-}
-
-/// The most threads pages are rendered on, however many cores the machine has: the
-/// service's request threads and the database need some too.
-const RENDER_THREADS: usize = 4;
-
 /// People whose pages are rendered from one read of their entries' histories: enough
 /// that the read is one query a kind rather than one a person, few enough that the
 /// histories held at once stay small.
 const PEOPLE_PER_BATCH: usize = 256;
-
-/// The threads pages are rendered on: one pool for the process, made on first use, with
-/// a thread a core up to [`RENDER_THREADS`]. `None` if no thread could be started; then
-/// pages are rendered on the calling thread.
-fn render_pool() -> Option<&'static rayon::ThreadPool> {
-    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(RENDER_THREADS);
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("render-{i}"))
-            .build()
-            .map_err(|e| tracing::warn!(error = %e, "rendering on one thread"))
-            .ok()
-    })
-    .as_ref()
-}
 
 /// Renders the site.
 pub struct Publisher {
@@ -203,7 +80,7 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
     /// Each organisation's read model as its last publish read it (see [`model`]).
     models: model::Models,
-    /// Whether pages are rendered on the render threads ([`render_pool`]) or all on the
+    /// Whether pages are rendered on the render threads ([`work::render_pool`]) or all on the
     /// calling thread ([`Publisher::sequential`]).
     parallel: bool,
 }
@@ -320,40 +197,6 @@ impl Publisher {
         self
     }
 
-    /// Run `a` and `b` at once on the render threads (one after the other if this
-    /// publisher is [sequential](Publisher::sequential)): work that reads the database on
-    /// this publish's connection beside work that only renders, so neither waits for the
-    /// other. The same rule about the clock as [`Publisher::each_parallel`] holds.
-    fn both<A: Send, B: Send>(
-        &self,
-        a: impl FnOnce() -> A + Send,
-        b: impl FnOnce() -> B + Send,
-    ) -> (A, B) {
-        match render_pool() {
-            Some(pool) if self.parallel => pool.install(|| rayon::join(a, b)),
-            _ => (a(), b()),
-        }
-    }
-
-    /// Run `each` on every item, spread over the render threads ([`render_pool`]) unless
-    /// this publisher is [sequential](Publisher::sequential). The work must not read the
-    /// clock (it is set per thread): rendering takes its day from [`Visible`]. The first
-    /// error is returned; other items may have been written by then, but a publish that
-    /// fails is never made visible ([`Publisher::with_output`]).
-    fn each_parallel<T: Sync>(
-        &self,
-        items: &[T],
-        each: impl Fn(&T) -> Result<(), PublishError> + Sync + Send,
-    ) -> Result<(), PublishError> {
-        use rayon::prelude::*;
-        match render_pool() {
-            Some(pool) if self.parallel && items.len() > 1 => {
-                pool.install(|| items.par_iter().try_for_each(each))
-            }
-            _ => items.iter().try_for_each(each),
-        }
-    }
-
     /// Sign a checkpoint of each chain after publishing it.
     pub fn with_signer(mut self, signer: crate::audit::checkpoint::NoteSigner) -> Publisher {
         self.signer = Some(signer);
@@ -362,90 +205,6 @@ impl Publisher {
 
     pub fn site_dir(&self) -> &Path {
         &self.site_dir
-    }
-
-    fn render(&self, template: &str, data: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
-        self.hb
-            .render(template, data)
-            .map(String::into_bytes)
-            .map_err(|e| PublishError::Render(template.into(), e.to_string()))
-    }
-
-    /// Write a page (or feed, or data file) of the publish in progress.
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), PublishError> {
-        if let Some(bar) = &self.progress {
-            bar.inc(1);
-        }
-        match self.out.read().expect("not poisoned").as_ref() {
-            Some(out) => Ok(out.write(rel, bytes)?),
-            None => Ok(site::write_atomic(&self.site_dir, rel, bytes)?),
-        }
-    }
-
-    /// Write `/<org>/data/<register>.csv` and `.json`, streaming the records.
-    fn write_data(
-        &self,
-        slug: &str,
-        v: &Visible,
-        register: &str,
-        columns: &[&str],
-        records: impl Iterator<Item = serde_json::Value>,
-    ) -> Result<(), PublishError> {
-        let guard = self.out.read().expect("not poisoned");
-        let out = guard.as_ref().expect("publishing runs inside with_output");
-        let mut csv = out.create(&format!("{slug}/data/{register}.csv"))?;
-        let mut json = out.create(&format!("{slug}/data/{register}.json"))?;
-        exports::write_both(csv.writer(), json.writer(), v, register, columns, records)?;
-        out.finish(csv)?;
-        out.finish(json)?;
-        if let Some(bar) = &self.progress {
-            bar.inc(2);
-        }
-        Ok(())
-    }
-
-    /// What is published under `rel` now: its directories (`dirs`) or files.
-    fn list(&self, rel: &str, dirs: bool) -> Result<Vec<String>, PublishError> {
-        match self.out.read().expect("not poisoned").as_ref() {
-            Some(out) => Ok(out.list(rel, dirs)?),
-            None => Ok(site::list(&self.site_dir, rel, dirs)?),
-        }
-    }
-
-    /// Stop publishing directory `rel` (when this publish commits).
-    fn remove_dir(&self, rel: &str) -> Result<(), PublishError> {
-        match self.out.read().expect("not poisoned").as_ref() {
-            Some(out) => Ok(out.remove(rel)?),
-            None => Ok(site::remove_dir(&self.site_dir, rel)?),
-        }
-    }
-
-    /// Stop publishing file `rel` (when this publish commits).
-    fn remove_file(&self, rel: &str) -> Result<(), PublishError> {
-        match self.out.read().expect("not poisoned").as_ref() {
-            Some(out) => Ok(out.remove(rel)?),
-            None => Ok(site::remove_file(&self.site_dir, rel)?),
-        }
-    }
-
-    /// Run `render` with its writes going to `out`, then make them visible together and
-    /// keep the organisation's shadow generation for its next publish.
-    fn with_output(
-        &self,
-        slug: &str,
-        out: site::Output,
-        render: impl FnOnce() -> Result<(), PublishError>,
-    ) -> Result<(), PublishError> {
-        *self.out.write().expect("not poisoned") = Some(out);
-        let result = render();
-        let out = self.out.write().expect("not poisoned").take();
-        result?;
-        let shadow = out.expect("set above").commit()?;
-        self.shadows
-            .lock()
-            .expect("not poisoned")
-            .insert(slug.to_owned(), shadow);
-        Ok(())
     }
 
     /// Count written files on `bar` (the `publish` command's progress).
