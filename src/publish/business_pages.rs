@@ -335,16 +335,24 @@ impl Publisher {
                 &format!("{slug}/breaches/index.html"),
                 &self.render("breaches", &page)?,
             )?;
-            let records = exports::breaches_records(ctx);
-            self.write(
-                &format!("{slug}/data/breaches.csv"),
-                &exports::to_csv(&exports::BREACH_COLUMNS, &records),
-            )?;
-            self.write(
-                &format!("{slug}/data/breaches.json"),
-                &exports::to_json(ctx.v, "breaches", records),
-            )?;
+            self.write_breaches_data(slug, ctx)?;
         }
         Ok(())
+    }
+}
+
+impl Publisher {
+    /// Write `/<org>/data/breaches.csv` and `.json` (with the breaches page, and in the
+    /// coalesced pass of the bulk open data files).
+    pub(super) fn write_breaches_data(&self, slug: &str, ctx: &Ctx) -> Result<(), PublishError> {
+        let records = exports::breaches_records(ctx);
+        self.write(
+            &format!("{slug}/data/breaches.csv"),
+            &exports::to_csv(&exports::BREACH_COLUMNS, &records),
+        )?;
+        self.write(
+            &format!("{slug}/data/breaches.json"),
+            &exports::to_json(ctx.v, "breaches", records),
+        )
     }
 }

@@ -519,15 +519,7 @@ impl Publisher {
         if scope.part == Part::Bulk {
             let records = exports::decisions_records(ctx, &self.base_url).into_iter();
             self.write_data(slug, v, "decisions", &exports::DECISION_COLUMNS, records)?;
-            let records = exports::breaches_records(ctx);
-            self.write(
-                &format!("{slug}/data/breaches.csv"),
-                &exports::to_csv(&exports::BREACH_COLUMNS, &records),
-            )?;
-            self.write(
-                &format!("{slug}/data/breaches.json"),
-                &exports::to_json(v, "breaches", records),
-            )?;
+            self.write_breaches_data(slug, ctx)?;
         }
         if all || scope.interests {
             let records = exports::interests_iter(v);
