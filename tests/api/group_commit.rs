@@ -242,28 +242,7 @@ fn no_acknowledged_write_is_lost_when_the_server_is_killed_mid_run() {
     let config = coi_register::config::Config::with_data_dir(dir.path());
     let (token, org_id) = {
         let store = coi_register::store::Store::open(&config.database_url, 2).unwrap();
-        let mut c = store.conn().unwrap();
-        let org = coi_register::domain::org::NewOrg {
-            slug: coi_register::domain::org::OrgSlug::parse("test-ccg").unwrap(),
-            name: "NHS Test CCG".into(),
-        };
-        let org_id = coi_register::store::orgs::create(
-            &mut c,
-            "system",
-            &org,
-            coi_register::domain::org::OrgSettings::default(),
-        )
-        .unwrap()
-        .org
-        .id;
-        let (token, _) = coi_register::cli::add_user(
-            &mut c,
-            "lead@test.example",
-            coi_register::store::users::Role::Governance,
-            &["test-ccg".into()],
-            None,
-        )
-        .unwrap();
+        let (org_id, token) = crate::helpers::org_with_lead(&store, "test-ccg");
         (token, org_id)
     };
     let (mut server, base) = serve(dir.path());

@@ -85,29 +85,7 @@ impl TestApp {
             pg = Some((admin, name));
         }
         let store = Store::open(&config.database_url, config.pool_size).expect("open store");
-        let (org_id, token) = {
-            let mut c = store.conn().expect("conn");
-            let org = NewOrg {
-                slug: OrgSlug::parse("test-ccg").unwrap(),
-                name: "NHS Test CCG".into(),
-            };
-            coi_register::store::orgs::create(&mut c, "system", &org, OrgSettings::default())
-                .expect("create org");
-            let (token, _) = coi_register::cli::add_user(
-                &mut c,
-                "lead@test.example",
-                Role::Governance,
-                &["test-ccg".into()],
-                None,
-            )
-            .expect("user");
-            (
-                coi_register::store::orgs::by_slug(&mut c, "test-ccg")
-                    .unwrap()
-                    .id,
-                token,
-            )
-        };
+        let (org_id, token) = org_with_lead(&store, "test-ccg");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_store = store.clone();
         let server_config = config.clone();
@@ -517,4 +495,27 @@ impl TestApp {
         }
         page(req.send_bytes(&body))
     }
+}
+
+/// Organisation `slug` ("NHS Test CCG") and its governance lead, written through the
+/// store: the organisation's id and the lead's API token.
+pub fn org_with_lead(store: &Store, slug: &str) -> (i64, String) {
+    let mut c = store.conn().expect("conn");
+    let org = NewOrg {
+        slug: OrgSlug::parse(slug).unwrap(),
+        name: "NHS Test CCG".into(),
+    };
+    let org_id = coi_register::store::orgs::create(&mut c, "system", &org, OrgSettings::default())
+        .expect("create org")
+        .org
+        .id;
+    let (token, _) = coi_register::cli::add_user(
+        &mut c,
+        "lead@test.example",
+        Role::Governance,
+        &[slug.into()],
+        None,
+    )
+    .expect("user");
+    (org_id, token)
 }

@@ -5,8 +5,6 @@
 //! a restarted instance catches up from the database. PostgreSQL only: without
 //! `COI_TEST_POSTGRES_URL` the test is reported as ignored.
 
-use coi_register::domain::org::{NewOrg, OrgSettings, OrgSlug};
-use coi_register::store::users::Role;
 use coi_register::store::Store;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, RunQueryDsl};
@@ -302,24 +300,7 @@ fn published_chain_reaches(instance: &Instance, seq: i64, head: &str) {
 fn two_instances_on_one_postgresql() {
     let db = Database::create();
     let store = Store::open(&db.url, 4).expect("open store");
-    let token = {
-        let mut c = store.conn().expect("conn");
-        let org = NewOrg {
-            slug: OrgSlug::parse(ORG).unwrap(),
-            name: "NHS Test CCG".into(),
-        };
-        coi_register::store::orgs::create(&mut c, "system", &org, OrgSettings::default())
-            .expect("create org");
-        let (token, _) = coi_register::cli::add_user(
-            &mut c,
-            "lead@test.example",
-            Role::Governance,
-            &[ORG.into()],
-            None,
-        )
-        .expect("user");
-        token
-    };
+    let (_, token) = crate::helpers::org_with_lead(&store, ORG);
     let dir_a = tempfile::tempdir().expect("temp dir");
     let dir_b = tempfile::tempdir().expect("temp dir");
     let a = Instance::start("A", &db.url, dir_a.path());
