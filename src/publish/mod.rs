@@ -28,6 +28,7 @@ pub mod site;
 pub mod views;
 mod work;
 
+pub use changes_pages::CHANGES_PER_PAGE;
 pub use scope::{Part, Scope};
 
 use crate::store::snapshot::{self, Snapshot};
@@ -80,6 +81,8 @@ pub struct Publisher {
     shadows: std::sync::Mutex<std::collections::HashMap<String, site::Shadow>>,
     /// Each organisation's read model as its last publish read it (see [`model`]).
     models: model::Models,
+    /// Each organisation's months of changes (see [`changes_pages`]).
+    months: changes_pages::MonthsCache,
     /// Whether pages are rendered on the render threads ([`work::render_pool`]) or all on the
     /// calling thread ([`Publisher::sequential`]).
     parallel: bool,
@@ -186,6 +189,7 @@ impl Publisher {
             memo: std::sync::Mutex::new(std::collections::HashMap::new()),
             shadows: std::sync::Mutex::new(std::collections::HashMap::new()),
             models: model::Models::default(),
+            months: changes_pages::MonthsCache::default(),
             parallel: true,
         }
     }

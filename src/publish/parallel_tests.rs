@@ -155,3 +155,112 @@ fn a_parallel_publish_writes_the_same_site_as_a_sequential_one() {
 fn a_parallel_publish_writes_the_same_site_as_a_sequential_one_on_postgres() {
     crate::test_db::on_postgres("coi_parallel", run);
 }
+
+/// A new declaration re-writes the register's pages in proportion to the change: the
+/// pages it is on (in each view that lists it) and the register's front page, with its
+/// filters' counts, not every page of every view.
+fn one_declaration_rewrites_a_few_register_pages(url: &str) {
+    use crate::domain::entries::Review;
+    use crate::domain::interests::DeclarationFields;
+    use crate::store::declarations::Declarations;
+    use crate::store::entries::Register;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(url, 2).expect("open the store");
+    let mut c = store.conn().expect("a connection");
+    let c: &mut AnyConnection = &mut c;
+    let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().expect("a time");
+    let _clock = clock::set(now);
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+    seed(c, ORG, "Parallel ICB", today, &SCALE, || ()).expect("seeded");
+    let publisher = Publisher::new(dir.path().join("site"), "https://x.test");
+    publisher.publish_all(c).expect("published");
+    let before = site_files(publisher.site_dir());
+    let org_id = crate::store::orgs::by_slug(c, ORG).expect("the org").id;
+    let person = people::all(c, org_id).expect("people").remove(40);
+    // Of a type the person has declared already: a person new to a view moves that view's
+    // later pages along (their people each move a place), which is the one change that
+    // re-writes pages other than its own.
+    let kind = crate::store::snapshot::read(c, ORG, |_, s| {
+        Ok(s.declarations
+            .iter()
+            .find(|d| d.entry.person_id == person.id)
+            .expect("a declaration of theirs")
+            .entry
+            .fields
+            .interest_type
+            .code())
+    })
+    .expect("read");
+    let input = Input::from_json(json!({
+        "interest_type": kind, "description": "Shareholder in Riverside Health Ltd",
+        "body": "Riverside Health Ltd", "arose_on": "2026-01-05", "declared_on": "2026-11-20",
+        "mitigation": "Leaves the room for related items", "associate": "Spouse",
+    }))
+    .expect("an object");
+    let fields = DeclarationFields::parse(&input, today).expect("valid");
+    let d = Declarations::create(
+        c,
+        org_id,
+        "system",
+        &person.slug,
+        fields,
+        None,
+        Review::Accepted,
+    )
+    .expect("declared");
+    let mut scope = Scope::default();
+    scope.add(d.touched);
+    publisher.publish_org(c, ORG, &scope).expect("staged");
+    let after = site_files(publisher.site_dir());
+    // The list pages: the register's own, and its views' (by type, status, committee,
+    // year), each paged; not people's pages (`interests/<person>/`).
+    let lists: Vec<&String> = after
+        .keys()
+        .filter(|f| {
+            let Some(rest) = f.strip_prefix(&format!("{ORG}/interests/")) else {
+                return false;
+            };
+            if !rest.ends_with("index.html") {
+                return false; // its .gz and .br siblings follow it
+            }
+            rest == "index.html"
+                || ["page/", "type/", "status/", "committee/", "declared/"]
+                    .iter()
+                    .any(|view| rest.starts_with(view))
+        })
+        .collect();
+    let changed: Vec<&&String> = lists
+        .iter()
+        .filter(|f| before.get(f.as_str()) != after.get(f.as_str()))
+        .collect();
+    assert!(
+        changed
+            .iter()
+            .any(|f| f.as_str() == format!("{ORG}/interests/index.html")),
+        "the front page's counts changed: {changed:?}"
+    );
+    assert!(lists.len() > 40, "{} list pages", lists.len());
+    assert!(
+        changed.len() <= 5,
+        "{} of {} list pages re-written: {changed:?}",
+        changed.len(),
+        lists.len()
+    );
+}
+
+#[test]
+fn one_declaration_rewrites_a_few_register_pages_on_sqlite() {
+    crate::test_db::on_sqlite(one_declaration_rewrites_a_few_register_pages);
+}
+
+#[test]
+#[cfg_attr(
+    not(coi_test_postgres),
+    ignore = "PostgreSQL: set COI_TEST_POSTGRES_URL to run"
+)]
+fn one_declaration_rewrites_a_few_register_pages_on_postgres() {
+    crate::test_db::on_postgres(
+        "coi_few_pages",
+        one_declaration_rewrites_a_few_register_pages,
+    );
+}

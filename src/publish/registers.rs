@@ -168,6 +168,17 @@ fn page_numbers(n: usize, total: usize) -> Vec<Option<usize>> {
     out
 }
 
+/// The filters without their counts (each link's `counted` flag off).
+fn uncounted(filters: &Value) -> Value {
+    let mut out = filters.clone();
+    for group in out.as_array_mut().into_iter().flatten() {
+        for link in group["links"].as_array_mut().into_iter().flatten() {
+            link["counted"] = json!(false);
+        }
+    }
+    out
+}
+
 fn hash_of(parts: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     parts.hash(&mut h);
@@ -220,7 +231,14 @@ impl Publisher {
         // Each page: its file, the hash of its inputs, its view, number, the number of
         // pages of its view, and its rows.
         let mut wanted = Vec::new();
-        let (filters_text, common_text) = (filters.to_string(), common.to_string());
+        // The filters' counts are on the register's front page only: on every page they
+        // would make each new entry re-render every page of every view.
+        let uncounted = uncounted(filters);
+        let (counted_text, uncounted_text, common_text) = (
+            filters.to_string(),
+            uncounted.to_string(),
+            common.to_string(),
+        );
         for (k, view) in views.iter().enumerate() {
             let bounds = pages(&view.rows, |r| row_key(r).0, |r| r.weight());
             let total = bounds.len();
@@ -229,10 +247,10 @@ impl Publisher {
                 let file = page_file(slug, &view.path, n);
                 let keys: Vec<(i64, i64, i64)> =
                     view.rows[a..b].iter().map(|r| row_key(r)).collect();
-                let extra = if k == 0 && n == 1 {
-                    first_page.to_string()
+                let (extra, filters_text) = if k == 0 && n == 1 {
+                    (first_page.to_string(), &counted_text)
                 } else {
-                    String::new()
+                    (String::new(), &uncounted_text)
                 };
                 let key = hash_of((
                     &keys,
@@ -240,7 +258,7 @@ impl Publisher {
                     total,
                     &org.updated,
                     &view.label,
-                    &filters_text,
+                    filters_text,
                     &common_text,
                     extra,
                 ));
@@ -276,7 +294,11 @@ impl Publisher {
             } else {
                 format!("{register_title}: {}, page {n} of {total}", view.label)
             });
-            page["filters"] = filters.clone();
+            page["filters"] = if *k == 0 && n == 1 {
+                filters.clone()
+            } else {
+                uncounted.clone()
+            };
             page["pagination"] = pagination(slug, &view.path, n, total);
             page["table"] = render_rows(&view.rows[rows.clone()]);
             if *k == 0 && n == 1 {
@@ -385,7 +407,7 @@ impl Publisher {
                 &|d| d.entry.fields.declared_on.year() == y,
             ));
         }
-        let group = |label: &str, views: &[View<DeclarationVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len()})).collect::<Vec<_>>()});
+        let group = |label: &str, views: &[View<DeclarationVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len(), "counted": true})).collect::<Vec<_>>()});
         let n_types = InterestType::ALL.len();
         let n_committees = s.business.committees.len();
         let filters = json!([
@@ -473,7 +495,7 @@ impl Publisher {
                 &|g| g.entry.fields.offered_on.year() == y,
             ));
         }
-        let group = |label: &str, views: &[View<GiftVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len()})).collect::<Vec<_>>()});
+        let group = |label: &str, views: &[View<GiftVersion>]| json!({"label": label, "links": views.iter().map(|v| json!({"href": format!("/{slug}/{}/", v.path), "label": v.label, "count": v.rows.len(), "counted": true})).collect::<Vec<_>>()});
         let filters = json!([
             group("Accepted or declined", &all[1..3]),
             group("Year offered", &all[3..])

@@ -351,16 +351,20 @@ pub fn history_of(
     entries(rows)
 }
 
-/// The `seq` and time of every entry about records of the given kinds, in order, without
-/// their payloads: enough to find which months have changes.
+/// The `seq` and time of each entry `after + 1 ..= upto` about records of the given kinds,
+/// in order, without their payloads: enough to find which months have changes.
 pub fn times_of_kinds(
     c: &mut AnyConnection,
     org_id: i64,
     kinds: &[&str],
+    after: i64,
+    upto: i64,
 ) -> Result<Vec<(i64, String)>, StoreError> {
     Ok(a::table
         .filter(a::organisation_id.eq(org_id))
         .filter(a::entity.eq_any(kinds))
+        .filter(a::seq.gt(after))
+        .filter(a::seq.le(upto))
         .order(a::seq)
         .select((a::seq, a::at))
         .load(c)?)

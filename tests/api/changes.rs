@@ -209,7 +209,48 @@ fn a_withheld_entrys_versions_never_appear(b: Backend) {
     assert!(text.contains("Published again"), "{text}");
 }
 
+/// A busy month is paged: its page lists the latest block of changes and links to the
+/// numbered pages before it, each numbered from the month's first, so that a new change
+/// re-renders only the last of them; the index counts them all.
+fn a_busy_month_is_paged(b: Backend) {
+    use coi_register::publish::CHANGES_PER_PAGE;
+    let app = TestApp::spawn(b);
+    let person = app.add_person("Dr Anita Shah", true);
+    let n = CHANGES_PER_PAGE + 5;
+    for i in 1..=n {
+        app.declare(&person, &format!("Trustee of the Number{i:03} Trust"));
+    }
+    let month = month_of_head(&app);
+    let latest = page(&app, &format!("changes/{month}/"));
+    assert!(latest.contains(&format!("Number{n:03}")), "{latest}");
+    assert!(
+        !latest.contains("Number001"),
+        "the first block is on page 1"
+    );
+    assert!(
+        latest.contains(&format!("href=\"/test-ccg/changes/{month}/1/\"")),
+        "links to the earlier page: {latest}"
+    );
+    let first = page(&app, &format!("changes/{month}/1/"));
+    assert!(first.contains("Number001"), "{first}");
+    assert!(first.contains(&format!("Number{CHANGES_PER_PAGE:03}")));
+    assert!(!first.contains(&format!("Number{:03}", CHANGES_PER_PAGE + 1)));
+    assert!(
+        first.contains(&format!("href=\"/test-ccg/changes/{month}/2/\"")),
+        "links to the newer page: {first}"
+    );
+    let second = page(&app, &format!("changes/{month}/2/"));
+    assert!(second.contains(&format!("Number{n:03}")), "{second}");
+    assert!(!second.contains("Number001"));
+    let index = page(&app, "changes/");
+    assert!(
+        index.contains(&format!("<td class=\"nhsuk-table__cell\">{n}</td>")),
+        "the index counts every change of the month: {index}"
+    );
+}
+
 both_backends!(
     an_amendment_is_listed_with_both_texts_marked,
     a_withheld_entrys_versions_never_appear,
+    a_busy_month_is_paged,
 );
