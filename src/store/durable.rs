@@ -313,4 +313,27 @@ mod tests {
             "7 writes in batches of 3: two full batches and the last one"
         );
     }
+
+    /// Accounts are durable as the registers' writes are: an account, a token or a
+    /// password acknowledged, and a session or token revoked, each synced before it
+    /// returns (a revocation lost to a power cut would let a stolen cookie in again).
+    #[test]
+    fn account_writes_and_revocations_are_synced_before_they_return() {
+        use crate::store::users::{self, Role};
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.db");
+        let store = crate::store::Store::open(&db.display().to_string(), 1).unwrap();
+        let mut c = store.conn().unwrap();
+        let db = std::fs::canonicalize(&db).unwrap();
+        let before = rounds(&db);
+        let id = users::create(&mut c, "lead@example.org", Role::Admin, &[]).unwrap();
+        assert_eq!(rounds(&db), before + 1, "the new account");
+        users::issue_token(&mut c, id).unwrap();
+        assert_eq!(rounds(&db), before + 2, "the token");
+        users::start_session(&mut c, id, "a-session", "2999-01-01T00:00:00.000Z").unwrap();
+        users::revoke_sessions_of(&mut c, id).unwrap();
+        assert_eq!(rounds(&db), before + 3, "the revocation");
+        users::disable(&mut c, id).unwrap();
+        assert_eq!(rounds(&db), before + 4, "the account disabled");
+    }
 }

@@ -112,6 +112,16 @@ pub fn create(
         }
         Ok(id)
     })
+    .and_then(|id| durable(c, id))
+}
+
+/// `value`, once what this connection committed is durable (see [`super::durable`]):
+/// an account, a token or a password acknowledged, or a session or token revoked, stays
+/// so after a power cut, as the registers' writes do. (A new session is not synced: if it
+/// were lost, its holder would only be asked to sign in again.)
+fn durable<T>(c: &mut AnyConnection, value: T) -> Result<T, StoreError> {
+    super::durable::sync(c)?;
+    Ok(value)
 }
 
 /// Issue a new API token for an account. The token is returned once; only its hash is kept.
@@ -125,7 +135,7 @@ pub fn issue_token(c: &mut AnyConnection, user_id: i64) -> Result<String, StoreE
             api_tokens::revoked.eq(0),
         ))
         .execute(c)?;
-    Ok(token)
+    durable(c, token)
 }
 
 /// The principal of an enabled account (`None` if it is disabled or unknown).
@@ -296,7 +306,7 @@ pub fn set_password(
     diesel::update(users::table.find(user_id))
         .set(users::password_hash.eq(Some(phc)))
         .execute(c)?;
-    Ok(())
+    durable(c, ())
 }
 
 /// What signing in needs to know of an account: (id, password hash, disabled).
@@ -314,7 +324,7 @@ pub fn sign_in_record(
 
 /// Disable an account: its tokens and sessions stop working at once.
 pub fn disable(c: &mut AnyConnection, user_id: i64) -> Result<(), StoreError> {
-    c.transaction(|c| {
+    c.transaction::<_, StoreError, _>(|c| {
         diesel::update(users::table.find(user_id))
             .set(users::disabled.eq(1))
             .execute(c)?;
@@ -325,7 +335,8 @@ pub fn disable(c: &mut AnyConnection, user_id: i64) -> Result<(), StoreError> {
             .set(sessions::revoked.eq(1))
             .execute(c)?;
         Ok(())
-    })
+    })?;
+    durable(c, ())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -394,7 +405,7 @@ pub fn revoke_session(c: &mut AnyConnection, id_sha256: &str) -> Result<(), Stor
     let old = (chrono::Utc::now() - chrono::Duration::days(30))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     diesel::delete(sessions::table.filter(sessions::expires_at.lt(old))).execute(c)?;
-    Ok(())
+    durable(c, ())
 }
 
 /// End every session of an account (after its password changed).
@@ -402,7 +413,7 @@ pub fn revoke_sessions_of(c: &mut AnyConnection, user_id: i64) -> Result<(), Sto
     diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)))
         .set(sessions::revoked.eq(1))
         .execute(c)?;
-    Ok(())
+    durable(c, ())
 }
 
 // ---------------------------------------------------------------------------------------
