@@ -19,13 +19,8 @@ pub fn article(word: &str) -> &'static str {
         return "a";
     }
     match lower.chars().next() {
-        Some(c) if initialism => {
-            if "aefhilmnorsx".contains(c) {
-                "an"
-            } else {
-                "a"
-            }
-        }
+        Some(c) if initialism && "aefhilmnorsx".contains(c) => "an",
+        Some(_) if initialism => "a",
         Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
         _ if lower.starts_with("hour") || lower.starts_with("honest") => "an",
         _ => "a",
