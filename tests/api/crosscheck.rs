@@ -234,8 +234,63 @@ fn a_supplier_gift_over_the_limit_accepted_without_approval_is_refused_on_the_fo
     assert_eq!(app.head(), head + 1);
 }
 
+/// An item recorded while the declaration said nothing of standing aside, whose
+/// declaration is then amended to say so: its decision is refused until the item gives
+/// the chair's reason.
+fn a_decision_is_refused_while_a_member_took_part_against_their_amended_declaration(b: Backend) {
+    let app = TestApp::spawn(b);
+    let p = setup(&app);
+    let mid = meeting(&app, &p)["id"].as_i64().unwrap();
+    let (s, d) = app.post(
+        "/declarations",
+        json!({
+            "person": p.gp[0], "interest_type": "non_financial_professional",
+            "description": "Clinical adviser", "body": "Footsteps Podiatry Ltd",
+            "arose_on": "2026-01-05", "declared_on": "2026-01-20",
+            "mitigation": "Declared at each meeting",
+        }),
+    );
+    assert_eq!(s, 201, "{d}");
+    let did: i64 = d["id"].as_str().unwrap().parse().unwrap();
+    let (s, i) = app.post(
+        &format!("/meetings/{mid}/items"),
+        item(&p.gp[0], did, "took_part", None),
+    );
+    assert_eq!(s, 201, "{i}");
+    let (s, a) = app.post(
+        &format!("/declarations/{did}/amend"),
+        json!({"version": 1, "mitigation": PODIATRY}),
+    );
+    assert_eq!(s, 201, "{a}");
+    let id = i["id"].as_i64().unwrap();
+    let head = app.head();
+    let decide = |version: i64| {
+        app.post(
+            &format!("/items/{id}/outcome"),
+            json!({"version": version, "outcome": "decided", "decision": "Award"}),
+        )
+    };
+    let (s, e) = decide(1);
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dr Anna Gp stayed and took part, but their declaration"),
+        "{e}"
+    );
+    assert_eq!(app.head(), head, "refused means unchanged");
+    let mut amended = item(&p.gp[0], did, "took_part", Some(REASON));
+    amended["version"] = json!(1);
+    let (s, i) = app.post(&format!("/items/{id}/amend"), amended);
+    assert_eq!(s, 201, "{i}");
+    let (s, o) = decide(2);
+    assert_eq!(s, 201, "{o}");
+}
+
 both_backends!(
     took_part_against_a_declaration_needs_the_chairs_reason_which_is_published,
+    a_decision_is_refused_while_a_member_took_part_against_their_amended_declaration,
     the_item_form_offers_declarations_and_the_meeting_prompts_a_breach,
     a_supplier_gift_over_the_limit_accepted_without_approval_is_refused_on_the_form,
 );
