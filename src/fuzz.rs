@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 
 /// Every field name a JSON body or CSV header may carry, so generated objects reach
 /// the parsers' checks rather than stopping at "is required".
-const FIELDS: [&str; 62] = [
+const FIELDS: [&str; 63] = [
     "person",
     "interest_type",
     "description",
@@ -63,6 +63,7 @@ const FIELDS: [&str; 62] = [
     "declaration",
     "nature",
     "decision",
+    "took_part_reason",
     "referred_to",
     "reference",
     "service_description",

@@ -55,7 +55,7 @@ pub enum ImportError {
     #[error("{0}; nothing was imported")]
     File(String),
     /// Every problem of every bad row ("row N (line L): field: message"); nothing written.
-    #[error("{} problem(s) found; nothing was imported:\n{}", .0.len(), .0.join("\n"))]
+    #[error("{} found; nothing was imported:\n{}", crate::domain::words::count(.0.len(), "problem", "problems"), .0.join("\n"))]
     Invalid(Vec<String>),
     #[error("{0}")]
     Store(#[from] StoreError),

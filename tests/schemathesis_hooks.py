@@ -33,6 +33,9 @@ STATED_RULES = [
     r"^no (agenda item|meeting|declaration|membership) \d+",
     r"is not a member",
     r"^was not present at the meeting",
+    # A member who took part although their declaration says they stand aside.
+    r"stayed and took part, but their declaration \d+ ",
+    r"^applies only to a member who stayed and took part$",
     r"^is listed twice",
     r"^declaration \d+ is not one of .*'s$",
     r"^is a member of the committee already; record their attendance instead$",
@@ -52,7 +55,7 @@ STATED_RULES = [
     r"^a return can only be accepted or returned for changes$",
     r"^applies only to indirect interests$",
     r"^is required for an indirect interest",
-    r"current declaration\(s\); end them first",
+    r"current declarations?; end (it|them) first",
     r"^is required when no committee item is given",
     r"^must be at least \d+, the number of required categories$",
     r"^must be false for an observer",

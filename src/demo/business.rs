@@ -312,7 +312,8 @@ impl Org<'_> {
                     on_register(register, w.id, &ctx.fill(body, w.practice), held_on)
                 });
                 json!({"person": w.slug, "declaration": declaration,
-                       "nature": ctx.fill(&cf.nature, w.practice), "decision": cf.decision})
+                       "nature": ctx.fill(&cf.nature, w.practice), "decision": cf.decision,
+                       "took_part_reason": cf.took_part_reason.as_ref().map(|r| ctx.fill(r, w.practice))})
             })
             .collect();
         let item = ItemInput::parse(&input(json!({

@@ -294,6 +294,9 @@ pub(super) struct ConflictSpec {
     pub register: Option<String>,
     pub nature: String,
     pub decision: String,
+    /// The chair's reason for letting the member take part against their declaration.
+    #[serde(default)]
+    pub took_part_reason: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -188,6 +188,16 @@ fn check_org(c: &mut AnyConnection, org_id: i64, today: NaiveDate) {
             .is_some_and(|r| r.contains("sent apologies"))),
         "a meeting corrected after it was held, with its reason"
     );
+    let took_part = meetings
+        .iter()
+        .flat_map(|m| b.items_of(m.id))
+        .flat_map(|i| i.record.conflicts.iter())
+        .find(|cf| cf.took_part_reason.is_some())
+        .expect("a member who took part against their declaration, with the chair's reason");
+    assert!(
+        took_part.declaration_id.is_some(),
+        "linked to the declaration"
+    );
     for committee in &b.committees {
         let members = committees::members(
             &b.members_of(committee.id)

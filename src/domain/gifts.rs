@@ -48,7 +48,7 @@ pub struct Assessment {
     pub must_decline: bool,
     /// Accepting needs a senior manager's approval in advance.
     pub needs_approval: bool,
-    /// Accepting is allowed but should normally not happen.
+    /// Accepting is allowed (with approval) but should normally not happen.
     pub normally_declined: bool,
     /// The rule that applies, in words.
     pub rule: String,
@@ -133,7 +133,7 @@ impl Band {
                 "Cash and vouchers are always declined, and the offer is declared.".into()
             }
             Band::SupplierGiftUpToMax => format!("Gifts from suppliers or contractors worth {} or less may be accepted and need not be declared.", pounds(s.supplier_gift_max_pence)),
-            Band::SupplierGiftOverMax => format!("Gifts from suppliers or contractors worth over {} are declared and should normally be declined.", pounds(s.supplier_gift_max_pence)),
+            Band::SupplierGiftOverMax => format!("Gifts from suppliers or contractors worth over {} are declared and should normally be declined: one is accepted only with a senior manager's approval.", pounds(s.supplier_gift_max_pence)),
             Band::OtherGiftUnderDeclare => format!(
                 "Gifts worth under {} need not be declared.",
                 pounds(s.other_gift_declare_from_pence)
@@ -180,7 +180,10 @@ pub fn assess(
             Band::SupplierGiftUpToMax | Band::OtherGiftUnderDeclare | Band::HospitalityUnderDeclare
         ),
         must_decline: band == Band::CashOrVoucher,
-        needs_approval: band == Band::HospitalityOverApproval,
+        needs_approval: matches!(
+            band,
+            Band::HospitalityOverApproval | Band::SupplierGiftOverMax
+        ),
         normally_declined: band == Band::SupplierGiftOverMax,
         rule: band.rule(s),
     }
@@ -277,16 +280,6 @@ impl GiftFields {
             self.value_pence,
             settings,
         )
-    }
-
-    /// Advice that does not block the record (the guidance says "should").
-    pub fn warnings(&self, settings: &OrgSettings) -> Vec<String> {
-        let a = self.assessment(settings);
-        let mut w = Vec::new();
-        if a.normally_declined && self.outcome == Outcome::Accepted {
-            w.push(format!("{} This one was accepted.", a.rule));
-        }
-        w
     }
 }
 
@@ -428,11 +421,20 @@ mod tests {
     }
 
     #[test]
-    fn accepted_supplier_gifts_over_six_pounds_warn() {
-        let g = parse(offer("gift", true, 2000, "accepted")).unwrap();
-        assert_eq!(g.warnings(&OrgSettings::default()).len(), 1);
-        let d = parse(offer("gift", true, 2000, "declined")).unwrap();
-        assert!(d.warnings(&OrgSettings::default()).is_empty());
+    fn accepted_supplier_gifts_over_six_pounds_are_refused_without_approval() {
+        let e = parse(offer("gift", true, 2000, "accepted")).unwrap_err();
+        let why = &e.0["approved_by"];
+        assert!(why.contains("over £6") && why.contains("senior manager who approved it"));
+        assert_eq!(
+            why.matches("should normally be declined").count(),
+            1,
+            "{why}"
+        );
+        let mut ok = offer("gift", true, 2000, "accepted");
+        ok["approved_by"] = json!("Director of Finance");
+        assert!(parse(ok).is_ok());
+        assert!(parse(offer("gift", true, 2000, "declined")).is_ok());
+        assert!(parse(offer("gift", true, 600, "accepted")).is_ok());
     }
 
     /// The rules as the gift screen used to find them: by assessing one offer either

@@ -16,5 +16,6 @@ pub mod payload;
 pub mod people;
 pub mod returns;
 pub mod validation;
+pub mod words;
 
 pub use validation::{FieldErrors, Input};

@@ -6,6 +6,7 @@ use super::org::OrgSettings;
 use super::payload::{Fields, PayloadError};
 use super::people::Person;
 use super::validation::{FieldErrors, Input};
+use super::words;
 use chrono::{Months, NaiveDate};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -67,7 +68,15 @@ impl Return {
         if kind == ReturnKind::Nil && current_declarations > 0 {
             return Err(FieldErrors::one(
                 "person",
-                format!("has {current_declarations} current declaration(s); end them first, or make a confirmation instead of a nil return"),
+                format!(
+                    "has {}; end {} first, or make a confirmation instead of a nil return",
+                    words::count(
+                        current_declarations,
+                        "current declaration",
+                        "current declarations"
+                    ),
+                    words::plural(current_declarations, "it", "them"),
+                ),
             ));
         }
         Ok(())

@@ -16,6 +16,7 @@ pub mod editions;
 pub mod exports;
 pub mod feeds;
 pub mod follow;
+pub mod helpers;
 pub mod markdown;
 pub mod model;
 pub mod ocds;
@@ -175,6 +176,7 @@ impl Publisher {
     pub fn new(site_dir: impl Into<PathBuf>, base_url: &str) -> Publisher {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
+        helpers::register(&mut hb);
         for (name, text) in TEMPLATES {
             hb.register_template_string(name, text)
                 .expect("the built-in templates parse");

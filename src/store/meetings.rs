@@ -10,6 +10,7 @@ use super::entries::Register;
 use super::records::{self, Kind, Stored};
 use super::write::{write_all, Committed, Touched};
 use super::{one_change, person_named, AnyConnection, StoreError};
+use crate::domain::committees::crosscheck::{needs_reason, StandAside};
 use crate::domain::committees::{
     conflict_changes, meeting_changes, quorum_summary, reason_required, CoOpted, Committee,
     Conflict, Item, ItemInput, ItemOutcome, ItemOutcomeInput, Meeting, MeetingInput, Member,
@@ -300,6 +301,51 @@ pub fn amend_meeting(
     })
 }
 
+/// The refusal of "stayed and took part" without the chair's reason, where declaration
+/// `d` of `name` says they stand aside ([`needs_reason`]).
+fn took_part_unexplained(d: i64, name: &str, aside: &StandAside) -> String {
+    format!(
+        "is required: {name} stayed and took part, but their declaration {d} {}; record the chair's reason for letting them take part, or what they did instead",
+        aside.describe()
+    )
+}
+
+/// Refuse a decision on an item where a member took part against their declaration
+/// without the chair's reason (an item recorded before the reason was asked for, or
+/// whose declaration has since been amended to say they stand aside).
+fn refuse_unexplained_took_part(
+    c: &mut AnyConnection,
+    org_id: i64,
+    item: &Item,
+) -> Result<(), StoreError> {
+    for cf in item
+        .conflicts
+        .iter()
+        .filter(|cf| cf.took_part_reason.is_none())
+    {
+        let Some(d) = cf.declaration_id else { continue };
+        let v = match super::declarations::Declarations::get(c, org_id, d) {
+            Ok(v) => v,
+            Err(StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let f = &v.entry.fields;
+        if let Some(aside) = needs_reason(cf.decision, f.interest_type, &f.mitigation) {
+            let who = super::people::by_id(c, org_id, cf.person_id)?;
+            return Err(FieldErrors::one(
+                "outcome",
+                format!(
+                    "{} stayed and took part, but their declaration {d} {}; amend the item to record the chair's reason first",
+                    who.fields.name,
+                    aside.describe()
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Resolve an item as entered at `meeting`: conflicts of people present, linked to
 /// their own declarations.
 fn resolve_item(
@@ -338,7 +384,16 @@ fn resolve_item(
         }
         if let Some(d) = cf.declaration_id {
             match super::declarations::Declarations::get(c, org_id, d) {
-                Ok(v) if v.entry.person_id == p.id => {}
+                Ok(v) if v.entry.person_id == p.id => {
+                    let f = &v.entry.fields;
+                    let aside = needs_reason(cf.decision, f.interest_type, &f.mitigation);
+                    if let (Some(aside), None) = (aside, &cf.took_part_reason) {
+                        errors.add(
+                            &format!("{prefix}.took_part_reason"),
+                            took_part_unexplained(d, &p.fields.name, &aside),
+                        );
+                    }
+                }
                 Ok(_) => errors.add(
                     &format!("{prefix}.declaration"),
                     format!("declaration {d} is not one of {}'s", p.fields.name),
@@ -355,6 +410,7 @@ fn resolve_item(
             declaration_id: cf.declaration_id,
             nature: cf.nature,
             decision: cf.decision,
+            took_part_reason: cf.took_part_reason,
         });
     }
     errors
@@ -453,6 +509,7 @@ pub fn record_outcome(
         let committee = records::get::<Committee>(c, org_id, meeting.record.committee_id)?;
         let outcome = match entered {
             ItemOutcomeInput::Decided { decision } => {
+                refuse_unexplained_took_part(c, org_id, &current.record)?;
                 let ms = current_members(c, org_id, committee.id)?;
                 decided_with_evidence(
                     c,

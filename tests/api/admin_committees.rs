@@ -173,7 +173,7 @@ fn constitute_a_committee_through_the_form_and_add_members(b: Backend) {
         "The committee was constituted",
         "<h1>Primary Care Commissioning Committee</h1>",
         "<strong>primary care</strong>",
-        "At least 2 voting members, including a lay member and an executive member",
+        "At least 2 voting members, including a lay member and an executive member; more than half of those counting lay or executive members, and a lay member without a conflict to preside",
         "Helen Lay",
         "<td class=\"nhsuk-table__cell\">Chair</td>",
         "Claire Exec",
@@ -343,7 +343,7 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     assert_error(
         &answer,
         "members",
-        "The constitution would not hold on 2026-02-01: lay+executive 2 of 4 voting members; need more than 2",
+        "The constitution would not hold on 2026-02-01: 2 of 4 voting members are lay or executive; more than half is needed, so at least 3",
     );
     assert!(answer
         .body
@@ -391,7 +391,7 @@ fn an_executive_chair_or_a_majority_break_is_refused_beside_the_members(b: Backe
     assert_error(
         &answer,
         "end",
-        "The constitution would not hold on 2026-07-01: lay+executive 1 of 2 voting members; need more than 1",
+        "The constitution would not hold on 2026-07-01: 1 of 2 voting members is lay or executive; more than half is needed, so at least 2",
     );
     assert!(
         answer.body.contains("value=\"2026-06-30\""),

@@ -164,7 +164,7 @@ fn a_meeting_page_shows_conflicts_quorum_and_outcomes(b: Backend) {
     let committee = page(&app, "committees/pccc/");
     for expected in [
         "<strong>primary medical services</strong>",
-        "At least 5 voting members, including a lay member and an executive member",
+        "At least 5 voting members, including a lay member and an executive member; more than half of those counting lay or executive members, and a lay member without a conflict to preside",
         "Properly constituted",
         "Helen Lay",
         "Vice-chair",

@@ -89,7 +89,7 @@ fn a_change_that_breaks_the_majority_is_refused_with_its_numbers(b: Backend) {
     assert_eq!(s, 422, "{e}");
     assert_eq!(
         e["fields"]["constitution.lay_executive_majority"],
-        "on 2026-01-01: lay+executive 5 of 10 voting members; need more than 5"
+        "on 2026-01-01: 5 of 10 voting members are lay or executive; more than half is needed, so at least 6"
     );
     assert_eq!(app.head(), head);
     // Ending a lay member's membership: 7 voting, lay+executive 4 of 7 is fine…
@@ -109,7 +109,7 @@ fn a_change_that_breaks_the_majority_is_refused_with_its_numbers(b: Backend) {
     assert_eq!(s, 422, "{e}");
     assert_eq!(
         e["fields"]["constitution.lay_executive_majority"],
-        "on 2026-09-01: lay+executive 3 of 6 voting members; need more than 3"
+        "on 2026-09-01: 3 of 6 voting members are lay or executive; more than half is needed, so at least 4"
     );
     // A vice-chair who is a GP is refused too.
     let (s, e) = app.post(

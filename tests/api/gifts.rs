@@ -42,14 +42,17 @@ fn thresholds_say_whether_a_declaration_was_needed(b: Backend) {
     let (_, g) = app.post("/gifts", supplier.clone());
     assert_eq!(g["assessment"]["must_declare"], false);
     supplier["value_pence"] = json!(601);
-    let (s, g) = app.post("/gifts", supplier);
-    assert_eq!(s, 201);
-    assert_eq!(g["assessment"]["must_declare"], true);
+    let (s, g) = app.post("/gifts", supplier.clone());
     assert_eq!(
-        g["warnings"].as_array().unwrap().len(),
-        1,
-        "accepting a supplier gift over £6 warns"
+        (s, g["fields"]["approved_by"].is_string()),
+        (422, true),
+        "{g}"
     );
+    supplier["approved_by"] = json!("Director of Finance");
+    let (s, g) = app.post("/gifts", supplier);
+    assert_eq!(s, 201, "{g}");
+    assert_eq!(g["assessment"]["must_declare"], true);
+    assert_eq!(g["assessment"]["needs_approval"], true);
     let (_, g) = app.post("/gifts", offer(&p, "hospitality", 2499, "accepted"));
     assert_eq!(g["assessment"]["must_declare"], false);
     let (_, g) = app.post("/gifts", offer(&p, "gift", 5000, "accepted"));

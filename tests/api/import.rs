@@ -225,7 +225,7 @@ fn the_upload_form_checks_every_row_and_imports_a_good_file(b: Backend) {
     assert_eq!(answer.status, 422, "{}", answer.body);
     assert!(answer
         .body
-        .contains("1 problem(s) found; nothing was imported"));
+        .contains("1 problem found; nothing was imported"));
     assert!(answer.body.contains("row 137 (line 138): arose_on:"));
     assert_eq!(app.head(), head, "nothing written");
 

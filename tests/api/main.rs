@@ -13,6 +13,7 @@ mod business_site;
 mod chain;
 mod changes;
 mod committees;
+mod crosscheck;
 mod declarations;
 mod editions;
 mod evidence;

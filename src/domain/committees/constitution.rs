@@ -3,7 +3,7 @@
 //! voting vice-chair; and the guidance's advice (three lay members, the audit chair not
 //! in the chair) as warnings. Checked whenever membership changes.
 
-use super::{half, plural, with_article};
+use super::{majority_shortfall, plural, with_article};
 use super::{CommitteeRole, Member, MemberCategory};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -115,11 +115,11 @@ pub fn constitution(members: &[Member], on: NaiveDate) -> ConstitutionCheck {
     if let Some(short) = majority(voters.iter().copied()) {
         breach(
             "lay_executive_majority",
-            format!(
-                "lay+executive {} of {} voting members; need more than {}",
+            majority_shortfall(
                 short.lay_executive,
                 short.voters,
-                half(short.voters)
+                "voting member",
+                "voting members",
             ),
         );
     }
@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(rules(&check).0, vec!["lay_executive_majority"]);
         assert_eq!(
             check.errors[0].message,
-            "lay+executive 3 of 7 voting members; need more than 3.5"
+            "3 of 7 voting members are lay or executive; more than half is needed, so at least 4"
         );
     }
 
@@ -309,7 +309,7 @@ mod tests {
         let check = constitution(&members, meeting());
         assert_eq!(
             check.errors[0].message,
-            "lay+executive 3 of 6 voting members; need more than 3"
+            "3 of 6 voting members are lay or executive; more than half is needed, so at least 4"
         );
     }
 

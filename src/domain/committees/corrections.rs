@@ -169,6 +169,7 @@ mod tests {
                 declaration_id: None,
                 nature: "n".into(),
                 decision,
+                took_part_reason: None,
             }],
             outcome: ItemOutcome::Open,
             correction_reason: None,

@@ -225,6 +225,11 @@ pub struct Conflict {
     /// The nature of the interest, as minuted.
     pub nature: String,
     pub decision: ConflictDecision,
+    /// The chair's reason for letting the member take part although their declaration
+    /// says they stand aside (see [`super::crosscheck`]); absent on records made before
+    /// it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub took_part_reason: Option<String>,
 }
 
 /// A conflict as entered: the person named by slug.
@@ -234,6 +239,7 @@ pub struct ConflictInput {
     pub declaration_id: Option<i64>,
     pub nature: String,
     pub decision: ConflictDecision,
+    pub took_part_reason: Option<String>,
 }
 
 /// What became of an agenda item.
@@ -366,8 +372,8 @@ impl ItemInput {
     pub const MAX_NATURE: usize = 2000;
 
     /// Parse `number`, `title`, `description` and `conflicts` (a list of `{person,
-    /// declaration, nature, decision}`; decision `left_room`, `stayed_not_voting` or
-    /// `took_part`).
+    /// declaration, nature, decision, took_part_reason}`; decision `left_room`,
+    /// `stayed_not_voting` or `took_part`; the reason only with `took_part`).
     pub fn parse(input: &Input) -> Result<ItemInput, FieldErrors> {
         let mut rest = input.clone();
         let conflicts_raw = rest.take("conflicts").filter(|v| !v.is_null());
@@ -387,12 +393,22 @@ impl ItemInput {
                 &ConflictDecision::CODES,
                 ConflictDecision::parse,
             );
+            let took_part_reason = q.opt_text("took_part_reason", MeetingInput::MAX_REASON);
+            if took_part_reason.is_some()
+                && decision.is_some_and(|d| d != ConflictDecision::TookPart)
+            {
+                q.error(
+                    "took_part_reason",
+                    "applies only to a member who stayed and took part",
+                );
+            }
             match q.finish() {
                 Ok(()) => conflicts.push(ConflictInput {
                     person: person.expect("checked"),
                     declaration_id,
                     nature: nature.expect("checked"),
                     decision: decision.expect("checked"),
+                    took_part_reason,
                 }),
                 Err(e) => nest(&mut p, &format!("conflicts[{i}]"), e),
             }
@@ -420,7 +436,8 @@ pub fn item_to_input(item: &Item, slug_of: impl Fn(i64) -> String) -> Input {
         .iter()
         .map(|c| {
             json!({"person": slug_of(c.person_id), "declaration": c.declaration_id,
-                   "nature": c.nature, "decision": c.decision.code()})
+                   "nature": c.nature, "decision": c.decision.code(),
+                   "took_part_reason": c.took_part_reason})
         })
         .collect();
     Input::from_json(json!({
@@ -473,8 +490,12 @@ mod tests {
         })))
         .unwrap();
         assert_eq!(i.conflicts[0].declaration_id, Some(4));
+        assert_eq!(i.conflicts[0].took_part_reason, None);
         let e = ItemInput::parse(&input(json!({
-            "number": "5 2", "conflicts": [{"person": "dr-a", "decision": "went_home"}]
+            "number": "5 2", "conflicts": [
+                {"person": "dr-a", "decision": "went_home"},
+                {"person": "dr-b", "nature": "GP partner", "decision": "left_room", "took_part_reason": "Sole expert"}
+            ]
         })))
         .unwrap_err();
         for field in [
@@ -482,6 +503,7 @@ mod tests {
             "title",
             "conflicts[0].nature",
             "conflicts[0].decision",
+            "conflicts[1].took_part_reason",
         ] {
             assert!(e.0.contains_key(field), "{field} missing from {e}");
         }

@@ -28,6 +28,7 @@
 
 pub mod constitution;
 pub mod corrections;
+pub mod crosscheck;
 pub mod meetings;
 pub mod membership;
 pub mod quorum;
@@ -49,42 +50,9 @@ pub use quorum::{
 /// Longest free text accepted in a minute or a description.
 pub const LONG_TEXT: usize = 20_000;
 
-// The wording the rules' messages share, so that a constitution breach and a quorum
-// failure about the same rule read alike.
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
-}
-
-fn with_article(noun: &str) -> String {
-    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {noun}")
-}
-
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// Half of `n` as people write it: "3.5", "3".
-fn half(n: usize) -> String {
-    if n % 2 == 0 {
-        (n / 2).to_string()
-    } else {
-        format!("{}.5", n / 2)
-    }
-}
+// The wording the rules' messages share (`domain::words`), so that a constitution breach
+// and a quorum failure about the same rule read alike.
+use crate::domain::words::{join_and, majority_shortfall, plural, with_article};
 
 /// The committee the tests of every rule share, and the dates they use.
 #[cfg(test)]

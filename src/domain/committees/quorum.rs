@@ -3,7 +3,7 @@
 //! presides over it, and the result kept as evidence beside a recorded decision.
 
 use super::constitution::majority;
-use super::{half, join_and, plural, with_article};
+use super::{join_and, majority_shortfall, plural, with_article};
 use super::{CoOpted, CommitteeRole, Conflict, ConflictDecision, Member, MemberCategory};
 use crate::domain::validation::{FieldErrors, Input};
 use chrono::NaiveDate;
@@ -98,7 +98,9 @@ impl Quorum {
         Input::from_json(json!({"minimum": self.minimum, "required": required})).expect("an object")
     }
 
-    /// In words: "at least 3 voting members, including a lay member and an executive member".
+    /// The whole rule [`item_quorum`] applies, in one sentence: "at least 3 voting members,
+    /// including a lay member and an executive member; more than half of those counting
+    /// lay or executive, and a lay member without a conflict to preside".
     pub fn describe(&self) -> String {
         let mut s = format!(
             "at least {} voting {}",
@@ -114,6 +116,7 @@ impl Quorum {
             s.push_str(", including ");
             s.push_str(&join_and(&each));
         }
+        s.push_str(MAJORITY_AND_PRESIDING);
         s
     }
 }
@@ -144,6 +147,11 @@ fn parse_categories(v: &Value) -> Result<Vec<MemberCategory>, String> {
         })
         .collect()
 }
+
+/// The rules every quorum has besides its minimum and categories, as [`Quorum::describe`]
+/// ends.
+const MAJORITY_AND_PRESIDING: &str =
+    "; more than half of those counting lay or executive members, and a lay member without a conflict to preside";
 
 /// Everything needed to decide whether one agenda item is quorate.
 #[derive(Debug, Clone, Copy)]
@@ -204,12 +212,12 @@ impl fmt::Display for QuorumFailure {
             QuorumFailure::NoLayExecutiveMajority {
                 lay_executive,
                 counting,
-            } => write!(
-                f,
-                "lay+executive {lay_executive} of {counting} counting {}; need more than {}",
-                plural(*counting, "member", "members"),
-                half(*counting)
-            ),
+            } => f.write_str(&majority_shortfall(
+                *lay_executive,
+                *counting,
+                "member counting for this item",
+                "members counting for this item",
+            )),
             QuorumFailure::NoPresidingMember => {
                 f.write_str("no lay member who is not conflicted can preside")
             }
@@ -530,7 +538,7 @@ mod tests {
         assert_eq!(q.required, vec![Lay, Executive]);
         assert_eq!(
             q.describe(),
-            "at least 3 voting members, including a lay member and an executive member"
+            "at least 3 voting members, including a lay member and an executive member; more than half of those counting lay or executive members, and a lay member without a conflict to preside"
         );
         let q = Quorum::parse(&input(
             json!({"minimum": 4, "required": ["clinical", "lay", "executive", "lay"]}),
@@ -538,11 +546,13 @@ mod tests {
         .unwrap();
         assert_eq!(
             q.describe(),
-            "at least 4 voting members, including a lay member, an executive member and a clinical member"
+            "at least 4 voting members, including a lay member, an executive member and a clinical member; more than half of those counting lay or executive members, and a lay member without a conflict to preside"
         );
         assert_eq!(Quorum::parse(&q.to_input()).unwrap(), q);
         let q = Quorum::parse(&input(json!({"minimum": 1}))).unwrap();
-        assert_eq!(q.describe(), "at least 1 voting member");
+        assert!(q
+            .describe()
+            .starts_with("at least 1 voting member; more than half"));
     }
 
     #[test]
@@ -637,7 +647,7 @@ mod tests {
             failures(&r),
             vec![
                 "no executive member counts for this item",
-                "lay+executive 1 of 3 counting members; need more than 1.5",
+                "1 of 3 members counting for this item is lay or executive; more than half is needed, so at least 2",
             ]
         );
     }
@@ -764,7 +774,7 @@ mod tests {
             failures(&decide(&members, &[], &quorum, &present, &conflicts)),
             vec![
                 "no executive member counts for this item",
-                "lay+executive 2 of 4 counting members; need more than 2",
+                "2 of 4 members counting for this item are lay or executive; more than half is needed, so at least 3",
             ]
         );
         let mut director = member(

@@ -175,6 +175,7 @@ impl<'a> Ctx<'a> {
                     declaration_href,
                     decision: cf.decision.label(),
                     decision_code: cf.decision.code(),
+                    took_part_reason: cf.took_part_reason.clone(),
                 }
             })
             .collect()

@@ -102,6 +102,8 @@ pub struct ConflictView {
     pub declaration_href: Option<String>,
     pub decision: &'static str,
     pub decision_code: &'static str,
+    /// The chair's reason for letting a member take part against their declaration.
+    pub took_part_reason: Option<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]

@@ -321,6 +321,8 @@ fn a_decision_keeps_its_evidence_and_a_co_option_made_afterwards_is_dated() {
     assert_eq!(
         evidence.rule,
         "at least 4 voting members, including a lay member and an executive member"
+            .to_owned()
+            + "; more than half of those counting lay or executive members, and a lay member without a conflict to preside"
     );
     assert_eq!(evidence.presiding, Some(named("Lay Chair").person_id));
     let exec = named("Executive Member");

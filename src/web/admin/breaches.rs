@@ -189,10 +189,21 @@ fn breach_fields(form: &BreachForm, errors: &[FieldError]) -> Value {
     })
 }
 
-pub async fn new_breach_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
+/// The form to record a breach, filled in with what the query gives (the prompt on a
+/// meeting's page, where a member took part against their declaration, sends the date,
+/// the person and a summary).
+pub async fn new_breach_form(
+    state: Data,
+    signed_in: SignedIn,
+    path: OrgPath,
+    prefill: web::Query<BreachForm>,
+) -> Page {
     let org = load_org(&state, &path).await?;
     let people = people(&state, &org).await?;
-    let form = BreachForm::default();
+    let form = BreachForm {
+        version: String::new(),
+        ..prefill.into_inner()
+    };
     Ok(breach_page(
         StatusCode::OK,
         &signed_in.0,

@@ -37,8 +37,12 @@ impl EntryPages for Declarations {
                 "not_public",
                 "No longer published",
                 format!(
-                    "No longer published: the interest ended more than {} months ago",
-                    org.settings.publish_ended_months
+                    "No longer published: the interest ended more than {} ago",
+                    crate::domain::words::count(
+                        usize::try_from(org.settings.publish_ended_months).unwrap_or(0),
+                        "month",
+                        "months"
+                    )
                 ),
             );
         }

@@ -49,7 +49,7 @@ fn editions_page(
         "Publish this edition",
         vec![Section::bare(vec![
             Field::input("as_at", "As at the end of", "date", v, p)
-                .hint("A day that is over, for example 2026-03-31")
+                .hint("A day that is over, for example, 31 3 2026")
                 .width(10),
             Field::choices("kind", "Kind of edition", &kinds, v, p, false),
         ])],

@@ -91,7 +91,7 @@ impl EntryPages for Gifts {
                 "kind": f.kind.label(), "description": f.description, "value": Pence(f.value_pence).pounds(Style::EXACT),
                 "offered_on": f.offered_on.to_string(), "outcome": capitalise(f.outcome.code()),
                 "approved_by": f.approved_by, "declared_on": f.declared_on.to_string(),
-                "rule": a.rule, "warnings": f.warnings(&org.settings),
+                "rule": a.rule,
             },
         })
     }

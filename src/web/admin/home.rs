@@ -92,8 +92,8 @@ fn confirm_notice(org: &Org, person: &Person, returns: &[Return]) -> Option<Conf
     let message = match confirmation(last.map(|l| l.1), today(), &org.settings) {
         Confirmation::Current { .. } => return None,
         Confirmation::Missing => format!(
-            "You have not yet confirmed your entries on the register, or made a nil return. Decision-making staff do this at least every {} months.",
-            org.settings.confirm_every_months
+            "You have not yet confirmed your entries on the register, or made a nil return. Decision-making staff do this at least every {}.",
+            crate::domain::words::count(usize::try_from(org.settings.confirm_every_months).unwrap_or(0), "month", "months")
         ),
         Confirmation::Overdue { due_on, days: n } => format!(
             "Your annual confirmation was due on {due_on} and is {} overdue. You last made a return on {}.",

@@ -211,8 +211,8 @@ pub async fn create(state: Data, path: OrgPath, req: HttpRequest, payload: web::
         Err(ImportError::Invalid(problems)) => Ok(refuse(
             field,
             format!(
-                "{} problem(s) found; nothing was imported. Fix these rows and try again:",
-                problems.len()
+                "{} found; nothing was imported. Fix these rows and try again:",
+                crate::domain::words::count(problems.len(), "problem", "problems")
             ),
             &problems,
         )),

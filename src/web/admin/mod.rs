@@ -181,6 +181,7 @@ fn templates() -> &'static Handlebars<'static> {
     HB.get_or_init(|| {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
+        crate::publish::helpers::register(&mut hb);
         for &(name, text) in TEMPLATES {
             hb.register_template_string(name, text)
                 .expect("the built-in admin templates parse");

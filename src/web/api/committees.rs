@@ -125,7 +125,7 @@ fn item_json(i: &Stored<Item>, quorum: Option<&QuorumResult>, names: &Names) -> 
         .record
         .conflicts
         .iter()
-        .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "declaration": c.declaration_id, "nature": c.nature, "decision": c.decision.code()}))
+        .map(|c| json!({"person": names.slug(c.person_id), "name": names.name(c.person_id), "declaration": c.declaration_id, "nature": c.nature, "decision": c.decision.code(), "took_part_reason": c.took_part_reason}))
         .collect();
     v["quorum_now"] = quorum.map(quorum_summary).unwrap_or(Value::Null);
     stamp(v, i)

@@ -21,7 +21,6 @@ impl EntryApi for Gifts {
 
     fn annotate(answer: &mut Value, g: &Entry<GiftFields>, org: &Org) {
         answer["assessment"] = json!(g.fields.assessment(&org.settings));
-        answer["warnings"] = json!(g.fields.warnings(&org.settings));
     }
 
     fn parse(input: &Input, today: NaiveDate, org: &Org) -> Result<GiftFields, FieldErrors> {

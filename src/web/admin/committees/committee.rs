@@ -7,6 +7,7 @@ use super::{base, first, input, load, org_to_write, saved_message, Loaded, Poste
 use crate::domain::committees::{constitution, Member, MemberCategory};
 use crate::domain::committees::{Committee, ItemOutcome, Membership};
 use crate::domain::people::Person;
+use crate::domain::words::with_capital_article;
 use crate::domain::{FieldErrors, Input};
 use crate::store::committees as store;
 use crate::store::orgs::Org;
@@ -85,7 +86,7 @@ fn committee_sections(v: &Values, p: &Problems) -> Vec<Section> {
         MemberCategory::Clinical,
     ]
     .iter()
-    .map(|c| (c.code().to_owned(), format!("A {}", c.noun())))
+    .map(|c| (c.code().to_owned(), with_capital_article(c.noun())))
     .collect();
     vec![Section::bare(vec![
         input("name", "Name", "text", "", v, p),

@@ -4,13 +4,16 @@
 use super::{correction_field, correction_label, first, input, people_options, Writing};
 use crate::domain::committees::ConflictDecision;
 use crate::domain::committees::{Item, ItemInput, Meeting};
+use crate::domain::entries::EntryState;
 use crate::domain::people::Person;
 use crate::domain::Input;
+use crate::store::declarations::Declarations;
+use crate::store::entries::Register;
 use crate::store::records::Stored;
 use crate::web::admin::form::{
     choose, locate_row, refused, row_sections, Field, FormPage, FormView, Problems, Section, Values,
 };
-use crate::web::admin::Page;
+use crate::web::admin::{Page, PageError};
 use crate::web::api::committees::Names;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -19,11 +22,12 @@ use serde_json::{json, Value};
 /// Conflict rows on the agenda item form.
 const CONFLICT_ROWS: usize = 4;
 
-const CONFLICT_FIELDS: [(&str, &str); 4] = [
+const CONFLICT_FIELDS: [(&str, &str); 5] = [
     ("person", "member"),
-    ("declaration", "declaration number"),
+    ("declaration", "declaration"),
     ("nature", "interest"),
     ("decision", "what they did"),
+    ("took_part_reason", "chair's reason"),
 ];
 
 fn item_values(i: &Stored<Item>, names: &Names) -> Values {
@@ -45,6 +49,10 @@ fn item_values(i: &Stored<Item>, names: &Names) -> Values {
             format!("conflicts-{k}-decision"),
             cf.decision.code().to_owned(),
         ));
+        v.push((
+            format!("conflicts-{k}-took_part_reason"),
+            cf.took_part_reason.clone().unwrap_or_default(),
+        ));
     }
     Values(v)
 }
@@ -55,7 +63,8 @@ fn item_input(v: &Values) -> (Input, Vec<usize>) {
         .iter()
         .map(|i| {
             let f = |n: &str| v.text(&format!("conflicts-{i}-{n}"));
-            json!({"person": f("person"), "declaration": f("declaration"), "nature": f("nature"), "decision": f("decision")})
+            json!({"person": f("person"), "declaration": f("declaration"), "nature": f("nature"),
+                   "decision": f("decision"), "took_part_reason": f("took_part_reason")})
         })
         .collect();
     let input = Input::from_json(json!({
@@ -81,10 +90,66 @@ fn locate_item(key: &str, rows: &[usize]) -> (String, String) {
     }
 }
 
+/// The declarations a conflict row offers: the current declarations of everyone present
+/// at the meeting that had not ended before it, and any the item already cites, each
+/// labelled with its holder, type, body and action, so the chair's choice is evidence.
+async fn declaration_options(
+    w: &Writing,
+    m: &Stored<Meeting>,
+    amending: Option<&Stored<Item>>,
+) -> Result<Vec<(String, String)>, PageError> {
+    let org_id = w.org.id;
+    let all = w
+        .state
+        .db(move |c| Declarations::current(c, org_id))
+        .await?;
+    let present = m.record.present();
+    let cited: Vec<i64> = amending
+        .map(|i| {
+            i.record
+                .conflicts
+                .iter()
+                .filter_map(|c| c.declaration_id)
+                .collect()
+        })
+        .unwrap_or_default();
+    let on = m.record.held_on;
+    let mut options = vec![(
+        String::new(),
+        "None: the interest is not in the register".to_owned(),
+    )];
+    for v in all.iter().map(|v| &v.entry) {
+        let f = &v.fields;
+        let offered = present.contains(&v.person_id)
+            && v.standing.state == EntryState::Active
+            && f.ended_on.is_none_or(|e| e >= on);
+        if !(offered || cited.contains(&v.id)) {
+            continue;
+        }
+        let action = if f.mitigation.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", f.mitigation.trim())
+        };
+        options.push((
+            v.id.to_string(),
+            format!(
+                "{}, declaration {}: {} interest, {}{action}",
+                w.names.name(v.person_id),
+                v.id,
+                f.interest_type.label(),
+                f.body
+            ),
+        ));
+    }
+    Ok(options)
+}
+
 fn item_form_page(
     l: &Writing,
     m: &Stored<Meeting>,
     amending: Option<&Stored<Item>>,
+    declarations: &[(String, String)],
     status: StatusCode,
     v: &Values,
     p: &Problems,
@@ -110,7 +175,7 @@ fn item_form_page(
         Section::group(
             "conflicts",
             "Conflicts declared on this item",
-            Some("One row for each member present who declared an interest, with what the chair decided they should do. Members who leave the room or do not vote stop counting toward the quorum for this item. Leave rows empty if not needed."),
+            Some("One row for each member present who declared an interest, with their declaration in the register and what the chair decided they should do. Members who leave the room or do not vote stop counting toward the quorum for this item. Leave rows empty if not needed."),
             p,
         ),
     ];
@@ -126,16 +191,17 @@ fn item_form_page(
                 Field::select(&format!("{n}person"), "Member", &people, v, p),
                 input(&format!("{n}nature"), "The interest", "text", "", v, p)
                     .hint("As minuted, for example Partner at the practice bidding"),
-                input(
+                Field::select(
                     &format!("{n}declaration"),
-                    "Declaration number (optional)",
-                    "text",
-                    "nhsuk-input--width-5",
+                    "Their declaration in the register",
+                    declarations,
                     v,
                     p,
                 )
-                .hint("The entry in the register of interests, if there is one"),
+                .hint("The member's own declaration this interest is about, if it is in the register"),
                 Field::select(&format!("{n}decision"), "What they did", &decisions, v, p),
+                Field::textarea(&format!("{n}took_part_reason"), "The chair's reason for letting them take part", v, p)
+                    .hint("Only if they stayed and took part. Required when their declaration is a financial interest, or says they leave the room, withdraw, take no part or do not vote. It is published with the minutes."),
             ]
         },
     ));
@@ -175,8 +241,9 @@ fn item_form_page(
 pub async fn new_item_form(w: Writing) -> Page {
     let m = w.meeting(&w.id)?;
     let number = (w.view.items_of(m.id).len() + 1).to_string();
+    let declarations = declaration_options(&w, m, None).await?;
     first(Values(vec![("number".into(), number)]), |s, v, p| {
-        item_form_page(&w, m, None, s, v, p)
+        item_form_page(&w, m, None, &declarations, s, v, p)
     })
 }
 
@@ -186,8 +253,9 @@ pub async fn create_item(w: Writing) -> Page {
 
 pub async fn amend_item_form(w: Writing) -> Page {
     let (i, m) = w.item(&w.id)?;
+    let declarations = declaration_options(&w, m, Some(i)).await?;
     first(item_values(i, &w.names), |s, v, p| {
-        item_form_page(&w, m, Some(i), s, v, p)
+        item_form_page(&w, m, Some(i), &declarations, s, v, p)
     })
 }
 
@@ -199,7 +267,10 @@ pub async fn amend_item(w: Writing) -> Page {
 async fn write_item(w: &Writing, m: &Stored<Meeting>, amending: Option<&Stored<Item>>) -> Page {
     let v = &w.form;
     let (input, rows) = item_input(v);
-    let again = |status, v: &Values, p: &Problems| item_form_page(w, m, amending, status, v, p);
+    let declarations = declaration_options(w, m, amending).await?;
+    let again = |status, v: &Values, p: &Problems| {
+        item_form_page(w, m, amending, &declarations, status, v, p)
+    };
     let locate = |k: &str| locate_item(k, &rows);
     let entered = match ItemInput::parse(&input) {
         Ok(e) => e,

@@ -11,6 +11,7 @@ use crate::web::admin::{Data, Page};
 use crate::web::auth::governs;
 use actix_web::http::StatusCode;
 use actix_web::web;
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 fn outcome_text(o: &ItemOutcome) -> Option<String> {
@@ -21,6 +22,30 @@ fn outcome_text(o: &ItemOutcome) -> Option<String> {
             Some(reason.clone())
         }
     }
+}
+
+/// The one-click prompt to record a breach where a member took part against their
+/// declaration: the breach form's address and the fields it is filled in with (the
+/// summary without names, as the public breach register needs it).
+fn breach_prompt(
+    href: &str,
+    committee: &str,
+    on: NaiveDate,
+    number: &str,
+    title: &str,
+    person: &str,
+    reason: &str,
+) -> Value {
+    json!({
+        "href": href,
+        "fields": [
+            {"name": "occurred_on", "value": on.to_string()},
+            {"name": "person", "value": person},
+            {"name": "summary", "value": format!(
+                "At item {number} ({title}) of the {committee} meeting on {on}, a member stayed and took part although their declaration says they stand aside from such items. The chair's reason: {reason}"
+            )},
+        ],
+    })
 }
 
 pub async fn show_meeting(
@@ -60,6 +85,7 @@ pub async fn show_meeting(
         .iter()
         .map(|co| json!({"name": l.names.name(co.person_id), "category": co.category.label(), "note": co.note}))
         .collect();
+    let breach_href = format!("/admin/orgs/{}/breaches/new", l.org.slug);
     let items: Vec<Value> = l.view.items_of(m.id)
         .into_iter()
         .map(|i| {
@@ -71,6 +97,11 @@ pub async fn show_meeting(
                 "conflicts": r.conflicts.iter().map(|cf| json!({
                     "name": l.names.name(cf.person_id), "nature": cf.nature,
                     "declaration": cf.declaration_id, "decision": cf.decision.label(),
+                    "took_part_reason": cf.took_part_reason,
+                    "breach": cf.took_part_reason.as_ref().map(|reason| breach_prompt(
+                        &breach_href, &c.record.name, on, &r.number, &r.title,
+                        &l.names.slug(cf.person_id), reason,
+                    )),
                 })).collect::<Vec<_>>(),
                 "outcome": r.outcome.label(), "outcome_text": outcome_text(&r.outcome),
                 "quorum": quorum_view(quorum.as_ref(), &l.names),

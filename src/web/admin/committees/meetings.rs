@@ -199,7 +199,7 @@ fn meeting_form_page(
             v,
             p,
         )
-        .hint("For example 2026-03-12. Only members in office that day may be marked present.")]),
+        .hint("For example, 12 3 2026. Only members in office that day may be marked present.")]),
         Section::group(
             "attendance",
             "Who came",

@@ -92,7 +92,7 @@ pub(super) fn member_fields(
             v,
             p,
         )
-        .hint("The first day of membership, for example 2026-04-01"),
+        .hint("The first day of membership, for example, 1 4 2026"),
     );
     out.push(
         input(

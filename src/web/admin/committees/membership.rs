@@ -96,7 +96,7 @@ fn membership_page(
     let end_field = Field::base("end-to", "to", "Last day of membership", end, p)
         .as_input("date")
         .width(10)
-        .hint("For example 2026-03-31");
+        .hint("For example, 31 3 2026");
     let end_form = FormView {
         heading: Some("End the membership".into()),
         secondary: true,

@@ -195,9 +195,10 @@ fn item_fields() -> Fields {
             "conflicts",
             json!({"type": ["array", "null"], "items": object(&[
                 ("person", described(text(MAX_PERSON_REF), "The slug of a person present at the meeting, listed once")),
-                ("declaration", id()),
+                ("declaration", described(id(), "The id of the member's declaration in the register of interests that the conflict is about")),
                 ("nature", text(ItemInput::MAX_NATURE)),
                 ("decision", one_of(&ConflictDecision::CODES)),
+                ("took_part_reason", described(opt_text(MeetingInput::MAX_REASON), "The chair's reason for letting the member take part. Only with decision took_part; required then if the declaration is a financial interest or its action (mitigation) says the member leaves the room, withdraws, takes no part or does not vote")),
             ], &["person", "nature", "decision"], true)}),
         ),
         correction_reason(),

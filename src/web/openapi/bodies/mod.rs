@@ -248,7 +248,7 @@ fn gift_fields() -> Fields {
             "outcome",
             described(
                 one_of(&GiftOutcome::CODES),
-                "Cash and vouchers are always declined; hospitality over the organisation's approval threshold is accepted only with `approved_by`",
+                "Cash and vouchers are always declined; hospitality over the organisation's approval threshold, and a gift from a supplier or contractor over its limit, is accepted only with `approved_by`",
             ),
         ),
         ("approved_by", opt_text(GiftFields::MAX_APPROVED_BY)),
