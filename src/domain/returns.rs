@@ -168,7 +168,7 @@ pub fn due_for_confirmation<'a>(
     let latest = latest_returns(returns);
     let mut due: Vec<Due> = people
         .iter()
-        .filter(|p| p.fields.decision_making)
+        .filter(|p| p.fields.decision_making && p.standing.is_active())
         .filter_map(|person| {
             let last = latest.get(&person.id).copied();
             let standing = confirmation(last.map(|l| l.1), today, settings);
@@ -293,6 +293,7 @@ mod tests {
                 decision_making,
             },
             version: 1,
+            standing: Default::default(),
         }
     }
 

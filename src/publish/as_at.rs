@@ -367,6 +367,7 @@ mod tests {
                 position: "GP member".into(),
                 decision_making,
             },
+            standing: Default::default(),
         }
     }
 

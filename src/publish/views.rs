@@ -33,7 +33,8 @@ impl<'a> Visible<'a> {
         let people: BTreeMap<i64, &Person> = snapshot
             .people
             .iter()
-            .filter(|p| p.fields.decision_making)
+            // A record retired or merged into another is off the register.
+            .filter(|p| p.fields.decision_making && p.standing.is_active())
             .map(|p| (p.id, p))
             .collect();
         let settings = &snapshot.org.settings;
@@ -62,7 +63,7 @@ impl<'a> Visible<'a> {
         }
     }
 
-    /// A published person (decision-making staff only).
+    /// A published person (decision-making staff whose record is in use).
     pub fn person(&self, id: i64) -> Option<&'a Person> {
         self.people.get(&id).copied()
     }
@@ -511,6 +512,7 @@ pub(crate) mod fixture {
                     position: "GP member".into(),
                     decision_making: true,
                 },
+                standing: Default::default(),
             }],
             declarations: vec![],
             gifts: vec![],

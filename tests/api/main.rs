@@ -23,6 +23,7 @@ mod import;
 mod instances;
 mod openapi;
 mod page_size;
+mod people;
 mod proofs;
 mod publish_reliability;
 mod publishing;
