@@ -118,6 +118,10 @@ pub struct Person {
     pub version: i64,
     pub fields: PersonFields,
     pub standing: PersonStanding,
+    /// The day the person was added (the date of their record's first audit entry); not
+    /// in the payload, which the chain's entry dates already bind. `None` for a record
+    /// whose first entry cannot be read back.
+    pub added_on: Option<chrono::NaiveDate>,
 }
 
 impl Person {
@@ -163,6 +167,7 @@ impl Person {
                         .ok_or_else(|| PayloadError::new("standing", "is not a standing"))?
                 }
             },
+            added_on: None,
         })
     }
 }
@@ -183,6 +188,7 @@ mod tests {
                 decision_making: false,
             },
             standing: PersonStanding::Active,
+            added_on: None,
         };
         assert_eq!(Person::from_payload(&p.payload()), Ok(p.clone()));
         assert!(p.payload().get("standing").is_none());

@@ -26,6 +26,7 @@ type Row = (
     String,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 
 fn from_row(r: Row) -> Person {
@@ -44,6 +45,7 @@ fn from_row(r: Row) -> Person {
             tracing::warn!(person = id, "stored standing is not a standing");
             PersonStanding::Active
         }),
+        added_on: r.9.and_then(|d| d.parse().ok()),
     }
 }
 
@@ -57,6 +59,7 @@ const COLUMNS: (
     people::standing,
     people::standing_reason,
     people::merged_into,
+    people::added_on,
 ) = (
     people::id,
     people::slug,
@@ -67,6 +70,7 @@ const COLUMNS: (
     people::standing,
     people::standing_reason,
     people::merged_into,
+    people::added_on,
 );
 
 /// Everyone in an organisation, by name.
@@ -198,6 +202,7 @@ fn insert(
             version: 1,
             fields,
             standing: PersonStanding::Active,
+            added_on: Some(ctx.today),
         };
         diesel::insert_into(people::table)
             .values((
@@ -209,6 +214,7 @@ fn insert(
                 people::position.eq(&person.fields.position),
                 people::decision_making.eq(i32::from(person.fields.decision_making)),
                 people::audit_seq.eq(ctx.seq),
+                people::added_on.eq(ctx.today.to_string()),
             ))
             .execute(c)?;
         Ok(Change {

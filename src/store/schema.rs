@@ -70,6 +70,7 @@ diesel::table! {
         standing -> Text,
         standing_reason -> Nullable<Text>,
         merged_into -> Nullable<BigInt>,
+        added_on -> Nullable<Text>,
     }
 }
 

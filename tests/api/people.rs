@@ -288,7 +288,18 @@ fn a_duplicate_is_merged_and_its_entries_follow(b: Backend) {
     assert!(audit::verify(&mut app.conn(), app.org).unwrap().is_ok());
 }
 
+fn a_person_added_today_is_not_yet_due_their_confirmation(b: Backend) {
+    let app = TestApp::spawn(b);
+    let slug = app.add_person("Dr New Starter", true);
+    let page = public_page(&app, &slug).unwrap();
+    assert!(
+        page.contains("Annual confirmation") && !page.contains("nhsuk-tag--red\">Due<"),
+        "within the 28 days' grace: {page}"
+    );
+}
+
 both_backends!(
+    a_person_added_today_is_not_yet_due_their_confirmation,
     a_similar_name_is_refused_through_the_api_until_confirmed,
     a_similar_name_asks_first_through_the_form_and_adding_confirms,
     a_person_added_by_mistake_is_retired_and_leaves_the_register,

@@ -6,7 +6,7 @@ use super::context::today;
 use super::{page, AccountView, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::{
-    confirmation, due_for_confirmation, latest_returns, Confirmation, Return,
+    due_for_confirmation, latest_returns, person_confirmation, Confirmation, Return,
 };
 use crate::store::orgs::Org;
 use crate::store::review;
@@ -89,7 +89,7 @@ fn confirm_notice(org: &Org, person: &Person, returns: &[Return]) -> Option<Conf
     if !person.fields.decision_making {
         return None;
     }
-    let message = match confirmation(last.map(|l| l.1), today(), &org.settings) {
+    let message = match person_confirmation(person.added_on, last.map(|l| l.1), today(), &org.settings) {
         Confirmation::Current { .. } => return None,
         Confirmation::Missing => format!(
             "You have not yet confirmed your entries on the register, or made a nil return. Decision-making staff do this at least every {} months.",
