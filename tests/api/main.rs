@@ -8,6 +8,7 @@ mod admin;
 mod admin_committees;
 mod admin_confirm;
 mod admin_decisions;
+mod admin_home;
 mod admin_withdraw;
 mod as_at;
 mod business_site;

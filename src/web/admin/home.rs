@@ -119,13 +119,33 @@ struct DeclaresFor {
 pub async fn show(state: Data, signed_in: SignedIn) -> Page {
     let principal = signed_in.0.principal.clone();
     let sites = state.queue.health();
-    let (orgs, declares_for, notices) = state
+    let (orgs, declares_for, notices, own) = state
         .db(move |c| {
+            let mut own = Vec::new();
             let mut orgs = Vec::new();
             let mut declares_for = Vec::new();
             let mut notices = Vec::new();
             for org in crate::store::orgs::all(c)? {
                 if !principal.in_org(org.id) {
+                    continue;
+                }
+                // A declarant sees their own entries and returns, nothing of the
+                // organisation's.
+                if !reads_all(&principal, org.id) {
+                    if let Some(person_id) = principal.person_in(org.id) {
+                        let person = crate::store::people::by_id(c, org.id, person_id)?;
+                        let returns = crate::store::returns::made(c, org.id)?;
+                        notices.extend(confirm_notice(&org, &person, &returns));
+                        own.push(super::home_own::own(c, &org, &person, today())?);
+                        declares_for.push(DeclaresFor {
+                            href: person
+                                .fields
+                                .decision_making
+                                .then(|| format!("/{}/interests/{}/", org.slug, person.slug)),
+                            name: person.fields.name,
+                            org_name: org.name.clone(),
+                        });
+                    }
                     continue;
                 }
                 let n = users::org_counts(c, org.id)?;
@@ -188,7 +208,7 @@ pub async fn show(state: Data, signed_in: SignedIn) -> Page {
                     name: org.name,
                 });
             }
-            Ok((orgs, declares_for, notices))
+            Ok((orgs, declares_for, notices, own))
         })
         .await?;
     Ok(page(
@@ -197,7 +217,7 @@ pub async fn show(state: Data, signed_in: SignedIn) -> Page {
         &json!({
             "title": "Your account", "account": AccountView::of(&signed_in.0), "errors": [],
             "role": role_view(signed_in.0.principal.role), "orgs": orgs, "declares_for": declares_for,
-            "notices": notices,
+            "notices": notices, "own": own,
         }),
     ))
 }

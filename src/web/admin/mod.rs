@@ -16,6 +16,7 @@ mod entry_form;
 pub mod form;
 pub mod gifts;
 pub mod home;
+mod home_own;
 pub mod import;
 pub mod paging;
 pub mod people;

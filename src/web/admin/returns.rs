@@ -56,6 +56,11 @@ fn form_page(
     let saved = match saved {
         Some("nil_return") => Some("The nil return was recorded"),
         Some("confirmation") => Some("The annual confirmation was recorded"),
+        // A declarant's return counts once a governance lead accepts it.
+        Some("nil_return-sent") => Some("Your nil return was sent for review"),
+        Some("confirmation-sent") => {
+            Some("Your annual confirmation was sent for review: it counts once a governance lead accepts it")
+        }
         _ => None,
     };
     page(
@@ -164,8 +169,12 @@ pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<ReturnForm>) ->
     match written {
         Ok(committed) => {
             api::publish(&state, &committed.org.slug, committed.touched).await;
+            let sent = match committed.value.review {
+                crate::domain::entries::Review::Accepted => "",
+                _ => "-sent",
+            };
             Ok(see_other(format!(
-                "/admin/orgs/{}/returns/new?saved={}",
+                "/admin/orgs/{}/returns/new?saved={}{sent}",
                 org.slug,
                 kind.code()
             )))
