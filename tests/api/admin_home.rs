@@ -73,6 +73,16 @@ fn a_declarants_home_shows_only_their_own_entries_and_returns(b: Backend) {
         );
     }
 
+    // The confirmation form lists what it confirms: their own current entries.
+    let form = app.browse("/admin/orgs/test-ccg/returns/new", Some(&browser.cookie));
+    assert!(
+        form.body.contains("What a confirmation confirms")
+            && form.body.contains(&format!("<a href=\"/admin/orgs/test-ccg/declarations/{kept}\">Partner at Riverside Surgery</a>"))
+            && !form.body.contains("Other Ltd"),
+        "{}",
+        form.body
+    );
+
     // Their confirmation waits for review, and says so.
     let answer = app.submit(
         "/admin/orgs/test-ccg/returns/new",
