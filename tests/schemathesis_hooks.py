@@ -60,6 +60,15 @@ STATED_RULES = [
     r"^must be at least \d+, the number of required categories$",
     r"^must be false for an observer",
     r"^cannot include observers",
+    # People: a name like someone's already here is confirmed first; a record retired or
+    # merged does not change; what a retirement or merger refuses.
+    r"very similar to the name of .*; if this is someone else, confirm_similar must be true$",
+    r" was (retired|merged) and cannot change$",
+    r" is on a committee's records and cannot be retired or merged$",
+    r" has current entries; merge them into the right person's record instead$",
+    r" has entries awaiting review; review them before merging$",
+    r"^cannot be the person being merged$",
+    r"^is required: the slug of a person$",
     # The organisation's gift thresholds.
     r"senior manager who approved it",
     # A committee's constitution, and the quorum a decision needs.

@@ -11,6 +11,7 @@ pub mod entries;
 pub mod gifts;
 pub mod interests;
 pub mod money;
+pub mod names;
 pub mod org;
 pub mod payload;
 pub mod people;

@@ -41,6 +41,18 @@ pub struct OrgSettings {
     pub hospitality_declare_from_pence: i64,
     /// Hospitality worth more than this needs a senior manager's approval in advance.
     pub hospitality_approval_over_pence: i64,
+    /// A person added this many days ago or fewer is not yet due their first annual
+    /// confirmation. Left out of the stored settings when it is the default, so the
+    /// payloads of organisations made before it existed read the same.
+    #[serde(skip_serializing_if = "is_default_grace")]
+    pub confirm_grace_days: u32,
+}
+
+/// The grace period before a new person's first confirmation is due, by default.
+pub const DEFAULT_CONFIRM_GRACE_DAYS: u32 = 28;
+
+fn is_default_grace(days: &u32) -> bool {
+    *days == DEFAULT_CONFIRM_GRACE_DAYS
 }
 
 impl Default for OrgSettings {
@@ -53,6 +65,7 @@ impl Default for OrgSettings {
             other_gift_declare_from_pence: 5000,
             hospitality_declare_from_pence: 2500,
             hospitality_approval_over_pence: 7500,
+            confirm_grace_days: DEFAULT_CONFIRM_GRACE_DAYS,
         }
     }
 }
@@ -69,6 +82,9 @@ impl OrgSettings {
         }
         if !(1..=12).contains(&self.confirm_every_months) {
             e.add("confirm_every_months", "must be between 1 and 12 months");
+        }
+        if self.confirm_grace_days > 90 {
+            e.add("confirm_grace_days", "must be between 0 and 90 days");
         }
         for (name, v) in [
             ("supplier_gift_max_pence", self.supplier_gift_max_pence),

@@ -41,6 +41,75 @@ impl PersonFields {
     }
 }
 
+/// Whether a person's record is in use, or was added by mistake: retired (kept in the
+/// chain, gone from the register) or merged into another person's record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PersonStanding {
+    #[default]
+    Active,
+    Retired {
+        reason: String,
+    },
+    Merged {
+        into: i64,
+        reason: String,
+    },
+}
+
+impl PersonStanding {
+    /// Longest reason for retiring or merging, in characters.
+    pub const MAX_REASON: usize = 1000;
+
+    /// The code stored and put in the audit payload.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PersonStanding::Active => "active",
+            PersonStanding::Retired { .. } => "retired",
+            PersonStanding::Merged { .. } => "merged",
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        *self == PersonStanding::Active
+    }
+
+    /// The reason given for retiring or merging the record.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            PersonStanding::Active => None,
+            PersonStanding::Retired { reason } | PersonStanding::Merged { reason, .. } => {
+                Some(reason)
+            }
+        }
+    }
+
+    /// The person this record was merged into.
+    pub fn merged_into(&self) -> Option<i64> {
+        match self {
+            PersonStanding::Merged { into, .. } => Some(*into),
+            _ => None,
+        }
+    }
+
+    /// The standing stored as `code` (with its reason and the record merged into).
+    pub fn from_parts(code: &str, reason: Option<String>, into: Option<i64>) -> Option<Self> {
+        match (code, reason, into) {
+            ("active", _, _) => Some(PersonStanding::Active),
+            ("retired", Some(reason), _) => Some(PersonStanding::Retired { reason }),
+            ("merged", Some(reason), Some(into)) => Some(PersonStanding::Merged { into, reason }),
+            _ => None,
+        }
+    }
+}
+
+/// Why a person's record is retired or merged: required, so the chain says why.
+pub fn parse_reason(input: &Input) -> Result<String, FieldErrors> {
+    let mut p = input.parser();
+    let reason = p.text("reason", PersonStanding::MAX_REASON);
+    p.finish()?;
+    Ok(reason.expect("checked"))
+}
+
 /// A person as stored and published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -48,16 +117,30 @@ pub struct Person {
     pub slug: String,
     pub version: i64,
     pub fields: PersonFields,
+    pub standing: PersonStanding,
+    /// The day the person was added (the date of their record's first audit entry); not
+    /// in the payload, which the chain's entry dates already bind. `None` for a record
+    /// whose first entry cannot be read back.
+    pub added_on: Option<chrono::NaiveDate>,
 }
 
 impl Person {
-    /// The audit payload: the record after the change.
+    /// The audit payload: the record after the change. A record in use carries no
+    /// standing, as every person's payload did before records could be retired.
     pub fn payload(&self) -> Value {
-        json!({
+        let mut p = json!({
             "id": self.id.to_string(), "slug": self.slug, "version": self.version,
             "name": self.fields.name, "position": self.fields.position,
             "decision_making": self.fields.decision_making,
-        })
+        });
+        if !self.standing.is_active() {
+            p["standing"] = json!(self.standing.code());
+            p["reason"] = json!(self.standing.reason());
+        }
+        if let Some(into) = self.standing.merged_into() {
+            p["merged_into"] = json!(into.to_string());
+        }
+        p
     }
 
     /// The person an audit payload describes: the inverse of [`Person::payload`].
@@ -72,6 +155,19 @@ impl Person {
                 position: f.text("position")?,
                 decision_making: f.flag("decision_making")?,
             },
+            standing: match payload.get("standing").and_then(Value::as_str) {
+                None => PersonStanding::Active,
+                Some(code) => {
+                    let reason = payload["reason"].as_str().map(str::to_owned);
+                    let into = match payload.get("merged_into") {
+                        Some(_) => Some(f.int("merged_into")?),
+                        None => None,
+                    };
+                    PersonStanding::from_parts(code, reason, into)
+                        .ok_or_else(|| PayloadError::new("standing", "is not a standing"))?
+                }
+            },
+            added_on: None,
         })
     }
 }
@@ -91,8 +187,27 @@ mod tests {
                 position: "GP".into(),
                 decision_making: false,
             },
+            standing: PersonStanding::Active,
+            added_on: None,
         };
-        assert_eq!(Person::from_payload(&p.payload()), Ok(p));
+        assert_eq!(Person::from_payload(&p.payload()), Ok(p.clone()));
+        assert!(p.payload().get("standing").is_none());
+        let merged = Person {
+            standing: PersonStanding::Merged {
+                into: 3,
+                reason: "Added twice".into(),
+            },
+            ..p.clone()
+        };
+        assert_eq!(merged.payload()["merged_into"], "3");
+        assert_eq!(Person::from_payload(&merged.payload()), Ok(merged));
+        let retired = Person {
+            standing: PersonStanding::Retired {
+                reason: "Added by mistake".into(),
+            },
+            ..p
+        };
+        assert_eq!(Person::from_payload(&retired.payload()), Ok(retired));
         let e = Person::from_payload(&json!({"id": "x"})).unwrap_err();
         assert_eq!(e.field, "id");
     }

@@ -7,7 +7,7 @@ use super::payload::{Fields, PayloadError};
 use super::people::Person;
 use super::validation::{FieldErrors, Input};
 use super::words;
-use chrono::{Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -143,6 +143,24 @@ pub fn confirmation(
     }
 }
 
+/// Where a person added on `added_on` whose last return was `last` stands on `today`:
+/// someone who has made no return yet is not due until the organisation's grace period
+/// (`confirm_grace_days`, 28 by default) after the day they were added.
+pub fn person_confirmation(
+    added_on: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    today: NaiveDate,
+    settings: &OrgSettings,
+) -> Confirmation {
+    let grace_ends = added_on
+        .filter(|_| last.is_none())
+        .and_then(|added| added.checked_add_days(Days::new(settings.confirm_grace_days.into())));
+    match grace_ends {
+        Some(due_on) if today <= due_on => Confirmation::Current { due_on },
+        _ => confirmation(last, today, settings),
+    }
+}
+
 /// Each person's latest return (by the date it was made; the later recorded of two on
 /// one day), keyed by person id.
 pub fn latest_returns<'a>(
@@ -177,10 +195,10 @@ pub fn due_for_confirmation<'a>(
     let latest = latest_returns(returns);
     let mut due: Vec<Due> = people
         .iter()
-        .filter(|p| p.fields.decision_making)
+        .filter(|p| p.fields.decision_making && p.standing.is_active())
         .filter_map(|person| {
             let last = latest.get(&person.id).copied();
-            let standing = confirmation(last.map(|l| l.1), today, settings);
+            let standing = person_confirmation(person.added_on, last.map(|l| l.1), today, settings);
             standing.is_due().then_some(Due {
                 person,
                 last,
@@ -202,8 +220,13 @@ pub fn due_for_confirmation<'a>(
 }
 
 /// Whether a person whose last return was `last` is due to confirm again on `today`.
-pub fn confirmation_due(last: Option<NaiveDate>, today: NaiveDate, settings: &OrgSettings) -> bool {
-    confirmation(last, today, settings).is_due()
+pub fn confirmation_due(
+    added_on: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    today: NaiveDate,
+    settings: &OrgSettings,
+) -> bool {
+    person_confirmation(added_on, last, today, settings).is_due()
 }
 
 #[cfg(test)]
@@ -240,9 +263,19 @@ mod tests {
     #[test]
     fn confirmations_fall_due_after_twelve_months() {
         let s = OrgSettings::default();
-        assert!(confirmation_due(None, d(2026, 1, 1), &s));
-        assert!(!confirmation_due(Some(d(2025, 1, 1)), d(2026, 1, 1), &s));
-        assert!(confirmation_due(Some(d(2025, 1, 1)), d(2026, 1, 2), &s));
+        assert!(confirmation_due(None, None, d(2026, 1, 1), &s));
+        assert!(!confirmation_due(
+            None,
+            Some(d(2025, 1, 1)),
+            d(2026, 1, 1),
+            &s
+        ));
+        assert!(confirmation_due(
+            None,
+            Some(d(2025, 1, 1)),
+            d(2026, 1, 2),
+            &s
+        ));
     }
 
     #[test]
@@ -302,6 +335,8 @@ mod tests {
                 decision_making,
             },
             version: 1,
+            standing: Default::default(),
+            added_on: None,
         }
     }
 
@@ -357,5 +392,33 @@ mod tests {
         assert_eq!(Return::parse_date(&input, today).unwrap(), today);
         let future = Input::from_json(json!({"person": "a", "made_on": "2026-07-01"})).unwrap();
         assert!(Return::parse_date(&future, today).is_err());
+    }
+
+    #[test]
+    fn a_new_person_is_not_due_until_the_grace_period_is_over() {
+        let s = OrgSettings::default();
+        let added = Some(d(2026, 3, 1));
+        assert_eq!(
+            person_confirmation(added, None, d(2026, 3, 1), &s),
+            Confirmation::Current {
+                due_on: d(2026, 3, 29)
+            },
+            "added today: 28 days' grace"
+        );
+        assert!(!confirmation_due(added, None, d(2026, 3, 29), &s));
+        assert!(confirmation_due(added, None, d(2026, 3, 30), &s));
+        let none = OrgSettings {
+            confirm_grace_days: 0,
+            ..OrgSettings::default()
+        };
+        assert!(confirmation_due(added, None, d(2026, 3, 2), &none));
+        assert!(
+            !confirmation_due(added, Some(d(2026, 3, 5)), d(2026, 4, 1), &s),
+            "a return made counts as before"
+        );
+        assert!(
+            confirmation_due(None, None, d(2026, 3, 1), &s),
+            "added on unknown: due"
+        );
     }
 }

@@ -249,7 +249,12 @@ impl Folded {
                 }
             }
             "person" => {
-                let person = Person::from_payload(p)?;
+                let mut person = Person::from_payload(p)?;
+                // The day they were added is their record's first entry's, as stored.
+                person.added_on = match self.people.get(&person.id) {
+                    Some(earlier) => earlier.added_on,
+                    None => e.header.at.get(..10).and_then(|d| d.parse().ok()),
+                };
                 self.people.insert(person.id, person);
             }
             "declaration" => publish(&mut self.declarations, e, Declaration::from_payload(p)?),
@@ -367,6 +372,8 @@ mod tests {
                 position: "GP member".into(),
                 decision_making,
             },
+            standing: Default::default(),
+            added_on: None,
         }
     }
 

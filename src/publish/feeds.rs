@@ -197,6 +197,9 @@ fn verb(action: &str) -> &str {
         "accept" => "accepted",
         "return" => "returned for changes",
         "outcome" => "updated",
+        "retire" => "retired",
+        "merge" => "merged into another record",
+        "reassign" => "moved to the person's other record",
         other => other,
     }
 }

@@ -33,7 +33,8 @@ impl<'a> Visible<'a> {
         let people: BTreeMap<i64, &Person> = snapshot
             .people
             .iter()
-            .filter(|p| p.fields.decision_making)
+            // A record retired or merged into another is off the register.
+            .filter(|p| p.fields.decision_making && p.standing.is_active())
             .map(|p| (p.id, p))
             .collect();
         let settings = &snapshot.org.settings;
@@ -62,7 +63,7 @@ impl<'a> Visible<'a> {
         }
     }
 
-    /// A published person (decision-making staff only).
+    /// A published person (decision-making staff whose record is in use).
     pub fn person(&self, id: i64) -> Option<&'a Person> {
         self.people.get(&id).copied()
     }
@@ -444,7 +445,12 @@ pub fn person_view_with(
                 long_date(on)
             )
         }),
-        confirmation_due: confirmation_due(last.map(|l| l.1), v.today, &v.snapshot.org.settings),
+        confirmation_due: confirmation_due(
+            p.added_on,
+            last.map(|l| l.1),
+            v.today,
+            &v.snapshot.org.settings,
+        ),
     }
 }
 
@@ -464,18 +470,29 @@ pub fn register_age(v: &Visible) -> serde_json::Value {
             .or_insert(d.entry.fields.declared_on);
         *e = (*e).max(d.entry.fields.declared_on);
     }
-    let people: Vec<Option<NaiveDate>> = v.people().map(|p| reviewed.get(&p.id).copied()).collect();
+    let people: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = v
+        .people()
+        .map(|p| (p.added_on, reviewed.get(&p.id).copied()))
+        .collect();
     let overdue = people
         .iter()
-        .filter(|last| confirmation_due(**last, v.today, &s.org.settings))
+        .filter(|(added, last)| confirmation_due(*added, *last, v.today, &s.org.settings))
         .count();
-    let oldest = people.iter().copied().min().flatten();
+    let oldest = people.iter().map(|(_, last)| *last).min().flatten();
     serde_json::json!({
         "months": s.org.settings.confirm_every_months,
         "people": people.len(),
         "overdue": overdue,
         "oldest": oldest.map(long_date),
-        "never": people.iter().filter(|p| p.is_none()).count(),
+        "never": people.iter().filter(|(_, last)| last.is_none()).count(),
+        // New people within the grace period before their first confirmation is due.
+        "new": people
+            .iter()
+            .filter(|(added, last)| {
+                last.is_none() && !confirmation_due(*added, *last, v.today, &s.org.settings)
+            })
+            .count(),
+        "grace_days": s.org.settings.confirm_grace_days,
     })
 }
 
@@ -511,6 +528,8 @@ pub(crate) mod fixture {
                     position: "GP member".into(),
                     decision_making: true,
                 },
+                standing: Default::default(),
+                added_on: None,
             }],
             declarations: vec![],
             gifts: vec![],

@@ -368,6 +368,27 @@ pub trait Register {
     }
 }
 
+/// A new version of `entry` that names `person` instead, for a merge of the person's
+/// record into theirs: the entry's fields and standing as they were, its audit entry
+/// at `ctx.seq` (the caller's place in a [`super::write::write_all`]).
+pub fn reassign<R: Register + ?Sized>(
+    c: &mut AnyConnection,
+    org_id: i64,
+    mut entry: Entry<R::Fields>,
+    person: &Person,
+    ctx: &WriteCtx,
+) -> Result<super::write::Entry, StoreError> {
+    entry.version += 1;
+    entry.person_id = person.id;
+    let change = record::<R>(c, org_id, entry, &person.slug, "reassign", ctx)?;
+    Ok(super::write::Entry {
+        action: change.action,
+        entity: change.entity,
+        entity_id: change.entity_id,
+        payload: change.payload,
+    })
+}
+
 /// Store `entry` as its entry's new version (the one before it no longer current, and,
 /// once accepted, the only one published), described for its audit entry.
 fn record<R: Register + ?Sized>(

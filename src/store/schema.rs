@@ -67,6 +67,10 @@ diesel::table! {
         position -> Text,
         decision_making -> Integer,
         audit_seq -> BigInt,
+        standing -> Text,
+        standing_reason -> Nullable<Text>,
+        merged_into -> Nullable<BigInt>,
+        added_on -> Nullable<Text>,
     }
 }
 

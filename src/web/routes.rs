@@ -121,7 +121,8 @@ macro_rules! routes {
 use crate::web::openapi::bodies as b;
 use admin::{
     committees as ac, confirmations as acf, decisions as adc, declarations as ad, editions as aed,
-    gifts as ag, home, import as ai, people as ap, returns as ar, review as arv, sign_in,
+    gifts as ag, home, import as ai, people as ap, people_standing as aps, returns as ar,
+    review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, editions as ed, gifts as g, orgs,
@@ -150,6 +151,9 @@ routes! {
     Post "/admin/orgs/{org}/people/new", Governance, ap::create, "Add a person";
     Get  "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend_form, "The form to amend a person";
     Post "/admin/orgs/{org}/people/{slug}/amend", Governance, ap::amend, "Amend a person";
+    Get  "/admin/orgs/{org}/people/{slug}/retire", Governance, aps::retire_form, "The forms to retire a person's record or merge it into another's";
+    Post "/admin/orgs/{org}/people/{slug}/retire", Governance, aps::retire, "Retire a person's record added by mistake";
+    Post "/admin/orgs/{org}/people/{slug}/merge", Governance, aps::merge, "Merge a person's record into another person's";
     Get  "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson, ar::new_form, "The form to make a nil return or annual confirmation";
     Post "/admin/orgs/{org}/returns/new", GovernanceOrOwnPerson, ar::create, "Make a nil return or annual confirmation";
     Get  "/admin/orgs/{org}/confirmations", Reader, acf::show, "Who is overdue for an annual confirmation, and which declarations were late (a declarant's own only)";
@@ -222,6 +226,8 @@ routes! {
     Get  "/api/v1/orgs/{org}/people/{slug}", Public, people::show, "One person";
     Post "/api/v1/orgs/{org}/people", Governance, people::create, body b::new_person, "Add a person";
     Post "/api/v1/orgs/{org}/people/{slug}/amend", Governance, people::amend, body b::amend_person, "Amend a person";
+    Post "/api/v1/orgs/{org}/people/{slug}/retire", Governance, people::retire, body b::retire_person, "Retire a person's record added by mistake (kept in the chain, off the register)";
+    Post "/api/v1/orgs/{org}/people/{slug}/merge", Governance, people::merge, body b::merge_person, "Merge a person's record added by mistake into another person's; their entries follow";
 
     Get  "/api/v1/orgs/{org}/declarations", Public, d::list, query b::declarations_query, "Declarations the caller may see";
     Get  "/api/v1/orgs/{org}/declarations/{id}", Public, d::show, "One declaration";

@@ -3,7 +3,7 @@
 //! register by uploading a file.
 
 use crate::both_backends;
-use crate::helpers::{declaration, Backend, FilePart, TestApp};
+use crate::helpers::{declaration, sql, Backend, FilePart, TestApp};
 use chrono::{Months, NaiveDate, Utc};
 use coi_register::store::entries::Register;
 use coi_register::store::users::Role;
@@ -64,6 +64,8 @@ fn overdue_and_missing_confirmations_and_late_declarations_are_listed(b: Backend
     let never = app.add_person("Dr Nora Never", true);
     let recent = app.add_person("Dr Rita Recent", true);
     app.add_person("Mr Sam Staff", false);
+    // Added long ago: past the grace period a new person has before their first.
+    sql(&mut app.conn(), "UPDATE people SET added_on = '2000-01-01'");
     confirm(&app, &overdue, months_ago(13));
     confirm(&app, &recent, months_ago(11));
     let late13 = declare_after(&app, &overdue, "Late Surgery", 41);
@@ -224,6 +226,15 @@ fn a_declarants_home_shows_the_notice_until_they_confirm(b: Backend) {
         Some(&other),
     );
     let theirs = app.sign_in(&them);
+    let home = app.browse("/admin", Some(&theirs.cookie));
+    assert!(
+        !home.body.contains("You have not yet confirmed"),
+        "not within the 28 days' grace: {}",
+        home.body
+    );
+    let added_long_ago =
+        format!("UPDATE people SET added_on = '2000-01-01' WHERE slug = '{other}'");
+    sql(&mut app.conn(), &added_long_ago);
     let home = app.browse("/admin", Some(&theirs.cookie));
     assert!(
         home.body.contains("You have not yet confirmed"),

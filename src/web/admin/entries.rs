@@ -135,6 +135,11 @@ pub struct ActionForm {
     pub reason: String,
     /// A governance lead's comment returning a submitted version.
     pub comment: String,
+    /// "yes" once the writer has said they are sure they want to withdraw the entry.
+    pub confirmed: String,
+    /// Set (never posted) when the page asks whether they are sure.
+    #[serde(skip)]
+    pub confirming: bool,
 }
 
 /// The actions of an entry's page.
@@ -266,9 +271,10 @@ pub(super) fn action_values(
     ] {
         let v = match entered {
             Some((b, f)) if a == b => {
-                json!({"ended_on": f.ended_on, "reason": f.reason, "comment": f.comment})
+                json!({"ended_on": f.ended_on, "reason": f.reason, "comment": f.comment,
+                       "confirming": f.confirming})
             }
-            _ => json!({"ended_on": "", "reason": "", "comment": ""}),
+            _ => json!({"ended_on": "", "reason": "", "comment": "", "confirming": false}),
         };
         m.insert(a.code().to_owned(), v);
     }

@@ -6,7 +6,7 @@ use super::context::today;
 use super::{page, AccountView, SignedIn};
 use crate::domain::people::Person;
 use crate::domain::returns::{
-    confirmation, due_for_confirmation, latest_returns, Confirmation, Return,
+    due_for_confirmation, latest_returns, person_confirmation, Confirmation, Return,
 };
 use crate::store::orgs::Org;
 use crate::store::review;
@@ -89,7 +89,7 @@ fn confirm_notice(org: &Org, person: &Person, returns: &[Return]) -> Option<Conf
     if !person.fields.decision_making {
         return None;
     }
-    let message = match confirmation(last.map(|l| l.1), today(), &org.settings) {
+    let message = match person_confirmation(person.added_on, last.map(|l| l.1), today(), &org.settings) {
         Confirmation::Current { .. } => return None,
         Confirmation::Missing => format!(
             "You have not yet confirmed your entries on the register, or made a nil return. Decision-making staff do this at least every {}.",
@@ -119,13 +119,33 @@ struct DeclaresFor {
 pub async fn show(state: Data, signed_in: SignedIn) -> Page {
     let principal = signed_in.0.principal.clone();
     let sites = state.queue.health();
-    let (orgs, declares_for, notices) = state
+    let (orgs, declares_for, notices, own) = state
         .db(move |c| {
+            let mut own = Vec::new();
             let mut orgs = Vec::new();
             let mut declares_for = Vec::new();
             let mut notices = Vec::new();
             for org in crate::store::orgs::all(c)? {
                 if !principal.in_org(org.id) {
+                    continue;
+                }
+                // A declarant sees their own entries and returns, nothing of the
+                // organisation's.
+                if !reads_all(&principal, org.id) {
+                    if let Some(person_id) = principal.person_in(org.id) {
+                        let person = crate::store::people::by_id(c, org.id, person_id)?;
+                        let returns = crate::store::returns::made(c, org.id)?;
+                        notices.extend(confirm_notice(&org, &person, &returns));
+                        own.push(super::home_own::own(c, &org, &person, today())?);
+                        declares_for.push(DeclaresFor {
+                            href: person
+                                .fields
+                                .decision_making
+                                .then(|| format!("/{}/interests/{}/", org.slug, person.slug)),
+                            name: person.fields.name,
+                            org_name: org.name.clone(),
+                        });
+                    }
                     continue;
                 }
                 let n = users::org_counts(c, org.id)?;
@@ -188,7 +208,7 @@ pub async fn show(state: Data, signed_in: SignedIn) -> Page {
                     name: org.name,
                 });
             }
-            Ok((orgs, declares_for, notices))
+            Ok((orgs, declares_for, notices, own))
         })
         .await?;
     Ok(page(
@@ -197,7 +217,7 @@ pub async fn show(state: Data, signed_in: SignedIn) -> Page {
         &json!({
             "title": "Your account", "account": AccountView::of(&signed_in.0), "errors": [],
             "role": role_view(signed_in.0.principal.role), "orgs": orgs, "declares_for": declares_for,
-            "notices": notices,
+            "notices": notices, "own": own,
         }),
     ))
 }

@@ -16,9 +16,11 @@ mod entry_form;
 pub mod form;
 pub mod gifts;
 pub mod home;
+mod home_own;
 pub mod import;
 pub mod paging;
 pub mod people;
+pub mod people_standing;
 mod registers;
 pub mod returns;
 pub mod review;
@@ -120,6 +122,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin-person-form",
         include_str!("../../../templates/admin/person-form.hbs"),
+    ),
+    (
+        "admin-person-standing",
+        include_str!("../../../templates/admin/person-standing.hbs"),
     ),
     (
         "admin-return-form",

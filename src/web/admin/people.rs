@@ -4,9 +4,8 @@
 
 use super::context::{caller, load_org, org_view, see_other};
 use super::form::{capitalise, field_messages};
-use super::paging::PageQuery;
 use super::{page, AccountView, CsrfForm, FieldError, PageError, SignedIn};
-use crate::domain::people::{Person, PersonFields};
+use crate::domain::people::{Person, PersonFields, PersonStanding};
 use crate::domain::{FieldErrors, Input};
 use crate::store::entries::Register;
 use crate::store::orgs::Org;
@@ -21,11 +20,20 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+/// The people list's query: its page, and the person just added (with the tag that
+/// vouches the service sent the browser here after adding them).
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+    added: Option<String>,
+    tag: Option<String>,
+}
+
 pub async fn list(
     state: Data,
     signed_in: SignedIn,
     path: OrgPath,
-    q: web::Query<PageQuery>,
+    q: web::Query<ListQuery>,
 ) -> Page {
     let org = load_org(&state, &path).await?;
     let page_no = super::paging::page_number(q.page.as_deref())?;
@@ -41,6 +49,22 @@ pub async fn list(
         .await?;
     let who = caller(&p);
     let may_govern = governs(&p, org.id);
+    let added = match (&q.added, &q.tag) {
+        (Some(slug), Some(tag)) => state.sessions.flash(&signed_in.0.csrf_token, slug, tag),
+        _ => None,
+    }
+    .and_then(|slug| people.iter().find(|x| x.slug == slug))
+    .map(|x| {
+        json!({"name": x.fields.name,
+               "href": format!("/admin/orgs/{}/declarations?person={}", org.slug, x.slug),
+               "declare_href": format!("/admin/orgs/{}/declarations/new?person={}", org.slug, x.slug)})
+    });
+    let name_of = |id: i64| {
+        people
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.fields.name.clone())
+    };
     let rows: Vec<Value> = people
         .iter()
         .filter(|x| who.reads_person(org.id, x.id))
@@ -53,7 +77,10 @@ pub async fn list(
                 "slug": x.slug, "name": x.fields.name, "position": x.fields.position,
                 "decision_making": x.fields.decision_making, "declarations": n,
                 "declarations_href": format!("/admin/orgs/{}/declarations?person={}", org.slug, x.slug),
-                "amend_href": may_govern.then(|| format!("/admin/orgs/{}/people/{}/amend", org.slug, x.slug)),
+                "amend_href": (may_govern && x.standing.is_active()).then(|| format!("/admin/orgs/{}/people/{}/amend", org.slug, x.slug)),
+                "retire_href": (may_govern && x.standing.is_active()).then(|| format!("/admin/orgs/{}/people/{}/retire", org.slug, x.slug)),
+                "retired": matches!(x.standing, PersonStanding::Retired { .. }),
+                "merged_into": x.standing.merged_into().and_then(name_of),
             })
         })
         .collect();
@@ -69,7 +96,7 @@ pub async fn list(
         &json!({
             "title": format!("People – {}", org.name), "account": AccountView::of(&signed_in.0),
             "errors": [], "org": org_view(&org), "rows": rows, "may_add": may_govern,
-            "pagination": pagination,
+            "pagination": pagination, "added": added,
         }),
     ))
 }
@@ -82,6 +109,8 @@ pub struct PersonForm {
     position: String,
     decision_making: String,
     version: String,
+    /// "true" once the clerk has confirmed a similarly named person is someone else.
+    confirm_similar: String,
 }
 
 const FIELDS: [(&str, &str); 3] = [
@@ -137,6 +166,27 @@ fn form_page(
     form: &PersonForm,
     errors: &[FieldError],
 ) -> HttpResponse {
+    form_page_similar(status, session, org, amending, form, errors, &[])
+}
+
+/// The person form; with `similar`, the step that asks whether the person being added
+/// is one of these people already here.
+fn form_page_similar(
+    status: StatusCode,
+    session: &Session,
+    org: &Org,
+    amending: Option<&Person>,
+    form: &PersonForm,
+    errors: &[FieldError],
+    similar: &[Person],
+) -> HttpResponse {
+    let similar: Vec<Value> = similar
+        .iter()
+        .map(|x| {
+            json!({"name": x.fields.name, "position": x.fields.position,
+                   "href": format!("/admin/orgs/{}/declarations?person={}", org.slug, x.slug)})
+        })
+        .collect();
     let (title, action) = match amending {
         None => (
             "Add a person".to_owned(),
@@ -158,6 +208,7 @@ fn form_page(
             "values": {"name": form.name, "position": form.position, "version": form.version,
                        "dm_yes": dm == "true", "dm_no": dm == "false"},
             "e": field_messages(errors, &["name", "position", "decision_making", "current-version"]),
+            "similar": similar,
         }),
     )
 }
@@ -197,12 +248,48 @@ pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<PersonForm>) ->
             ))
         }
     };
-    let (org_id, actor) = (org.id, p.actor());
-    let committed = state
-        .db(move |c| crate::store::people::create(c, org_id, &actor, fields))
-        .await?;
+    let confirmed = form.confirm_similar == "true";
+    let (org_id, actor, name) = (org.id, p.actor(), fields.name.clone());
+    if !confirmed {
+        let similar = state
+            .db(move |c| crate::store::people::similar_to(c, org_id, &name))
+            .await?;
+        if !similar.is_empty() {
+            return Ok(form_page_similar(
+                StatusCode::OK,
+                &posted.session,
+                &org,
+                None,
+                &form,
+                &[],
+                &similar,
+            ));
+        }
+    }
+    let written = state
+        .db(move |c| crate::store::people::add(c, org_id, &actor, fields, confirmed))
+        .await;
+    let committed = match written {
+        Ok(committed) => committed,
+        Err(ApiError::Invalid(fe)) => {
+            return Ok(form_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &posted.session,
+                &org,
+                None,
+                &form,
+                &errors_of(&fe),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
     api::publish(&state, &committed.org.slug, committed.touched).await;
-    Ok(see_other(format!("/admin/orgs/{}/people", org.slug)))
+    let slug = committed.value.slug;
+    let tag = state.sessions.flash_tag(&posted.session.csrf_token, &slug);
+    Ok(see_other(format!(
+        "/admin/orgs/{}/people?added={slug}&tag={tag}",
+        org.slug
+    )))
 }
 
 async fn person(state: &AppState, org: &Org, slug: &str) -> Result<Person, PageError> {
@@ -221,6 +308,7 @@ pub async fn amend_form(state: Data, signed_in: SignedIn, path: RecordPath) -> P
         position: x.fields.position.clone(),
         decision_making: x.fields.decision_making.to_string(),
         version: x.version.to_string(),
+        confirm_similar: String::new(),
     };
     Ok(form_page(
         StatusCode::OK,

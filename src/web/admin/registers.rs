@@ -261,8 +261,26 @@ pub(super) async fn act<R: EntryPages>(
     let p = posted.session.principal.clone();
     let (v, person) = load::<R>(&state, &p, &org, &path.1).await?;
     action.check(&p, org.id, person.id)?;
-    let form = posted.form;
+    let mut form = posted.form;
     let id = v.entry.id;
+    // A withdrawal cannot be undone: the page asks whether they are sure first, the
+    // reason kept, and only the answer "yes" withdraws.
+    let sure = action != Action::Withdraw || form.confirmed == "yes";
+    if !sure && R::step(action, &form).is_ok() {
+        form.confirming = true;
+        let (session, entered) = (&posted.session, Some((action, &form)));
+        return entry_page::<R>(
+            &state,
+            session,
+            &org,
+            &path.1,
+            StatusCode::OK,
+            &[],
+            entered,
+            None,
+        )
+        .await;
+    }
     let written = match R::step(action, &form) {
         Ok(step) => {
             let (org_id, version, actor) = (org.id, version_of(&form.version), p.actor());

@@ -36,6 +36,27 @@ pub struct DoneQuery {
     person: Option<String>,
 }
 
+/// The form with the entries a confirmation for the chosen person confirms.
+fn confirming_page(
+    session: &Session,
+    org: &Org,
+    people: &[Person],
+    form: &ReturnForm,
+    saved: Option<&str>,
+    entries: &[Value],
+) -> HttpResponse {
+    form_page_with(
+        StatusCode::OK,
+        session,
+        org,
+        people,
+        form,
+        &[],
+        saved,
+        Some(entries),
+    )
+}
+
 fn form_page(
     status: StatusCode,
     session: &Session,
@@ -44,6 +65,20 @@ fn form_page(
     form: &ReturnForm,
     errors: &[FieldError],
     saved: Option<&str>,
+) -> HttpResponse {
+    form_page_with(status, session, org, people, form, errors, saved, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form_page_with(
+    status: StatusCode,
+    session: &Session,
+    org: &Org,
+    people: &[Person],
+    form: &ReturnForm,
+    errors: &[FieldError],
+    saved: Option<&str>,
+    entries: Option<&[Value]>,
 ) -> HttpResponse {
     let fixed = (!governs(&session.principal, org.id))
         .then(|| people.first())
@@ -56,6 +91,11 @@ fn form_page(
     let saved = match saved {
         Some("nil_return") => Some("The nil return was recorded"),
         Some("confirmation") => Some("The annual confirmation was recorded"),
+        // A declarant's return counts once a governance lead accepts it.
+        Some("nil_return-sent") => Some("Your nil return was sent for review"),
+        Some("confirmation-sent") => {
+            Some("Your annual confirmation was sent for review: it counts once a governance lead accepts it")
+        }
         _ => None,
     };
     page(
@@ -67,6 +107,7 @@ fn form_page(
             "values": {"made_on": form.made_on, "nil": form.kind == "nil_return",
                        "confirmation": form.kind == "confirmation"},
             "e": field_messages(errors, &["person", "kind", "made_on"]), "saved": saved,
+            "confirming": entries.map(|e| json!({"entries": e})),
         }),
     )
 }
@@ -89,7 +130,7 @@ pub async fn new_form(
         // Chosen from the list of confirmations due; an unknown slug selects nobody.
         form.person = slug.to_owned();
     }
-    Ok(form_page(
+    let mut shown = form_page(
         StatusCode::OK,
         &signed_in.0,
         &org,
@@ -97,7 +138,55 @@ pub async fn new_form(
         &form,
         &[],
         q.saved.as_deref(),
-    ))
+    );
+    // What a confirmation confirms: the person's current entries, listed on the form.
+    if let Some(x) = people.iter().find(|x| x.slug == form.person) {
+        let (org_id, person_id) = (org.id, x.id);
+        let base = format!("/admin/orgs/{}", org.slug);
+        let entries = state
+            .db(move |c| confirmed_entries(c, org_id, person_id, &base))
+            .await?;
+        shown = confirming_page(
+            &signed_in.0,
+            &org,
+            &people,
+            &form,
+            q.saved.as_deref(),
+            &entries,
+        );
+    }
+    Ok(shown)
+}
+
+/// The current entries of person `person_id` that an annual confirmation confirms.
+fn confirmed_entries(
+    c: &mut crate::store::AnyConnection,
+    org_id: i64,
+    person_id: i64,
+    base: &str,
+) -> Result<Vec<Value>, crate::store::StoreError> {
+    use crate::domain::entries::EntryState;
+    use crate::store::entries::Register;
+    let active = |p: i64, s: EntryState| p == person_id && s == EntryState::Active;
+    let mut out = Vec::new();
+    for v in crate::store::declarations::Declarations::current(c, org_id)? {
+        if active(v.entry.person_id, v.entry.standing.state) {
+            out.push(
+                json!({"what": v.entry.fields.description, "kind": "Declaration",
+                            "href": format!("{base}/declarations/{}", v.entry.id)}),
+            );
+        }
+    }
+    for v in crate::store::gifts::Gifts::current(c, org_id)? {
+        if active(v.entry.person_id, v.entry.standing.state) {
+            out.push(
+                json!({"what": format!("{}: {}", v.entry.fields.giver, v.entry.fields.description),
+                            "kind": "Gift or hospitality",
+                            "href": format!("{base}/gifts/{}", v.entry.id)}),
+            );
+        }
+    }
+    Ok(out)
 }
 
 pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<ReturnForm>) -> Page {
@@ -164,8 +253,12 @@ pub async fn create(state: Data, path: OrgPath, posted: CsrfForm<ReturnForm>) ->
     match written {
         Ok(committed) => {
             api::publish(&state, &committed.org.slug, committed.touched).await;
+            let sent = match committed.value.review {
+                crate::domain::entries::Review::Accepted => "",
+                _ => "-sent",
+            };
             Ok(see_other(format!(
-                "/admin/orgs/{}/returns/new?saved={}",
+                "/admin/orgs/{}/returns/new?saved={}{sent}",
                 org.slug,
                 kind.code()
             )))

@@ -19,7 +19,7 @@ use crate::domain::editions::EditionKind;
 use crate::domain::entries::StandingChange;
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome as GiftOutcome, MAX_VALUE_PENCE};
 use crate::domain::interests::{DeclarationFields, InterestType, MAX_DESCRIPTION};
-use crate::domain::people::PersonFields;
+use crate::domain::people::{PersonFields, PersonStanding};
 use crate::domain::returns::Return;
 use crate::domain::validation::MAX_PERSON_REF;
 use crate::web::api::MAX_PERSON_SLUG;
@@ -94,7 +94,53 @@ fn person_fields() -> Fields {
 
 /// `POST …/people`
 pub fn new_person() -> Value {
-    object(&person_fields(), &["name", "position"], true)
+    let mut fields = person_fields();
+    fields.push((
+        "confirm_similar",
+        described(
+            flag(),
+            "true to add the person although someone in use has the same or a very similar name (case, titles, punctuation and accents folded); without it such a person is refused with 422, the similar people named in the problem",
+        ),
+    ));
+    object(&fields, &["name", "position"], true)
+}
+
+/// `POST …/people/{slug}/retire`: a record added by mistake, with no current entries.
+pub fn retire_person() -> Value {
+    object(
+        &[("version", version()), person_reason()],
+        &["version", "reason"],
+        true,
+    )
+}
+
+/// `POST …/people/{slug}/merge`: into the record of the person `into`.
+pub fn merge_person() -> Value {
+    object(
+        &[
+            ("version", version()),
+            (
+                "into",
+                described(
+                    text(MAX_PERSON_SLUG),
+                    "The slug of the person in use whose record this one is merged into",
+                ),
+            ),
+            person_reason(),
+        ],
+        &["version", "into", "reason"],
+        true,
+    )
+}
+
+fn person_reason() -> (&'static str, Value) {
+    (
+        "reason",
+        described(
+            text(PersonStanding::MAX_REASON),
+            "Why the record is retired or merged; kept in the audit chain",
+        ),
+    )
 }
 
 /// `POST …/people/{slug}/amend`
