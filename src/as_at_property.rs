@@ -21,9 +21,9 @@ use crate::publish::as_at::as_at;
 use crate::publish::exports;
 use crate::publish::views::Visible;
 use crate::store::declarations::Declarations;
+use crate::store::earnings::{self, EarningsStep};
 use crate::store::entries::Register;
 use crate::store::gifts::{GiftStep, Gifts};
-use crate::store::earnings::{self, EarningsStep};
 use crate::store::{
     audit, orgs, people, records, returns, snapshot, AnyConnection, Store, StoreError, Touched,
 };

@@ -182,7 +182,10 @@ fn pounds(input: &mut Input, errors: &mut FieldErrors, (field, pence_field): (&s
         return;
     };
     if input.get(pence_field).is_some() {
-        errors.add(field, format!("give {field} (pounds) or {pence_field}, not both"));
+        errors.add(
+            field,
+            format!("give {field} (pounds) or {pence_field}, not both"),
+        );
         return;
     }
     match v.as_str().and_then(Pence::parse_pounds) {
@@ -431,7 +434,12 @@ pub(crate) fn check_for_fuzzing(data: &[u8]) {
     let settings = crate::domain::org::OrgSettings::default();
     if let Ok(rows) = rows(data) {
         for (_, input) in rows {
-            for kind in [Kind::Interests, Kind::Gifts, Kind::Decisions, Kind::GpEarnings] {
+            for kind in [
+                Kind::Interests,
+                Kind::Gifts,
+                Kind::Decisions,
+                Kind::GpEarnings,
+            ] {
                 let _ = parse_row(kind, input.clone(), today, &settings, &people);
             }
         }

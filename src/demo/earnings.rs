@@ -38,11 +38,19 @@ fn last_two_years(today: NaiveDate) -> [i32; 2] {
     [started - 2, started - 1]
 }
 
-fn fields(ctx: &Ctx, practice: usize, name: &str, start: i32) -> Result<GpEarningsFields, StoreError> {
+fn fields(
+    ctx: &Ctx,
+    practice: usize,
+    name: &str,
+    start: i32,
+) -> Result<GpEarningsFields, StoreError> {
     let k = (practice as u64) * 10 + (start as u64 % 10);
     let letters = ['B', 'C', 'J', 'M'];
     let letter = letters[(ctx.variant as usize) % letters.len()];
-    let code = format!("{letter}{:05}", 82_003 + practice * 11 + ctx.variant as usize * 300);
+    let code = format!(
+        "{letter}{:05}",
+        82_003 + practice * 11 + ctx.variant as usize * 300
+    );
     // £85,000 to £159,000, rising a little in the later year.
     let pounds = 85_000 + (ctx.mix(9000 + practice as u64) % 70) * 1000 + (ctx.mix(k) % 5) * 1000;
     let full_time = 1 + ctx.mix(9100 + practice as u64) % 7;
@@ -84,8 +92,10 @@ pub(super) fn plan<'a>(history: &mut History<'a>, ctx: &'a Ctx) -> Result<(), St
                 let written = create_earnings(c, s.org_id, ACTOR, fields)?;
                 if corrected {
                     // Entered with a part-time GP left out; corrected the same day.
-                    let fixed = Input::from_json(json!({"part_time_gps": written.value.record.fields.part_time_gps + 1}))
-                        .expect("an object");
+                    let fixed = Input::from_json(
+                        json!({"part_time_gps": written.value.record.fields.part_time_gps + 1}),
+                    )
+                    .expect("an object");
                     let (id, version) = (written.value.id, written.value.version);
                     change_earnings(c, s.org_id, ACTOR, id, version, EarningsStep::Amend(fixed))?;
                 }

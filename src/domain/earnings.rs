@@ -47,7 +47,11 @@ pub fn financial_year(s: &str) -> Option<String> {
     if first.len() != 4 || second.len() != 2 {
         return None;
     }
-    if !first.bytes().chain(second.bytes()).all(|c| c.is_ascii_digit()) {
+    if !first
+        .bytes()
+        .chain(second.bytes())
+        .all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let year: u32 = first.parse().ok()?;
@@ -146,6 +150,17 @@ impl GpEarningsFields {
         format!("{}/{}", self.ods_code, self.financial_year)
     }
 
+    /// The GPs the figure covers, in words: `5 GPs (3 full-time, 2 part-time)`, `1 GP
+    /// (1 full-time, 0 part-time)`.
+    pub fn gps_covered(&self) -> String {
+        let total = self.full_time_gps + self.part_time_gps;
+        let s = if total == 1 { "" } else { "s" };
+        format!(
+            "{total} GP{s} ({} full-time, {} part-time)",
+            self.full_time_gps, self.part_time_gps
+        )
+    }
+
     /// The mean earnings as the register shows them: `£104,000`.
     pub fn mean_earnings(&self) -> String {
         Pence(self.mean_earnings_pence).to_string()
@@ -184,6 +199,13 @@ mod tests {
         assert_eq!((f.full_time_gps, f.part_time_gps), (3, 2));
         assert_eq!(f.key(), "B82005/2025/26");
         assert_eq!(f.mean_earnings(), "£104,000");
+        assert_eq!(f.gps_covered(), "5 GPs (3 full-time, 2 part-time)");
+        let one = GpEarningsFields {
+            full_time_gps: 0,
+            part_time_gps: 1,
+            ..f.clone()
+        };
+        assert_eq!(one.gps_covered(), "1 GP (0 full-time, 1 part-time)");
         assert_eq!(GpEarningsFields::parse(&f.to_input()).unwrap(), f);
     }
 

@@ -149,11 +149,7 @@ impl Publisher {
 
     /// Write `/<org>/data/gp-earnings.csv` and `.json` (with the page, and in the
     /// coalesced pass of the bulk open data files).
-    pub(super) fn write_gp_earnings_data(
-        &self,
-        slug: &str,
-        ctx: &Ctx,
-    ) -> Result<(), PublishError> {
+    pub(super) fn write_gp_earnings_data(&self, slug: &str, ctx: &Ctx) -> Result<(), PublishError> {
         self.write_data(slug, ctx.v, REGISTER, &COLUMNS, records(ctx).into_iter())
     }
 }

@@ -113,7 +113,10 @@ const TEMPLATES: [(&str, &str); 34] = [
     ("decisions", include_str!("../../templates/decisions.hbs")),
     ("decision", include_str!("../../templates/decision.hbs")),
     ("breaches", include_str!("../../templates/breaches.hbs")),
-    ("gp-earnings", include_str!("../../templates/gp-earnings.hbs")),
+    (
+        "gp-earnings",
+        include_str!("../../templates/gp-earnings.hbs"),
+    ),
     ("data", include_str!("../../templates/data.hbs")),
     ("editions", include_str!("../../templates/editions.hbs")),
     ("edition", include_str!("../../templates/edition.hbs")),

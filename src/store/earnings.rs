@@ -13,9 +13,7 @@ impl Kind for GpEarnings {
     /// Withdrawn figures give up their key, so the practice's figure for the year can be
     /// entered again correctly.
     fn key(&self) -> Option<String> {
-        self.withdrawn_reason
-            .is_none()
-            .then(|| self.fields.key())
+        self.withdrawn_reason.is_none().then(|| self.fields.key())
     }
 }
 
@@ -109,6 +107,10 @@ pub fn change_earnings(
             }
         };
         let stored = records::replace(c, org_id, &current, next, ctx, ctx.seq)?;
-        Ok(one_change(stored.entry(action), Touched::GpEarnings, stored))
+        Ok(one_change(
+            stored.entry(action),
+            Touched::GpEarnings,
+            stored,
+        ))
     })
 }

@@ -193,7 +193,10 @@ mod tests {
         ];
         let n = notice(all.clone());
         let text = n.encode();
-        assert_eq!(text, "1 0123456789abcdef test-ccg 41 43 p7,i8,g9,c10,d,b,n,e");
+        assert_eq!(
+            text,
+            "1 0123456789abcdef test-ccg 41 43 p7,i8,g9,c10,d,b,n,e"
+        );
         assert_eq!(Notice::decode(&text), Some(n));
     }
 

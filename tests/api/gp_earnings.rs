@@ -75,10 +75,25 @@ fn the_api_records_amends_and_withdraws_a_figure(b: Backend) {
     assert_eq!(s, 422, "{e}");
     let f = &e["fields"];
     assert!(f["ods_code"].as_str().unwrap().contains("B82005"), "{e}");
-    assert!(f["financial_year"].as_str().unwrap().contains("2025/26"), "{e}");
-    assert!(f["mean_earnings_pence"].as_str().unwrap().contains("whole pounds"), "{e}");
-    assert!(f["part_time_gps"].as_str().unwrap().contains("at least 1"), "{e}");
-    assert!(f["source_url"].as_str().unwrap().contains("https://"), "{e}");
+    assert!(
+        f["financial_year"].as_str().unwrap().contains("2025/26"),
+        "{e}"
+    );
+    assert!(
+        f["mean_earnings_pence"]
+            .as_str()
+            .unwrap()
+            .contains("whole pounds"),
+        "{e}"
+    );
+    assert!(
+        f["part_time_gps"].as_str().unwrap().contains("at least 1"),
+        "{e}"
+    );
+    assert!(
+        f["source_url"].as_str().unwrap().contains("https://"),
+        "{e}"
+    );
     assert_eq!(app.head(), head, "nothing written");
 
     // Recorded: one entry; the page, the feed and the data files show it.
@@ -106,6 +121,12 @@ fn the_api_records_amends_and_withdraws_a_figure(b: Backend) {
         feed.contains("GP earnings recorded: Riverside Surgery (B82005), 2025/26"),
         "{feed}"
     );
+    assert!(
+        feed.contains(
+            "Mean net earnings £104,000 per GP, covering 5 GPs (3 full-time, 2 part-time)."
+        ),
+        "{feed}"
+    );
     app.wait_for_data_files();
     let csv = public(&app, "data/gp-earnings.csv");
     assert!(
@@ -114,7 +135,10 @@ fn the_api_records_amends_and_withdraws_a_figure(b: Backend) {
         )),
         "{csv}"
     );
-    let (_, doc) = app.get(&format!("{}/test-ccg/data/gp-earnings.json", app.base), None);
+    let (_, doc) = app.get(
+        &format!("{}/test-ccg/data/gp-earnings.json", app.base),
+        None,
+    );
     assert_eq!(doc["register"], "gp-earnings");
     assert_eq!(doc["records"][0]["mean_earnings_pence"], 10_400_000);
     assert!(public(&app, "data/").contains("gp-earnings.csv"));
@@ -155,7 +179,10 @@ fn the_api_records_amends_and_withdraws_a_figure(b: Backend) {
     assert_eq!(app.head(), head);
 
     // Withdrawn with a reason: off the page and the data, kept in the API and the chain.
-    let (s, e) = app.post(&format!("/gp-earnings/{id}/withdraw"), json!({"version": 2}));
+    let (s, e) = app.post(
+        &format!("/gp-earnings/{id}/withdraw"),
+        json!({"version": 2}),
+    );
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["fields"]["reason"], "is required");
     let (s, w) = app.post(
@@ -167,8 +194,14 @@ fn the_api_records_amends_and_withdraws_a_figure(b: Backend) {
     assert_eq!(entries_after(&app, head), one("withdraw"));
     assert!(!public(&app, "gp-earnings/").contains("Riverside Surgery"));
     let feed = public(&app, "feeds/gp-earnings.xml");
-    assert!(feed.contains("GP earnings withdrawn: Riverside Surgery"), "{feed}");
-    assert!(feed.contains("Entered against the wrong practice"), "{feed}");
+    assert!(
+        feed.contains("GP earnings withdrawn: Riverside Surgery"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("Entered against the wrong practice"),
+        "{feed}"
+    );
     app.wait_for_data_files();
     assert!(!public(&app, "data/gp-earnings.csv").contains("Riverside"));
     let (s, list) = app.get(&app.api("/gp-earnings"), None);
@@ -213,7 +246,11 @@ fn the_forms_record_amend_and_withdraw_a_figure(b: Backend) {
     let browser = app.sign_in(&lead);
     const LIST: &str = "/admin/orgs/test-ccg/gp-earnings";
     let home = app.browse("/admin", Some(&browser.cookie));
-    assert!(home.body.contains(&format!("href=\"{LIST}\"")), "{}", home.body);
+    assert!(
+        home.body.contains(&format!("href=\"{LIST}\"")),
+        "{}",
+        home.body
+    );
     let form = app.browse(&format!("{LIST}/new"), Some(&browser.cookie));
     assert_eq!(form.status, 200, "{}", form.body);
     let head = app.head();
@@ -236,9 +273,18 @@ fn the_forms_record_amend_and_withdraw_a_figure(b: Backend) {
     bad[2] = ("financial_year", "2024");
     let refused = send(&app, &format!("{LIST}/new"), &browser, &bad);
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("<a href=\"#mean_earnings\">Mean net earnings must be an amount in whole pounds"), "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "<a href=\"#mean_earnings\">Mean net earnings must be an amount in whole pounds"
+        ),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("<a href=\"#financial_year\">Financial year must be a financial year written as 2025/26"), "{}", refused.body);
-    assert!(refused.body.contains("value=\"lots\""), "what was typed is kept");
+    assert!(
+        refused.body.contains("value=\"lots\""),
+        "what was typed is kept"
+    );
     assert_eq!(app.head(), head, "nothing written");
 
     // Recorded.
@@ -246,7 +292,11 @@ fn the_forms_record_amend_and_withdraw_a_figure(b: Backend) {
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(entries_after(&app, head), one("create"));
     let list = app.browse(answer.location.as_deref().unwrap(), Some(&browser.cookie));
-    assert!(list.body.contains("The GP earnings were recorded"), "{}", list.body);
+    assert!(
+        list.body.contains("The GP earnings were recorded"),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("£98,000") && list.body.contains("C81002"));
     let (_, all) = app.get(&app.api("/gp-earnings"), None);
     let id = all[0]["id"].as_i64().unwrap();
@@ -256,7 +306,11 @@ fn the_forms_record_amend_and_withdraw_a_figure(b: Backend) {
     // Amended: the form carries the figure in pounds and the version.
     let amend = format!("{LIST}/{id}/amend");
     let form = app.browse(&amend, Some(&browser.cookie));
-    assert!(form.body.contains("value=\"98000\"") && form.body.contains("name=\"version\" value=\"1\""), "{}", form.body);
+    assert!(
+        form.body.contains("value=\"98000\"") && form.body.contains("name=\"version\" value=\"1\""),
+        "{}",
+        form.body
+    );
     let head = app.head();
     let mut changed = FORM.to_vec();
     changed[5] = ("part_time_gps", "2");
@@ -267,27 +321,61 @@ fn the_forms_record_amend_and_withdraw_a_figure(b: Backend) {
     let head = app.head();
     let stale = send(&app, &amend, &browser, &changed);
     assert_eq!(stale.status, 409, "{}", stale.body);
-    assert!(stale.body.contains("changed by someone else"), "{}", stale.body);
+    assert!(
+        stale.body.contains("changed by someone else"),
+        "{}",
+        stale.body
+    );
     assert_eq!(app.head(), head);
 
     // Withdrawn: a reason is needed.
     let withdraw = format!("{LIST}/{id}/withdraw");
-    let refused = send(&app, &withdraw, &browser, &[("version", "2"), ("reason", "")]);
+    let refused = send(
+        &app,
+        &withdraw,
+        &browser,
+        &[("version", "2"), ("reason", "")],
+    );
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("<a href=\"#reason\">Enter why the figure is withdrawn</a>"), "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("<a href=\"#reason\">Enter why the figure is withdrawn</a>"),
+        "{}",
+        refused.body
+    );
     assert_eq!(app.head(), head);
-    let answer = send(&app, &withdraw, &browser, &[("version", "2"), ("reason", "Duplicate of another entry")]);
+    let answer = send(
+        &app,
+        &withdraw,
+        &browser,
+        &[("version", "2"), ("reason", "Duplicate of another entry")],
+    );
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(entries_after(&app, head), one("withdraw"));
     let list = app.browse(LIST, Some(&browser.cookie));
-    assert!(list.body.contains("Withdrawn as entered in error: Duplicate of another entry"), "{}", list.body);
+    assert!(
+        list.body
+            .contains("Withdrawn as entered in error: Duplicate of another entry"),
+        "{}",
+        list.body
+    );
     assert!(!public(&app, "gp-earnings/").contains("Castle Street"));
 
     // A declarant sees no form.
     let person = app.add_person("Dr Declarant", true);
-    let declarant = app.account("me@test.example", Role::Declarant, &["test-ccg"], Some(&person));
+    let declarant = app.account(
+        "me@test.example",
+        Role::Declarant,
+        &["test-ccg"],
+        Some(&person),
+    );
     let theirs = app.sign_in(&declarant);
-    assert_eq!(app.browse(&format!("{LIST}/new"), Some(&theirs.cookie)).status, 403);
+    assert_eq!(
+        app.browse(&format!("{LIST}/new"), Some(&theirs.cookie))
+            .status,
+        403
+    );
 }
 
 fn the_import_checks_every_row_then_writes_each_figure(b: Backend) {
@@ -300,7 +388,12 @@ fn the_import_checks_every_row_then_writes_each_figure(b: Backend) {
     let bad = format!(
         "{header}Riverside Surgery,B82005,2025/26,\"104,000\",3,2,\nRiverside Surgery,B82005,2025/26,104000,3,2,\nOakfield Surgery,B82099,2025/26,99000.50,0,0,\n"
     );
-    let answer = send(&app, IMPORT, &browser, &[("kind", "gp-earnings"), ("csv", &bad)]);
+    let answer = send(
+        &app,
+        IMPORT,
+        &browser,
+        &[("kind", "gp-earnings"), ("csv", &bad)],
+    );
     assert_eq!(answer.status, 422, "{}", answer.body);
     for text in [
         "row 2 (line 3): financial_year: B82005 2025/26 is also on row 1 (line 2)",
@@ -313,15 +406,26 @@ fn the_import_checks_every_row_then_writes_each_figure(b: Backend) {
     let good = format!(
         "{header}Riverside Surgery,B82005,2025/26,\"104,000\",3,2,https://riverside.example/\nOakfield Surgery,B82099,2024/25,99000,0,1,\n"
     );
-    let answer = send(&app, IMPORT, &browser, &[("kind", "gp-earnings"), ("csv", &good)]);
+    let answer = send(
+        &app,
+        IMPORT,
+        &browser,
+        &[("kind", "gp-earnings"), ("csv", &good)],
+    );
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(
         entries_after(&app, head),
         [one("create"), one("create")].concat()
     );
     let page = public(&app, "gp-earnings/");
-    assert!(page.contains("Riverside Surgery") && page.contains("Oakfield Surgery"), "{page}");
-    assert!(page.find("2025/26").unwrap() < page.find("2024/25").unwrap(), "newest year first");
+    assert!(
+        page.contains("Riverside Surgery") && page.contains("Oakfield Surgery"),
+        "{page}"
+    );
+    assert!(
+        page.find("2025/26").unwrap() < page.find("2024/25").unwrap(),
+        "newest year first"
+    );
 }
 
 both_backends!(

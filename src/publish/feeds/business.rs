@@ -232,10 +232,9 @@ pub(super) fn describe(
                 f.practice_name, f.ods_code, f.financial_year
             );
             let mut description = format!(
-                "<p>Mean net earnings {} per GP, covering {} full-time and {} part-time GPs.</p>",
+                "<p>Mean net earnings {} per GP, covering {}.</p>",
                 f.mean_earnings(),
-                f.full_time_gps,
-                f.part_time_gps
+                f.gps_covered()
             );
             if let Some(reason) = &g.withdrawn_reason {
                 description.push_str(&format!("<p>Withdrawn: {}</p>", esc(reason)));

@@ -30,13 +30,41 @@ type Posted = CsrfForm<Vec<(String, String)>>;
 
 /// The form's fields: (field, label, what to say when it is missing).
 const FIELDS: [(&str, &str, &str); 8] = [
-    ("practice_name", "Practice name", "Enter the practice's name"),
-    ("ods_code", "ODS code", "Enter the practice's ODS code, such as B82005"),
-    ("financial_year", "Financial year", "Enter the financial year, such as 2025/26"),
-    ("mean_earnings", "Mean net earnings", "Enter the mean net earnings per GP, in pounds"),
-    ("full_time_gps", "Full-time GPs", "Enter the number of full-time GPs, 0 if none"),
-    ("part_time_gps", "Part-time GPs", "Enter the number of part-time GPs, 0 if none"),
-    ("source_url", "Source", "Enter where the practice published the figure"),
+    (
+        "practice_name",
+        "Practice name",
+        "Enter the practice's name",
+    ),
+    (
+        "ods_code",
+        "ODS code",
+        "Enter the practice's ODS code, such as B82005",
+    ),
+    (
+        "financial_year",
+        "Financial year",
+        "Enter the financial year, such as 2025/26",
+    ),
+    (
+        "mean_earnings",
+        "Mean net earnings",
+        "Enter the mean net earnings per GP, in pounds",
+    ),
+    (
+        "full_time_gps",
+        "Full-time GPs",
+        "Enter the number of full-time GPs, 0 if none",
+    ),
+    (
+        "part_time_gps",
+        "Part-time GPs",
+        "Enter the number of part-time GPs, 0 if none",
+    ),
+    (
+        "source_url",
+        "Source",
+        "Enter where the practice published the figure",
+    ),
     ("reason", "Reason", "Enter why the figure is withdrawn"),
 ];
 
@@ -151,7 +179,10 @@ fn merge(mut fe: FieldErrors, e: FieldErrors) -> FieldErrors {
 }
 
 fn problems(fe: &FieldErrors) -> Problems {
-    Problems(form_errors(&merge(FieldErrors::default(), fe.clone()), &FIELDS))
+    Problems(form_errors(
+        &merge(FieldErrors::default(), fe.clone()),
+        &FIELDS,
+    ))
 }
 
 fn sections(v: &Values, p: &Problems) -> Vec<Section> {
@@ -178,8 +209,18 @@ fn sections(v: &Values, p: &Problems) -> Vec<Section> {
     ])]
 }
 
-fn new_page(status: StatusCode, session: &Session, org: &Org, v: &Values, p: &Problems) -> HttpResponse {
-    let form = FormView::new(format!("{}/new", base(org)), "Record these earnings", sections(v, p));
+fn new_page(
+    status: StatusCode,
+    session: &Session,
+    org: &Org,
+    v: &Values,
+    p: &Problems,
+) -> HttpResponse {
+    let form = FormView::new(
+        format!("{}/new", base(org)),
+        "Record these earnings",
+        sections(v, p),
+    );
     let mut fp = FormPage::new("Record a practice's GP earnings", base(org), vec![form]);
     fp.intro.push("One practice and one financial year. Everything on this form is published in the register of GP earnings.".into());
     fp.render(status, session, org, p)
@@ -188,12 +229,20 @@ fn new_page(status: StatusCode, session: &Session, org: &Org, v: &Values, p: &Pr
 pub async fn new_form(state: Data, signed_in: SignedIn, path: OrgPath) -> Page {
     let org = load_org(&state, &path).await?;
     caller(&signed_in.0.principal).governance(org.id)?;
-    Ok(new_page(StatusCode::OK, &signed_in.0, &org, &Values::default(), &Problems::default()))
+    Ok(new_page(
+        StatusCode::OK,
+        &signed_in.0,
+        &org,
+        &Values::default(),
+        &Problems::default(),
+    ))
 }
 
 pub async fn create(state: Data, path: OrgPath, posted: Posted) -> Page {
     let org = load_org(&state, &path).await?;
-    let actor = caller(&posted.session.principal).governance(org.id)?.actor();
+    let actor = caller(&posted.session.principal)
+        .governance(org.id)?
+        .actor();
     let v = Values(posted.form);
     let refused = |fe: &FieldErrors| {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -230,10 +279,16 @@ fn values_of(g: &Stored<GpEarnings>) -> Values {
         ("practice_name".into(), f.practice_name.clone()),
         ("ods_code".into(), f.ods_code.clone()),
         ("financial_year".into(), f.financial_year.clone()),
-        ("mean_earnings".into(), (f.mean_earnings_pence / 100).to_string()),
+        (
+            "mean_earnings".into(),
+            (f.mean_earnings_pence / 100).to_string(),
+        ),
         ("full_time_gps".into(), f.full_time_gps.to_string()),
         ("part_time_gps".into(), f.part_time_gps.to_string()),
-        ("source_url".into(), f.source_url.clone().unwrap_or_default()),
+        (
+            "source_url".into(),
+            f.source_url.clone().unwrap_or_default(),
+        ),
         ("version".into(), g.version.to_string()),
     ])
 }
@@ -249,7 +304,9 @@ fn amend_page(
     let at = format!("{}/{}", base(org), g.id);
     let mut forms = Vec::new();
     if g.record.withdrawn_reason.is_none() {
-        forms.push(FormView::new(format!("{at}/amend"), "Save the amendment", sections(v, p)).version(v));
+        forms.push(
+            FormView::new(format!("{at}/amend"), "Save the amendment", sections(v, p)).version(v),
+        );
         let reason = Field::textarea("reason", "Reason for withdrawing", v, p)
             .hint("Withdraw only a figure entered in error. It is kept in the audit log but leaves the register, and cannot be changed again");
         let mut withdraw = FormView::new(
@@ -264,12 +321,17 @@ fn amend_page(
     }
     let f = &g.record.fields;
     let mut fp = FormPage::new(
-        format!("GP earnings {}: {}, {}", g.id, f.practice_name, f.financial_year),
+        format!(
+            "GP earnings {}: {}, {}",
+            g.id, f.practice_name, f.financial_year
+        ),
         base(org),
         forms,
     );
     if let Some(reason) = &g.record.withdrawn_reason {
-        fp.intro.push(format!("Withdrawn as entered in error: {reason}. It cannot be changed again."));
+        fp.intro.push(format!(
+            "Withdrawn as entered in error: {reason}. It cannot be changed again."
+        ));
     }
     fp.render(status, session, org, p)
 }
@@ -279,16 +341,26 @@ pub async fn amend_form(state: Data, signed_in: SignedIn, path: RecordPath) -> P
     caller(&signed_in.0.principal).governance(org.id)?;
     let g = load(&state, &org, &path.1).await?;
     let v = values_of(&g);
-    Ok(amend_page(StatusCode::OK, &signed_in.0, &org, &g, &v, &Problems::default()))
+    Ok(amend_page(
+        StatusCode::OK,
+        &signed_in.0,
+        &org,
+        &g,
+        &v,
+        &Problems::default(),
+    ))
 }
 
 /// Amend or withdraw: the store's refusals and a stale version come back on the page.
 async fn change(state: Data, path: RecordPath, posted: Posted, withdraw: bool) -> Page {
     let org = load_org(&state, &path.0).await?;
-    let actor = caller(&posted.session.principal).governance(org.id)?.actor();
+    let actor = caller(&posted.session.principal)
+        .governance(org.id)?
+        .actor();
     let g = load(&state, &org, &path.1).await?;
     let mut v = Values(posted.form);
-    let show = |status, v: &Values, p: &Problems| amend_page(status, &posted.session, &org, &g, v, p);
+    let show =
+        |status, v: &Values, p: &Problems| amend_page(status, &posted.session, &org, &g, v, p);
     let step = if withdraw {
         let reason = Input::from_json(json!({"reason": v.text("reason")})).expect("an object");
         let mut p = reason.parser();
@@ -296,7 +368,11 @@ async fn change(state: Data, path: RecordPath, posted: Posted, withdraw: bool) -
         if let Err(fe) = p.finish() {
             let mut form = values_of(&g);
             form.set("reason", v.get("reason").to_owned());
-            return Ok(show(StatusCode::UNPROCESSABLE_ENTITY, &form, &problems(&fe)));
+            return Ok(show(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &problems(&fe),
+            ));
         }
         EarningsStep::Withdraw(text.expect("checked"))
     } else {
