@@ -1,6 +1,7 @@
 //! The register as at a date, checked by property: random sequences of writes
 //! (declarations and gifts created, amended, ended, withheld, released, withdrawn,
-//! submitted and accepted; people becoming non-decision-making and back; returns)
+//! submitted and accepted; people becoming non-decision-making and back; returns; GP
+//! earnings recorded, amended and withdrawn)
 //! spread over days with the clock under the test's control. At the end of each day the
 //! site's interests and gifts CSVs are rendered with the publisher's own functions from
 //! a database snapshot; at the end, [`as_at`] for every day must give those files byte
@@ -8,6 +9,7 @@
 //! `COI_TEST_POSTGRES_URL` is set. 64 cases by default; `PROPTEST_CASES` sets more.
 
 use crate::clock;
+use crate::domain::earnings::{GpEarnings, GpEarningsFields};
 use crate::domain::entries::{Entry, EntryState, EntryStep, Review, StandingChange};
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome};
 use crate::domain::interests::{DeclarationFields, InterestType, Step};
@@ -19,10 +21,11 @@ use crate::publish::as_at::as_at;
 use crate::publish::exports;
 use crate::publish::views::Visible;
 use crate::store::declarations::Declarations;
+use crate::store::earnings::{self, EarningsStep};
 use crate::store::entries::Register;
 use crate::store::gifts::{GiftStep, Gifts};
 use crate::store::{
-    audit, orgs, people, returns, snapshot, AnyConnection, Store, StoreError, Touched,
+    audit, orgs, people, records, returns, snapshot, AnyConnection, Store, StoreError, Touched,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
@@ -100,6 +103,19 @@ pub(crate) enum Op {
         who: usize,
         nil: bool,
     },
+    /// A practice's GP earnings for a year (a second for the same practice and year is
+    /// refused).
+    GpEarnings {
+        practice: usize,
+        year: usize,
+        pounds: usize,
+    },
+    /// Amend (new mean earnings) or withdraw the `which`-th figure.
+    ChangeGpEarnings {
+        which: usize,
+        pounds: usize,
+        withdraw: bool,
+    },
 }
 
 fn standing() -> impl Strategy<Value = Standing> {
@@ -128,7 +144,11 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(who, text, submitted)| Op::Gift { who, text, submitted }),
         1 => (n.clone(), text).prop_map(|(which, text)| Op::AmendGift { which, text }),
         2 => (n.clone(), standing()).prop_map(|(which, change)| Op::GiftStanding { which, change }),
-        1 => (n, any::<bool>()).prop_map(|(who, nil)| Op::Return { who, nil }),
+        1 => (n.clone(), any::<bool>()).prop_map(|(who, nil)| Op::Return { who, nil }),
+        1 => (0..4usize, 0..2usize, 0..100usize)
+            .prop_map(|(practice, year, pounds)| Op::GpEarnings { practice, year, pounds }),
+        1 => (n, 0..100usize, any::<bool>())
+            .prop_map(|(which, pounds, withdraw)| Op::ChangeGpEarnings { which, pounds, withdraw }),
     ]
 }
 
@@ -324,6 +344,46 @@ pub(crate) fn apply(
             }
             None => Ok(None),
         },
+        Op::GpEarnings {
+            practice,
+            year,
+            pounds,
+        } => {
+            let year = ["2024/25", "2025/26"][*year];
+            let fields = GpEarningsFields::parse(
+                &Input::from_json(json!({
+                    "practice_name": TEXTS[*practice], "ods_code": format!("B8200{practice}"),
+                    "financial_year": year,
+                    "mean_earnings_pence": (80_000 + 1000 * *pounds as i64) * 100,
+                    "full_time_gps": practice + 1, "part_time_gps": practice % 2,
+                }))
+                .expect("an object"),
+            )?;
+            earnings::create_earnings(c, org_id, ACTOR, fields).map(|done| Some(done.touched))
+        }
+        Op::ChangeGpEarnings {
+            which,
+            pounds,
+            withdraw,
+        } => {
+            let all = records::current::<GpEarnings>(c, org_id)?;
+            match all.get(which % all.len().max(1)) {
+                Some(g) => {
+                    let step = if *withdraw {
+                        EarningsStep::Withdraw("entered in error".into())
+                    } else {
+                        let pence = (90_000 + 1000 * *pounds as i64) * 100;
+                        EarningsStep::Amend(
+                            Input::from_json(json!({"mean_earnings_pence": pence}))
+                                .expect("an object"),
+                        )
+                    };
+                    earnings::change_earnings(c, org_id, ACTOR, g.id, g.version, step)
+                        .map(|done| Some(done.touched))
+                }
+                None => Ok(None),
+            }
+        }
     };
     match result {
         Err(StoreError::Invalid(_) | StoreError::Conflict(_)) => Ok(None),

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 mod business;
 mod data;
+mod earnings;
 mod editions;
 mod history;
 #[cfg(test)]
@@ -69,6 +70,7 @@ pub fn seed_org(
         plan_gifts(&mut history, &ctx)?;
         plan_returns(&mut history, &ctx)?;
         business::plan(&mut history, &ctx)?;
+        earnings::plan(&mut history, &ctx)?;
         history.run(c, &ctx, |c| {
             orgs::create(c, ACTOR, &org, OrgSettings::default())?;
             let org_id = orgs::by_slug(c, slug)?.id;

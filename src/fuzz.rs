@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 
 /// Every field name a JSON body or CSV header may carry, so generated objects reach
 /// the parsers' checks rather than stopping at "is required".
-const FIELDS: [&str; 63] = [
+const FIELDS: [&str; 71] = [
     "person",
     "interest_type",
     "description",
@@ -85,6 +85,14 @@ const FIELDS: [&str; 63] = [
     "summary",
     "action_taken",
     "reported_to",
+    "practice_name",
+    "ods_code",
+    "financial_year",
+    "mean_earnings_pence",
+    "mean_earnings",
+    "full_time_gps",
+    "part_time_gps",
+    "source_url",
 ];
 
 /// Leaf values likely to sit on the parsers' boundaries.
@@ -160,6 +168,7 @@ fn parse_everything(input: &Input) {
     let _ = ItemOutcomeInput::parse(input);
     let _ = DecisionFields::parse(input);
     let _ = BreachInput::parse(input, today);
+    let _ = crate::domain::earnings::GpEarningsFields::parse(input);
     let _ = Return::parse_date(input, today);
     let _ = NewOrg::parse(input);
     for action in [

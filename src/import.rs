@@ -3,6 +3,7 @@
 //! good import is written through the normal store functions, one audit entry per record.
 
 use crate::domain::decisions::DecisionFields;
+use crate::domain::earnings::GpEarningsFields;
 use crate::domain::entries::Review;
 use crate::domain::gifts::GiftFields;
 use crate::domain::interests::DeclarationFields;
@@ -26,6 +27,8 @@ pub enum Kind {
     Gifts,
     /// Key procurement decisions.
     Decisions,
+    /// GP practices' earnings, a practice and financial year a row.
+    GpEarnings,
 }
 
 impl Kind {
@@ -34,6 +37,7 @@ impl Kind {
             Kind::Interests => "interests",
             Kind::Gifts => "gifts",
             Kind::Decisions => "decisions",
+            Kind::GpEarnings => "GP earnings",
         }
     }
 }
@@ -76,6 +80,7 @@ enum Record {
     Interest(String, DeclarationFields),
     Gift(String, GiftFields),
     Decision(DecisionFields),
+    GpEarnings(GpEarningsFields),
 }
 
 /// Read CSV text into (file line, input) rows: a UTF-8 BOM is stripped, the header row
@@ -170,24 +175,28 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// Accept an amount in pounds (`value`, e.g. "1,250.00") for `value_pence`.
-fn pounds(input: &mut Input, errors: &mut FieldErrors) {
-    let Some(v) = input.take("value") else {
+/// Accept an amount in pounds (`value`, e.g. "1,250.00") for `value_pence` (or, for
+/// GP earnings, `mean_earnings` for `mean_earnings_pence`).
+fn pounds(input: &mut Input, errors: &mut FieldErrors, (field, pence_field): (&str, &str)) {
+    let Some(v) = input.take(field) else {
         return;
     };
-    if input.get("value_pence").is_some() {
-        errors.add("value", "give value (pounds) or value_pence, not both");
+    if input.get(pence_field).is_some() {
+        errors.add(
+            field,
+            format!("give {field} (pounds) or {pence_field}, not both"),
+        );
         return;
     }
     match v.as_str().and_then(Pence::parse_pounds) {
         Some(pence) => {
             let merged = std::mem::take(input).merged(Input::from_pairs([(
-                "value_pence",
+                pence_field,
                 pence.pence().to_string().as_str(),
             )]));
             *input = merged;
         }
-        None => errors.add("value", "must be an amount in pounds, such as 49.99"),
+        None => errors.add(field, "must be an amount in pounds, such as 49.99"),
     }
 }
 
@@ -200,7 +209,7 @@ fn parse_row(
 ) -> Result<Record, FieldErrors> {
     let mut errors = FieldErrors::default();
     let person = match kind {
-        Kind::Decisions => None,
+        Kind::Decisions | Kind::GpEarnings => None,
         _ => match input.take("person") {
             Some(serde_json::Value::String(s)) => {
                 let s = s.trim().to_owned();
@@ -215,8 +224,12 @@ fn parse_row(
             }
         },
     };
+    let money = match kind {
+        Kind::GpEarnings => ("mean_earnings", "mean_earnings_pence"),
+        _ => ("value", "value_pence"),
+    };
     if kind != Kind::Interests {
-        pounds(&mut input, &mut errors);
+        pounds(&mut input, &mut errors, money);
     }
     let record = match kind {
         Kind::Interests => DeclarationFields::parse(&input, today)
@@ -224,13 +237,14 @@ fn parse_row(
         Kind::Gifts => GiftFields::parse(&input, today, settings)
             .map(|f| Record::Gift(person.clone().unwrap_or_default(), f)),
         Kind::Decisions => DecisionFields::parse(&input).map(Record::Decision),
+        Kind::GpEarnings => GpEarningsFields::parse(&input).map(Record::GpEarnings),
     };
     if let Err(e) = &record {
         e.0.iter().for_each(|(k, v)| errors.add(k, v.clone()));
     }
-    if errors.0.contains_key("value") {
+    if errors.0.contains_key(money.0) {
         // The amount was given in pounds: its own problem is the one to report.
-        errors.0.remove("value_pence");
+        errors.0.remove(money.1);
     }
     match record {
         Ok(r) if errors.is_empty() => Ok(r),
@@ -251,7 +265,7 @@ pub fn import(
     let org = crate::store::orgs::by_slug(c, org_slug)?;
     let rows = rows(data)?;
     let people: HashSet<String> = match kind {
-        Kind::Decisions => HashSet::new(),
+        Kind::Decisions | Kind::GpEarnings => HashSet::new(),
         _ => crate::store::people::all(c, org.id)?
             .into_iter()
             .map(|p| p.slug)
@@ -277,6 +291,26 @@ pub fn import(
                     } else {
                         references.insert(d.url_ref(), (n, line));
                         match crate::store::decisions::check_decision(c, org.id, d, None) {
+                            Ok(()) => {}
+                            Err(StoreError::Invalid(e)) => {
+                                e.0.into_iter().for_each(|(k, v)| errors.add(&k, v))
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                if let Record::GpEarnings(g) = &record {
+                    if let Some((first, first_line)) = references.get(&g.key()) {
+                        errors.add(
+                            "financial_year",
+                            format!(
+                                "{} {} is also on row {first} (line {first_line})",
+                                g.ods_code, g.financial_year
+                            ),
+                        );
+                    } else {
+                        references.insert(g.key(), (n, line));
+                        match crate::store::earnings::check_earnings(c, org.id, g, None) {
                             Ok(()) => {}
                             Err(StoreError::Invalid(e)) => {
                                 e.0.into_iter().for_each(|(k, v)| errors.add(&k, v))
@@ -344,6 +378,10 @@ pub fn import(
                 crate::store::decisions::create_decision(c, org.id, actor, fields)
                     .map(|w| last_seq(&w))
             }
+            Record::GpEarnings(fields) => {
+                crate::store::earnings::create_earnings(c, org.id, actor, fields)
+                    .map(|w| last_seq(&w))
+            }
         };
         let error = match result {
             Ok((first, last, t)) => {
@@ -396,7 +434,12 @@ pub(crate) fn check_for_fuzzing(data: &[u8]) {
     let settings = crate::domain::org::OrgSettings::default();
     if let Ok(rows) = rows(data) {
         for (_, input) in rows {
-            for kind in [Kind::Interests, Kind::Gifts, Kind::Decisions] {
+            for kind in [
+                Kind::Interests,
+                Kind::Gifts,
+                Kind::Decisions,
+                Kind::GpEarnings,
+            ] {
                 let _ = parse_row(kind, input.clone(), today, &settings, &people);
             }
         }

@@ -1,6 +1,6 @@
 //! The incremental publisher checked by property: random sequences of writes (people,
 //! declarations, gifts and returns created, amended, ended, withheld, released,
-//! withdrawn and accepted, spread over days with the clock under the test's control),
+//! withdrawn and accepted, GP earnings recorded, amended and withdrawn, spread over days with the clock under the test's control),
 //! each followed by the publish the queue makes of it: the pages and feeds of what the
 //! write touched, from the read model the publisher keeps, and (at random points and at
 //! the end) the deferred bulk files; a new day publishes whole, as the queue does. After

@@ -165,6 +165,8 @@ check "the meeting page shows the conflicted members leaving the room" contains 
 check "the meeting page gives the reason the item was deferred" contains "$TMP/page.html" "$(printf '%s' "$REASON" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g' | cut -c1-40)"
 page "/$ORG/decisions/" "<h1>Register of procurement decisions</h1>"
 page "/$ORG/breaches/" "<h1>"
+page "/$ORG/gp-earnings/" "<h1>Register of GP earnings</h1>"
+check "the register of GP earnings shows a practice's mean earnings" contains "$TMP/page.html" "Mean net earnings per GP"
 
 for register in interests:id,version,person gifts:id,version,person; do
     name=${register%%:*}

@@ -87,6 +87,14 @@ STATED_RULES = [
     r"^there is an edition as at .* already",
     r"^the chain has no entries on or before ",
     r"^is past the last day there is$",
+    # The register of GP earnings: consecutive years, one figure a practice and year,
+    # a source on the web, at least one GP.
+    r"^must be a financial year written as 2025/26",
+    r"^already has a figure for practice ",
+    r"^GP earnings entry \d+ was withdrawn and cannot change$",
+    r"^must be a web address starting https:// or http://",
+    r"^must be at least 1 when there are no full-time GPs",
+    r"^must be whole pounds",
     # The chain's length, for audit ranges and proofs.
     r"the chain's length",
     r"^start must be at least 1 and end at least start",

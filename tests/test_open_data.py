@@ -126,7 +126,8 @@ class OpenDataTest(unittest.TestCase):
         for org in self.orgs:
             csvs = self.files(org, "data", ".csv")
             names = {os.path.basename(p) for p in csvs}
-            for expected in ("interests.csv", "gifts.csv", "decisions.csv", "breaches.csv"):
+            for expected in ("interests.csv", "gifts.csv", "decisions.csv", "breaches.csv",
+                             "gp-earnings.csv"):
                 self.assertIn(expected, names, f"{org}: no data/{expected}")
             for path in csvs:
                 rel = os.path.relpath(path, self.site)
@@ -171,7 +172,8 @@ class OpenDataTest(unittest.TestCase):
         for org in self.orgs:
             feeds = self.files(org, "feeds", ".xml")
             names = {os.path.relpath(p, self.path(org, "feeds")) for p in feeds}
-            for expected in ("all.xml", "interests.xml", "gifts.xml", "decisions.xml"):
+            for expected in ("all.xml", "interests.xml", "gifts.xml", "decisions.xml",
+                             "gp-earnings.xml"):
                 self.assertIn(expected, names, f"{org}: no feeds/{expected}")
             self.assertTrue(any(n.startswith("committees/") for n in names),
                             f"{org}: no committee feeds in {sorted(names)}")
@@ -323,6 +325,18 @@ class OpenDataTest(unittest.TestCase):
 
     # -- The open data page -------------------------------------------------------------
 
+    def test_gp_earnings_cover_a_dozen_practices_over_two_years(self):
+        for org in self.orgs:
+            with self.subTest(org=org):
+                records = self.read_json(self.path(org, "data", "gp-earnings.json"))["records"]
+                self.assertEqual(len({r["ods_code"] for r in records}), 12, records)
+                self.assertEqual(len({r["financial_year"] for r in records}), 2, records)
+                self.assertEqual(len(records), 24)
+                for r in records:
+                    self.assertRegex(r["ods_code"], r"^[A-Z][0-9]{5}$")
+                    self.assertEqual(r["mean_earnings_pence"] % 100, 0, r)
+                    self.assertGreaterEqual(r["full_time_gps"] + r["part_time_gps"], 1, r)
+
     def test_the_data_page_describes_every_file(self):
         for org in self.orgs:
             with self.subTest(org=org):
@@ -341,7 +355,8 @@ class OpenDataTest(unittest.TestCase):
                     rel = os.path.relpath(path, self.site).replace(os.sep, "/")
                     self.assertIn(f"/{rel}", links, f"{rel} not listed")
                 self.assertNotIn("Not yet described", html)
-                for column in ("interest_type", "value_pence", "withdrawn_reason", "audit_seq"):
+                for column in ("interest_type", "value_pence", "withdrawn_reason", "audit_seq",
+                               "mean_earnings_pence", "ods_code"):
                     self.assertIn(f"<code>{column}</code>", html)
                 with open(self.path(org, "index.html"), encoding="utf-8") as f:
                     home = f.read()

@@ -71,7 +71,7 @@ for org in northshire-ccg southdale-ccg; do
         [ "$who" = public ] || t=$TOKEN
         p=$org.$who
         fetch "$p.org" "/api/v1/orgs/$org" "$t"
-        for list in people declarations gifts committees decisions breaches; do
+        for list in people declarations gifts committees decisions breaches gp-earnings; do
             fetch "$p.$list" "/api/v1/orgs/$org/$list" "$t"
         done
         fetch "$p.declarations.person" "/api/v1/orgs/$org/declarations?person=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print((d.get("people") or d.get("items") or d if isinstance(d,list) else [])[0]["slug"])' "$OUT/api/$p.people.body" 2>/dev/null || echo none)" "$t"

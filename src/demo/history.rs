@@ -21,6 +21,7 @@ pub(super) enum Rank {
     Membership,
     Decision,
     Breach,
+    GpEarnings,
 }
 
 type Action<'a> = Box<dyn FnOnce(&mut AnyConnection, &mut Seeded) -> Result<(), StoreError> + 'a>;

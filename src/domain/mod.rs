@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod codes;
 pub mod committees;
 pub mod decisions;
+pub mod earnings;
 pub mod editions;
 pub mod entries;
 pub mod gifts;

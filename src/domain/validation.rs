@@ -247,6 +247,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A required whole number in `0..=max` (a JSON integer, or digits as text).
+    pub fn count(&mut self, name: &str, max: u64) -> Option<u64> {
+        let parsed = match self.value(name) {
+            None | Some(Value::Null) => {
+                self.error(name, "is required");
+                return None;
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.error(name, "is required");
+                return None;
+            }
+            Some(Value::Number(n)) => whole_number(n).and_then(|i| u64::try_from(i).ok()),
+            Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+            Some(_) => None,
+        };
+        match parsed {
+            Some(n) if n <= max => Some(n),
+            _ => {
+                self.error(name, format!("must be a whole number from 0 to {max}"));
+                None
+            }
+        }
+    }
+
     /// An optional record id (a positive whole number).
     pub fn opt_id(&mut self, name: &str) -> Option<i64> {
         self.opt_count(name, i64::MAX as u64).map(|n| n as i64)

@@ -14,6 +14,7 @@ use super::views::Visible;
 use crate::audit::{ChainEntry, GENESIS_PREV};
 use crate::domain::committees::{Committee, Item, Meeting, Membership};
 use crate::domain::decisions::{Breach, Decision};
+use crate::domain::earnings::GpEarnings;
 use crate::domain::entries::{EntryState, Review};
 use crate::domain::gifts::Gift;
 use crate::domain::interests::Declaration;
@@ -176,6 +177,7 @@ struct Folded {
     items: BTreeMap<i64, Stored<Item>>,
     decisions: BTreeMap<i64, Stored<Decision>>,
     breaches: BTreeMap<i64, Stored<Breach>>,
+    gp_earnings: BTreeMap<i64, Stored<GpEarnings>>,
     /// Every version of the meetings and items, as the store keeps them for the
     /// corrections the pages show.
     meeting_versions: Vec<Stored<Meeting>>,
@@ -277,6 +279,9 @@ impl Folded {
             Breach::KIND => {
                 put(&mut self.breaches, e, p)?;
             }
+            GpEarnings::KIND => {
+                put(&mut self.gp_earnings, e, p)?;
+            }
             // Nothing else is on a register.
             _ => {}
         }
@@ -327,6 +332,7 @@ impl Folded {
                 items: values(self.items),
                 decisions: values(self.decisions),
                 breaches: values(self.breaches),
+                gp_earnings: values(self.gp_earnings),
                 meeting_versions: by_id(self.meeting_versions),
                 item_versions: by_id(self.item_versions),
             },

@@ -25,7 +25,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The kinds of record whose changes are listed.
-pub const KINDS: [&str; 3] = ["declaration", "gift", "decision"];
+pub const KINDS: [&str; 4] = ["declaration", "gift", "decision", "gp_earnings"];
 
 /// One published change.
 #[derive(Debug, Clone, Serialize)]
@@ -132,6 +132,16 @@ fn fields_of(entity: &str) -> Fields {
             ("Comments", "comments", Show::Text),
             ("Reason withdrawn", "withdrawn_reason", Show::Text),
         ],
+        "gp_earnings" => &[
+            ("Practice", "practice_name", Show::Text),
+            ("ODS code", "ods_code", Show::Text),
+            ("Financial year", "financial_year", Show::Text),
+            ("Mean net earnings", "mean_earnings_pence", Show::Pounds),
+            ("Full-time GPs", "full_time_gps", Show::Text),
+            ("Part-time GPs", "part_time_gps", Show::Text),
+            ("Source", "source_url", Show::Text),
+            ("Reason withdrawn", "withdrawn_reason", Show::Text),
+        ],
         _ => &[],
     }
 }
@@ -183,6 +193,7 @@ fn register_of(entity: &str) -> &'static str {
     match entity {
         "declaration" => "Register of interests",
         "gift" => "Register of gifts and hospitality",
+        "gp_earnings" => "Register of GP earnings",
         _ => "Register of procurement decisions",
     }
 }
@@ -221,6 +232,16 @@ fn entry_of(ctx: &Ctx, e: &ChainEntry, p: &Value) -> (String, Option<String>) {
                 shown(p, "giver", Show::Text)
             ),
             person_page(),
+        ),
+        "gp_earnings" => (
+            format!(
+                "GP earnings {}: {} ({}), {}",
+                h.entity_id,
+                shown(p, "practice_name", Show::Text),
+                shown(p, "ods_code", Show::Text),
+                shown(p, "financial_year", Show::Text)
+            ),
+            Some(format!("/{org}/gp-earnings/")),
         ),
         _ => (
             format!(

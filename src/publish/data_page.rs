@@ -93,7 +93,7 @@ pub(super) const CHAIN_FIELDS: [(&str, &str); 12] = [
     ("at", "When the change was recorded (RFC 3339, UTC)."),
     ("actor", "The account that made the change."),
     ("action", "What was done: create, amend, end, withhold, release, withdraw, and so on."),
-    ("entity", "The kind of record changed: person, declaration, gift, nil_return, confirmation, committee, membership, meeting, item, decision, breach, organisation."),
+    ("entity", "The kind of record changed: person, declaration, gift, nil_return, confirmation, committee, membership, meeting, item, decision, breach, gp_earnings, organisation."),
     ("entity_id", "The record's identifier (as in the exports' id columns)."),
     ("payload_sha256", "The SHA-256 of the payload in canonical JSON (RFC 8785), in hex."),
     ("prev", "The previous entry's entry_sha256 (64 zeros for the first entry)."),
@@ -167,6 +167,13 @@ pub fn data_page(ctx: &Ctx) -> Value {
             &exports::BREACH_COLUMNS[..],
             &BREACH_MEANINGS[..],
         ),
+        (
+            super::earnings::REGISTER,
+            "Register of GP earnings",
+            "For each GP practice in the area and each financial year, the mean net earnings of its GPs and how many full-time and part-time GPs the figure covers, as the practice published them. Figures withdrawn as entered in error are left out.",
+            &super::earnings::COLUMNS[..],
+            &super::earnings::MEANINGS[..],
+        ),
     ];
     let datasets: Vec<Value> = registers
         .iter()
@@ -189,6 +196,7 @@ pub fn data_page(ctx: &Ctx) -> Value {
         json!({"href": format!("/{slug}/feeds/interests.xml"), "title": "Register of interests", "about": "Declarations, nil returns and annual confirmations."}),
         json!({"href": format!("/{slug}/feeds/gifts.xml"), "title": "Register of gifts and hospitality", "about": "Offers of gifts and hospitality."}),
         json!({"href": format!("/{slug}/feeds/decisions.xml"), "title": "Register of procurement decisions", "about": "Procurement decisions recorded, amended or withdrawn."}),
+        json!({"href": format!("/{slug}/feeds/gp-earnings.xml"), "title": "Register of GP earnings", "about": "GP practices' earnings figures recorded, amended or withdrawn."}),
     ];
     let mut committees: Vec<_> = ctx.b.committees.iter().collect();
     committees.sort_by(|a, b| a.record.name.cmp(&b.record.name));

@@ -228,13 +228,16 @@ const MARKDOWN_COLUMNS: [&str; 4] = [
 /// Columns holding whole numbers, written as numbers; every other column is text.
 /// Decided by column, not by value, so a negative number stays a number and a text
 /// that looks like one (`-2+3`) is still neutralised.
-pub const NUMERIC_COLUMNS: [&str; 6] = [
+pub const NUMERIC_COLUMNS: [&str; 9] = [
     "id",
     "version",
     "days_late",
     "value_pence",
     "term_months",
     "audit_seq",
+    "mean_earnings_pence",
+    "full_time_gps",
+    "part_time_gps",
 ];
 
 /// What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").

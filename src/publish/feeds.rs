@@ -25,6 +25,8 @@ pub enum Feed<'a> {
     Gifts,
     /// The register of procurement decisions.
     Decisions,
+    /// The register of GP earnings.
+    GpEarnings,
     /// One committee: its terms, membership, meetings, items (conflicts, outcomes) and
     /// the procurement decisions taken at them, for observers.
     Committee(&'a Stored<Committee>),
@@ -38,6 +40,7 @@ impl Feed<'_> {
             Feed::Interests => "interests.xml".into(),
             Feed::Gifts => "gifts.xml".into(),
             Feed::Decisions => "decisions.xml".into(),
+            Feed::GpEarnings => "gp-earnings.xml".into(),
             Feed::Committee(c) => format!("committees/{}.xml", c.record.slug),
             Feed::All => "all.xml".into(),
         }
@@ -48,6 +51,7 @@ impl Feed<'_> {
             Feed::Interests => matches!(entity, "declaration" | "nil_return" | "confirmation"),
             Feed::Gifts => entity == "gift",
             Feed::Decisions => entity == "decision",
+            Feed::GpEarnings => entity == "gp_earnings",
             Feed::Committee(c) => {
                 e.header
                     .entity_id
@@ -64,6 +68,7 @@ impl Feed<'_> {
             Feed::Interests => "Register of interests".into(),
             Feed::Gifts => "Register of gifts and hospitality".into(),
             Feed::Decisions => "Register of procurement decisions".into(),
+            Feed::GpEarnings => "Register of GP earnings".into(),
             Feed::Committee(c) => c.record.name.clone(),
             Feed::All => "All changes".into(),
         }
@@ -223,6 +228,7 @@ pub fn entries(
         ],
         Feed::Gifts => vec![("gift", None)],
         Feed::Decisions => vec![("decision", None)],
+        Feed::GpEarnings => vec![("gp_earnings", None)],
         Feed::Committee(committee) => {
             let meetings: Vec<i64> = ctx.meetings_of(committee.id).iter().map(|m| m.id).collect();
             let items: Vec<i64> = meetings

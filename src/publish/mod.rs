@@ -12,6 +12,7 @@ pub mod checkpoints;
 pub mod compress;
 pub mod data_page;
 pub mod diff;
+pub mod earnings;
 pub mod editions;
 pub mod exports;
 pub mod feeds;
@@ -89,7 +90,7 @@ pub struct Publisher {
     parallel: bool,
 }
 
-const TEMPLATES: [(&str, &str); 33] = [
+const TEMPLATES: [(&str, &str); 34] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("index", include_str!("../../templates/index.hbs")),
     ("org", include_str!("../../templates/org.hbs")),
@@ -116,6 +117,10 @@ const TEMPLATES: [(&str, &str); 33] = [
     ("decisions", include_str!("../../templates/decisions.hbs")),
     ("decision", include_str!("../../templates/decision.hbs")),
     ("breaches", include_str!("../../templates/breaches.hbs")),
+    (
+        "gp-earnings",
+        include_str!("../../templates/gp-earnings.hbs"),
+    ),
     ("data", include_str!("../../templates/data.hbs")),
     ("editions", include_str!("../../templates/editions.hbs")),
     ("edition", include_str!("../../templates/edition.hbs")),
@@ -448,11 +453,19 @@ impl Publisher {
         }
 
         self.render_business(c, &ctx, scope, &org)?;
+        if all || scope.gp_earnings {
+            self.render_gp_earnings(c, &ctx, &org)?;
+        }
         // The months of changes and the editions read the database; the bulk open data
         // files (a whole publish's) are rendered from the snapshot meanwhile.
         let (history, bulk) = self.both(
             || {
-                if all || scope.interests || scope.gifts || scope.decisions || scope.person_records
+                if all
+                    || scope.interests
+                    || scope.gifts
+                    || scope.decisions
+                    || scope.gp_earnings
+                    || scope.person_records
                 {
                     self.render_changes(c, &ctx, scope, &org)?;
                 }
@@ -512,7 +525,7 @@ impl Publisher {
 
     /// Write the bulk open data files `scope` names: the interests and gifts CSV and
     /// JSON, and the OCDS release package; a `Bulk` publish writes every data file (the
-    /// decisions and breaches CSV and JSON too, which a whole publish writes with their
+    /// decisions, breaches and GP earnings CSV and JSON too, which a whole publish writes with their
     /// pages).
     fn render_bulk(
         &self,
@@ -526,6 +539,7 @@ impl Publisher {
             let records = exports::decisions_records(ctx, &self.base_url).into_iter();
             self.write_data(slug, v, "decisions", &exports::DECISION_COLUMNS, records)?;
             self.write_breaches_data(slug, ctx)?;
+            self.write_gp_earnings_data(slug, ctx)?;
         }
         if all || scope.interests {
             let records = exports::interests_iter(v);

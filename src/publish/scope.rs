@@ -16,6 +16,7 @@ pub struct Scope {
     pub committees: BTreeSet<i64>,
     pub decisions: bool,
     pub breaches: bool,
+    pub gp_earnings: bool,
     pub editions: bool,
     /// Which of the named files to write.
     pub part: Part,
@@ -75,6 +76,7 @@ impl Scope {
         self.committees.extend(&other.committees);
         self.decisions |= other.decisions;
         self.breaches |= other.breaches;
+        self.gp_earnings |= other.gp_earnings;
         self.editions |= other.editions;
     }
 
@@ -102,6 +104,7 @@ impl Scope {
             }
             Touched::Decisions => self.decisions = true,
             Touched::Breaches => self.breaches = true,
+            Touched::GpEarnings => self.gp_earnings = true,
             Touched::Editions => self.editions = true,
         }
     }

@@ -117,6 +117,8 @@ impl<'a> Visible<'a> {
             // Committee business is public record: minutes, membership, the register of
             // procurement decisions.
             "committee" | "membership" | "meeting" | "item" | "decision" => true,
+            // Practices publish their GPs' earnings themselves; the register repeats them.
+            "gp_earnings" => true,
             // A breach is published anonymised; its entry names the person concerned, so
             // its payload is public only when it names nobody.
             "breach" => e
@@ -256,6 +258,13 @@ pub fn org_view(s: &Snapshot) -> OrgView {
 pub fn counts(v: &Visible) -> serde_json::Value {
     let s = v.snapshot;
     let b = &s.business;
+    let practices = b
+        .gp_earnings
+        .iter()
+        .filter(|g| g.record.withdrawn_reason.is_none())
+        .map(|g| g.record.fields.ods_code.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     serde_json::json!({
         "declarations": s.declarations.iter().filter(|d| {
             v.declaration_is_public(d.entry.id) && v.person(d.entry.person_id).is_some()
@@ -265,6 +274,10 @@ pub fn counts(v: &Visible) -> serde_json::Value {
         "committees": b.committees.len(),
         "decisions": b.decisions.iter().filter(|d| d.record.withdrawn_reason.is_none()).count(),
         "breaches": b.breaches.len(),
+        "gp_practices": match practices {
+            1 => "1 GP practice".to_owned(),
+            n => format!("{n} GP practices"),
+        },
     })
 }
 

@@ -11,6 +11,7 @@ use crate::domain::committees::{
     QuorumEvidence, QuorumResult,
 };
 use crate::domain::decisions::{Breach, Decision};
+use crate::domain::earnings::GpEarnings;
 use crate::domain::people::Person;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,6 +76,8 @@ pub struct Business {
     pub items: Vec<Stored<Item>>,
     pub decisions: Vec<Stored<Decision>>,
     pub breaches: Vec<Stored<Breach>>,
+    /// The register of GP earnings (current versions, withdrawn ones included).
+    pub gp_earnings: Vec<Stored<GpEarnings>>,
     /// Every version of the meetings, by id and then oldest first: what a correction
     /// changed is read from consecutive versions.
     pub meeting_versions: Vec<Stored<Meeting>>,
@@ -92,6 +95,7 @@ impl Business {
             items: records::current(c, org_id)?,
             decisions: records::current(c, org_id)?,
             breaches: records::current(c, org_id)?,
+            gp_earnings: records::current(c, org_id)?,
             meeting_versions: records::all_versions(c, org_id)?,
             item_versions: records::all_versions(c, org_id)?,
         })
@@ -139,6 +143,7 @@ impl Business {
             items,
             decisions,
             breaches: vec![],
+            gp_earnings: vec![],
             meeting_versions,
             item_versions,
         })

@@ -11,6 +11,7 @@ pub mod committees;
 pub mod decisions;
 pub mod declarations;
 pub mod durable;
+pub mod earnings;
 pub mod editions;
 pub mod entries;
 pub mod gifts;

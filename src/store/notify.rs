@@ -143,6 +143,7 @@ fn code(t: Touched) -> String {
         Touched::Committee(id) => format!("c{id}"),
         Touched::Decisions => "d".into(),
         Touched::Breaches => "b".into(),
+        Touched::GpEarnings => "n".into(),
         Touched::Editions => "e".into(),
     }
 }
@@ -154,6 +155,7 @@ fn parse_code(s: &str) -> Option<Touched> {
         ("o", true) => Touched::Org,
         ("d", true) => Touched::Decisions,
         ("b", true) => Touched::Breaches,
+        ("n", true) => Touched::GpEarnings,
         ("e", true) => Touched::Editions,
         ("p", false) => Touched::Person(id()?),
         ("i", false) => Touched::Interests(id()?),
@@ -186,11 +188,15 @@ mod tests {
             Touched::Committee(10),
             Touched::Decisions,
             Touched::Breaches,
+            Touched::GpEarnings,
             Touched::Editions,
         ];
         let n = notice(all.clone());
         let text = n.encode();
-        assert_eq!(text, "1 0123456789abcdef test-ccg 41 43 p7,i8,g9,c10,d,b,e");
+        assert_eq!(
+            text,
+            "1 0123456789abcdef test-ccg 41 43 p7,i8,g9,c10,d,b,n,e"
+        );
         assert_eq!(Notice::decode(&text), Some(n));
     }
 

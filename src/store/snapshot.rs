@@ -10,6 +10,7 @@ use super::{declarations, gifts, AnyConnection, StoreError};
 use crate::audit::ChainEntry;
 use crate::domain::committees::{Committee, Item, Meeting, Membership};
 use crate::domain::decisions::{Breach, Decision};
+use crate::domain::earnings::GpEarnings;
 use crate::domain::entries::Review;
 use crate::domain::people::Person;
 use crate::domain::returns::{Return, ReturnKind};
@@ -28,7 +29,8 @@ pub struct Snapshot {
     pub gifts: Vec<gifts::Version>,
     /// Accepted returns.
     pub returns: Vec<Return>,
-    /// Committees, memberships, meetings, items, procurement decisions and breaches.
+    /// Committees, memberships, meetings, items, procurement decisions, breaches and the
+    /// register of GP earnings.
     pub business: Business,
     /// The latest entries of the chain, newest first (for feeds).
     pub recent: Vec<ChainEntry>,
@@ -134,6 +136,7 @@ fn reread(e: &ChainEntry) -> Reread {
         Item::KIND,
         Decision::KIND,
         Breach::KIND,
+        GpEarnings::KIND,
     ];
     match (entity, id) {
         ("person", _) => Reread::People,

@@ -39,6 +39,8 @@ pub enum Touched {
     Decisions,
     /// The record of breaches.
     Breaches,
+    /// The register of GP earnings.
+    GpEarnings,
     /// The editions (frozen registers as at a date).
     Editions,
 }

@@ -121,12 +121,13 @@ macro_rules! routes {
 use crate::web::openapi::bodies as b;
 use admin::{
     committees as ac, confirmations as acf, decisions as adc, declarations as ad, editions as aed,
-    gifts as ag, home, import as ai, people as ap, people_standing as aps, returns as ar,
+    gifts as ag, gp_earnings as age, home, import as ai, people as ap, people_standing as aps,
+    returns as ar,
     review as arv, sign_in,
 };
 use api::{
-    audit, committees as cm, decisions as pd, declarations as d, editions as ed, gifts as g, orgs,
-    people, returns,
+    audit, committees as cm, decisions as pd, declarations as d, earnings as ge, editions as ed,
+    gifts as g, orgs, people, returns,
 };
 
 routes! {
@@ -207,6 +208,12 @@ routes! {
     Post "/admin/orgs/{org}/breaches/new", Governance, adc::create_breach, "Record a breach";
     Get  "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach_form, "The form to amend a breach";
     Post "/admin/orgs/{org}/breaches/{id}/amend", Governance, adc::amend_breach, "Amend a breach";
+    Get  "/admin/orgs/{org}/gp-earnings", Reader, age::list, "GP earnings: each practice's figure for each financial year";
+    Get  "/admin/orgs/{org}/gp-earnings/new", Governance, age::new_form, "The form to record a practice's GP earnings";
+    Post "/admin/orgs/{org}/gp-earnings/new", Governance, age::create, "Record a practice's GP earnings";
+    Get  "/admin/orgs/{org}/gp-earnings/{id}/amend", Governance, age::amend_form, "The form to amend or withdraw a practice's GP earnings";
+    Post "/admin/orgs/{org}/gp-earnings/{id}/amend", Governance, age::amend, "Amend a practice's GP earnings";
+    Post "/admin/orgs/{org}/gp-earnings/{id}/withdraw", Governance, age::withdraw, "Withdraw GP earnings entered in error, with a reason";
     Get  "/admin/orgs/{org}/editions", Governance, aed::show, "The editions published, and the form to publish one";
     Post "/admin/orgs/{org}/editions", Governance, aed::create, "Publish an edition: the registers frozen as at a past day";
     Get  "/admin/orgs/{org}/import", Governance, ai::new_form, "The form to import a register from CSV";
@@ -279,6 +286,11 @@ routes! {
     Get  "/api/v1/orgs/{org}/breaches", Public, pd::list_breaches, "Breaches (anonymised unless governance or auditor)";
     Post "/api/v1/orgs/{org}/breaches", Governance, pd::create_breach, body b::new_breach, "Record a breach";
     Post "/api/v1/orgs/{org}/breaches/{id}/amend", Governance, pd::amend_breach, body b::amend_breach, "Amend a breach";
+    Get  "/api/v1/orgs/{org}/gp-earnings", Public, ge::list, "The register of GP earnings: each practice's figure for each financial year";
+    Get  "/api/v1/orgs/{org}/gp-earnings/{id}", Public, ge::show, "One practice's GP earnings for one financial year";
+    Post "/api/v1/orgs/{org}/gp-earnings", Governance, ge::create, body b::new_gp_earnings, "Record a practice's GP earnings for a financial year";
+    Post "/api/v1/orgs/{org}/gp-earnings/{id}/amend", Governance, ge::amend, body b::amend_gp_earnings, "Amend a practice's GP earnings";
+    Post "/api/v1/orgs/{org}/gp-earnings/{id}/withdraw", Governance, ge::withdraw, body b::versioned_reason, "Withdraw GP earnings entered in error";
 
     Post "/api/v1/orgs/{org}/editions", Governance, ed::create, body b::new_edition, "Publish an edition: the registers frozen as at a past day, bound to a signed checkpoint";
 

@@ -134,6 +134,12 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Post, "/admin/orgs/{org}/breaches/new", Governance),
         (Get, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
         (Post, "/admin/orgs/{org}/breaches/{id}/amend", Governance),
+        (Get, "/admin/orgs/{org}/gp-earnings", Reader),
+        (Get, "/admin/orgs/{org}/gp-earnings/new", Governance),
+        (Post, "/admin/orgs/{org}/gp-earnings/new", Governance),
+        (Get, "/admin/orgs/{org}/gp-earnings/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/gp-earnings/{id}/amend", Governance),
+        (Post, "/admin/orgs/{org}/gp-earnings/{id}/withdraw", Governance),
         (Get, "/admin/orgs/{org}/editions", Governance),
         (Post, "/admin/orgs/{org}/editions", Governance),
         (Get, "/admin/orgs/{org}/import", Governance),
@@ -198,6 +204,11 @@ const EXPECTED: &[(Method, &str, Access)] = {
         (Get, "/api/v1/orgs/{org}/breaches", Public),
         (Post, "/api/v1/orgs/{org}/breaches", Governance),
         (Post, "/api/v1/orgs/{org}/breaches/{id}/amend", Governance),
+        (Get, "/api/v1/orgs/{org}/gp-earnings", Public),
+        (Get, "/api/v1/orgs/{org}/gp-earnings/{id}", Public),
+        (Post, "/api/v1/orgs/{org}/gp-earnings", Governance),
+        (Post, "/api/v1/orgs/{org}/gp-earnings/{id}/amend", Governance),
+        (Post, "/api/v1/orgs/{org}/gp-earnings/{id}/withdraw", Governance),
         (Post, "/api/v1/orgs/{org}/editions", Governance),
         (Get, "/api/v1/orgs/{org}/audit/head", Public),
         (Get, "/api/v1/orgs/{org}/audit/entries", Public),
@@ -414,6 +425,7 @@ impl World {
                         || p.starts_with("/admin/orgs/{org}/committees/")
                         || p.starts_with("/admin/orgs/{org}/decisions/")
                         || p.starts_with("/admin/orgs/{org}/breaches/")
+                        || p.starts_with("/admin/orgs/{org}/gp-earnings/")
                         || p == "/admin/orgs/{org}/import"
                         || p == "/admin/orgs/{org}/editions" =>
                 {

@@ -55,7 +55,8 @@ fn created(app: &TestApp, path: &str, body: Value) -> Value {
 }
 
 /// Every free-text field of people, declarations, gifts, committees, meetings, items,
-/// decisions and breaches holds a hostile value (the withdrawn decision's reason too).
+/// decisions, breaches and GP earnings holds a hostile value (the withdrawn decision's and
+/// figure's reasons too).
 pub(crate) fn plant(app: &TestApp, values: &[&str]) {
     let v = Values {
         values,
@@ -156,6 +157,17 @@ pub(crate) fn plant(app: &TestApp, values: &[&str]) {
         "/breaches",
         json!({"occurred_on": "2026-01-05", "summary": v.next(), "action_taken": v.next(), "reported_to": v.next()}),
     );
+    let figure = |ods: &str| {
+        json!({"practice_name": v.next(), "ods_code": ods, "financial_year": "2025/26",
+               "mean_earnings_pence": 10_400_000, "full_time_gps": 2, "part_time_gps": 1})
+    };
+    created(app, "/gp-earnings", figure("B82005"));
+    let withdrawn = created(app, "/gp-earnings", figure("B82006"));
+    created(
+        app,
+        &format!("/gp-earnings/{}/withdraw", withdrawn["id"]),
+        json!({"version": 1, "reason": v.next()}),
+    );
 }
 
 /// The published files of the test organisation under `dir` with extension `ext`.
@@ -170,13 +182,16 @@ fn published(app: &TestApp, dir: &str, ext: &str) -> Vec<(String, String)> {
 }
 
 /// Columns of whole numbers in the open data (written here, not taken from the code).
-const NUMBERS: [&str; 6] = [
+const NUMBERS: [&str; 9] = [
     "id",
     "version",
     "days_late",
     "value_pence",
     "term_months",
     "audit_seq",
+    "mean_earnings_pence",
+    "full_time_gps",
+    "part_time_gps",
 ];
 
 fn formulas_reach_no_csv_as_formulas(b: Backend) {
@@ -227,6 +242,7 @@ fn formulas_reach_no_csv_as_formulas(b: Backend) {
             "test-ccg/data/breaches.csv",
             "test-ccg/data/decisions.csv",
             "test-ccg/data/gifts.csv",
+            "test-ccg/data/gp-earnings.csv",
             "test-ccg/data/interests.csv",
         ]
     );

@@ -20,6 +20,7 @@ mod declarations;
 mod editions;
 mod evidence;
 mod gifts;
+mod gp_earnings;
 mod group_commit;
 mod hostile;
 mod import;

@@ -383,6 +383,7 @@ pub(crate) mod tests {
             )],
             decisions: vec![stored(11, decision), stored(12, unlinked)],
             breaches: vec![],
+            gp_earnings: vec![],
             ..Business::default()
         }
     }

@@ -6,6 +6,7 @@ use super::verb;
 use crate::audit::ChainEntry;
 use crate::domain::committees::{Attendance, Committee, Item, ItemOutcome, Meeting, Membership};
 use crate::domain::decisions::{route_label, Breach, Decision};
+use crate::domain::earnings::GpEarnings;
 use crate::domain::money::Pence;
 use crate::publish::business::{CorrectionView, Ctx};
 use crate::publish::views::long_date;
@@ -222,6 +223,23 @@ pub(super) fn describe(
                 description.push_str(&format!("<p>Withdrawn: {}</p>", esc(reason)));
             }
             (title, link, description)
+        }
+        "gp_earnings" => {
+            let g: GpEarnings = payload(p)?;
+            let f = &g.fields;
+            let title = format!(
+                "GP earnings {verb}: {} ({}), {}",
+                f.practice_name, f.ods_code, f.financial_year
+            );
+            let mut description = format!(
+                "<p>Mean net earnings {} per GP, covering {}.</p>",
+                f.mean_earnings(),
+                f.gps_covered()
+            );
+            if let Some(reason) = &g.withdrawn_reason {
+                description.push_str(&format!("<p>Withdrawn: {}</p>", esc(reason)));
+            }
+            (title, format!("{base}/{org}/gp-earnings/"), description)
         }
         "breach" => {
             // Reached only for a breach whose entry names nobody (see Visible::entry_is_public);

@@ -48,6 +48,7 @@ fn restricted(b: &Business, id: i64) -> Business {
             .cloned()
             .collect(),
         breaches: vec![],
+        gp_earnings: vec![],
         meeting_versions: b
             .meeting_versions
             .iter()

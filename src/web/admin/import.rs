@@ -50,7 +50,8 @@ fn form_page(
             "title": "Import a register from CSV", "account": AccountView::of(session),
             "errors": errors, "org": org_view(org), "problems": problems,
             "values": {"csv": form.csv, "interests": form.kind == "interests",
-                       "gifts": form.kind == "gifts", "decisions": form.kind == "decisions"},
+                       "gifts": form.kind == "gifts", "decisions": form.kind == "decisions",
+                       "gp_earnings": form.kind == "gp-earnings"},
             "e": field_messages(errors, &["kind", "file", "csv"]), "saved": saved,
             "file_limit_mb": FILE_LIMIT / (1024 * 1024),
         }),
@@ -148,6 +149,7 @@ pub async fn create(state: Data, path: OrgPath, req: HttpRequest, payload: web::
         "interests" => Kind::Interests,
         "gifts" => Kind::Gifts,
         "decisions" => Kind::Decisions,
+        "gp-earnings" => Kind::GpEarnings,
         _ => return Ok(refuse("kind", "Select what the file holds".into(), &[])),
     };
     // Where the rows come from, and the field a problem with them is shown against.

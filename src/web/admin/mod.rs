@@ -15,6 +15,7 @@ mod entries;
 mod entry_form;
 pub mod form;
 pub mod gifts;
+pub mod gp_earnings;
 pub mod home;
 mod home_own;
 pub mod import;
@@ -82,6 +83,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin-breach-form",
         include_str!("../../../templates/admin/breach-form.hbs"),
+    ),
+    (
+        "admin-gp-earnings",
+        include_str!("../../../templates/admin/gp-earnings.hbs"),
     ),
     (
         "admin-layout",

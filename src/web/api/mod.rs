@@ -6,6 +6,7 @@ mod committee_write;
 pub mod committees;
 pub mod decisions;
 pub mod declarations;
+pub mod earnings;
 pub mod editions;
 pub mod entries;
 pub mod gifts;

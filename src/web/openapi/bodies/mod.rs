@@ -15,6 +15,7 @@ use crate::domain::decisions::{
     BreachInput, DecisionFields, ServiceStatus, MAX_CONTRACT_VALUE_PENCE as MAX_DECISION_PENCE,
     ROUTES,
 };
+use crate::domain::earnings::{GpEarningsFields, MAX_EARNINGS_PENCE};
 use crate::domain::editions::EditionKind;
 use crate::domain::entries::StandingChange;
 use crate::domain::gifts::{GiftFields, GiftKind, Outcome as GiftOutcome, MAX_VALUE_PENCE};
@@ -483,6 +484,76 @@ pub fn new_breach() -> Value {
 /// `POST …/breaches/{id}/amend`
 pub fn amend_breach() -> Value {
     amend(&breach_fields())
+}
+
+fn gp_earnings_fields() -> Fields {
+    vec![
+        ("practice_name", text(GpEarningsFields::MAX_NAME)),
+        (
+            "ods_code",
+            json!({"type": "string", "minLength": 6, "maxLength": 20,
+                   "pattern": "^ *[A-Za-z][0-9]{5} *$",
+                   "description": "The practice's ODS code: a letter and five digits, e.g. B82005"}),
+        ),
+        (
+            "financial_year",
+            json!({"type": "string", "minLength": 7, "maxLength": 20,
+                   "pattern": "^ *20[0-9]{2}[/-][0-9]{2} *$",
+                   "description": "The financial year, written 2025/26 (the second year the one after the first)"}),
+        ),
+        (
+            "mean_earnings_pence",
+            {
+                let mut schema = described(
+                    pence(MAX_EARNINGS_PENCE),
+                    "The mean net earnings of the practice's GPs in whole pence; whole pounds, so a multiple of 100",
+                );
+                schema["multipleOf"] = json!(100);
+                schema
+            },
+        ),
+        ("full_time_gps", gp_count()),
+        (
+            "part_time_gps",
+            described(
+                gp_count(),
+                "At least 1 when `full_time_gps` is 0: a figure covers at least one GP",
+            ),
+        ),
+        (
+            "source_url",
+            described(
+                opt_text(GpEarningsFields::MAX_URL),
+                "Where the practice published the figure: a web address starting https:// or http://, without spaces",
+            ),
+        ),
+    ]
+}
+
+fn gp_count() -> Value {
+    json!({"type": "integer", "minimum": 0, "maximum": GpEarningsFields::MAX_GPS,
+           "description": format!("A whole number from 0 to {}", GpEarningsFields::MAX_GPS)})
+}
+
+/// `POST …/gp-earnings`
+pub fn new_gp_earnings() -> Value {
+    object(
+        &gp_earnings_fields(),
+        &[
+            "practice_name",
+            "ods_code",
+            "financial_year",
+            "mean_earnings_pence",
+            "full_time_gps",
+            "part_time_gps",
+        ],
+        true,
+    )
+}
+
+/// `POST …/gp-earnings/{id}/amend`
+pub fn amend_gp_earnings() -> Value {
+    amend(&gp_earnings_fields())
 }
 
 /// `POST …/editions`
