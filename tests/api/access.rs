@@ -999,7 +999,6 @@ fn the_home_page_shows_the_account_its_role_and_its_organisations(b: Backend) {
         "own@test.example",
         "Declarant",
         "<a href=\"/test-ccg/interests/dr-own-declarant/\">Dr Own Declarant</a>",
-        "<a href=\"/test-ccg/\">NHS Test CCG</a>",
         "action=\"/admin/sign-out\"",
         "Sign out",
     ] {
