@@ -1011,17 +1011,14 @@ fn the_home_page_shows_the_account_its_role_and_its_organisations(b: Backend) {
         "own@test.example",
         "Declarant",
         "<a href=\"/test-ccg/interests/dr-own-declarant/\">Dr Own Declarant</a>",
-        "<a href=\"/test-ccg/\">NHS Test CCG</a>",
         "action=\"/admin/sign-out\"",
         "Sign out",
     ] {
         assert!(home.body.contains(text), "{text} in {}", home.body);
     }
     assert!(!home.body.contains("<script"), "no JavaScript");
-    // One person with one declaration.
-    assert!(home
-        .body
-        .contains("<td class=\"nhsuk-table__cell nhsuk-table__cell--numeric\">1</td>"));
+    // Their own entries, not the organisation's counts.
+    assert!(home.body.contains("Your entries") && !home.body.contains("Audit entries"));
     // Signed in, the sign-in page sends you home.
     let form = app.browse("/admin/sign-in", Some(&browser.cookie));
     assert_eq!(

@@ -226,7 +226,11 @@ fn a_gift_is_amended_withheld_released_and_withdrawn_through_its_page(b: Backend
         &app,
         &format!("{base}/withdraw"),
         &browser,
-        &[("version", "4"), ("reason", "Recorded twice")],
+        &[
+            ("version", "4"),
+            ("reason", "Recorded twice"),
+            ("confirmed", "yes"),
+        ],
     );
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(
@@ -338,7 +342,11 @@ fn a_declarant_cannot_withhold_or_touch_another_persons_gift(b: Backend) {
         &app,
         &format!("{own_base}/withdraw"),
         &browser,
-        &[("version", "2"), ("reason", "Recorded twice")],
+        &[
+            ("version", "2"),
+            ("reason", "Recorded twice"),
+            ("confirmed", "yes"),
+        ],
     );
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(

@@ -364,7 +364,7 @@ fn governance_reviews_in_the_web_app(b: Backend) {
     assert_eq!(app.head(), head + 1);
     let home = app.browse("/admin", Some(&declarant.cookie));
     assert!(
-        home.body.contains("returned 1 of your entries"),
+        home.body.contains("Returned to you for changes"),
         "{}",
         home.body
     );

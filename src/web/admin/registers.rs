@@ -265,7 +265,9 @@ pub(super) async fn act<R: EntryPages>(
     let id = v.entry.id;
     // A withdrawal cannot be undone: the page asks whether they are sure first, the
     // reason kept, and only the answer "yes" withdraws.
-    let sure = action != Action::Withdraw || form.confirmed == "yes";
+    // (One already withdrawn is refused as before, without asking.)
+    let withdrawn = v.entry.standing.state != crate::domain::entries::EntryState::Active;
+    let sure = action != Action::Withdraw || form.confirmed == "yes" || withdrawn;
     if !sure && R::step(action, &form).is_ok() {
         form.confirming = true;
         let (session, entered) = (&posted.session, Some((action, &form)));
