@@ -122,8 +122,7 @@ use crate::web::openapi::bodies as b;
 use admin::{
     committees as ac, confirmations as acf, decisions as adc, declarations as ad, editions as aed,
     gifts as ag, gp_earnings as age, home, import as ai, people as ap, people_standing as aps,
-    returns as ar,
-    review as arv, sign_in,
+    returns as ar, review as arv, sign_in,
 };
 use api::{
     audit, committees as cm, decisions as pd, declarations as d, earnings as ge, editions as ed,

@@ -595,11 +595,32 @@ fn a_decision_recorded_through_the_form_is_on_the_public_register(b: Backend) {
         .body
         .contains("<a href=\"#withdraw-reason\">Enter the reason"));
     assert_eq!(app.head(), head);
-    let answer = send(
+    // A valid reason first asks whether they are sure: nothing is withdrawn yet.
+    let asked = send(
         &app,
         &format!("{base}/withdraw"),
         &browser,
         &[("version", "2"), ("reason", "Rescinded by the board")],
+    );
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked
+        .body
+        .contains("Are you sure you want to withdraw this decision?"));
+    assert!(asked.body.contains("name=\"confirmed\" value=\"yes\""));
+    assert!(
+        asked.body.contains("Rescinded by the board"),
+        "the reason kept"
+    );
+    assert_eq!(app.head(), head);
+    let answer = send(
+        &app,
+        &format!("{base}/withdraw"),
+        &browser,
+        &[
+            ("version", "2"),
+            ("reason", "Rescinded by the board"),
+            ("confirmed", "yes"),
+        ],
     );
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(

@@ -345,11 +345,36 @@ fn the_forms_record_amend_and_withdraw_a_figure(b: Backend) {
         refused.body
     );
     assert_eq!(app.head(), head);
-    let answer = send(
+    // A valid reason first asks whether they are sure: nothing is withdrawn yet.
+    let asked = send(
         &app,
         &withdraw,
         &browser,
         &[("version", "2"), ("reason", "Duplicate of another entry")],
+    );
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        asked
+            .body
+            .contains("Are you sure you want to withdraw this figure?"),
+        "{}",
+        asked.body
+    );
+    assert!(asked.body.contains("name=\"confirmed\" value=\"yes\""));
+    assert!(
+        asked.body.contains("Duplicate of another entry"),
+        "the reason kept"
+    );
+    assert_eq!(app.head(), head);
+    let answer = send(
+        &app,
+        &withdraw,
+        &browser,
+        &[
+            ("version", "2"),
+            ("reason", "Duplicate of another entry"),
+            ("confirmed", "yes"),
+        ],
     );
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(entries_after(&app, head), one("withdraw"));

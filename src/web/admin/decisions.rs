@@ -242,12 +242,18 @@ pub async fn withdraw(state: Data, path: RecordPath, posted: CsrfForm<ActionForm
         .governance(org.id)?
         .actor();
     let d = load(&state, &org, &path.1).await?;
-    let form = posted.form;
+    let mut form = posted.form;
     let action = Action::Withdraw;
+    // A withdrawal cannot be undone: a valid reason first shows the page again asking
+    // whether they are sure, and only the answer "yes" withdraws.
+    let unsure = form.confirmed != "yes" && action.standing_change(&form).is_ok();
     let (status, errors) = if d.record.withdrawn_reason.is_some() {
         let mut refusal = withdrawn(&d);
         refusal.field = "current".into();
         (StatusCode::CONFLICT, vec![refusal])
+    } else if unsure {
+        form.confirming = true;
+        (StatusCode::OK, vec![])
     } else {
         let written = match action.standing_change(&form) {
             Ok(StandingChange::Withdraw(reason)) => {

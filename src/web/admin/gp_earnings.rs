@@ -6,7 +6,7 @@
 use super::context::{caller, load_org, org_view};
 use super::decisions::form_errors;
 use super::form::{answer, changed, text_or_null, Answer, Field, FormPage, FormView, Problems};
-use super::form::{Section, Values};
+use super::form::{Hidden, Section, Values};
 use super::{page, AccountView, CsrfForm, PageError, SignedIn};
 use crate::domain::earnings::{GpEarnings, GpEarningsFields};
 use crate::domain::entries::StandingChange;
@@ -293,6 +293,9 @@ fn values_of(g: &Stored<GpEarnings>) -> Values {
     ])
 }
 
+/// The value set on a withdraw form's values when the page asks whether they are sure.
+const ASKED: &str = "withdraw_asked";
+
 fn amend_page(
     status: StatusCode,
     session: &Session,
@@ -309,13 +312,30 @@ fn amend_page(
         );
         let reason = Field::textarea("reason", "Reason for withdrawing", v, p)
             .hint("Withdraw only a figure entered in error. It is kept in the audit log but leaves the register, and cannot be changed again");
+        // A withdrawal cannot be undone: a valid reason first comes back asking whether
+        // they are sure (see `change`), and only the answer "yes" withdraws.
+        let sure = v.get(ASKED) == "yes";
         let mut withdraw = FormView::new(
             format!("{at}/withdraw"),
-            "Withdraw as entered in error",
+            if sure {
+                "Yes, withdraw it"
+            } else {
+                "Withdraw as entered in error"
+            },
             vec![Section::bare(vec![reason])],
         )
         .version(v);
-        withdraw.heading = Some("Withdraw this figure".into());
+        withdraw.heading = Some(if sure {
+            "Are you sure you want to withdraw this figure? Nothing has been withdrawn yet".into()
+        } else {
+            "Withdraw this figure".into()
+        });
+        if sure {
+            withdraw.hidden.push(Hidden {
+                name: "confirmed".into(),
+                value: "yes".into(),
+            });
+        }
         withdraw.secondary = true;
         forms.push(withdraw);
     }
@@ -373,6 +393,12 @@ async fn change(state: Data, path: RecordPath, posted: Posted, withdraw: bool) -
                 &form,
                 &problems(&fe),
             ));
+        }
+        if v.get("confirmed") != "yes" {
+            let mut form = values_of(&g);
+            form.set("reason", v.get("reason").to_owned());
+            form.set(ASKED, "yes".to_owned());
+            return Ok(show(StatusCode::OK, &form, &Problems::default()));
         }
         EarningsStep::Withdraw(text.expect("checked"))
     } else {

@@ -8,7 +8,7 @@ pub mod page;
 pub mod problems;
 pub mod values;
 
-pub use fields::{choose, fact, opts, row_sections, Field, FormView, Section};
+pub use fields::{choose, fact, opts, row_sections, Field, FormView, Hidden, Section};
 pub use page::{answer, changed, published, refused, settle, stale, Answer, FormPage, Stale};
 pub use problems::{
     capitalise, field_messages, friendly, locate_row, ordered_errors, placed, quorum_rule,
