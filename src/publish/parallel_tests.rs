@@ -75,15 +75,23 @@ fn count(files: &BTreeMap<String, Vec<u8>>, prefix: &str, suffix: &str) -> usize
         .count()
 }
 
-fn run(url: &str) {
+/// A temporary directory for sites, and the store at `url` with the generated organisation
+/// seeded as on 23 November 2026, the clock held there while the guard lives.
+fn seeded(url: &str) -> (tempfile::TempDir, Store, clock::SetClock, NaiveDate) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let store = Store::open(url, 2).expect("open the store");
+    let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().expect("a time");
+    let guard = clock::set(now);
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+    let mut c = store.conn().expect("a connection");
+    seed(&mut c, ORG, "Parallel ICB", today, &SCALE, || ()).expect("seeded");
+    (dir, store, guard, today)
+}
+
+fn run(url: &str) {
+    let (dir, store, _clock, _) = seeded(url);
     let mut c = store.conn().expect("a connection");
     let c: &mut AnyConnection = &mut c;
-    let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().expect("a time");
-    let _clock = clock::set(now);
-    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
-    seed(c, ORG, "Parallel ICB", today, &SCALE, || ()).expect("seeded");
 
     let sequential = Publisher::new(dir.path().join("one"), "https://x.test").sequential();
     let parallel = Publisher::new(dir.path().join("many"), "https://x.test");
@@ -164,14 +172,9 @@ fn one_declaration_rewrites_a_few_register_pages(url: &str) {
     use crate::domain::interests::DeclarationFields;
     use crate::store::declarations::Declarations;
     use crate::store::entries::Register;
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = Store::open(url, 2).expect("open the store");
+    let (dir, store, _clock, today) = seeded(url);
     let mut c = store.conn().expect("a connection");
     let c: &mut AnyConnection = &mut c;
-    let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().expect("a time");
-    let _clock = clock::set(now);
-    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
-    seed(c, ORG, "Parallel ICB", today, &SCALE, || ()).expect("seeded");
     let publisher = Publisher::new(dir.path().join("site"), "https://x.test");
     publisher.publish_all(c).expect("published");
     let before = site_files(publisher.site_dir());
